@@ -1,0 +1,23 @@
+"""handouts: branded, print-ready PDF patient handouts from YAML content.
+
+The library API is imported lazily so that `handouts --version` and `--help`
+start without loading ReportLab.
+"""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+__all__ = ["HandoutError", "__version__", "build_handout", "prepare", "render_handout"]
+
+
+def __getattr__(name: str):
+    if name in ("build_handout", "prepare", "render_handout"):
+        from . import build
+
+        return getattr(build, name)
+    if name == "HandoutError":
+        from .errors import HandoutError
+
+        return HandoutError
+    raise AttributeError(f"module 'handouts' has no attribute {name!r}")

@@ -1,0 +1,324 @@
+"""A clinic's brand, read from a brand.yml file (the Quarto/Shiny format).
+
+Only the parts a printed handout uses are read: `meta`, `logo`, `color`,
+`typography` and `defaults.handouts`. Everything else in a brand.yml written
+for Quarto is left alone, so one file serves the clinic's website and its
+handouts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .errors import BrandError, Problem, display_path
+from .fields import Fields, describe
+from .paths import resolve_named
+from .yamlfile import YamlDoc, YamlReadError, load_yaml
+
+MAX_LOGO_PIXELS = 40_000_000
+LOGO_FORMATS = ("PNG", "JPEG")
+_THEME_COLORS = ("primary", "secondary", "foreground", "background")
+_DEFAULT_COLORS = {"primary": "#1f4e79", "secondary": "#5b7f95", "foreground": "#1a1a1a", "background": "#ffffff"}
+
+
+@dataclass(frozen=True)
+class FontFamily:
+    """TrueType files for one family; missing styles fall back to regular."""
+
+    name: str
+    regular: Path
+    bold: Path | None = None
+    italic: Path | None = None
+    bold_italic: Path | None = None
+
+
+@dataclass(frozen=True)
+class Logo:
+    """The clinic logo: an image file, its pixel size and its alt text."""
+
+    path: Path
+    width_px: int
+    height_px: int
+    alt: str | None
+
+
+@dataclass(frozen=True)
+class Brand:
+    """The validated brand a handout is printed with."""
+
+    name: str
+    link: str | None
+    phone: str | None
+    email: str | None
+    address: str | None
+    logo: Logo | None
+    primary: str
+    secondary: str
+    foreground: str
+    background: str
+    base_size: float | None
+    body_font: FontFamily | None
+    heading_font: FontFamily | None
+    path: Path
+
+    def clinic(self) -> dict[str, str | None]:
+        """The `clinic` variable templates see."""
+        return {
+            "name": self.name,
+            "link": self.link,
+            "phone": self.phone,
+            "email": self.email,
+            "address": self.address,
+        }
+
+
+def parse_color(value: str) -> str | None:
+    """Normalise a CSS colour (hex or name) to '#rrggbb', or None if invalid.
+
+    Pillow's parser is used rather than ReportLab's toColor, which evaluates
+    text (CVE-2023-33733) and must never see input.
+    """
+    from PIL import ImageColor
+
+    try:
+        rgb = ImageColor.getrgb(value.strip())
+    except (ValueError, AttributeError):
+        return None
+    return "#{:02x}{:02x}{:02x}".format(*rgb[:3])
+
+
+def load_brand(path: Path, *, allow_outside: bool = False) -> Brand:
+    """Load and validate a brand.yml, reporting every problem at once."""
+    path = Path(path)
+    try:
+        doc = load_yaml(path, what="brand file")
+    except YamlReadError as exc:
+        raise BrandError([exc.problem]) from None
+    problems: list[Problem] = []
+    top = Fields(doc, problems, what="a brand file")
+    if not top.ok:
+        raise BrandError(problems)
+
+    def asset(key: tuple, value: Any, what: str) -> Path | None:
+        if not isinstance(value, str) or not value.strip():
+            problems.append(doc.problem(f"{what} must be a file path, found {describe(value)}", *key))
+            return None
+        resolved, refusal = resolve_named(value, relative_to=path, fence=path.parent, allow_outside=allow_outside)
+        if refusal:
+            problems.append(doc.problem(refusal, *key))
+            return None
+        if not resolved.is_file():
+            problems.append(doc.problem(f"{what} '{value}' not found", *key))
+            return None
+        return resolved
+
+    name, link = _meta(doc, top)
+    logo = _logo(doc, top, problems, asset)
+    colors = _colors(doc, top)
+    base_size, body_font, heading_font = _typography(doc, top, problems, asset)
+    contact = top.sub("defaults")
+    handouts = contact.sub("handouts") if contact else None
+    if handouts:
+        handouts.unknown(("phone", "email", "address"))
+
+    def contact_field(key: str) -> str | None:
+        return handouts.text(key) if handouts else None
+
+    phone, email, address = contact_field("phone"), contact_field("email"), contact_field("address")
+    if problems:
+        raise BrandError(problems)
+    return Brand(
+        name=name or path.parent.name,
+        link=link,
+        phone=phone,
+        email=email,
+        address=address,
+        logo=logo,
+        base_size=base_size,
+        body_font=body_font,
+        heading_font=heading_font,
+        path=path,
+        **colors,
+    )
+
+
+def _meta(doc: YamlDoc, top: Fields) -> tuple[str | None, str | None]:
+    meta = top.sub("meta")
+    if meta is None:
+        top.fail("missing 'meta.name': the clinic's name is printed on every page")
+        return None, None
+    name = None
+    if isinstance(meta.raw("name"), dict):
+        names = meta.sub("name")
+        name = (names.text("full") or names.text("short")) if names else None
+    else:
+        name = meta.text("name")
+    if name is None and not meta.has("name"):
+        meta.fail("missing 'meta.name': the clinic's name is printed on every page")
+    link = None
+    if isinstance(meta.raw("link"), dict):
+        links = meta.sub("link")
+        link = links.text("home") if links else None
+    else:
+        link = meta.text("link")
+    return name, link
+
+
+def _logo(doc: YamlDoc, top: Fields, problems: list[Problem], asset) -> Logo | None:
+    raw = top.raw("logo")
+    if raw is None:
+        return None
+    images: dict[str, Any] = {}
+    key: tuple = ("logo",)
+    alt = None
+    chosen: Any = raw
+    if isinstance(raw, dict):
+        logo = top.sub("logo")
+        images = raw.get("images") or {}
+        if not isinstance(images, dict):
+            logo.fail(f"'logo.images' must be a mapping of names to paths, found {describe(images)}", "images")
+            return None
+        # A printed page has room for the large logo; fall back to smaller.
+        for size in ("large", "medium", "small"):
+            if raw.get(size) is not None:
+                chosen, key = raw[size], ("logo", size)
+                break
+        else:
+            logo.fail("'logo' names no image: give 'large', 'medium' or 'small'")
+            return None
+    if isinstance(chosen, dict) and ("light" in chosen or "dark" in chosen):
+        # Paper is light, so the light-background variant is the one to print.
+        pick = "light" if chosen.get("light") is not None else "dark"
+        chosen, key = chosen[pick], (*key, pick)
+    if isinstance(chosen, str) and chosen in images:
+        key = ("logo", "images", chosen)
+        chosen = images[chosen]
+    if isinstance(chosen, dict):
+        alt = chosen.get("alt") if isinstance(chosen.get("alt"), str) else None
+        key, chosen = (*key, "path"), chosen.get("path")
+    image_path = asset(key, chosen, "logo")
+    if image_path is None:
+        return None
+    return _check_image(doc, key, image_path, alt, problems)
+
+
+def _check_image(doc: YamlDoc, key: tuple, path: Path, alt: str | None, problems: list[Problem]) -> Logo | None:
+    from PIL import Image, UnidentifiedImageError
+
+    if path.suffix.lower() == ".svg":
+        problems.append(doc.problem("SVG logos are not supported; export the logo as PNG at 300 dpi or more", *key))
+        return None
+    try:
+        # Image.open reads only the header; check the size before decoding so
+        # a decompression bomb is refused rather than expanded.
+        with Image.open(path) as image:
+            width, height = image.size
+            fmt = image.format
+            if width * height > MAX_LOGO_PIXELS:
+                problems.append(doc.problem(
+                    f"logo '{display_path(path)}' is {width}x{height} pixels, over the "
+                    f"{MAX_LOGO_PIXELS // 1_000_000}-megapixel limit", *key))
+                return None
+            if fmt not in LOGO_FORMATS:
+                problems.append(doc.problem(f"logo '{display_path(path)}' is {fmt}; use PNG or JPEG", *key))
+                return None
+            image.load()
+    except (UnidentifiedImageError, Image.DecompressionBombError):
+        problems.append(doc.problem(f"logo '{display_path(path)}' is not a PNG or JPEG image", *key))
+        return None
+    except (OSError, SyntaxError, ValueError) as exc:
+        problems.append(doc.problem(f"logo '{display_path(path)}' is damaged or truncated ({exc})", *key))
+        return None
+    return Logo(path=path, width_px=width, height_px=height, alt=alt)
+
+
+def _colors(doc: YamlDoc, top: Fields) -> dict[str, str]:
+    result = dict(_DEFAULT_COLORS)
+    color = top.sub("color")
+    if color is None:
+        return result
+    palette: dict[str, str] = {}
+    pal = color.sub("palette")
+    if pal:
+        for name, value in pal.mapping.items():
+            parsed = parse_color(value) if isinstance(value, str) else None
+            if parsed is None:
+                pal.fail(f"palette colour '{name}' must be a hex colour such as \"#1f4e79\", found {value!r}", name)
+            else:
+                palette[str(name)] = parsed
+    for name in _THEME_COLORS:
+        value = color.raw(name)
+        if value is None:
+            continue
+        if not isinstance(value, str):
+            color.fail(f"'color.{name}' must name a palette colour or a hex value, found {describe(value)}", name)
+            continue
+        parsed = palette.get(value) or parse_color(value)
+        if parsed is None:
+            known = ", ".join(sorted(palette)) or "none defined"
+            color.fail(f"'color.{name}' is {value!r}: not a palette colour ({known}) or a hex value", name)
+        else:
+            result[name] = parsed
+    return result
+
+
+def _typography(doc: YamlDoc, top: Fields, problems: list[Problem], asset):
+    typo = top.sub("typography")
+    if typo is None:
+        return None, None, None
+    families: dict[str, FontFamily] = {}
+    for index, entry in enumerate(typo.items("fonts") or []):
+        if not isinstance(entry, dict) or entry.get("source", "file") != "file":
+            continue  # google, bunny and system fonts cannot be embedded from here
+        font = Fields(doc, problems, ("typography", "fonts", index))
+        family = font.text("family", required=True)
+        styles: dict[str, Path] = {}
+        for f_index, file_entry in enumerate(font.items("files", required=True) or []):
+            fkey = ("typography", "fonts", index, "files", f_index)
+            spec = file_entry if isinstance(file_entry, dict) else {"path": file_entry}
+            font_path = asset((*fkey, "path") if isinstance(file_entry, dict) else fkey, spec.get("path"), "font file")
+            if font_path is None:
+                continue
+            if font_path.suffix.lower() not in (".ttf",):
+                problems.append(doc.problem(f"font '{spec.get('path')}' must be a TrueType .ttf file", *fkey))
+                continue
+            bold = str(spec.get("weight", 400)) in ("600", "700", "800", "900", "bold", "semibold")
+            italic = str(spec.get("style", "normal")) == "italic"
+            styles.setdefault({(False, False): "regular", (True, False): "bold",
+                               (False, True): "italic", (True, True): "bold_italic"}[(bold, italic)], font_path)
+        if family and styles:
+            if "regular" not in styles:
+                font.fail(f"font family '{family}' needs a regular (weight 400, normal style) file", "files")
+                continue
+            families[family] = FontFamily(name=family, **styles)
+
+    def family_for(role: str) -> FontFamily | None:
+        raw = typo.raw(role)
+        name = raw if isinstance(raw, str) else (raw.get("family") if isinstance(raw, dict) else None)
+        return families.get(name) if isinstance(name, str) else None
+
+    base_size = None
+    base = typo.sub("base") if isinstance(typo.raw("base"), dict) else None
+    if base is not None and base.has("size"):
+        base_size = _font_size(base)
+    return base_size, family_for("base"), family_for("headings")
+
+
+def _font_size(base: Fields) -> float | None:
+    """brand.yml sizes are CSS: 16px, 1rem and 12pt are the same print size."""
+    raw = base.raw("size")
+    if isinstance(raw, str):
+        text = raw.strip().lower()
+        for unit, factor in (("px", 0.75), ("rem", 12.0), ("em", 12.0), ("pt", 1.0)):
+            if text.endswith(unit):
+                try:
+                    value = float(text[: -len(unit)]) * factor
+                except ValueError:
+                    break
+                if 7 <= value <= 36:
+                    return value
+                base.fail(f"'typography.base.size' must print between 7 and 36 pt, found {raw!r}", "size")
+                return None
+    return base.number("size", low=7, high=36)

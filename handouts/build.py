@@ -1,0 +1,259 @@
+"""Building handouts: load and validate → fill templates → render → write.
+
+`prepare()` does everything that is the same for every reader of a handout
+(loading, validation, compiling templates, registering fonts) once;
+`render_handout()` does the per-reader part. `build_handout()` joins them for
+the one-document case the `build` command needs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import __version__
+from .brand import Brand, load_brand
+from .errors import ContentError, HandoutError, Problem, display_path
+from .filled import FilledHandout, FilledReference, FilledSection
+from .layouts import Layout, load_layout
+from .output import write_atomic
+from .project import find_brand, resolve_handout
+from .roster import Provider, find_provider, load_roster
+from .sections import Handout, Section, SourceText, load_handout
+from .templating import Templates, template_context
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A validated handout with its brand and layout, ready to render many times."""
+
+    handout: Handout
+    brand: Brand
+    layout: Layout
+    templates: Templates
+    coverage: frozenset[int]
+    font_family: str
+    print_ready: bool
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    """What a build wrote."""
+
+    path: Path
+    pages: int
+    size: int
+    sha256: str
+
+
+def creator() -> str:
+    """The PDF Creator entry: which handouts version made the file."""
+    return f"handouts {__version__}"
+
+
+def build_date() -> dt.date:
+    """`today` for templates: from SOURCE_DATE_EPOCH when set, for reproducible builds."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).date()
+    return dt.date.today()
+
+
+def _collect(problems: list[Problem], load, *args, **kwargs):
+    """Run one loader; on a HandoutError keep its problems and carry on."""
+    try:
+        return load(*args, **kwargs)
+    except HandoutError as exc:
+        if exc.exit_code != 1:
+            raise
+        problems.extend(exc.problems)
+        return None
+
+
+def prepare(handout: str | Path | None = None, *, brand: str | Path | None = None,
+            layout: str | Path | None = None, print_ready: bool = False,
+            allow_outside: bool = False) -> Prepared:
+    """Load and validate a handout, its brand and layout, and compile its templates.
+
+    Problems in every input are gathered and raised together as one
+    HandoutError, so a content editor sees them all in one run.
+    """
+    manifest = resolve_handout(handout)
+    loaded_layout = load_layout(layout)  # a bad name is a usage error; raise it first
+    problems: list[Problem] = []
+    content = _collect(problems, load_handout, manifest, allow_outside=allow_outside)
+    brand_path = find_brand(manifest, content.brand_path if content else None, brand)
+    loaded_brand = _collect(problems, load_brand, brand_path, allow_outside=allow_outside)
+    templates = Templates()
+    if content is not None:
+        problems.extend(templates.check(_sources(content)))
+    coverage: frozenset[int] = frozenset()
+    family = ""
+    if loaded_brand is not None:
+        from .render.fonts import register_family
+
+        body = register_family(loaded_brand.body_font)
+        heading = register_family(loaded_brand.heading_font) if loaded_brand.heading_font else body
+        coverage, family = body.coverage & heading.coverage, body.family
+        problems.extend(_brand_coverage(loaded_brand, coverage, family))
+    if problems:
+        raise HandoutError(sorted(set(problems), key=_problem_order))
+    return Prepared(handout=content, brand=loaded_brand, layout=loaded_layout, templates=templates,
+                    coverage=coverage, font_family=family, print_ready=print_ready)
+
+
+def _problem_order(problem: Problem) -> tuple:
+    return (problem.path, problem.line or 0, problem.message)
+
+
+def _sources(handout: Handout) -> list[SourceText]:
+    sources = [handout.title] + ([handout.subtitle] if handout.subtitle else [])
+    for section in handout.sections:
+        sources += _section_sources(section)
+    disclosure = handout.risk_disclosure
+    sources += [disclosure.title, disclosure.body]
+    if disclosure.acknowledgment:
+        sources.append(disclosure.acknowledgment)
+    return sources
+
+
+def _section_sources(section: Section) -> list[SourceText]:
+    return [section.title, section.body] + [r.text for r in section.references if r.text]
+
+
+def _unprintable(text: str, coverage: frozenset[int], family: str) -> str | None:
+    from .render.fonts import describe_characters, missing_characters
+
+    missing = missing_characters(text, coverage)
+    if not missing:
+        return None
+    return f"the font {family} cannot print {describe_characters(missing)}"
+
+
+def _brand_coverage(brand: Brand, coverage: frozenset[int], family: str) -> list[Problem]:
+    problems = []
+    for key, value in (("meta.name", brand.name), ("defaults.handouts.address", brand.address),
+                       ("defaults.handouts.phone", brand.phone), ("defaults.handouts.email", brand.email),
+                       ("meta.link", brand.link)):
+        reason = value and _unprintable(value, coverage, family)
+        if reason:
+            problems.append(Problem(display_path(brand.path), None, f"{key}: {reason}"))
+    return problems
+
+
+def check_reader(prepared: Prepared, provider: Provider | None, patient_name: str | None,
+                 roster_path: Path | None = None) -> list[Problem]:
+    """Problems with one reader's own values: text the fonts cannot print."""
+    problems = []
+    if provider is not None:
+        for key, value in provider.variables().items():
+            reason = value and _unprintable(value, prepared.coverage, prepared.font_family)
+            if reason:
+                where = display_path(roster_path) if roster_path else "roster"
+                problems.append(Problem(where, provider.line or None, f"provider {provider.id!r}, {key}: {reason}"))
+    if patient_name:
+        reason = _unprintable(patient_name, prepared.coverage, prepared.font_family)
+        if reason:
+            problems.append(Problem("--patient-name", None, reason))
+    return problems
+
+
+def fill(prepared: Prepared, *, provider: Provider | None = None, patient_name: str | None = None,
+         today: dt.date | None = None) -> FilledHandout:
+    """Fill every template field for one reader; all problems are raised together."""
+    handout, templates = prepared.handout, prepared.templates
+    problems: list[Problem] = []
+    context = template_context(brand=prepared.brand, handout=handout, provider=provider,
+                               patient_name=patient_name, today=today or build_date())
+
+    def render(src: SourceText | None) -> str | None:
+        if src is None:
+            return None
+        try:
+            text = templates.render(src, context)
+        except ContentError as exc:
+            problems.extend(exc.problems)
+            return ""
+        reason = _unprintable(text, prepared.coverage, prepared.font_family)
+        if reason:
+            problems.append(Problem(display_path(src.path), src.line, f"{src.field}: {reason}"))
+        return text
+
+    title = render(handout.title) or ""
+    context["handout"]["title"] = title
+
+    def section(s) -> FilledSection:
+        refs = tuple(FilledReference(text=render(r.text), url=r.url) for r in getattr(s, "references", ()))
+        return FilledSection(kind=getattr(s, "kind", "risk_disclosure"), title=render(s.title) or "",
+                             body=render(s.body) or "", references=refs)
+
+    sections = tuple(section(s) for s in handout.sections)
+    disclosure = section(handout.risk_disclosure)
+    acknowledgment = render(handout.risk_disclosure.acknowledgment)
+    subtitle = render(handout.subtitle)
+    if not problems and not disclosure.body.strip():
+        disclosure_src = handout.risk_disclosure.body
+        problems.append(Problem(display_path(disclosure_src.path), disclosure_src.line,
+                                "the risk disclosure's body is empty once filled in; a handout cannot be built without it"))
+    if problems:
+        raise ContentError(problems)
+    return FilledHandout(
+        id=handout.id, version=handout.version, reviewed=handout.reviewed, review_due=handout.review_due,
+        language=handout.language, title=title, subtitle=subtitle, sections=sections,
+        disclosure=disclosure, acknowledgment=acknowledgment,
+        provider_name=provider.name if provider else None,
+        provider_credentials=provider.credentials if provider else None,
+        provider_phone=provider.phone if provider else None,
+        patient_name=" ".join(patient_name.split()) if patient_name else None,
+    )
+
+
+def render_handout(prepared: Prepared, *, provider: Provider | None = None,
+                   patient_name: str | None = None, today: dt.date | None = None,
+                   roster_path: Path | None = None) -> tuple[bytes, int]:
+    """One reader's PDF as bytes, and its page count."""
+    from .render.pdf import render_pdf
+
+    problems = check_reader(prepared, provider, patient_name, roster_path)
+    if problems:
+        raise ContentError(problems)
+    filled = fill(prepared, provider=provider, patient_name=patient_name, today=today)
+    return render_pdf(filled, brand=prepared.brand, layout=prepared.layout, creator=creator(),
+                      print_ready=prepared.print_ready)
+
+
+def build_handout(handout: str | Path | None = None, *, output: str | Path | None = None,
+                  brand: str | Path | None = None, layout: str | Path | None = None,
+                  providers: str | Path | None = None, provider_id: str | None = None,
+                  patient_name: str | None = None, print_ready: bool = False,
+                  allow_outside: bool = False, today: dt.date | None = None) -> BuildResult:
+    """Build one handout PDF and write it atomically.
+
+    `output` defaults to `<handout id>.pdf` in the working folder. Nothing is
+    written unless every input is valid and the PDF rendered completely.
+    """
+    problems: list[Problem] = []
+    prepared = None
+    try:
+        prepared = prepare(handout, brand=brand, layout=layout, print_ready=print_ready,
+                           allow_outside=allow_outside)
+    except HandoutError as exc:
+        if exc.exit_code != 1:
+            raise
+        problems.extend(exc.problems)
+    provider = None
+    if providers is not None:
+        roster = _collect(problems, load_roster, Path(providers))
+        if roster is not None and provider_id is not None:
+            provider = _collect(problems, find_provider, roster, provider_id, Path(providers))
+    if problems:
+        raise HandoutError(problems)
+    assert prepared is not None
+    data, pages = render_handout(prepared, provider=provider, patient_name=patient_name, today=today,
+                                 roster_path=Path(providers) if providers else None)
+    target = Path(output) if output is not None else Path.cwd() / f"{prepared.handout.id}.pdf"
+    write_atomic(target, data)
+    return BuildResult(path=target, pages=pages, size=len(data), sha256=hashlib.sha256(data).hexdigest())

@@ -1,0 +1,124 @@
+"""The `handouts` command line: a thin layer over the library.
+
+Each command parses its options and calls one library function. Errors are
+turned into exit codes in one place, `HandoutsGroup.invoke`:
+0 success, 1 a problem with the input (every problem listed on stderr as
+`path:line: message`), 2 a usage mistake, 3 a bug in handouts itself.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+import click
+
+from . import __version__
+
+EXIT_INPUT, EXIT_USAGE, EXIT_BUG = 1, 2, 3
+
+
+class HandoutsGroup(click.Group):
+    """Maps the library's errors to exit codes and stderr lines."""
+
+    def invoke(self, ctx: click.Context):
+        from .errors import HandoutError
+
+        try:
+            return super().invoke(ctx)
+        except HandoutError as exc:
+            for problem in exc.problems:
+                click.echo(str(problem), err=True)
+            if exc.exit_code == EXIT_USAGE:
+                click.echo("Try 'handouts --help' for help.", err=True)
+            ctx.exit(exc.exit_code)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except KeyboardInterrupt:
+            click.echo("handouts: interrupted; nothing partial was written", err=True)
+            ctx.exit(130)
+        except Exception as exc:  # a bug: say so in one line, trace only on --debug
+            if ctx.obj and ctx.obj.get("debug"):
+                raise
+            click.echo(f"handouts: internal error ({type(exc).__name__}: {exc}); "
+                       "this is a bug in handouts: rerun with --debug and report the traceback", err=True)
+            ctx.exit(EXIT_BUG)
+
+
+@click.group(cls=HandoutsGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="handouts")
+@click.option("--debug", is_flag=True, help="Show tracebacks for internal errors.")
+@click.option("-q", "--quiet", is_flag=True, help="Print only errors.")
+@click.pass_context
+def cli(ctx: click.Context, debug: bool, quiet: bool) -> None:
+    """Branded, print-ready PDF patient handouts from YAML content.
+
+    \b
+    Start here:
+      handouts build                 # the bundled stem-cell knee handout
+      handouts init my-clinic        # a copy to make your own
+      handouts build my-clinic       # your handout, your brand
+    """
+    ctx.obj = {"debug": debug}
+    logging.basicConfig(level=logging.ERROR if quiet else logging.WARNING,
+                        format="handouts: %(levelname)s: %(message)s", stream=sys.stderr)
+
+
+@cli.command()
+@click.argument("handout", required=False)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="PDF to write (default: <handout id>.pdf here).")
+@click.option("--brand", type=click.Path(dir_okay=False), help="brand.yml to print with.")
+@click.option("--layout", metavar="NAME|FILE", help="letter (default), a4, large-print, or a layout file.")
+@click.option("--providers", type=click.Path(dir_okay=False), help="Roster: CSV or YAML list of providers.")
+@click.option("--provider", "provider_id", metavar="ID", help="Provider id from --providers to print on the handout.")
+@click.option("--patient-name", metavar="TEXT", help="Patient's name for the cover and signature page.")
+@click.option("--print-ready", is_flag=True, help="Add 3 mm bleed and crop marks for a print shop.")
+@click.option("--allow-outside", is_flag=True, help="Allow content paths that leave the handout's folder.")
+def build(handout, output, brand, layout, providers, provider_id, patient_name, print_ready, allow_outside):
+    """Build one handout PDF.
+
+    HANDOUT is a manifest file, a folder holding handout.yaml, or the name of
+    a bundled handout; without it the bundled stem-cell knee handout is built
+    with the demo brand.
+
+    \b
+    Examples:
+      handouts build
+      handouts build my-clinic --layout large-print -o knee-large.pdf
+      handouts build my-clinic --providers my-clinic/providers.csv --provider dr-nunez
+    """
+    from .build import build_handout
+
+    if provider_id and not providers:
+        raise click.UsageError("--provider needs --providers FILE")
+    if providers and not provider_id:
+        raise click.UsageError("--providers needs --provider ID (use 'handouts batch' for every provider)")
+    result = build_handout(handout, output=output, brand=brand, layout=layout, providers=providers,
+                           provider_id=provider_id, patient_name=patient_name, print_ready=print_ready,
+                           allow_outside=allow_outside)
+    click.echo(str(result.path))
+
+
+@cli.command()
+@click.argument("folder", type=click.Path(file_okay=False))
+def init(folder):
+    """Start a clinic's own handout from the bundled one.
+
+    Copies the stem-cell knee handout, the demo brand (brand.yml, logo) and a
+    demo roster (providers.csv) into FOLDER, which must be new or empty.
+
+    \b
+    Example:
+      handouts init my-clinic && handouts build my-clinic
+    """
+    from .errors import display_path
+    from .project import init_project
+
+    files = init_project(folder)
+    click.echo(f"Wrote {len(files)} files to {display_path(folder)}/. Next: edit brand.yml, then "
+               f"run 'handouts build {folder}'.")
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli(prog_name="handouts")

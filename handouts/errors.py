@@ -1,0 +1,82 @@
+"""The one error root of handouts, and the problem records it carries.
+
+Library code raises these; only the CLI turns them into exit codes and
+stderr lines, so the library never prints or exits.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong with the input: where it is and what is wrong."""
+
+    path: str
+    line: int | None
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        return f"{where}: {self.message}"
+
+
+def display_path(path: str | os.PathLike[str]) -> str:
+    """Return `path` relative to the working folder when it lies below it.
+
+    Messages then read like a compiler's (`sections/benefits.yaml:4: ...`)
+    and stay short; paths elsewhere are shown whole.
+    """
+    p = Path(path)
+    try:
+        return str(p.resolve().relative_to(Path.cwd().resolve()))
+    except (ValueError, OSError):
+        return str(p)
+
+
+class HandoutError(Exception):
+    """Root of every error handouts raises on purpose.
+
+    It carries one or more problems so that validation can report all of
+    them at once instead of stopping at the first.
+    """
+
+    exit_code = 1
+
+    def __init__(self, problems: list[Problem] | tuple[Problem, ...] | str):
+        if isinstance(problems, str):
+            problems = (Problem("handouts", None, problems),)
+        self.problems: tuple[Problem, ...] = tuple(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class ContentError(HandoutError):
+    """A manifest, section or template is wrong."""
+
+
+class BrandError(HandoutError):
+    """A brand file, its logo or its fonts are wrong."""
+
+
+class LayoutError(HandoutError):
+    """A page layout is wrong."""
+
+
+class RosterError(HandoutError):
+    """A provider roster is wrong, or names no such provider."""
+
+
+class NotFoundError(HandoutError):
+    """The handout asked for is neither a file, a folder nor a bundled name.
+
+    This is a usage mistake rather than bad content, so the CLI exits 2.
+    """
+
+    exit_code = 2
+
+
+class RenderError(HandoutError):
+    """The content was valid but could not be laid out or written."""

@@ -1,0 +1,49 @@
+"""A handout with its templates filled in for one reader: what gets printed.
+
+This is the boundary between content and rendering: everything here is
+final text (Markdown for bodies, plain text otherwise), and the renderer
+needs nothing else from the content files.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class FilledReference:
+    """A reference entry as printed."""
+
+    text: str | None
+    url: str | None
+
+
+@dataclass(frozen=True)
+class FilledSection:
+    """A section as printed: heading, Markdown body, references."""
+
+    kind: str
+    title: str
+    body: str
+    references: tuple[FilledReference, ...]
+
+
+@dataclass(frozen=True)
+class FilledHandout:
+    """Everything one printed handout says, in order."""
+
+    id: str
+    version: str
+    reviewed: dt.date
+    review_due: dt.date | None
+    language: str
+    title: str
+    subtitle: str | None
+    sections: tuple[FilledSection, ...]
+    disclosure: FilledSection
+    acknowledgment: str | None
+    provider_name: str | None
+    provider_credentials: str | None
+    provider_phone: str | None
+    patient_name: str | None

@@ -1,0 +1,126 @@
+"""Page layouts: small YAML files naming a page size, margins and type size.
+
+The built-in layouts (`letter`, `a4`, `large-print`) live beside this file;
+a clinic passes its own file to `--layout`. Every layout prints one
+left-aligned column: justified text and narrow columns are harder to read.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from ..errors import LayoutError, NotFoundError, Problem
+from ..fields import Fields
+from ..yamlfile import YamlReadError, load_yaml
+
+LAYOUT_KEYS = ("name", "page", "margins", "body_size", "min_body_size", "line_spacing")
+_PAGES = {"letter": (612.0, 792.0), "a4": (595.2756, 841.8898), "legal": (612.0, 1008.0)}
+_UNITS = {"pt": 1.0, "in": 72.0, "mm": 72.0 / 25.4, "cm": 72.0 / 2.54}
+# Below this the text is fine print; nothing, the risk disclosure least of
+# all, may be printed smaller.
+SMALLEST_BODY = 9.0
+
+
+@dataclass(frozen=True)
+class Layout:
+    """A validated page layout; lengths in points."""
+
+    name: str
+    width: float
+    height: float
+    margin_top: float
+    margin_right: float
+    margin_bottom: float
+    margin_left: float
+    body_size: float
+    min_body_size: float
+    line_spacing: float
+    path: Path
+
+    def body_size_for(self, brand_size: float | None) -> float:
+        """The body size to print: the brand's if it has one, never below the floor."""
+        return max(brand_size or self.body_size, self.min_body_size)
+
+
+def builtin_layouts() -> list[str]:
+    """Names of the layouts that ship with handouts."""
+    folder = resources.files(__package__)
+    return sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".yaml"))
+
+
+def resolve_layout(name_or_path: str | Path | None) -> Path:
+    """The file for a built-in layout name or a path; default `letter`."""
+    if name_or_path is None:
+        name_or_path = "letter"
+    text = str(name_or_path)
+    if text in builtin_layouts():
+        return Path(str(resources.files(__package__) / f"{text}.yaml"))
+    path = Path(text)
+    if path.exists():
+        return path
+    raise NotFoundError(
+        f"no layout file or built-in layout named '{text}'; built-in layouts: {', '.join(builtin_layouts())}"
+    )
+
+
+def _length(fields: Fields, name: str, raw: object, key: tuple) -> float | None:
+    if isinstance(raw, (int, float)) and not isinstance(raw, bool):
+        return float(raw)
+    if isinstance(raw, str):
+        match = re.fullmatch(r"\s*([0-9]*\.?[0-9]+)\s*(pt|in|mm|cm)?\s*", raw)
+        if match:
+            return float(match.group(1)) * _UNITS[match.group(2) or "pt"]
+    fields.problems.append(fields.doc.problem(f"'{name}' must be a length such as 0.75in, 20mm or 54pt, found {raw!r}", *key))
+    return None
+
+
+def load_layout(name_or_path: str | Path | None = None) -> Layout:
+    """Load a built-in layout by name, or a clinic's layout file."""
+    path = resolve_layout(name_or_path)
+    try:
+        doc = load_yaml(path, what="layout file")
+    except YamlReadError as exc:
+        raise LayoutError([exc.problem]) from None
+    problems: list[Problem] = []
+    fields = Fields(doc, problems, what="a layout file")
+    if not fields.ok:
+        raise LayoutError(problems)
+    fields.unknown(LAYOUT_KEYS)
+    name = fields.text("name") or path.stem
+    width = height = None
+    page = fields.raw("page") if fields.has("page") else "letter"
+    if isinstance(page, str) and page.lower() in _PAGES:
+        width, height = _PAGES[page.lower()]
+    elif isinstance(page, list) and len(page) == 2:
+        width = _length(fields, "page[1]", page[0], ("page", 0))
+        height = _length(fields, "page[2]", page[1], ("page", 1))
+    else:
+        fields.fail(f"'page' must be one of {', '.join(_PAGES)} or [width, height], found {page!r}", "page")
+    margins = fields.raw("margins") if fields.has("margins") else "0.75in"
+    if isinstance(margins, dict):
+        sub = fields.sub("margins")
+        sub.unknown(("top", "right", "bottom", "left"))
+        sides = [_length(fields, f"margins.{s}", margins.get(s, "0.75in"), ("margins", s)) for s in ("top", "right", "bottom", "left")]
+    else:
+        one = _length(fields, "margins", margins, ("margins",))
+        sides = [one] * 4
+    body_size = fields.number("body_size", low=SMALLEST_BODY, high=36) or 11.0
+    min_body = fields.number("min_body_size", low=SMALLEST_BODY, high=36) or SMALLEST_BODY
+    spacing = fields.number("line_spacing", low=1.0, high=3.0) or 1.4
+    if width and height and None not in sides:
+        if min(width, height) < 144 or max(width, height) > 2000:
+            fields.fail(f"page size {width:.0f} x {height:.0f} pt is not a printable page", "page")
+        elif sides[1] + sides[3] > width * 0.5 or sides[0] + sides[2] > height * 0.5:
+            fields.fail("margins take more than half the page", "margins")
+        elif min(sides) < 18:
+            fields.fail("margins under 0.25in get cut off by office printers", "margins")
+    if problems:
+        raise LayoutError(problems)
+    return Layout(
+        name=name, width=width, height=height,
+        margin_top=sides[0], margin_right=sides[1], margin_bottom=sides[2], margin_left=sides[3],
+        body_size=max(body_size, min_body), min_body_size=min_body, line_spacing=spacing, path=path,
+    )

@@ -1,0 +1,29 @@
+"""Resolving the paths that input files name, and keeping them inside.
+
+A section list or brand file copied from elsewhere can name
+`../../etc/passwd` or a symlink out of the project; the content folder is
+the fence, and only `allow_outside` opens it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+def resolve_named(named: str, *, relative_to: Path, fence: Path, allow_outside: bool) -> tuple[Path, str | None]:
+    """Resolve a path written in a file, relative to that file's folder.
+
+    Returns the resolved path and, when the path leaves `fence` (after
+    following symlinks) and that is not allowed, a reason to refuse it.
+    """
+    raw = Path(named).expanduser()
+    candidate = raw if raw.is_absolute() else relative_to.parent / raw
+    resolved = candidate.resolve()
+    if allow_outside:
+        return resolved, None
+    fence = fence.resolve()
+    if raw.is_absolute():
+        return resolved, f"absolute path '{named}' is not allowed; write it relative to this file (or pass --allow-outside)"
+    if not resolved.is_relative_to(fence):
+        return resolved, f"path '{named}' leads outside the folder {fence.name}/ (pass --allow-outside to permit it)"
+    return resolved, None

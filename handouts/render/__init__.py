@@ -1,0 +1,1 @@
+"""Rendering: filled handouts laid out as PDF pages with ReportLab."""

@@ -1,0 +1,153 @@
+"""Markdown section bodies turned into ReportLab flowables.
+
+ReportLab reads Paragraph text as markup: an unescaped `<img src=...>` reads
+a local file and `<font color=...>` once ran code (CVE-2023-33733). So input
+text reaches ReportLab only through `escape()` in this module, and the only
+tags in a Paragraph are the few this module writes itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from xml.sax.saxutils import escape as _xml_escape
+
+from reportlab.platypus import Flowable, Paragraph, Spacer
+from reportlab.platypus.flowables import HRFlowable
+
+_LINK_SCHEMES = ("http://", "https://", "mailto:", "tel:")
+
+
+def escape(text: str) -> str:
+    """Escape text for a ReportLab Paragraph: the one path input takes in."""
+    return _xml_escape(text, {'"': "&quot;", "'": "&#39;"})
+
+
+@lru_cache(maxsize=1)
+def _parser():
+    from markdown_it import MarkdownIt
+
+    # CommonMark without raw HTML: a `<b>` in content is text, not a tag.
+    return MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+
+
+@dataclass(frozen=True)
+class BodyStyles:
+    """The paragraph styles a Markdown body is set in."""
+
+    body: object
+    subheading: object
+    bullet: object
+    code: object
+    link_color: str
+    indent: float
+
+
+def inline_markup(children, link_color: str) -> str:
+    """ReportLab markup for one inline token list, every text escaped."""
+    out: list[str] = []
+    links: list[str | None] = []
+    link_text: list[list[str]] = []
+    for token in children or ():
+        kind = token.type
+        if kind == "text" or kind == "code_inline":
+            out.append(escape(token.content))
+            for collected in link_text:
+                collected.append(token.content)
+        elif kind == "softbreak":
+            out.append(" ")
+        elif kind == "hardbreak":
+            out.append("<br/>")
+        elif kind == "strong_open":
+            out.append("<b>")
+        elif kind == "strong_close":
+            out.append("</b>")
+        elif kind == "em_open":
+            out.append("<i>")
+        elif kind == "em_close":
+            out.append("</i>")
+        elif kind == "link_open":
+            href = str(token.attrGet("href") or "")
+            safe = href if href.lower().startswith(_LINK_SCHEMES) else None
+            links.append(safe)
+            link_text.append([])
+            if safe:
+                out.append(f'<link href="{escape(safe)}" color="{link_color}"><u>')
+        elif kind == "link_close":
+            href = links.pop() if links else None
+            shown = "".join(link_text.pop()) if link_text else ""
+            if href:
+                out.append("</u></link>")
+                # Paper has no links: print the address unless the text is it.
+                target = href.split(":", 1)[1] if href.lower().startswith(("mailto:", "tel:")) else href
+                if target.rstrip("/") not in shown:
+                    out.append(f" ({escape(target)})")
+        elif kind == "image":
+            # Images in content are not fetched or embedded; their alt text prints.
+            out.append(escape(token.content or ""))
+    return "".join(out)
+
+
+def markdown_flowables(text: str, styles: BodyStyles) -> list[Flowable]:
+    """Flowables for one Markdown body."""
+    from reportlab.lib.styles import ParagraphStyle
+
+    tokens = _parser().parse(text)
+    flowables: list[Flowable] = []
+    lists: list[dict] = []  # stack of {"ordered": bool, "number": int}
+    pending_bullet: str | None = None
+    quote_depth = 0
+
+    def style_for(base) -> object:
+        depth = len(lists) + quote_depth
+        if not depth:
+            return base
+        return ParagraphStyle(
+            f"{base.name}-{depth}",
+            parent=base,
+            leftIndent=styles.indent * depth,
+            bulletIndent=styles.indent * (depth - 1) + (0 if lists else styles.indent * 0.4),
+        )
+
+    for index, token in enumerate(tokens):
+        kind = token.type
+        if kind == "heading_open":
+            inline = tokens[index + 1]
+            flowables.append(Paragraph(inline_markup(inline.children, styles.link_color), styles.subheading))
+        elif kind == "paragraph_open":
+            inline = tokens[index + 1]
+            markup = inline_markup(inline.children, styles.link_color)
+            if pending_bullet is not None:
+                flowables.append(Paragraph(markup, style_for(styles.bullet), bulletText=pending_bullet))
+                pending_bullet = None
+            else:
+                flowables.append(Paragraph(markup, style_for(styles.body)))
+        elif kind in ("bullet_list_open", "ordered_list_open"):
+            start = int(token.attrGet("start") or 1) if kind == "ordered_list_open" else 1
+            lists.append({"ordered": kind == "ordered_list_open", "number": start})
+        elif kind in ("bullet_list_close", "ordered_list_close"):
+            lists.pop()
+            if not lists:
+                flowables.append(Spacer(0, styles.body.spaceAfter * 0.5))
+        elif kind == "list_item_open":
+            current = lists[-1]
+            if current["ordered"]:
+                pending_bullet = f"{current['number']}."
+                current["number"] += 1
+            else:
+                pending_bullet = "\u2022" if len(lists) % 2 else "\u2013"
+        elif kind == "list_item_close":
+            if pending_bullet is not None:  # an empty item still shows its marker
+                flowables.append(Paragraph("", style_for(styles.bullet), bulletText=pending_bullet))
+                pending_bullet = None
+        elif kind == "blockquote_open":
+            quote_depth += 1
+        elif kind == "blockquote_close":
+            quote_depth -= 1
+        elif kind in ("code_block", "fence"):
+            lines = [escape(line) for line in token.content.rstrip("\n").split("\n")]
+            flowables.append(Paragraph("<br/>".join(lines), style_for(styles.code)))
+        elif kind == "hr":
+            flowables.append(HRFlowable(width="100%", thickness=0.5, color=styles.link_color,
+                                        spaceBefore=4, spaceAfter=8))
+    return flowables

@@ -1,0 +1,317 @@
+"""Laying out a filled handout as a PDF with ReportLab's Platypus."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+
+from reportlab.lib.colors import HexColor
+from reportlab.lib.units import mm
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import (
+    BaseDocTemplate,
+    Flowable,
+    Frame,
+    Image,
+    KeepTogether,
+    PageBreak,
+    PageTemplate,
+    Paragraph,
+    Spacer,
+    Table,
+    TableStyle,
+)
+from reportlab.platypus.flowables import HRFlowable
+
+from ..brand import Brand
+from ..filled import FilledHandout, FilledSection
+from ..layouts import Layout
+from .fonts import Fonts, register_family
+from .markup import escape, markdown_flowables
+from .styles import Styles, make_styles
+
+BLEED = 3 * mm
+# Crop marks sit outside the bleed, so the sheet needs a slug around it.
+SLUG = 12 * mm
+_TOTAL_FORM = "handouts-page-total"
+
+
+def harden_reportlab() -> None:
+    """Pin the ReportLab settings that safety relies on.
+
+    They can be overridden from the environment (RL_toColorCanUse), a
+    reportlab_settings.py on the path or ~/.reportlab_settings; set them here,
+    before every render, rather than trusting whatever was loaded.
+    """
+    from reportlab import rl_config
+
+    rl_config.toColorCanUse = None  # no eval of colour text at all
+    rl_config.trustedHosts = []
+    rl_config.trustedSchemes = []
+    rl_config.allowShortPatterns = 0
+
+
+@dataclass(frozen=True)
+class Geometry:
+    """Where the trimmed page sits on the sheet; bleed and slug for print-ready."""
+
+    width: float
+    height: float
+    offset: float
+    bleed: float
+
+    @property
+    def sheet(self) -> tuple[float, float]:
+        return (self.width + 2 * self.offset, self.height + 2 * self.offset)
+
+    @property
+    def trim_box(self) -> tuple[float, float, float, float]:
+        return (self.offset, self.offset, self.offset + self.width, self.offset + self.height)
+
+    @property
+    def bleed_box(self) -> tuple[float, float, float, float]:
+        o, b = self.offset, self.bleed
+        return (o - b, o - b, o + self.width + b, o + self.height + b)
+
+
+@dataclass(frozen=True)
+class Footer:
+    """What the footer of every page says."""
+
+    left: str
+    size: float
+    font: str
+    color: str
+
+
+class _FooterCanvas(Canvas):
+    """Canvas that writes the page total once, as a form every footer uses.
+
+    'Page X of Y' needs Y before the last page exists. Drawing Y as a form
+    XObject defined at save time keeps the build single-pass; a canvas that
+    replays pages would break bookmark targets.
+    """
+
+    def __init__(self, *args, footer: Footer, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._footer = footer
+
+    def save(self) -> None:
+        if len(self._code):
+            self.showPage()
+        total = self.getPageNumber() - 1
+        self.beginForm(_TOTAL_FORM)
+        self.setFont(self._footer.font, self._footer.size)
+        self.setFillColor(HexColor(self._footer.color))
+        self.drawString(0, 0, str(total))
+        self.endForm()
+        super().save()
+
+
+class _HandoutDoc(BaseDocTemplate):
+    """Adds an outline entry for every flowable marked with one."""
+
+    def afterFlowable(self, flowable: Flowable) -> None:
+        title = getattr(flowable, "outline_title", None)
+        if title:
+            key = f"section-{self.page}-{len(self._outline_keys)}"
+            self._outline_keys.append(key)
+            self.canv.bookmarkPage(key)
+            self.canv.addOutlineEntry(title, key, level=0, closed=False)
+
+
+def render_pdf(filled: FilledHandout, *, brand: Brand, layout: Layout, creator: str,
+               print_ready: bool = False) -> tuple[bytes, int]:
+    """Render one filled handout; returns the PDF bytes and its page count."""
+    harden_reportlab()
+    body_fonts = register_family(brand.body_font)
+    heading_fonts = register_family(brand.heading_font) if brand.heading_font else body_fonts
+    styles = make_styles(layout, brand, body_fonts, heading_fonts)
+    geometry = Geometry(layout.width, layout.height, SLUG if print_ready else 0.0, BLEED if print_ready else 0.0)
+    footer = Footer(
+        left=f"{brand.name} \u00b7 {filled.id} version {filled.version} \u00b7 reviewed {filled.reviewed.isoformat()}",
+        size=styles.footer_size,
+        font=body_fonts.regular,
+        color=brand.foreground,
+    )
+    buffer = io.BytesIO()
+    doc = _HandoutDoc(
+        buffer,
+        pagesize=geometry.sheet,
+        title=filled.title,
+        author=brand.name,
+        subject=filled.subtitle or f"Patient handout {filled.id}",
+        keywords=f"{filled.id}; version {filled.version}; reviewed {filled.reviewed.isoformat()}",
+        creator=creator,
+        lang=filled.language,
+        invariant=1,
+        pageCompression=1,
+        initialFontName=body_fonts.regular,
+        initialFontSize=styles.body_size,
+        trimBox=geometry.trim_box if print_ready else None,
+        bleedBox=geometry.bleed_box if print_ready else None,
+    )
+    doc._outline_keys = []
+    footer_height = styles.footer_size * 3
+    frame = Frame(
+        geometry.offset + layout.margin_left,
+        geometry.offset + layout.margin_bottom + footer_height,
+        layout.width - layout.margin_left - layout.margin_right,
+        layout.height - layout.margin_top - layout.margin_bottom - footer_height,
+        leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0, id="body",
+    )
+
+    def decorate(canvas: Canvas, _doc) -> None:
+        _draw_page(canvas, geometry, layout, brand, footer, print_ready)
+
+    doc.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=decorate)])
+    story = _story(filled, brand, styles, frame.width)
+    doc.build(story, canvasmaker=lambda *a, **k: _FooterCanvas(*a, footer=footer, **k))
+    return buffer.getvalue(), doc.page
+
+
+def _draw_page(canvas: Canvas, g: Geometry, layout: Layout, brand: Brand, footer: Footer, print_ready: bool) -> None:
+    canvas.saveState()
+    # A band of the brand colour along the top edge; with bleed it runs
+    # past the trim so a guillotine never leaves a white sliver.
+    band = 0.18 * 72
+    canvas.setFillColor(HexColor(brand.primary))
+    canvas.rect(g.offset - g.bleed, g.offset + g.height - band, g.width + 2 * g.bleed, band + g.bleed, stroke=0, fill=1)
+    y = g.offset + layout.margin_bottom
+    left = g.offset + layout.margin_left
+    right = g.offset + g.width - layout.margin_right
+    canvas.setStrokeColor(HexColor(brand.secondary))
+    canvas.setLineWidth(0.5)
+    canvas.line(left, y + footer.size * 1.6, right, y + footer.size * 1.6)
+    canvas.setFont(footer.font, footer.size)
+    canvas.setFillColor(HexColor(footer.color))
+    canvas.drawRightString(right, y, footer.left)
+    label = f"Page {canvas.getPageNumber()} of "
+    canvas.drawString(left, y, label)
+    canvas.translate(left + canvas.stringWidth(label, footer.font, footer.size), y)
+    canvas.doForm(_TOTAL_FORM)
+    canvas.restoreState()
+    if print_ready:
+        _crop_marks(canvas, g)
+
+
+def _crop_marks(canvas: Canvas, g: Geometry) -> None:
+    canvas.saveState()
+    canvas.setStrokeColorRGB(0, 0, 0)
+    canvas.setLineWidth(0.25)
+    x0, y0, x1, y1 = g.trim_box
+    gap, length = g.bleed, g.offset - g.bleed - 1 * mm
+    for x, y, dx, dy in ((x0, y0, -1, -1), (x1, y0, 1, -1), (x0, y1, -1, 1), (x1, y1, 1, 1)):
+        canvas.line(x + dx * gap, y, x + dx * (gap + length), y)
+        canvas.line(x, y + dy * gap, x, y + dy * (gap + length))
+    canvas.restoreState()
+
+
+def _heading(text: str, style, outline: bool = True) -> Paragraph:
+    paragraph = Paragraph(escape(text), style)
+    if outline:
+        paragraph.outline_title = text
+    return paragraph
+
+
+def _table_font(styles: Styles) -> tuple:
+    # Tables default to Helvetica, which would put an unembedded font in the file.
+    return ("FONT", (0, 0), (-1, -1), styles.body.fontName, styles.body_size)
+
+
+def _cover(filled: FilledHandout, brand: Brand, styles: Styles, width: float) -> list[Flowable]:
+    contact = [c for c in (brand.address, brand.phone, brand.email, brand.link) if c]
+    info = [Paragraph(escape(brand.name), styles.cover_name)]
+    info += [Paragraph(escape(line), styles.cover_contact) for line in contact]
+    pad = styles.body_size * 0.8
+    cells: list = [info]
+    widths = [width]
+    if brand.logo is not None:
+        logo_height = min(styles.body_size * 5.5, 1.1 * 72)
+        logo_width = logo_height * brand.logo.width_px / brand.logo.height_px
+        if logo_width > width * 0.35:
+            logo_width = width * 0.35
+            logo_height = logo_width * brand.logo.height_px / brand.logo.width_px
+        cells = [Image(str(brand.logo.path), logo_width, logo_height), info]
+        widths = [logo_width + 2 * pad, width - logo_width - 2 * pad]
+    band = Table([cells], colWidths=widths)
+    band.setStyle(TableStyle([
+        _table_font(styles),
+        ("BACKGROUND", (0, 0), (-1, -1), HexColor(brand.primary)),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("LEFTPADDING", (0, 0), (-1, -1), pad),
+        ("RIGHTPADDING", (0, 0), (-1, -1), pad),
+        ("TOPPADDING", (0, 0), (-1, -1), pad),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), pad),
+    ]))
+    story: list[Flowable] = [band, _heading(filled.title, styles.title, outline=False)]
+    if filled.subtitle:
+        story.append(Paragraph(escape(filled.subtitle), styles.subtitle))
+    readers = []
+    if filled.patient_name:
+        readers.append(f"<b>Prepared for:</b> {escape(filled.patient_name)}")
+    if filled.provider_name:
+        who = filled.provider_name + (f", {filled.provider_credentials}" if filled.provider_credentials else "")
+        phone = f" \u00b7 {filled.provider_phone}" if filled.provider_phone else ""
+        readers.append(f"<b>Your provider:</b> {escape(who + phone)}")
+    story += [Paragraph(line, styles.reader) for line in readers]
+    story.append(HRFlowable(width="100%", thickness=1, color=HexColor(brand.secondary),
+                            spaceBefore=styles.body_size * 0.4, spaceAfter=styles.body_size * 0.2))
+    return story
+
+
+def _section(section: FilledSection, styles: Styles) -> list[Flowable]:
+    story: list[Flowable] = [_heading(section.title, styles.heading)]
+    story += markdown_flowables(section.body, styles.markdown)
+    if section.references:
+        story.append(Paragraph("<b>Sources</b>", styles.small))
+        for number, ref in enumerate(section.references, start=1):
+            parts = []
+            if ref.text:
+                parts.append(escape(ref.text))
+            if ref.url:
+                parts.append(f'<link href="{escape(ref.url)}">{escape(ref.url)}</link>')
+            story.append(Paragraph(" ".join(parts), styles.reference, bulletText=f"{number}."))
+    return story
+
+
+def _signature_block(filled: FilledHandout, styles: Styles, width: float) -> Table:
+    gap = styles.body_size * 1.8  # room to sign above each line
+
+    def rows(label: str, printed: str | None) -> list[list]:
+        return [
+            [[Paragraph(f"<b>{label} signature</b>", styles.small), Spacer(0, gap)], "",
+             [Paragraph("<b>Date</b>", styles.small), Spacer(0, gap)]],
+            [Paragraph(f"Printed name: {escape(printed) if printed else ''}", styles.small), "", ""],
+        ]
+
+    provider = filled.provider_name and (
+        filled.provider_name + (f", {filled.provider_credentials}" if filled.provider_credentials else ""))
+    table = Table(rows("Patient", filled.patient_name) + rows("Provider", provider),
+                  colWidths=[width * 0.62, width * 0.06, width * 0.32])
+    rule = ("LINEBELOW", 0.8, HexColor("#000000"))
+    table.setStyle(TableStyle([
+        _table_font(styles),
+        *[(rule[0], (col, row), (col, row), rule[1], rule[2]) for row in (0, 2) for col in (0, 2)],
+        ("LEFTPADDING", (0, 0), (-1, -1), 0),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+        ("TOPPADDING", (0, 2), (-1, 2), styles.body_size * 1.5),
+        ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
+    ]))
+    return table
+
+
+def _story(filled: FilledHandout, brand: Brand, styles: Styles, width: float) -> list[Flowable]:
+    story = _cover(filled, brand, styles, width)
+    for section in filled.sections:
+        story += _section(section, styles)
+    # The disclosure always starts a page of its own, whatever came before.
+    story.append(PageBreak())
+    story += _section(filled.disclosure, styles)
+    closing: list[Flowable] = [Spacer(0, styles.body_size * 0.5)]
+    if filled.acknowledgment:
+        closing += markdown_flowables(filled.acknowledgment, styles.markdown)
+    closing.append(Spacer(0, styles.body_size))
+    closing.append(_signature_block(filled, styles, width))
+    story.append(KeepTogether(closing))
+    return story

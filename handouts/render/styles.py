@@ -1,0 +1,80 @@
+"""Paragraph styles derived from a layout, a brand and its fonts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from reportlab.lib.colors import HexColor
+from reportlab.lib.enums import TA_LEFT
+from reportlab.lib.styles import ParagraphStyle
+
+from ..brand import Brand
+from ..layouts import Layout
+from .fonts import Fonts
+from .markup import BodyStyles
+
+
+@dataclass(frozen=True)
+class Styles:
+    """Every style one handout is set in."""
+
+    body_size: float
+    body: ParagraphStyle
+    bullet: ParagraphStyle
+    code: ParagraphStyle
+    title: ParagraphStyle
+    subtitle: ParagraphStyle
+    heading: ParagraphStyle
+    subheading: ParagraphStyle
+    cover_name: ParagraphStyle
+    cover_contact: ParagraphStyle
+    reader: ParagraphStyle
+    reference: ParagraphStyle
+    small: ParagraphStyle
+    footer_size: float
+    markdown: BodyStyles
+
+
+def make_styles(layout: Layout, brand: Brand, body: Fonts, headings: Fonts) -> Styles:
+    """Build the styles; every size scales from the layout's body size."""
+    size = layout.body_size_for(brand.base_size)
+    leading = size * layout.line_spacing
+    ink = HexColor(brand.foreground)
+    accent = HexColor(brand.primary)
+    paper = HexColor(brand.background)
+
+    def style(name: str, **kw) -> ParagraphStyle:
+        base = dict(fontName=body.regular, fontSize=size, leading=leading, textColor=ink,
+                    alignment=TA_LEFT, spaceAfter=size * 0.6, splitLongWords=1, allowWidows=0,
+                    allowOrphans=0, bulletFontName=body.regular)
+        base.update(kw)
+        return ParagraphStyle(name, **base)
+
+    body_style = style("body")
+    bullet = style("bullet", leftIndent=size * 1.6, bulletIndent=size * 0.3, spaceAfter=size * 0.3,
+                   bulletFontSize=size)
+    code = style("code", leftIndent=size * 1.2, textColor=ink)
+    heading = style("heading", fontName=headings.bold, fontSize=size * 1.45, leading=size * 1.45 * 1.2,
+                    textColor=accent, spaceBefore=size * 1.1, spaceAfter=size * 0.5, keepWithNext=1)
+    subheading = style("subheading", fontName=headings.bold, fontSize=size * 1.15, leading=size * 1.15 * 1.25,
+                       textColor=ink, spaceBefore=size * 0.6, spaceAfter=size * 0.3, keepWithNext=1)
+    title = style("title", fontName=headings.bold, fontSize=size * 2.0, leading=size * 2.0 * 1.15,
+                  textColor=accent, spaceBefore=size * 0.8, spaceAfter=size * 0.4)
+    subtitle = style("subtitle", fontSize=size * 1.2, leading=size * 1.2 * 1.3, spaceAfter=size * 0.6)
+    cover_name = style("cover-name", fontName=headings.bold, fontSize=size * 1.3, leading=size * 1.3 * 1.2,
+                       textColor=paper, spaceAfter=size * 0.2)
+    cover_contact = style("cover-contact", fontSize=size * 0.9, leading=size * 0.9 * 1.3, textColor=paper,
+                          spaceAfter=0)
+    reader = style("reader", spaceAfter=size * 0.2)
+    reference = style("reference", fontSize=max(size * 0.85, 9), leading=max(size * 0.85, 9) * 1.3,
+                      leftIndent=size * 1.6, bulletIndent=0, spaceAfter=size * 0.25,
+                      bulletFontSize=max(size * 0.85, 9))
+    small = style("small", fontSize=max(size * 0.85, 9), leading=max(size * 0.85, 9) * 1.3)
+    markdown = BodyStyles(body=body_style, subheading=subheading, bullet=bullet, code=code,
+                          link_color=brand.primary, indent=size * 1.6)
+    return Styles(
+        body_size=size, body=body_style, bullet=bullet, code=code, title=title, subtitle=subtitle,
+        heading=heading, subheading=subheading, cover_name=cover_name, cover_contact=cover_contact,
+        reader=reader, reference=reference, small=small, footer_size=max(size * 0.72, 8),
+        markdown=markdown,
+    )

@@ -1,0 +1,233 @@
+"""Loading and validating a handout manifest and its section files."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from ..errors import ContentError, Problem, display_path
+from ..fields import Fields, describe
+from ..paths import resolve_named
+from ..yamlfile import YamlDoc, YamlReadError, load_yaml
+from .model import (
+    RISK_DISCLOSURE_KIND,
+    SECTION_KINDS,
+    Handout,
+    Reference,
+    RiskDisclosure,
+    Section,
+    SourceText,
+)
+
+MANIFEST_KEYS = (
+    "id",
+    "title",
+    "subtitle",
+    "language",
+    "version",
+    "reviewed",
+    "review_due",
+    "sections",
+    "risk_disclosure",
+    "brand",
+)
+SECTION_KEYS = ("kind", "title", "body", "references")
+DISCLOSURE_KEYS = ("kind", "title", "body", "acknowledgment")
+REFERENCE_KEYS = ("text", "url")
+
+_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
+
+
+def source_text(doc: YamlDoc, fields: Fields, name: str, *, markdown: bool, required: bool) -> SourceText | None:
+    """Read a template field with the line its text starts on."""
+    value = fields.text(name, required=required)
+    if value is None:
+        return None
+    return SourceText(
+        text=value,
+        path=doc.path,
+        field=fields.label(name),
+        line=doc.text_start(*fields.key, name),
+        markdown=markdown,
+    )
+
+
+def load_handout(manifest: Path, *, allow_outside: bool = False) -> Handout:
+    """Load a manifest and every file it names, validating all of them.
+
+    Every problem in every file is collected; ContentError is raised once
+    with all of them, so a content editor fixes everything in one pass.
+    """
+    problems: list[Problem] = []
+    manifest = Path(manifest)
+    try:
+        doc = load_yaml(manifest, what="handout manifest")
+    except YamlReadError as exc:
+        raise ContentError([exc.problem]) from None
+    fields = Fields(doc, problems, what="a handout manifest")
+    if not fields.ok:
+        raise ContentError(problems)
+    fields.unknown(MANIFEST_KEYS)
+
+    handout_id = fields.text("id")
+    if handout_id is None and not fields.has("id"):
+        handout_id = manifest.stem if manifest.stem != "handout" else manifest.parent.name
+        if not _ID.match(handout_id):
+            handout_id = re.sub(r"[^a-z0-9]+", "-", handout_id.lower()).strip("-") or "handout"
+    elif handout_id is not None and not _ID.match(handout_id):
+        fields.fail(f"'id' must be lower-case letters, digits and dashes, found {handout_id!r}", "id")
+    title = source_text(doc, fields, "title", markdown=False, required=True)
+    subtitle = source_text(doc, fields, "subtitle", markdown=False, required=False)
+    language = fields.text("language") or "en"
+    if not _LANGUAGE.match(language):
+        fields.fail(f"'language' must be a language code such as en or es-US, found {language!r}", "language")
+    version = fields.text("version", required=True)
+    reviewed = fields.date("reviewed", required=True)
+    review_due = fields.date("review_due")
+    if reviewed and review_due and review_due < reviewed:
+        fields.fail(f"'review_due' ({review_due}) is before 'reviewed' ({reviewed})", "review_due")
+
+    def named_file(key: tuple, value: object) -> Path | None:
+        if not isinstance(value, str) or not value.strip():
+            problems.append(doc.problem(f"'{fields.label(key[0])}' entry must be a file path, found {describe(value)}", *key))
+            return None
+        path, refusal = resolve_named(value, relative_to=manifest, fence=manifest.parent, allow_outside=allow_outside)
+        if refusal:
+            problems.append(doc.problem(refusal, *key))
+            return None
+        return path
+
+    sections: list[Section] = []
+    seen: dict[Path, int] = {}
+    for index, entry in enumerate(fields.items("sections", required=True) or []):
+        path = named_file(("sections", index), entry)
+        if path is None:
+            continue
+        if path in seen:
+            problems.append(doc.problem(f"section '{entry}' is listed twice (first as entry {seen[path] + 1})", "sections", index))
+            continue
+        seen[path] = index
+        section = _load_section(path, doc, ("sections", index), problems)
+        if section is not None:
+            sections.append(section)
+
+    disclosure = None
+    if not fields.has("risk_disclosure"):
+        fields.fail(
+            "missing required key 'risk_disclosure': every handout must name its risk-disclosure file"
+        )
+    else:
+        path = named_file(("risk_disclosure",), fields.raw("risk_disclosure"))
+        if path is not None:
+            if path in seen:
+                fields.fail("the risk disclosure must not also be listed under 'sections'", "risk_disclosure")
+            disclosure = _load_disclosure(path, doc, problems)
+
+    brand_path = None
+    if fields.has("brand"):
+        brand_path = named_file(("brand",), fields.raw("brand"))
+
+    if problems:
+        raise ContentError(problems)
+    assert title is not None and version is not None and reviewed is not None and disclosure is not None
+    return Handout(
+        id=handout_id or "handout",
+        title=title,
+        subtitle=subtitle,
+        language=language,
+        version=version,
+        reviewed=reviewed,
+        review_due=review_due,
+        sections=tuple(sections),
+        risk_disclosure=disclosure,
+        path=manifest,
+        brand_path=brand_path,
+    )
+
+
+def _read_named(path: Path, manifest: YamlDoc, key: tuple, problems: list[Problem], what: str) -> YamlDoc | None:
+    if not path.exists():
+        problems.append(manifest.problem(f"{what} file '{display_path(path)}' not found", *key))
+        return None
+    try:
+        return load_yaml(path, what=what + " file")
+    except YamlReadError as exc:
+        problems.append(exc.problem)
+        return None
+
+
+def _load_section(path: Path, manifest: YamlDoc, key: tuple, problems: list[Problem]) -> Section | None:
+    doc = _read_named(path, manifest, key, problems, "section")
+    if doc is None:
+        return None
+    before = len(problems)
+    fields = Fields(doc, problems, what="a section file")
+    if not fields.ok:
+        return None
+    fields.unknown(SECTION_KEYS)
+    kind = fields.text("kind", required=True)
+    if kind == RISK_DISCLOSURE_KIND:
+        fields.fail("a risk disclosure belongs under 'risk_disclosure' in the manifest, not under 'sections'", "kind")
+    elif kind is not None and kind not in SECTION_KINDS:
+        fields.choice("kind", SECTION_KINDS)
+    title = source_text(doc, fields, "title", markdown=False, required=True)
+    body = source_text(doc, fields, "body", markdown=True, required=True)
+    references = _references(doc, fields, problems)
+    if len(problems) > before:
+        return None
+    assert kind and title and body
+    return Section(kind=kind, title=title, body=body, references=references, path=path)
+
+
+def _references(doc: YamlDoc, fields: Fields, problems: list[Problem]) -> tuple[Reference, ...]:
+    refs: list[Reference] = []
+    for index, entry in enumerate(fields.items("references") or []):
+        key = ("references", index)
+        if isinstance(entry, str):
+            if not entry.strip():
+                problems.append(doc.problem("a reference is empty", *key))
+                continue
+            text = SourceText(entry, doc.path, fields.label("references") + f"[{index + 1}]", doc.text_start(*key))
+            refs.append(Reference(text=text, url=None))
+            continue
+        if not isinstance(entry, dict):
+            problems.append(doc.problem(f"a reference must be text or {{text, url}}, found {describe(entry)}", *key))
+            continue
+        ref = Fields(doc, problems, key)
+        ref.unknown(REFERENCE_KEYS)
+        text = source_text(doc, ref, "text", markdown=False, required=False)
+        url = ref.text("url")
+        if text is None and url is None and not ref.has("text"):
+            ref.fail("a reference needs a 'text' or a 'url'")
+            continue
+        if url is not None and not re.match(r"^https?://[^\s<>\"]+$", url.strip()):
+            ref.fail(f"reference url must start with http:// or https:// and hold no spaces, found {url!r}", "url")
+            continue
+        refs.append(Reference(text=text, url=url.strip() if url else None))
+    return tuple(refs)
+
+
+def _load_disclosure(path: Path, manifest: YamlDoc, problems: list[Problem]) -> RiskDisclosure | None:
+    doc = _read_named(path, manifest, ("risk_disclosure",), problems, "risk disclosure")
+    if doc is None:
+        return None
+    before = len(problems)
+    fields = Fields(doc, problems, what="a risk-disclosure file")
+    if not fields.ok:
+        return None
+    fields.unknown(DISCLOSURE_KEYS)
+    kind = fields.text("kind", required=True)
+    if kind is not None and kind != RISK_DISCLOSURE_KIND:
+        fields.fail(f"'kind' of the risk-disclosure file must be '{RISK_DISCLOSURE_KIND}', found {kind!r}", "kind")
+    title = source_text(doc, fields, "title", markdown=False, required=True)
+    if fields.has("body") and isinstance(fields.raw("body"), str) and not fields.raw("body").strip():
+        fields.fail("the risk disclosure's 'body' is empty; a handout cannot be built without it", "body")
+        body = None
+    else:
+        body = source_text(doc, fields, "body", markdown=True, required=True)
+    acknowledgment = source_text(doc, fields, "acknowledgment", markdown=True, required=False)
+    if len(problems) > before:
+        return None
+    assert title and body
+    return RiskDisclosure(title=title, body=body, acknowledgment=acknowledgment, path=path)

@@ -1,0 +1,97 @@
+"""The validated, immutable model of a handout and its sections."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+SECTION_KINDS = (
+    "how_it_works",
+    "benefits",
+    "side_effects",
+    "alternatives",
+    "lifestyle",
+    "cost",
+    "evidence",
+    "when_to_call",
+    "questions",
+    "other",
+)
+RISK_DISCLOSURE_KIND = "risk_disclosure"
+
+
+@dataclass(frozen=True)
+class SourceText:
+    """A text field as written, with where it came from.
+
+    Every text field is a Jinja2 template; keeping its file, field and first
+    line lets template and font errors point at the line a person edits.
+    `markdown` says whether the text is a Markdown body or plain text.
+    """
+
+    text: str
+    path: Path
+    field: str
+    line: int
+    markdown: bool = False
+
+    def where(self, offset: int = 1) -> int:
+        """File line of the template's line `offset` (1-based)."""
+        return self.line + max(offset, 1) - 1
+
+
+@dataclass(frozen=True)
+class Reference:
+    """One entry in a section's reference list."""
+
+    text: SourceText | None
+    url: str | None
+
+
+@dataclass(frozen=True)
+class Section:
+    """One section of a handout, in print order."""
+
+    kind: str
+    title: SourceText
+    body: SourceText
+    references: tuple[Reference, ...]
+    path: Path
+
+
+@dataclass(frozen=True)
+class RiskDisclosure:
+    """The required risk-disclosure page."""
+
+    title: SourceText
+    body: SourceText
+    acknowledgment: SourceText | None
+    path: Path
+
+
+@dataclass(frozen=True)
+class Handout:
+    """A whole handout as its manifest describes it."""
+
+    id: str
+    title: SourceText
+    subtitle: SourceText | None
+    language: str
+    version: str
+    reviewed: dt.date
+    review_due: dt.date | None
+    sections: tuple[Section, ...]
+    risk_disclosure: RiskDisclosure
+    path: Path
+    brand_path: Path | None = None
+
+    @property
+    def folder(self) -> Path:
+        """The folder the manifest lives in; relative paths start here."""
+        return self.path.parent
+
+    def source_files(self) -> tuple[Path, ...]:
+        """Every file the handout's content was read from, manifest first."""
+        files = [self.path, *(s.path for s in self.sections), self.risk_disclosure.path]
+        return tuple(dict.fromkeys(files))

@@ -1,0 +1,176 @@
+"""Strict YAML reading that remembers where every value came from.
+
+PyYAML's `safe_load` takes the last of two duplicate keys without a word and
+expands aliases without limit; clinic staff editing by hand need the first
+reported and nobody needs the second. So files are composed into nodes with
+a SafeLoader that refuses anchors and aliases, then turned into plain Python
+while each value's line is recorded under its key path.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import Problem, display_path
+
+MAX_BYTES = 1_000_000
+
+# The tags a plain YAML document resolves to implicitly; anything else is an
+# explicit tag (`!!python/object`, `!!binary`, `!custom`) that has no place in
+# clinic content.
+_CORE_TAGS = {
+    "tag:yaml.org,2002:" + name
+    for name in ("str", "int", "float", "bool", "null", "seq", "map", "timestamp")
+}
+
+Key = tuple[Any, ...]
+
+
+class _YamlProblem(Exception):
+    def __init__(self, mark: yaml.Mark | None, message: str):
+        super().__init__(message)
+        self.mark = mark
+        self.message = message
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """A SafeLoader that refuses anchors and aliases while composing."""
+
+    def compose_node(self, parent, index):  # noqa: ANN001 - PyYAML's signature
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent):
+            raise _YamlProblem(event.start_mark, "aliases (*name) are not allowed; write the value out")
+        if getattr(event, "anchor", None) is not None:
+            raise _YamlProblem(event.start_mark, "anchors (&name) are not allowed; write the value out")
+        return super().compose_node(parent, index)
+
+
+@dataclass(frozen=True)
+class YamlDoc:
+    """A loaded YAML file: its data and the line of each value by key path."""
+
+    path: Path
+    data: Any
+    lines: dict[Key, int] = field(default_factory=dict)
+    # Block scalars (`|`, `>`) start their text on the line after the key; a
+    # template error's line inside the text is counted from there.
+    block: frozenset[Key] = frozenset()
+
+    @property
+    def shown(self) -> str:
+        """The path as messages show it."""
+        return display_path(self.path)
+
+    def line(self, *key: Any) -> int | None:
+        """Line of the value at `key`, or of its nearest parent that has one."""
+        while key:
+            if key in self.lines:
+                return self.lines[key]
+            key = key[:-1]
+        return self.lines.get((), 1)
+
+    def text_start(self, *key: Any) -> int:
+        """File line on which the text of the scalar at `key` begins."""
+        line = self.line(*key) or 1
+        return line + 1 if key in self.block else line
+
+    def problem(self, message: str, *key: Any) -> Problem:
+        """A problem located at `key` in this file."""
+        return Problem(self.shown, self.line(*key), message)
+
+
+class YamlReadError(Exception):
+    """The file could not be read as YAML; carries one located problem."""
+
+    def __init__(self, problem: Problem):
+        super().__init__(str(problem))
+        self.problem = problem
+
+
+def read_text(path: Path, *, max_bytes: int = MAX_BYTES, what: str = "file") -> str:
+    """Read a UTF-8 text file, refusing missing, huge, binary or non-UTF-8 ones."""
+    shown = display_path(path)
+    try:
+        size = path.stat().st_size
+        if path.is_dir():
+            raise YamlReadError(Problem(shown, None, f"expected a {what}, found a folder"))
+        if size > max_bytes:
+            raise YamlReadError(
+                Problem(shown, None, f"{what} is {size:,} bytes, over the {max_bytes:,}-byte limit")
+            )
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise YamlReadError(Problem(shown, None, f"{what} not found")) from None
+    except OSError as exc:
+        raise YamlReadError(Problem(shown, None, f"cannot read {what}: {exc.strerror}")) from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise YamlReadError(
+            Problem(shown, line, f"not UTF-8 text (byte 0x{raw[exc.start]:02x}); save the file as UTF-8")
+        ) from None
+    if "\x00" in text:
+        raise YamlReadError(Problem(shown, None, f"{what} holds NUL bytes; is it a text file?"))
+    return text
+
+
+def load_yaml(path: Path, *, max_bytes: int = MAX_BYTES, what: str = "YAML file") -> YamlDoc:
+    """Load one YAML document strictly, recording the line of each value.
+
+    Raises YamlReadError with a located problem for unreadable files, syntax
+    errors, duplicate keys, anchors, aliases, explicit tags and empty files.
+    """
+    text = read_text(path, max_bytes=max_bytes, what=what)
+    shown = display_path(path)
+    loader = _StrictLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            raise YamlReadError(Problem(shown, None, f"{what} is empty"))
+        lines: dict[Key, int] = {(): node.start_mark.line + 1}
+        block: set[Key] = set()
+        data = _to_python(loader, node, (), lines, block)
+    except _YamlProblem as exc:
+        line = exc.mark.line + 1 if exc.mark else None
+        col = f", column {exc.mark.column + 1}" if exc.mark else ""
+        raise YamlReadError(Problem(shown, line, f"{exc.message}{col}" if line else exc.message)) from None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        reason = exc.problem or exc.context or "invalid YAML"
+        col = f" (column {mark.column + 1})" if mark else ""
+        raise YamlReadError(Problem(shown, line, f"invalid YAML: {reason}{col}")) from None
+    except yaml.YAMLError as exc:
+        raise YamlReadError(Problem(shown, None, f"invalid YAML: {exc}")) from None
+    finally:
+        loader.dispose()
+    return YamlDoc(path=path, data=data, lines=lines, block=frozenset(block))
+
+
+def _to_python(loader: yaml.SafeLoader, node: yaml.Node, key: Key, lines: dict, block: set) -> Any:
+    if node.tag not in _CORE_TAGS:
+        raise _YamlProblem(node.start_mark, f"the tag {node.tag!r} is not allowed; plain values only")
+    lines[key] = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        result: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise _YamlProblem(key_node.start_mark, "a key must be plain text")
+            k = loader.construct_object(key_node)
+            if not isinstance(k, (str, int, float, bool)) and k is not None:
+                raise _YamlProblem(key_node.start_mark, "a key must be plain text")
+            if k in result:
+                first = lines.get(key + (k,), "?")
+                raise _YamlProblem(key_node.start_mark, f"duplicate key {k!r} (first on line {first})")
+            result[k] = _to_python(loader, value_node, key + (k,), lines, block)
+        return result
+    if isinstance(node, yaml.SequenceNode):
+        return [_to_python(loader, item, key + (i,), lines, block) for i, item in enumerate(node.value)]
+    if node.style in ("|", ">"):
+        block.add(key)
+    return loader.construct_object(node)
