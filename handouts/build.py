@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +25,8 @@ from .project import find_brand, resolve_handout
 from .roster import Provider, find_provider, load_roster
 from .sections import Handout, Section, SourceText, load_handout
 from .templating import Templates, template_context
+
+log = logging.getLogger("handouts")
 
 
 @dataclass(frozen=True)
@@ -225,15 +228,39 @@ def render_handout(prepared: Prepared, *, provider: Provider | None = None,
                       print_ready=prepared.print_ready)
 
 
+def enforce_lint(prepared: Prepared, allow_lint_errors: bool) -> None:
+    """Refuse a handout with lint errors (claims, an overdue review, low contrast...).
+
+    With `allow_lint_errors` they are logged as warnings instead, so a clinic
+    can still print in an emergency, knowingly.
+    """
+    from .lint import blocking_findings
+
+    findings = blocking_findings(prepared)
+    if not findings:
+        return
+    if allow_lint_errors:
+        for finding in findings:
+            log.warning("printing despite lint error: %s", finding)
+        return
+    problems = [Problem(f.path, f.line, f"{f.severity}: {f.code}: {f.message}") for f in findings]
+    problems.append(Problem(display_path(prepared.handout.path), None,
+                            "refusing to build a handout with lint errors (see 'handouts lint'; "
+                            "--allow-lint-errors overrides)"))
+    raise ContentError(problems)
+
+
 def build_handout(handout: str | Path | None = None, *, output: str | Path | None = None,
                   brand: str | Path | None = None, layout: str | Path | None = None,
                   providers: str | Path | None = None, provider_id: str | None = None,
                   patient_name: str | None = None, print_ready: bool = False,
-                  allow_outside: bool = False, today: dt.date | None = None) -> BuildResult:
+                  allow_outside: bool = False, allow_lint_errors: bool = False,
+                  today: dt.date | None = None) -> BuildResult:
     """Build one handout PDF and write it atomically.
 
     `output` defaults to `<handout id>.pdf` in the working folder. Nothing is
-    written unless every input is valid and the PDF rendered completely.
+    written unless every input is valid, the handout has no lint errors
+    (unless `allow_lint_errors`), and the PDF rendered completely.
     """
     problems: list[Problem] = []
     prepared = None
@@ -252,6 +279,7 @@ def build_handout(handout: str | Path | None = None, *, output: str | Path | Non
     if problems:
         raise HandoutError(problems)
     assert prepared is not None
+    enforce_lint(prepared, allow_lint_errors)
     data, pages = render_handout(prepared, provider=provider, patient_name=patient_name, today=today,
                                  roster_path=Path(providers) if providers else None)
     target = Path(output) if output is not None else Path.cwd() / f"{prepared.handout.id}.pdf"

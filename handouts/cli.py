@@ -74,7 +74,9 @@ def cli(ctx: click.Context, debug: bool, quiet: bool) -> None:
 @click.option("--patient-name", metavar="TEXT", help="Patient's name for the cover and signature page.")
 @click.option("--print-ready", is_flag=True, help="Add 3 mm bleed and crop marks for a print shop.")
 @click.option("--allow-outside", is_flag=True, help="Allow content paths that leave the handout's folder.")
-def build(handout, output, brand, layout, providers, provider_id, patient_name, print_ready, allow_outside):
+@click.option("--allow-lint-errors", is_flag=True, help="Build despite lint errors (each is logged as a warning).")
+def build(handout, output, brand, layout, providers, provider_id, patient_name, print_ready, allow_outside,
+          allow_lint_errors):
     """Build one handout PDF.
 
     HANDOUT is a manifest file, a folder holding handout.yaml, or the name of
@@ -95,8 +97,47 @@ def build(handout, output, brand, layout, providers, provider_id, patient_name, 
         raise click.UsageError("--providers needs --provider ID (use 'handouts batch' for every provider)")
     result = build_handout(handout, output=output, brand=brand, layout=layout, providers=providers,
                            provider_id=provider_id, patient_name=patient_name, print_ready=print_ready,
-                           allow_outside=allow_outside)
+                           allow_outside=allow_outside, allow_lint_errors=allow_lint_errors)
     click.echo(str(result.path))
+
+
+@cli.command()
+@click.argument("handout", required=False)
+@click.option("--brand", type=click.Path(dir_okay=False), help="brand.yml to check with.")
+@click.option("--layout", metavar="NAME|FILE", help="Layout to check the logo's resolution in (default letter).")
+@click.option("--max-grade", type=click.FloatRange(1, 20), default=8.0, show_default=True,
+              help="Highest reading grade a section may have.")
+@click.option("--strict", is_flag=True, help="Exit 1 on warnings too.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--today", type=click.DateTime(["%Y-%m-%d"]), help="Date to check review dates against (YYYY-MM-DD).")
+@click.option("--allow-outside", is_flag=True, help="Allow content paths that leave the handout's folder.")
+def lint(handout, brand, layout, max_grade, strict, fmt, today, allow_outside):
+    """Check a handout: reading level, claims, completeness, review dates, brand.
+
+    Findings print as `path:line: severity: code: message`, sorted by file and
+    line. Exit 1 when there is an error (or any finding with --strict).
+
+    \b
+    Examples:
+      handouts lint
+      handouts lint my-clinic --max-grade 6 --strict
+      handouts lint my-clinic --format json > findings.json
+    """
+    import json
+
+    from .lint import lint_handout
+
+    findings = lint_handout(handout, brand=brand, layout=layout, max_grade=max_grade,
+                            today=today.date() if today else None, allow_outside=allow_outside)
+    if fmt == "json":
+        click.echo(json.dumps([f.as_dict() for f in findings], indent=2, ensure_ascii=False))
+    else:
+        for finding in findings:
+            click.echo(str(finding))
+        errors = sum(f.severity == "error" for f in findings)
+        click.echo(f"{errors} error(s), {len(findings) - errors} warning(s)", err=True)
+    if any(f.severity == "error" for f in findings) or (strict and findings):
+        raise SystemExit(EXIT_INPUT)
 
 
 @cli.command()

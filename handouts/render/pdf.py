@@ -23,7 +23,7 @@ from reportlab.platypus import (
 )
 from reportlab.platypus.flowables import HRFlowable
 
-from ..brand import Brand
+from ..brand import Brand, Logo
 from ..filled import FilledHandout, FilledSection
 from ..layouts import Layout
 from .fonts import Fonts, register_family
@@ -219,6 +219,16 @@ def _table_font(styles: Styles) -> tuple:
     return ("FONT", (0, 0), (-1, -1), styles.body.fontName, styles.body_size)
 
 
+def logo_box(logo: Logo, body_size: float, width: float) -> tuple[float, float]:
+    """Printed width and height of the logo, in points, on a page `width` wide."""
+    height = min(body_size * 5.5, 1.1 * 72)
+    logo_width = height * logo.width_px / logo.height_px
+    if logo_width > width * 0.35:
+        logo_width = width * 0.35
+        height = logo_width * logo.height_px / logo.width_px
+    return logo_width, height
+
+
 def _cover(filled: FilledHandout, brand: Brand, styles: Styles, width: float) -> list[Flowable]:
     contact = [c for c in (brand.address, brand.phone, brand.email, brand.link) if c]
     info = [Paragraph(escape(brand.name), styles.cover_name)]
@@ -227,11 +237,7 @@ def _cover(filled: FilledHandout, brand: Brand, styles: Styles, width: float) ->
     cells: list = [info]
     widths = [width]
     if brand.logo is not None:
-        logo_height = min(styles.body_size * 5.5, 1.1 * 72)
-        logo_width = logo_height * brand.logo.width_px / brand.logo.height_px
-        if logo_width > width * 0.35:
-            logo_width = width * 0.35
-            logo_height = logo_width * brand.logo.height_px / brand.logo.width_px
+        logo_width, logo_height = logo_box(brand.logo, styles.body_size, width)
         cells = [Image(str(brand.logo.path), logo_width, logo_height), info]
         widths = [logo_width + 2 * pad, width - logo_width - 2 * pad]
     band = Table([cells], colWidths=widths)

@@ -1,0 +1,270 @@
+"""`handouts lint`: readable, balanced, complete and current handouts.
+
+Every check has a stable code (documented in the README with why it exists).
+`lint_handout()` runs them all; `blocking_findings()` runs the error-level
+checks that `build` and `batch` enforce, without the slower readability pass.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+from ..brand import Brand
+from ..build import Prepared, fill, prepare
+from ..errors import HandoutError, Problem, display_path
+from ..layouts import Layout
+from ..sections.model import Handout, SourceText
+from .claims import find_claims
+from .config import LintConfig, load_lint_config
+from .findings import ERROR, WARNING, Finding, sort_key
+
+__all__ = ["CODES", "Finding", "blocking_findings", "lint_handout"]
+
+CORE_KINDS = ("how_it_works", "benefits", "side_effects", "alternatives", "lifestyle")
+REVIEW_WARNING_DAYS = 60
+MIN_CONTRAST = 4.5
+MIN_LOGO_DPI = 300
+
+# code -> (severity, what it checks); the README's table is written from this.
+CODES: dict[str, tuple[str, str]] = {
+    "input": (ERROR, "anything build refuses: YAML, missing files, wrong types, template errors"),
+    "readability": (WARNING, "a section body reads above --max-grade (Flesch-Kincaid; SMOG from 30 sentences)"),
+    "claim": (ERROR, "a phrase regulators treat as misleading for unproven therapies"),
+    "missing-kind": (WARNING, "one of the five core section kinds is missing"),
+    "unbalanced-benefits": (WARNING, "a benefits section with no evidence section or references"),
+    "disclosure-incomplete": (WARNING, "the risk disclosure omits regulatory status, risks or alternatives"),
+    "review-overdue": (ERROR, "review_due is in the past"),
+    "review-due-soon": (WARNING, f"review_due is within {REVIEW_WARNING_DAYS} days"),
+    "reviewed-in-future": (ERROR, "reviewed is later than today"),
+    "unknown-variable": (ERROR, "a template uses a variable that does not exist"),
+    "bad-link": (ERROR, "a link that is not http(s), mailto or tel"),
+    "low-contrast": (ERROR, f"text colour on its background below {MIN_CONTRAST}:1 (WCAG 2.1 AA)"),
+    "logo-alt": (WARNING, "the logo has no alt text"),
+    "logo-resolution": (WARNING, f"the logo prints under {MIN_LOGO_DPI} dpi"),
+}
+_LINK_OK = ("http://", "https://", "mailto:", "tel:")
+
+
+def _finding(code: str, path: str | Path, line: int | None, message: str) -> Finding:
+    shown = path if isinstance(path, str) else display_path(path)
+    return Finding(path=shown, line=line, severity=CODES[code][0], code=code, message=message)
+
+
+def _from_problems(problems: tuple[Problem, ...] | list[Problem]) -> list[Finding]:
+    findings = []
+    for problem in problems:
+        code = "unknown-variable" if "unknown variable" in problem.message else "input"
+        findings.append(Finding(problem.path, problem.line, ERROR, code, problem.message))
+    return findings
+
+
+def _all_sources(handout: Handout) -> list[SourceText]:
+    sources = [handout.title] + ([handout.subtitle] if handout.subtitle else [])
+    for section in handout.sections:
+        sources += [section.title, section.body] + [r.text for r in section.references if r.text]
+    disclosure = handout.risk_disclosure
+    sources += [disclosure.title, disclosure.body]
+    if disclosure.acknowledgment:
+        sources.append(disclosure.acknowledgment)
+    return sources
+
+
+def check_claims(handout: Handout, config: LintConfig) -> list[Finding]:
+    """Claim phrases in every text field, less the ones lint.yaml allows."""
+    findings = []
+    for src in _all_sources(handout):
+        for claim in find_claims(src, config.extra_phrases):
+            if config.allows(claim.name, src.path, claim.line) or config.allows(claim.text, src.path, claim.line):
+                continue
+            findings.append(_finding("claim", src.path, claim.line,
+                                     f"{src.field}: \"{claim.text}\" is a claim regulators treat as misleading "
+                                     f"for unproven therapies ({claim.name}); reword it, or allow it in lint.yaml "
+                                     "with a reason"))
+    return findings
+
+
+def check_currency(handout: Handout, today: dt.date, manifest_lines: dict[str, int | None]) -> list[Finding]:
+    """Review dates against today."""
+    findings = []
+    if handout.reviewed > today:
+        findings.append(_finding("reviewed-in-future", handout.path, manifest_lines.get("reviewed"),
+                                 f"'reviewed' is {handout.reviewed}, after today ({today})"))
+    due = handout.review_due
+    if due is not None:
+        if due < today:
+            findings.append(_finding("review-overdue", handout.path, manifest_lines.get("review_due"),
+                                     f"clinical review was due {due} ({(today - due).days} days ago); "
+                                     "review the content, then update 'reviewed', 'review_due' and 'version'"))
+        elif (due - today).days <= REVIEW_WARNING_DAYS:
+            findings.append(_finding("review-due-soon", handout.path, manifest_lines.get("review_due"),
+                                     f"clinical review is due {due}, in {(due - today).days} days"))
+    return findings
+
+
+def check_links(handout: Handout) -> list[Finding]:
+    """Links in Markdown bodies must be web, email or phone addresses."""
+    from markdown_it import MarkdownIt
+
+    parser = MarkdownIt("commonmark", {"html": False})
+    findings = []
+    for src in _all_sources(handout):
+        if not src.markdown:
+            continue
+        for block in parser.parse(src.text):
+            if block.type != "inline":
+                continue
+            for child in block.children or ():
+                if child.type == "link_open":
+                    href = str(child.attrGet("href") or "")
+                    if not href.lower().startswith(_LINK_OK):
+                        line = src.where((block.map[0] + 1) if block.map else 1)
+                        findings.append(_finding("bad-link", src.path, line,
+                                                 f"{src.field}: link '{href}' must start with https://, "
+                                                 "http://, mailto: or tel:"))
+    return findings
+
+
+def _luminance(hex_color: str) -> float:
+    # WCAG 2.1 relative luminance, from its definition.
+    channels = [int(hex_color[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    r, g, b = (c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast_ratio(first: str, second: str) -> float:
+    """WCAG contrast ratio of two '#rrggbb' colours, from 1 to 21."""
+    light, dark = sorted((_luminance(first), _luminance(second)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def check_brand(brand: Brand, layout: Layout) -> list[Finding]:
+    """Contrast of every text colour pair the handout prints, and the logo."""
+    findings = []
+    pairs = (
+        ("body text", "color.foreground", brand.foreground, "color.background", brand.background),
+        ("headings and links", "color.primary", brand.primary, "color.background", brand.background),
+        ("the cover's clinic details", "color.background", brand.background, "color.primary", brand.primary),
+    )
+    for what, text_key, text, back_key, back in pairs:
+        ratio = contrast_ratio(text, back)
+        if ratio < MIN_CONTRAST:
+            findings.append(_finding("low-contrast", brand.path, None,
+                                     f"{what}: {text_key} {text} on {back_key} {back} has contrast "
+                                     f"{ratio:.2f}:1, below {MIN_CONTRAST}:1"))
+    if brand.logo is not None:
+        if not brand.logo.alt:
+            findings.append(_finding("logo-alt", brand.path, None,
+                                     "the logo has no alt text; give it as logo.images.<name>.alt"))
+        from ..render.pdf import logo_box
+
+        width = layout.width - layout.margin_left - layout.margin_right
+        printed_w, _ = logo_box(brand.logo, layout.body_size_for(brand.base_size), width)
+        dpi = brand.logo.width_px / (printed_w / 72)
+        if dpi < MIN_LOGO_DPI:
+            findings.append(_finding("logo-resolution", brand.logo.path, None,
+                                     f"the logo prints at {dpi:.0f} dpi in the {layout.name} layout, under "
+                                     f"{MIN_LOGO_DPI}; use an image at least "
+                                     f"{int(printed_w / 72 * MIN_LOGO_DPI) + 1} pixels wide"))
+    return findings
+
+
+def check_completeness(handout: Handout, manifest_line) -> list[Finding]:
+    """Core kinds present, benefits balanced by evidence, disclosure complete."""
+    findings = []
+    kinds = {s.kind for s in handout.sections}
+    for kind in CORE_KINDS:
+        if kind not in kinds:
+            findings.append(_finding("missing-kind", handout.path, manifest_line("sections"),
+                                     f"no '{kind}' section; patients expect {', '.join(CORE_KINDS)}"))
+    has_refs = any(s.references for s in handout.sections)
+    if "benefits" in kinds and "evidence" not in kinds and not has_refs:
+        benefits = next(s for s in handout.sections if s.kind == "benefits")
+        findings.append(_finding("unbalanced-benefits", benefits.path, benefits.body.line - 1 or 1,
+                                 "benefits are claimed but the handout has no 'evidence' section or references"))
+    disclosure = handout.risk_disclosure
+    text = disclosure.body.text + "\n" + (disclosure.acknowledgment.text if disclosure.acknowledgment else "")
+    needs = {
+        "its regulatory status (FDA approval)": r"\bFDA\b|\bapprov|\bregulat|\bclear(ed|ance)\b",
+        "its risks": r"\brisks?\b|\bharms?\b|\bside effects?\b",
+        "the alternatives": r"\balternatives?\b|\bother (choices|options|treatments)\b",
+    }
+    missing = [what for what, pattern in needs.items() if not re.search(pattern, text, re.IGNORECASE)]
+    if missing:
+        findings.append(_finding("disclosure-incomplete", disclosure.path, disclosure.body.line,
+                                 f"the risk disclosure does not mention {', '.join(missing)}"))
+    return findings
+
+
+def check_readability(prepared: Prepared, max_grade: float) -> list[Finding]:
+    """Sections whose filled-in body reads above `max_grade`."""
+    from .readability import measure
+
+    filled = fill(prepared)
+    findings = []
+    sources = list(prepared.handout.sections) + [prepared.handout.risk_disclosure]
+    bodies = list(filled.sections) + [filled.disclosure]
+    for section, body in zip(sources, bodies):
+        reading = measure(body.body)
+        if reading.grade() > max_grade:
+            hardest = " | ".join(f'"{s}"' for s in reading.hardest)
+            findings.append(_finding("readability", section.path, section.body.line,
+                                     f"section '{body.title}' reads at grade {reading.grade():.1f} "
+                                     f"(Flesch-Kincaid {reading.fk_grade:.1f}, SMOG {reading.smog:.1f}), "
+                                     f"above {max_grade:g}; hardest sentences: {hardest}"))
+    return findings
+
+
+def _manifest_lines(handout: Handout):
+    from ..yamlfile import load_yaml
+
+    doc = load_yaml(handout.path)
+    return lambda key: doc.line(key)
+
+
+def blocking_findings(prepared: Prepared, *, today: dt.date | None = None) -> list[Finding]:
+    """The error-level findings build and batch refuse to print past."""
+    handout = prepared.handout
+    today = today or dt.date.today()
+    line = _manifest_lines(handout)
+    config = load_lint_config(handout.path)
+    findings = check_claims(handout, config)
+    findings += check_currency(handout, today, {"reviewed": line("reviewed"), "review_due": line("review_due")})
+    findings += check_links(handout)
+    findings += check_brand(prepared.brand, prepared.layout)
+    return sorted((f for f in findings if f.severity == ERROR), key=sort_key)
+
+
+def lint_handout(handout: str | Path | None = None, *, brand: str | Path | None = None,
+                 layout: str | Path | None = None, max_grade: float = 8.0,
+                 today: dt.date | None = None, allow_outside: bool = False) -> list[Finding]:
+    """Every finding for a handout, sorted by file and line.
+
+    Input problems that stop a build come back as `input` errors instead of
+    being raised, so lint is the one place to see all problems at once.
+    Usage mistakes (an unknown handout or layout name) still raise.
+    """
+    today = today or dt.date.today()
+    try:
+        prepared = prepare(handout, brand=brand, layout=layout, allow_outside=allow_outside)
+    except HandoutError as exc:
+        if exc.exit_code != 1:
+            raise
+        return sorted(_from_problems(exc.problems), key=sort_key)
+    content = prepared.handout
+    line = _manifest_lines(content)
+    try:
+        config = load_lint_config(content.path)
+    except HandoutError as exc:
+        return sorted(_from_problems(exc.problems), key=sort_key)
+    findings = check_claims(content, config)
+    findings += check_currency(content, today, {"reviewed": line("reviewed"), "review_due": line("review_due")})
+    findings += check_links(content)
+    findings += check_brand(prepared.brand, prepared.layout)
+    findings += check_completeness(content, line)
+    try:
+        findings += check_readability(prepared, max_grade)
+    except HandoutError as exc:
+        findings += _from_problems(exc.problems)
+    return sorted(set(findings), key=sort_key)

@@ -1,0 +1,78 @@
+"""Claims regulators and evidence reviews treat as misleading for unproven therapies.
+
+The FTC has fined stem-cell clinics for promising to "eliminate" knee pain;
+FDA warns that no stem-cell product is approved for arthritis. A phrase is a
+claim unless a negation comes before it in the same clause: "results are not
+guaranteed" is a disclosure, "guaranteed results" is a promise.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..sections.model import SourceText
+
+# (name shown in findings, pattern). Names are what lint.yaml's `allow` uses.
+CLAIM_PATTERNS: tuple[tuple[str, str], ...] = (
+    ("cure", r"\bcur(?:e|es|ed|ing|ative)\b"),
+    ("guaranteed", r"\bguarantee(?:s|d|ing)?\b"),
+    ("100%", r"(?<![\d.])100\s*(?:%|percent\b|per cent\b)"),
+    ("no side effects", r"\b(?:no|zero|without(?:\s+any)?)\s+(?:\w+\s+)?side[\s-]+effects?\b|\bside[\s-]+effect[\s-]+free\b"),
+    ("no risk", r"\b(?:no|zero|without(?:\s+any)?)\s+risks?\b|\brisk[\s-]*free\b"),
+    ("FDA approved", r"\bFDA[\s-]*(?:approved|approval|cleared)\b|\bapproved\s+by\s+(?:the\s+)?FDA\b"),
+    ("regrow cartilage",
+     r"\b(?:re-?grow|regenerat|rebuild|restor|replac|regrowth)\w*\s+(?:\w+\s+){0,3}cartilage\b"
+     r"|\bcartilage\s+(?:regrowth|regeneration|restoration)\b|\bnew\s+cartilage\b"),
+    ("eliminate pain", r"\beliminat\w*\s+(?:\w+\s+){0,3}pain\b|\bpain\s+elimination\b"),
+    ("pain-free", r"\bpain[\s-]+free\b"),
+    ("miracle", r"\bmiracle\w*\b|\bmiraculous\w*\b"),
+)
+_NEGATION = re.compile(
+    r"\b(?:not|no|never|cannot|can't|don't|doesn't|didn't|won't|isn't|aren't|wasn't|weren't|nor|"
+    r"neither|nothing|nobody|without)\b|n't\b",
+    re.IGNORECASE,
+)
+# A negation only counts inside the clause it stands in.
+_CLAUSE_BREAK = re.compile(r"[.;:!?\u2014\u2013]|\s-\s|\n\s*\n|\n\s*[-*+]\s|\n\s*\d+[.)]\s|\n\s*#")
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A claim phrase found in a text field."""
+
+    name: str
+    text: str
+    line: int
+
+
+def _compile(extra: tuple[str, ...]) -> list[tuple[str, re.Pattern]]:
+    patterns = [(name, re.compile(p, re.IGNORECASE)) for name, p in CLAIM_PATTERNS]
+    for phrase in extra:
+        words = r"\s+".join(re.escape(w) for w in phrase.split())
+        patterns.append((phrase, re.compile(rf"(?<!\w){words}(?!\w)", re.IGNORECASE)))
+    return patterns
+
+
+def _negated(text: str, start: int) -> bool:
+    clause_start = 0
+    for brk in _CLAUSE_BREAK.finditer(text, 0, start):
+        clause_start = brk.end()
+    before = text[clause_start:start]
+    # Only the last few words: "not only safe but pain-free" stays a claim.
+    words = before.split()[-4:]
+    return bool(_NEGATION.search(" ".join(words)))
+
+
+def find_claims(src: SourceText, extra: tuple[str, ...] = ()) -> list[Claim]:
+    """Claim phrases in one field's text, each with its file line."""
+    found = []
+    for name, pattern in _compile(extra):
+        for match in pattern.finditer(src.text):
+            # Only words before the match count, so "no side effects" is not
+            # excused by its own "no"; "it is not true there is no risk" is.
+            if _negated(src.text, match.start()):
+                continue
+            offset = src.text.count("\n", 0, match.start()) + 1
+            found.append(Claim(name=name, text=" ".join(match.group(0).split()), line=src.where(offset)))
+    return found

