@@ -59,7 +59,7 @@ def cli(ctx: click.Context, debug: bool, quiet: bool) -> None:
       handouts init my-clinic        # a copy to make your own
       handouts build my-clinic       # your handout, your brand
     """
-    ctx.obj = {"debug": debug}
+    ctx.obj = {"debug": debug, "quiet": quiet}
     logging.basicConfig(level=logging.ERROR if quiet else logging.WARNING,
                         format="handouts: %(levelname)s: %(message)s", stream=sys.stderr)
 
@@ -138,6 +138,83 @@ def lint(handout, brand, layout, max_grade, strict, fmt, today, allow_outside):
         click.echo(f"{errors} error(s), {len(findings) - errors} warning(s)", err=True)
     if any(f.severity == "error" for f in findings) or (strict and findings):
         raise SystemExit(EXIT_INPUT)
+
+
+@cli.command()
+@click.argument("handout", required=False)
+@click.option("--providers", type=click.Path(dir_okay=False), required=True, help="Roster: CSV or YAML list.")
+@click.option("--brand", type=click.Path(dir_okay=False), help="brand.yml to print with.")
+@click.option("--layout", metavar="NAME|FILE", help="letter (default), a4, large-print, or a layout file.")
+@click.option("-d", "--out-dir", default="out", show_default=True, type=click.Path(file_okay=False),
+              help="Folder for the PDFs and manifest.json.")
+@click.option("-j", "--jobs", type=click.IntRange(1, 256), help="Worker processes (default: number of cores).")
+@click.option("--only", multiple=True, metavar="ID", help="Build only this provider (repeatable).")
+@click.option("--shard", metavar="K/N", help="Build only the K-th of N slices of the roster.")
+@click.option("--print-ready", is_flag=True, help="Add 3 mm bleed and crop marks.")
+@click.option("--allow-outside", is_flag=True, help="Allow content paths that leave the handout's folder.")
+@click.option("--allow-lint-errors", is_flag=True, help="Build despite lint errors (each is logged as a warning).")
+def batch(handout, providers, brand, layout, out_dir, jobs, only, shard, print_ready, allow_outside,
+          allow_lint_errors):
+    """Build one handout PDF per provider in a roster, in parallel.
+
+    Writes OUT_DIR/<handout id>--<provider id>.pdf for each provider and
+    OUT_DIR/manifest.json (hashes, pages, failures, input fingerprint).
+    Unchanged outputs are kept; exit 1 if any provider failed.
+
+    \b
+    Examples:
+      handouts batch my-clinic --providers my-clinic/providers.csv -d out
+      handouts batch my-clinic --providers big.csv --shard 3/8 -d out-3
+    """
+    from .batch import Shard, build_batch
+
+    shard_spec = Shard.parse(shard) if shard else None
+    if sys.stderr.isatty() and not (click.get_current_context().obj or {}).get("quiet"):
+        with click.progressbar(length=1, label="Building", file=sys.stderr) as bar:
+            def progress(done, total):
+                bar.length = max(total, 1)
+                bar.update(1)
+            result = build_batch(handout, providers=providers, brand=brand, layout=layout, out_dir=out_dir,
+                                 jobs=jobs, only=only, shard=shard_spec, print_ready=print_ready,
+                                 allow_outside=allow_outside, allow_lint_errors=allow_lint_errors,
+                                 progress=progress)
+    else:
+        result = build_batch(handout, providers=providers, brand=brand, layout=layout, out_dir=out_dir,
+                             jobs=jobs, only=only, shard=shard_spec, print_ready=print_ready,
+                             allow_outside=allow_outside, allow_lint_errors=allow_lint_errors)
+    for failure in result.failed:
+        click.echo(f"failed: provider {failure['provider']}: {failure['error']}", err=True)
+    summary = (f"built {len(result.built)}, unchanged {len(result.unchanged)}, failed {len(result.failed)}"
+               f" -> {result.manifest_path}")
+    if not result.built and not result.failed:
+        summary += " (nothing changed; no file rewritten)"
+    click.echo(summary)
+    if result.failed:
+        raise SystemExit(EXIT_INPUT)
+
+
+@cli.command("merge-manifests")
+@click.argument("manifests", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write here (default: stdout).")
+def merge_manifests_command(manifests, output):
+    """Merge the manifests of a sharded batch into one.
+
+    \b
+    Example:
+      handouts merge-manifests out-*/manifest-shard-*.json -o out/manifest.json
+    """
+    import json
+    from pathlib import Path
+
+    from .batch import merge_manifests
+    from .output import write_atomic
+
+    merged = json.dumps(merge_manifests([Path(m) for m in manifests]), indent=2, ensure_ascii=False) + "\n"
+    if output:
+        write_atomic(Path(output), merged.encode())
+        click.echo(output)
+    else:
+        click.echo(merged, nl=False)
 
 
 @cli.command()

@@ -118,6 +118,11 @@ class Templates:
         self._markdown = _environment(markdown_literal)
         self._plain = _environment(plain_literal)
         self._compiled: dict[SourceText, Any] = {}
+        self._names: set[str] = set()
+
+    def uses(self, name: str) -> bool:
+        """Whether any checked field uses the variable `name` (e.g. `today`)."""
+        return name in self._names
 
     def _env(self, src: SourceText) -> SandboxedEnvironment:
         return self._markdown if src.markdown else self._plain
@@ -144,6 +149,7 @@ class Templates:
         except TemplateError as exc:
             return [Problem(shown, src.line, f"{src.field}: template error: {exc.message or exc}")]
         problems = []
+        self._names.update(n.name for n in tree.find_all(nodes.Name) if n.ctx == "load")
         assigned = {n.name for n in tree.find_all(nodes.Name) if n.ctx in ("store", "param")}
         for node in tree.find_all((nodes.Name, nodes.Getattr, nodes.Getitem)):
             message = _unknown_use(node, assigned)

@@ -1,0 +1,330 @@
+"""Batches: one handout per provider of a roster, in parallel processes.
+
+ReportLab keeps process-wide state (its font registry and settings), so the
+work is spread over processes, never threads. Each worker prepares the
+handout once and then renders provider after provider. Outputs whose inputs
+are unchanged since the last run (per `manifest.json`) are kept, so a rerun
+after a roster edit rebuilds only the rows that changed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import time
+import uuid
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import __version__
+from .build import Prepared, enforce_lint, prepare, render_handout
+from .errors import HandoutError, NotFoundError, Problem, display_path
+from .output import write_atomic
+from .roster import Provider, load_roster
+
+log = logging.getLogger("handouts")
+
+MANIFEST_NAME = "manifest.json"
+# Rewrite the manifest this often during a long run, so an interrupted run
+# still records what it finished and a rerun only does the rest.
+_CHECKPOINT_SECONDS = 2.0
+
+
+@dataclass(frozen=True)
+class Shard:
+    """The K-th (1-based) of N slices of a roster."""
+
+    index: int
+    count: int
+
+    @classmethod
+    def parse(cls, text: str) -> Shard:
+        """Parse 'K/N'; a malformed value is a usage error."""
+        try:
+            k, n = (int(part) for part in text.split("/"))
+        except ValueError:
+            raise NotFoundError(f"--shard must look like K/N (for example 2/8), found {text!r}") from None
+        if n < 1 or not 1 <= k <= n:
+            raise NotFoundError(f"--shard {text}: K must be between 1 and N")
+        return cls(k, n)
+
+    def select(self, providers: tuple[Provider, ...]) -> tuple[Provider, ...]:
+        """Every N-th provider in roster order, starting at the K-th: balanced and stable."""
+        return tuple(p for i, p in enumerate(providers) if i % self.count == self.index - 1)
+
+    @property
+    def manifest_name(self) -> str:
+        return f"manifest-shard-{self.index}-of-{self.count}.json"
+
+
+@dataclass
+class BatchResult:
+    """What a batch did; `manifest` is what was written to the manifest file."""
+
+    out_dir: Path
+    manifest_path: Path
+    built: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    failed: list[dict] = field(default_factory=list)
+    manifest: dict = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+
+def document_name(handout_id: str, provider_id: str) -> str:
+    """A PDF's file name: from the two ids only, never from names."""
+    return f"{handout_id}--{provider_id}.pdf"
+
+
+def _hash_files(digest, paths) -> None:
+    for path in paths:
+        digest.update(str(Path(path).name).encode())
+        digest.update(Path(path).read_bytes())
+
+
+def fingerprint(prepared: Prepared) -> str:
+    """A hash of every input that affects the output, for the audit manifest.
+
+    Content files, lint.yaml, the brand file and its logo and fonts, the
+    layout, the bundled fonts, print options and the handouts version: the
+    same fingerprint means the same disclosure text was printed.
+    """
+    from .render.fonts import bundled_family
+
+    handout, brand = prepared.handout, prepared.brand
+    digest = hashlib.sha256()
+    digest.update(f"handouts {__version__}\nprint_ready={prepared.print_ready}\n".encode())
+    _hash_files(digest, handout.source_files())
+    lint_config = handout.path.parent / "lint.yaml"
+    if lint_config.is_file():
+        _hash_files(digest, [lint_config])
+    _hash_files(digest, [brand.path, prepared.layout.path])
+    if brand.logo:
+        _hash_files(digest, [brand.logo.path])
+    families = [f for f in (brand.body_font, brand.heading_font) if f] or [bundled_family()]
+    for family in families:
+        _hash_files(digest, [p for p in (family.regular, family.bold, family.italic, family.bold_italic) if p])
+    if prepared.templates.uses("today"):
+        from .build import build_date
+
+        digest.update(f"today={build_date().isoformat()}".encode())
+    return digest.hexdigest()
+
+
+def _inputs_key(fingerprint_hex: str, provider: Provider) -> str:
+    values = json.dumps(provider.variables(), sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(f"{fingerprint_hex}\n{values}".encode()).hexdigest()
+
+
+# Per-worker state: each process prepares the handout once in its
+# initializer and renders from it for every task it is given.
+_worker: dict = {}
+
+
+def _init_worker(options: dict) -> None:
+    _worker["prepared"] = prepare(**options)
+
+
+def _render_one(task: tuple[Provider, str, str]) -> dict:
+    provider, target, roster = task
+    return _render_with(_worker["prepared"], provider, Path(target), Path(roster))
+
+
+def _render_with(prepared: Prepared, provider: Provider, target: Path, roster: Path) -> dict:
+    try:
+        data, pages = render_handout(prepared, provider=provider, roster_path=roster)
+    except HandoutError as exc:
+        return {"provider": provider.id, "error": "; ".join(str(p) for p in exc.problems)}
+    except Exception as exc:  # a bug: record it with an id to find in the log, go on
+        incident = uuid.uuid4().hex[:8]
+        log.error("internal error %s while building provider %s", incident, provider.id, exc_info=True)
+        return {"provider": provider.id, "error": f"internal error {incident}: {type(exc).__name__}: {exc}"}
+    write_atomic(target, data)
+    return {"provider": provider.id, "file": target.name, "sha256": hashlib.sha256(data).hexdigest(),
+            "pages": pages, "bytes": len(data)}
+
+
+def _previous(manifest_path: Path, fingerprint_hex: str) -> dict[str, dict]:
+    """Documents of the last run that may be reused: same handout inputs, file intact."""
+    try:
+        old = json.loads(manifest_path.read_text(encoding="utf-8"))
+        if old.get("handout", {}).get("fingerprint") != fingerprint_hex:
+            return {}
+        return {d["provider"]: d for d in old.get("documents", []) if isinstance(d, dict) and "provider" in d}
+    except (OSError, ValueError, AttributeError, TypeError):
+        return {}
+
+
+def _still_valid(entry: dict, out_dir: Path, key: str) -> bool:
+    if entry.get("inputs") != key:
+        return False
+    path = out_dir / str(entry.get("file", ""))
+    try:
+        return path.is_file() and path.stat().st_size == entry.get("bytes") and \
+            hashlib.sha256(path.read_bytes()).hexdigest() == entry.get("sha256")
+    except OSError:
+        return False
+
+
+def build_batch(handout: str | Path | None = None, *, providers: str | Path, brand: str | Path | None = None,
+                layout: str | Path | None = None, out_dir: str | Path = "out", jobs: int | None = None,
+                only: tuple[str, ...] | list[str] = (), shard: Shard | None = None, print_ready: bool = False,
+                allow_outside: bool = False, allow_lint_errors: bool = False,
+                progress: Callable[[int, int], None] | None = None) -> BatchResult:
+    """Build one PDF per provider into `out_dir` and write the audit manifest.
+
+    The roster is validated first; any bad row stops the run before anything
+    is written. A provider whose document fails is listed under `failed` and
+    the others are still built. `progress(done, total)` is called as
+    documents finish.
+    """
+    options = dict(handout=handout, brand=brand, layout=layout, print_ready=print_ready,
+                   allow_outside=allow_outside)
+    problems: list[Problem] = []
+    prepared = None
+    try:
+        prepared = prepare(**options)
+    except HandoutError as exc:
+        if exc.exit_code != 1:
+            raise
+        problems.extend(exc.problems)
+    roster_path = Path(providers)
+    roster: tuple[Provider, ...] = ()
+    try:
+        roster = load_roster(roster_path)
+    except HandoutError as exc:
+        problems.extend(exc.problems)
+    if problems:
+        raise HandoutError(problems)
+    assert prepared is not None
+    enforce_lint(prepared, allow_lint_errors)
+
+    selected = roster
+    if only:
+        known = {p.id for p in roster}
+        unknown = [pid for pid in only if pid not in known]
+        if unknown:
+            raise HandoutError([Problem(display_path(roster_path), None, f"no provider with id {pid!r}")
+                                for pid in unknown])
+        selected = tuple(p for p in roster if p.id in set(only))
+    if shard is not None:
+        selected = shard.select(selected)
+
+    out = Path(out_dir)
+    manifest_path = out / (shard.manifest_name if shard else MANIFEST_NAME)
+    fp = fingerprint(prepared)
+    previous = _previous(manifest_path, fp)
+    result = BatchResult(out_dir=out, manifest_path=manifest_path)
+    entries: dict[str, dict] = {}
+    keys = {p.id: _inputs_key(fp, p) for p in roster}
+    # Rows outside this run's selection keep their last entry while it is valid.
+    scope = {p.id for p in selected}
+    for provider in roster:
+        old = previous.get(provider.id)
+        if old and _still_valid(old, out, keys[provider.id]):
+            entries[provider.id] = old
+            if provider.id in scope:
+                result.unchanged.append(provider.id)
+    todo = [p for p in selected if p.id not in entries]
+
+    def record(outcome: dict) -> None:
+        pid = outcome["provider"]
+        if "error" in outcome:
+            result.failed.append(outcome)
+            entries.pop(pid, None)
+        else:
+            outcome["inputs"] = keys[pid]
+            entries[pid] = outcome
+            result.built.append(pid)
+
+    def manifest() -> dict:
+        order = [p.id for p in roster if p.id in entries] if not shard else [p.id for p in selected if p.id in entries]
+        return {
+            "handout": {"id": prepared.handout.id, "version": prepared.handout.version,
+                        "reviewed": prepared.handout.reviewed.isoformat(), "fingerprint": fp},
+            "documents": [entries[pid] for pid in order],
+            "failed": sorted(result.failed, key=lambda f: f["provider"]),
+        }
+
+    def checkpoint() -> None:
+        write_atomic(manifest_path, (json.dumps(manifest(), indent=2, ensure_ascii=False) + "\n").encode())
+
+    total, done = len(todo), 0
+    tasks = [(p, str(out / document_name(prepared.handout.id, p.id)), str(roster_path)) for p in todo]
+    out.mkdir(parents=True, exist_ok=True)
+    last = time.monotonic()
+    try:
+        workers = max(1, min(jobs or os.cpu_count() or 1, len(tasks)))
+        if workers == 1:
+            outcomes = (_render_with(prepared, p, Path(t), Path(r)) for p, t, r in tasks)
+            pool = None
+        else:
+            pool = ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(options,))
+            outcomes = pool.map(_render_one, tasks, chunksize=max(1, min(16, len(tasks) // (workers * 4) or 1)))
+        try:
+            for outcome in outcomes:
+                record(outcome)
+                done += 1
+                if progress:
+                    progress(done, total)
+                if time.monotonic() - last > _CHECKPOINT_SECONDS:
+                    checkpoint()
+                    last = time.monotonic()
+        finally:
+            if pool is not None:
+                pool.shutdown(wait=True, cancel_futures=True)
+    finally:
+        # Also on Ctrl-C: record what finished, so a rerun does only the rest.
+        if tasks or not manifest_path.exists() or previous != entries:
+            checkpoint()
+    result.manifest = manifest()
+    return result
+
+
+def merge_manifests(paths: list[Path]) -> dict:
+    """Merge shard manifests of one handout into one manifest.
+
+    Refuses manifests of different handout inputs (fingerprints) or that
+    list the same provider twice.
+    """
+    merged: dict | None = None
+    seen: dict[str, str] = {}
+    problems: list[Problem] = []
+    for path in paths:
+        shown = display_path(path)
+        try:
+            data = json.loads(Path(path).read_text(encoding="utf-8"))
+            head = data["handout"]
+            documents, failed = list(data["documents"]), list(data["failed"])
+        except FileNotFoundError:
+            problems.append(Problem(shown, None, "manifest not found"))
+            continue
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            problems.append(Problem(shown, None, f"not a handouts batch manifest ({exc})"))
+            continue
+        if merged is None:
+            merged = {"handout": head, "documents": [], "failed": []}
+        elif head != merged["handout"]:
+            problems.append(Problem(shown, None, "manifest is for different handout inputs "
+                                                 f"(fingerprint {head.get('fingerprint', '?')[:12]}...)"))
+            continue
+        for entry in documents + failed:
+            pid = entry.get("provider")
+            if pid in seen:
+                problems.append(Problem(shown, None, f"provider {pid!r} is also in {seen[pid]}"))
+            seen[pid] = shown
+        merged["documents"] += documents
+        merged["failed"] += failed
+    if problems:
+        raise HandoutError(problems)
+    if merged is None:
+        raise HandoutError("no manifests to merge")
+    merged["documents"].sort(key=lambda d: d["provider"])
+    merged["failed"].sort(key=lambda d: d["provider"])
+    return merged
