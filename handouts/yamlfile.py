@@ -137,8 +137,8 @@ def load_yaml(path: Path, *, max_bytes: int = MAX_BYTES, what: str = "YAML file"
         data = _to_python(loader, node, (), lines, block)
     except _YamlProblem as exc:
         line = exc.mark.line + 1 if exc.mark else None
-        col = f", column {exc.mark.column + 1}" if exc.mark else ""
-        raise YamlReadError(Problem(shown, line, f"{exc.message}{col}" if line else exc.message)) from None
+        col = f" (column {exc.mark.column + 1})" if exc.mark else ""
+        raise YamlReadError(Problem(shown, line, f"{exc.message}{col}")) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
