@@ -108,7 +108,8 @@ def build(handout, output, brand, layout, providers, provider_id, patient_name, 
 @click.option("--max-grade", type=click.FloatRange(1, 20), default=8.0, show_default=True,
               help="Highest reading grade a section may have.")
 @click.option("--strict", is_flag=True, help="Exit 1 on warnings too.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="text: one finding a line; json: a list of objects.")
 @click.option("--today", type=click.DateTime(["%Y-%m-%d"]), help="Date to check review dates against (YYYY-MM-DD).")
 @click.option("--allow-outside", is_flag=True, help="Allow content paths that leave the handout's folder.")
 def lint(handout, brand, layout, max_grade, strict, fmt, today, allow_outside):

@@ -78,5 +78,9 @@ class NotFoundError(HandoutError):
     exit_code = 2
 
 
+class OutputError(HandoutError):
+    """An output file or folder could not be written (permissions, a file in the way, a full disk)."""
+
+
 class RenderError(HandoutError):
     """The content was valid but could not be laid out or written."""

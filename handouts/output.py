@@ -11,12 +11,30 @@ import os
 import tempfile
 from pathlib import Path
 
+from .errors import OutputError, Problem, display_path
+
 
 def write_atomic(path: Path, data: bytes) -> None:
-    """Write `data` to `path` so that no partial file can ever be seen there."""
+    """Write `data` to `path` so that no partial file can ever be seen there.
+
+    Raises OutputError (a user's problem, not a bug) when the folder cannot
+    be made or written, or the target is a folder.
+    """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if path.is_dir():
+            raise IsADirectoryError(21, "is a folder")
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    except OSError as exc:
+        raise OutputError([Problem(display_path(path), None, f"cannot write here: {exc.strerror or exc}")]) from None
+    try:
+        _write_and_replace(fd, tmp, path, data)
+    except OSError as exc:
+        raise OutputError([Problem(display_path(path), None, f"cannot write here: {exc.strerror or exc}")]) from None
+
+
+def _write_and_replace(fd: int, tmp: str, path: Path, data: bytes) -> None:
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)

@@ -154,7 +154,8 @@ class Templates:
         for node in tree.find_all((nodes.Name, nodes.Getattr, nodes.Getitem)):
             message = _unknown_use(node, assigned)
             if message:
-                problems.append(Problem(shown, src.where(node.lineno), f"{src.field}: {message}"))
+                needle = getattr(node, "name", None) or getattr(node, "attr", None)
+                problems.append(Problem(shown, src.where(node.lineno, needle), f"{src.field}: {message}"))
         return problems
 
     def render(self, src: SourceText, context: Mapping[str, Any]) -> str:
@@ -172,7 +173,10 @@ class Templates:
             line = _template_line(exc)
             reason = "unsafe template expression" if isinstance(exc, SecurityError) else "template error"
             detail = getattr(exc, "message", None) or str(exc)
-            raise ContentError([Problem(display_path(src.path), src.where(line), f"{src.field}: {reason}: {detail}")]) from None
+            quoted = re.search(r"'([^']+)'", detail)
+            needle = quoted.group(1).split(".")[-1] if quoted else None
+            raise ContentError([Problem(display_path(src.path), src.where(line, needle),
+                                        f"{src.field}: {reason}: {detail}")]) from None
         if len(text) > MAX_OUTPUT:
             raise ContentError([Problem(display_path(src.path), src.line, f"{src.field}: the filled-in text is over {MAX_OUTPUT:,} characters")])
         return text

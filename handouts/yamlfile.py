@@ -56,9 +56,13 @@ class YamlDoc:
     path: Path
     data: Any
     lines: dict[Key, int] = field(default_factory=dict)
-    # Block scalars (`|`, `>`) start their text on the line after the key; a
-    # template error's line inside the text is counted from there.
-    block: frozenset[Key] = frozenset()
+    # Scalar styles ('|', '>', '', '"', "'") and (first, last) file lines:
+    # a literal block keeps the file's line breaks, so a line inside its text
+    # maps to a file line by offset; folded and plain multi-line scalars do
+    # not, and problems in them are placed by searching the raw lines.
+    styles: dict[Key, str] = field(default_factory=dict)
+    spans: dict[Key, tuple[int, int]] = field(default_factory=dict)
+    source: str = ""
 
     @property
     def shown(self) -> str:
@@ -76,7 +80,18 @@ class YamlDoc:
     def text_start(self, *key: Any) -> int:
         """File line on which the text of the scalar at `key` begins."""
         line = self.line(*key) or 1
-        return line + 1 if key in self.block else line
+        return line + 1 if self.styles.get(key) in ("|", ">") else line
+
+    def exact_lines(self, *key: Any) -> bool:
+        """Whether line N of the scalar's text is file line text_start + N - 1."""
+        first, last = self.spans.get(key, (0, 0))
+        return self.styles.get(key) == "|" or first == last
+
+    def raw_lines(self, *key: Any) -> tuple[tuple[int, str], ...]:
+        """The file lines the scalar at `key` spans, numbered."""
+        first, last = self.spans.get(key, (0, -1))
+        lines = self.source.split("\n")
+        return tuple((n, lines[n - 1]) for n in range(first, last + 1) if 0 < n <= len(lines))
 
     def problem(self, message: str, *key: Any) -> Problem:
         """A problem located at `key` in this file."""
@@ -133,8 +148,9 @@ def load_yaml(path: Path, *, max_bytes: int = MAX_BYTES, what: str = "YAML file"
         if node is None:
             raise YamlReadError(Problem(shown, None, f"{what} is empty"))
         lines: dict[Key, int] = {(): node.start_mark.line + 1}
-        block: set[Key] = set()
-        data = _to_python(loader, node, (), lines, block)
+        styles: dict[Key, str] = {}
+        spans: dict[Key, tuple[int, int]] = {}
+        data = _to_python(loader, node, (), lines, (styles, spans))
     except _YamlProblem as exc:
         line = exc.mark.line + 1 if exc.mark else None
         col = f" (column {exc.mark.column + 1})" if exc.mark else ""
@@ -149,10 +165,10 @@ def load_yaml(path: Path, *, max_bytes: int = MAX_BYTES, what: str = "YAML file"
         raise YamlReadError(Problem(shown, None, f"invalid YAML: {exc}")) from None
     finally:
         loader.dispose()
-    return YamlDoc(path=path, data=data, lines=lines, block=frozenset(block))
+    return YamlDoc(path=path, data=data, lines=lines, styles=styles, spans=spans, source=text)
 
 
-def _to_python(loader: yaml.SafeLoader, node: yaml.Node, key: Key, lines: dict, block: set) -> Any:
+def _to_python(loader: yaml.SafeLoader, node: yaml.Node, key: Key, lines: dict, scalars: tuple) -> Any:
     if node.tag not in _CORE_TAGS:
         raise _YamlProblem(node.start_mark, f"the tag {node.tag!r} is not allowed; plain values only")
     lines[key] = node.start_mark.line + 1
@@ -167,10 +183,13 @@ def _to_python(loader: yaml.SafeLoader, node: yaml.Node, key: Key, lines: dict, 
             if k in result:
                 first = lines.get(key + (k,), "?")
                 raise _YamlProblem(key_node.start_mark, f"duplicate key {k!r} (first on line {first})")
-            result[k] = _to_python(loader, value_node, key + (k,), lines, block)
+            result[k] = _to_python(loader, value_node, key + (k,), lines, scalars)
         return result
     if isinstance(node, yaml.SequenceNode):
-        return [_to_python(loader, item, key + (i,), lines, block) for i, item in enumerate(node.value)]
-    if node.style in ("|", ">"):
-        block.add(key)
+        return [_to_python(loader, item, key + (i,), lines, scalars) for i, item in enumerate(node.value)]
+    styles, spans = scalars
+    styles[key] = node.style or ""
+    # end_mark of a block scalar sits on the line after its last text line.
+    last = node.end_mark.line + (0 if node.end_mark.column else -1) + 1
+    spans[key] = (node.start_mark.line + 1, max(last, node.start_mark.line + 1))
     return loader.construct_object(node)

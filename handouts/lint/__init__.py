@@ -108,10 +108,15 @@ def check_links(handout: Handout) -> list[Finding]:
     from markdown_it import MarkdownIt
 
     parser = MarkdownIt("commonmark", {"html": False})
+    # markdown-it drops javascript:, file: and data: links to plain text; to
+    # report them they must be parsed as links here (the renderer keeps the
+    # safe default, so such a link prints as text and never becomes a link).
+    parser.validateLink = lambda url: True
     findings = []
     for src in _all_sources(handout):
         if not src.markdown:
             continue
+        body_lines = src.text.split("\n")
         for block in parser.parse(src.text):
             if block.type != "inline":
                 continue
@@ -119,11 +124,19 @@ def check_links(handout: Handout) -> list[Finding]:
                 if child.type == "link_open":
                     href = str(child.attrGet("href") or "")
                     if not href.lower().startswith(_LINK_OK):
-                        line = src.where((block.map[0] + 1) if block.map else 1)
-                        findings.append(_finding("bad-link", src.path, line,
+                        first, last = block.map if block.map else (0, 1)
+                        offset = next((n + 1 for n in range(first, last)
+                                       if n < len(body_lines) and "(" in body_lines[n]
+                                       and _href_in(href, body_lines[n])), first + 1)
+                        findings.append(_finding("bad-link", src.path, src.where(offset, href[:20] or None),
                                                  f"{src.field}: link '{href}' must start with https://, "
                                                  "http://, mailto: or tel:"))
     return findings
+
+
+def _href_in(href: str, line: str) -> bool:
+    # markdown-it normalises the address (percent-encoding); compare a prefix.
+    return href[:12].lower() in line.lower() or href.split(":", 1)[0].lower() + ":" in line.lower()
 
 
 def _luminance(hex_color: str) -> float:

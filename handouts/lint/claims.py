@@ -19,7 +19,7 @@ CLAIM_PATTERNS: tuple[tuple[str, str], ...] = (
     ("guaranteed", r"\bguarantee(?:s|d|ing)?\b"),
     ("100%", r"(?<![\d.])100\s*(?:%|percent\b|per cent\b)"),
     ("no side effects", r"\b(?:no|zero|without(?:\s+any)?)\s+(?:\w+\s+)?side[\s-]+effects?\b|\bside[\s-]+effect[\s-]+free\b"),
-    ("no risk", r"\b(?:no|zero|without(?:\s+any)?)\s+risks?\b|\brisk[\s-]*free\b"),
+    ("no risk", r"\b(?:no|zero|without(?:\s+any)?)\s+risks?\b(?![\s-]*free)|\brisk[\s-]*free\b"),
     ("FDA approved", r"\bFDA[\s-]*(?:approved|approval|cleared)\b|\bapproved\s+by\s+(?:the\s+)?FDA\b"),
     ("regrow cartilage",
      r"\b(?:re-?grow|regenerat|rebuild|restor|replac|regrowth)\w*\s+(?:\w+\s+){0,3}cartilage\b"
@@ -30,7 +30,7 @@ CLAIM_PATTERNS: tuple[tuple[str, str], ...] = (
 )
 _NEGATION = re.compile(
     r"\b(?:not|no|never|cannot|can't|don't|doesn't|didn't|won't|isn't|aren't|wasn't|weren't|nor|"
-    r"neither|nothing|nobody|without)\b|n't\b",
+    r"neither|nothing|nobody|without|whether)\b|n't\b",
     re.IGNORECASE,
 )
 # A negation only counts inside the clause it stands in.
@@ -54,25 +54,37 @@ def _compile(extra: tuple[str, ...]) -> list[tuple[str, re.Pattern]]:
     return patterns
 
 
-def _negated(text: str, start: int) -> bool:
+# Hyphens and dashes word processors insert (non-breaking, soft, figure...)
+# are matched as plain hyphens; one character for one keeps offsets true.
+_HYPHENS = str.maketrans({c: "-" for c in "\u00ad\u2010\u2011\u2012\u2043\ufe63\uff0d"})
+_NOT_ONLY = re.compile(r"\bnot\s+only\b", re.IGNORECASE)
+
+
+def _negated(text: str, start: int, end: int) -> bool:
     clause_start = 0
     for brk in _CLAUSE_BREAK.finditer(text, 0, start):
         clause_start = brk.end()
-    before = text[clause_start:start]
-    # Only the last few words: "not only safe but pain-free" stays a claim.
-    words = before.split()[-4:]
+    # A question asks rather than claims: "Is it FDA-approved?"
+    tail = re.match(r"[^.!?\n]*[.!?]?", text[end:])
+    if tail and tail.group(0).endswith("?"):
+        return True
+    # "not only safe but pain-free" is still a promise.
+    before = _NOT_ONLY.sub(" ", text[clause_start:start])
+    words = before.split()[-6:]
     return bool(_NEGATION.search(" ".join(words)))
 
 
 def find_claims(src: SourceText, extra: tuple[str, ...] = ()) -> list[Claim]:
     """Claim phrases in one field's text, each with its file line."""
     found = []
+    text = src.text.translate(_HYPHENS)
     for name, pattern in _compile(extra):
-        for match in pattern.finditer(src.text):
+        for match in pattern.finditer(text):
             # Only words before the match count, so "no side effects" is not
             # excused by its own "no"; "it is not true there is no risk" is.
-            if _negated(src.text, match.start()):
+            if _negated(text, match.start(), match.end()):
                 continue
-            offset = src.text.count("\n", 0, match.start()) + 1
-            found.append(Claim(name=name, text=" ".join(match.group(0).split()), line=src.where(offset)))
+            offset = text.count("\n", 0, match.start()) + 1
+            words = " ".join(src.text[match.start():match.end()].split())
+            found.append(Claim(name=name, text=words, line=src.where(offset, words.split()[0])))
     return found

@@ -18,6 +18,31 @@ from reportlab.platypus.flowables import HRFlowable
 _LINK_SCHEMES = ("http://", "https://", "mailto:", "tel:")
 
 
+class CachedParagraph(Paragraph):
+    """A Paragraph that remembers its line breaks for the width it last had.
+
+    Platypus wraps a paragraph several times (keep-with-next groups, tables,
+    the frame itself), and a batch prints the same paragraphs for every
+    provider; breaking lines is the largest cost of a build, and its result
+    depends only on the text, the style and the width.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Shared by the shallow copies each document lays out (see render.pdf).
+        self._line_cache: dict[float, tuple] = {}
+
+    def wrap(self, availWidth, availHeight):  # noqa: N803 - ReportLab's signature
+        hit = self._line_cache.get(availWidth)
+        if hit is not None:
+            self.blPara, self.width, self.height, self._wrapWidths = hit
+            return self.width, self.height
+        size = super().wrap(availWidth, availHeight)
+        if hasattr(self, "blPara"):
+            self._line_cache[availWidth] = (self.blPara, self.width, self.height, self._wrapWidths)
+        return size
+
+
 def escape(text: str) -> str:
     """Escape text for a ReportLab Paragraph: the one path input takes in."""
     return _xml_escape(text, {'"': "&quot;", "'": "&#39;"})
@@ -97,31 +122,35 @@ def markdown_flowables(text: str, styles: BodyStyles) -> list[Flowable]:
     lists: list[dict] = []  # stack of {"ordered": bool, "number": int}
     pending_bullet: str | None = None
     quote_depth = 0
+    nested: dict[tuple, ParagraphStyle] = {}
 
     def style_for(base) -> object:
         depth = len(lists) + quote_depth
         if not depth:
             return base
-        return ParagraphStyle(
-            f"{base.name}-{depth}",
-            parent=base,
-            leftIndent=styles.indent * depth,
-            bulletIndent=styles.indent * (depth - 1) + (0 if lists else styles.indent * 0.4),
-        )
+        key = (base.name, depth, bool(lists))
+        if key not in nested:
+            nested[key] = ParagraphStyle(
+                f"{base.name}-{depth}",
+                parent=base,
+                leftIndent=styles.indent * depth,
+                bulletIndent=styles.indent * (depth - 1) + (0 if lists else styles.indent * 0.4),
+            )
+        return nested[key]
 
     for index, token in enumerate(tokens):
         kind = token.type
         if kind == "heading_open":
             inline = tokens[index + 1]
-            flowables.append(Paragraph(inline_markup(inline.children, styles.link_color), styles.subheading))
+            flowables.append(CachedParagraph(inline_markup(inline.children, styles.link_color), styles.subheading))
         elif kind == "paragraph_open":
             inline = tokens[index + 1]
             markup = inline_markup(inline.children, styles.link_color)
             if pending_bullet is not None:
-                flowables.append(Paragraph(markup, style_for(styles.bullet), bulletText=pending_bullet))
+                flowables.append(CachedParagraph(markup, style_for(styles.bullet), bulletText=pending_bullet))
                 pending_bullet = None
             else:
-                flowables.append(Paragraph(markup, style_for(styles.body)))
+                flowables.append(CachedParagraph(markup, style_for(styles.body)))
         elif kind in ("bullet_list_open", "ordered_list_open"):
             start = int(token.attrGet("start") or 1) if kind == "ordered_list_open" else 1
             lists.append({"ordered": kind == "ordered_list_open", "number": start})
@@ -138,7 +167,7 @@ def markdown_flowables(text: str, styles: BodyStyles) -> list[Flowable]:
                 pending_bullet = "\u2022" if len(lists) % 2 else "\u2013"
         elif kind == "list_item_close":
             if pending_bullet is not None:  # an empty item still shows its marker
-                flowables.append(Paragraph("", style_for(styles.bullet), bulletText=pending_bullet))
+                flowables.append(CachedParagraph("", style_for(styles.bullet), bulletText=pending_bullet))
                 pending_bullet = None
         elif kind == "blockquote_open":
             quote_depth += 1
@@ -146,7 +175,7 @@ def markdown_flowables(text: str, styles: BodyStyles) -> list[Flowable]:
             quote_depth -= 1
         elif kind in ("code_block", "fence"):
             lines = [escape(line) for line in token.content.rstrip("\n").split("\n")]
-            flowables.append(Paragraph("<br/>".join(lines), style_for(styles.code)))
+            flowables.append(CachedParagraph("<br/>".join(lines), style_for(styles.code)))
         elif kind == "hr":
             flowables.append(HRFlowable(width="100%", thickness=0.5, color=styles.link_color,
                                         spaceBefore=4, spaceAfter=8))

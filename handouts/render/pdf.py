@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import copy
 import io
 from dataclasses import dataclass
+from functools import lru_cache
 
 from reportlab.lib.colors import HexColor
 from reportlab.lib.units import mm
@@ -12,7 +14,6 @@ from reportlab.platypus import (
     BaseDocTemplate,
     Flowable,
     Frame,
-    Image,
     KeepTogether,
     PageBreak,
     PageTemplate,
@@ -27,7 +28,7 @@ from ..brand import Brand, Logo
 from ..filled import FilledHandout, FilledSection
 from ..layouts import Layout
 from .fonts import Fonts, register_family
-from .markup import escape, markdown_flowables
+from .markup import CachedParagraph, escape, markdown_flowables
 from .styles import Styles, make_styles
 
 BLEED = 3 * mm
@@ -126,7 +127,7 @@ def render_pdf(filled: FilledHandout, *, brand: Brand, layout: Layout, creator: 
     harden_reportlab()
     body_fonts = register_family(brand.body_font)
     heading_fonts = register_family(brand.heading_font) if brand.heading_font else body_fonts
-    styles = make_styles(layout, brand, body_fonts, heading_fonts)
+    styles = _styles(layout, brand, body_fonts, heading_fonts)
     geometry = Geometry(layout.width, layout.height, SLUG if print_ready else 0.0, BLEED if print_ready else 0.0)
     footer = Footer(
         left=f"{brand.name} \u00b7 {filled.id} version {filled.version} \u00b7 reviewed {filled.reviewed.isoformat()}",
@@ -207,8 +208,36 @@ def _crop_marks(canvas: Canvas, g: Geometry) -> None:
     canvas.restoreState()
 
 
+@lru_cache(maxsize=16)
+def _styles(layout: Layout, brand: Brand, body: Fonts, headings: Fonts) -> Styles:
+    # One Styles per look, so cached flowables below can key on it.
+    return make_styles(layout, brand, body, headings)
+
+
+class _Logo(Flowable):
+    """The logo, drawn from a reader decoded once per process."""
+
+    def __init__(self, reader, width: float, height: float):
+        super().__init__()
+        self.reader, self.width, self.height = reader, width, height
+
+    def wrap(self, availWidth, availHeight):  # noqa: N803 - ReportLab's signature
+        return self.width, self.height
+
+    def draw(self) -> None:
+        self.canv.drawImage(self.reader, 0, 0, self.width, self.height, mask="auto")
+
+
+@lru_cache(maxsize=8)
+def _logo_reader(path: str):
+    # Decode the logo once per process, not once per provider.
+    from reportlab.lib.utils import ImageReader
+
+    return ImageReader(path)
+
+
 def _heading(text: str, style, outline: bool = True) -> Paragraph:
-    paragraph = Paragraph(escape(text), style)
+    paragraph = CachedParagraph(escape(text), style)
     if outline:
         paragraph.outline_title = text
     return paragraph
@@ -238,7 +267,7 @@ def _cover(filled: FilledHandout, brand: Brand, styles: Styles, width: float) ->
     widths = [width]
     if brand.logo is not None:
         logo_width, logo_height = logo_box(brand.logo, styles.body_size, width)
-        cells = [Image(str(brand.logo.path), logo_width, logo_height), info]
+        cells = [_Logo(_logo_reader(str(brand.logo.path)), logo_width, logo_height), info]
         widths = [logo_width + 2 * pad, width - logo_width - 2 * pad]
     band = Table([cells], colWidths=widths)
     band.setStyle(TableStyle([
@@ -266,6 +295,25 @@ def _cover(filled: FilledHandout, brand: Brand, styles: Styles, width: float) ->
     return story
 
 
+def _copies(prototypes: tuple[Flowable, ...]) -> list[Flowable]:
+    """Fresh shallow copies: layout marks flowables (keepWithNext, split state),
+    so a cached prototype is never laid out itself; the copies share its
+    parsed text and remembered line breaks."""
+    return [copy.copy(f) for f in prototypes]
+
+
+# Small on purpose: sections that name the provider differ per document and
+# fall out quickly, while the shared ones are used by every document and stay.
+@lru_cache(maxsize=32)
+def _section_prototypes(section: FilledSection, styles: Styles) -> tuple[Flowable, ...]:
+    return tuple(_section(section, styles))
+
+
+@lru_cache(maxsize=8)
+def _markdown_prototypes(text: str, styles: Styles) -> tuple[Flowable, ...]:
+    return tuple(markdown_flowables(text, styles.markdown))
+
+
 def _section(section: FilledSection, styles: Styles) -> list[Flowable]:
     story: list[Flowable] = [_heading(section.title, styles.heading)]
     story += markdown_flowables(section.body, styles.markdown)
@@ -277,7 +325,7 @@ def _section(section: FilledSection, styles: Styles) -> list[Flowable]:
                 parts.append(escape(ref.text))
             if ref.url:
                 parts.append(f'<link href="{escape(ref.url)}">{escape(ref.url)}</link>')
-            story.append(Paragraph(" ".join(parts), styles.reference, bulletText=f"{number}."))
+            story.append(CachedParagraph(" ".join(parts), styles.reference, bulletText=f"{number}."))
     return story
 
 
@@ -310,13 +358,13 @@ def _signature_block(filled: FilledHandout, styles: Styles, width: float) -> Tab
 def _story(filled: FilledHandout, brand: Brand, styles: Styles, width: float) -> list[Flowable]:
     story = _cover(filled, brand, styles, width)
     for section in filled.sections:
-        story += _section(section, styles)
+        story += _copies(_section_prototypes(section, styles))
     # The disclosure always starts a page of its own, whatever came before.
     story.append(PageBreak())
-    story += _section(filled.disclosure, styles)
+    story += _copies(_section_prototypes(filled.disclosure, styles))
     closing: list[Flowable] = [Spacer(0, styles.body_size * 0.5)]
     if filled.acknowledgment:
-        closing += markdown_flowables(filled.acknowledgment, styles.markdown)
+        closing += _copies(_markdown_prototypes(filled.acknowledgment, styles))
     closing.append(Spacer(0, styles.body_size))
     closing.append(_signature_block(filled, styles, width))
     story.append(KeepTogether(closing))

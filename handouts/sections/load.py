@@ -44,12 +44,16 @@ def source_text(doc: YamlDoc, fields: Fields, name: str, *, markdown: bool, requ
     value = fields.text(name, required=required)
     if value is None:
         return None
+    key = (*fields.key, name)
+    exact = doc.exact_lines(*key)
     return SourceText(
         text=value,
         path=doc.path,
         field=fields.label(name),
-        line=doc.text_start(*fields.key, name),
+        line=doc.text_start(*key),
         markdown=markdown,
+        exact=exact,
+        raw=() if exact else doc.raw_lines(*key),
     )
 
 

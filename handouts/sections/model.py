@@ -35,9 +35,23 @@ class SourceText:
     field: str
     line: int
     markdown: bool = False
+    # False for folded and plain multi-line scalars, whose line breaks are
+    # not the file's; `raw` then holds the numbered file lines to search.
+    exact: bool = True
+    raw: tuple[tuple[int, str], ...] = ()
 
-    def where(self, offset: int = 1) -> int:
-        """File line of the template's line `offset` (1-based)."""
+    def where(self, offset: int = 1, needle: str | None = None) -> int:
+        """File line of the template's line `offset` (1-based).
+
+        When the text's lines are not the file's, the first raw line holding
+        `needle` is the answer.
+        """
+        if not self.exact and self.raw:
+            if needle:
+                for number, text in self.raw:
+                    if needle in text:
+                        return number
+            return self.raw[0][0] if self.raw[0][1].strip() else self.line
         return self.line + max(offset, 1) - 1
 
 

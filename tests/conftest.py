@@ -1,0 +1,89 @@
+"""Shared fixtures: the bundled content's facts, one default build.
+
+The default build (`handouts build` in an empty folder) is made once per
+session and only read by the tests that use it; every test that needs a
+different build makes its own in `tmp_path`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+from types import SimpleNamespace
+
+import pypdf
+import pytest
+import yaml
+
+import pdfcheck
+from helpers import DEMO_BRAND, KNEE, invoke, snapshot
+
+
+@pytest.fixture(scope="session")
+def bundled() -> SimpleNamespace:
+    """Facts about the bundled handout and demo brand, read from their YAML files."""
+    manifest = yaml.safe_load((KNEE / "handout.yaml").read_text(encoding="utf-8"))
+    sections = [yaml.safe_load((KNEE / name).read_text(encoding="utf-8")) for name in manifest["sections"]]
+    disclosure = yaml.safe_load((KNEE / manifest["risk_disclosure"]).read_text(encoding="utf-8"))
+    brand = yaml.safe_load(DEMO_BRAND.read_text(encoding="utf-8"))
+    name = brand["meta"]["name"]
+    reviewed = manifest["reviewed"]
+    return SimpleNamespace(
+        id=manifest["id"],
+        title=manifest["title"],
+        subtitle=manifest["subtitle"],
+        language=manifest.get("language", "en"),
+        version=str(manifest["version"]),
+        reviewed=reviewed.isoformat() if isinstance(reviewed, dt.date) else str(reviewed),
+        section_titles=[s["title"] for s in sections],
+        disclosure_title=disclosure["title"],
+        clinic=name["full"] if isinstance(name, dict) else name,
+    )
+
+
+@pytest.fixture(scope="session")
+def default_build(tmp_path_factory) -> SimpleNamespace:
+    """`handouts build` with no arguments, run once in an empty folder."""
+    folder = tmp_path_factory.mktemp("default-build")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.chdir(folder)
+        before = snapshot(folder)
+        result = invoke(["build"])
+        after = snapshot(folder)
+    pdf = folder / "stem-cell-knee.pdf"
+    built = SimpleNamespace(folder=folder, result=result, before=before, after=after, pdf=pdf,
+                            reader=None, texts=[], lines=[])
+    if pdf.is_file():
+        built.reader = pypdf.PdfReader(str(pdf))
+        built.texts = pdfcheck.page_texts(pdf)
+        built.lines = pdfcheck.lines(pdf)
+        built.body_size = pdfcheck.body_size(pdf, 1)
+    return built
+
+
+@pytest.fixture
+def built(default_build) -> SimpleNamespace:
+    """The default build, checked to have succeeded."""
+    assert default_build.result.exit_code == 0, default_build.result.output
+    assert default_build.reader is not None, "handouts build wrote no stem-cell-knee.pdf"
+    return default_build
+
+
+@pytest.fixture
+def bundled_copy(tmp_path) -> Path:
+    """An editable copy of the bundled handout, with the demo brand beside it."""
+    folder = tmp_path / "knee"
+    shutil.copytree(KNEE, folder)
+    shutil.copy2(DEMO_BRAND, folder / "brand.yml")
+    shutil.copy2(DEMO_BRAND.parent / "logo.png", folder / "logo.png")
+    return folder
+
+
+@pytest.fixture
+def minimal_project(tmp_path) -> Path:
+    """A copy of the smallest valid handout project (the ok-minimal case)."""
+    folder = tmp_path / "minimal"
+    shutil.copytree(Path(__file__).parent / "cases" / "ok-minimal", folder,
+                    ignore=shutil.ignore_patterns("case.yaml"))
+    return folder

@@ -1,0 +1,74 @@
+"""Byte-identical rebuilds, and SOURCE_DATE_EPOCH for the dates in the file."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pypdf
+import pytest
+
+from helpers import invoke
+
+EPOCH = 1_700_000_000  # 2023-11-14 22:13:20 UTC
+
+
+def pdf_date(epoch: int) -> str:
+    stamp = dt.datetime.fromtimestamp(epoch, dt.timezone.utc)
+    return stamp.strftime("D:%Y%m%d%H%M%S+00'00'")
+
+
+def test_rebuild_to_another_path_is_byte_identical(built, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = invoke(["build", "-o", "elsewhere/copy.pdf"])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "elsewhere" / "copy.pdf").read_bytes() == built.pdf.read_bytes()
+
+
+def test_two_builds_of_a_handout_with_a_provider_are_identical(minimal_project, monkeypatch):
+    monkeypatch.chdir(minimal_project)
+    (minimal_project / "roster.csv").write_text("id,name,credentials\ndr-a,Alice Adams,MD\n", encoding="utf-8")
+    args = ["build", ".", "--providers", "roster.csv", "--provider", "dr-a", "--patient-name", "Jo Doe"]
+    assert invoke([*args, "-o", "one.pdf"]).exit_code == 0
+    assert invoke([*args, "-o", "two.pdf"]).exit_code == 0
+    assert (minimal_project / "one.pdf").read_bytes() == (minimal_project / "two.pdf").read_bytes()
+
+
+@pytest.fixture
+def epoch_builds(minimal_project, monkeypatch):
+    """Two builds with SOURCE_DATE_EPOCH set, of a handout that prints {{ today }}."""
+    monkeypatch.chdir(minimal_project)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(EPOCH))
+    (minimal_project / "sections" / "intro.yaml").write_text(
+        "kind: how_it_works\ntitle: Case Intro\nbody: |\n  Printed on {{ today }}.\n", encoding="utf-8")
+    paths = []
+    for name in ("first.pdf", "second.pdf"):
+        result = invoke(["build", ".", "-o", name])
+        assert result.exit_code == 0, result.output
+        paths.append(minimal_project / name)
+    return paths
+
+
+def test_source_date_epoch_builds_are_identical(epoch_builds):
+    first, second = epoch_builds
+    assert first.read_bytes() == second.read_bytes()
+
+
+def test_source_date_epoch_sets_creation_date(epoch_builds):
+    metadata = pypdf.PdfReader(str(epoch_builds[0])).metadata
+    assert metadata["/CreationDate"] == pdf_date(EPOCH)
+    assert metadata.creation_date == dt.datetime.fromtimestamp(EPOCH, dt.timezone.utc)
+
+
+def test_source_date_epoch_sets_today_in_templates(epoch_builds):
+    text = pypdf.PdfReader(str(epoch_builds[0])).pages[0].extract_text()
+    assert "Printed on 2023-11-14." in text
+
+
+def test_different_epochs_give_different_dates(minimal_project, monkeypatch):
+    monkeypatch.chdir(minimal_project)
+    dates = []
+    for epoch in (EPOCH, EPOCH + 86_400 * 400):
+        monkeypatch.setenv("SOURCE_DATE_EPOCH", str(epoch))
+        assert invoke(["build", ".", "-o", f"{epoch}.pdf"]).exit_code == 0
+        dates.append(pypdf.PdfReader(str(minimal_project / f"{epoch}.pdf")).metadata["/CreationDate"])
+    assert dates == [pdf_date(EPOCH), pdf_date(EPOCH + 86_400 * 400)]
