@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import multiprocessing
 import os
 import time
 import uuid
@@ -127,8 +128,10 @@ def _inputs_key(fingerprint_hex: str, provider: Provider) -> str:
 _worker: dict = {}
 
 
-def _init_worker(options: dict) -> None:
-    _worker["prepared"] = prepare(**options)
+def _init_worker(prepared: Prepared | None, options: dict) -> None:
+    # Forked workers inherit the parent's prepared handout as it is; under
+    # spawn (other platforms) each worker prepares its own once.
+    _worker["prepared"] = prepared if prepared is not None else prepare(**options)
 
 
 def _render_one(task: tuple[Provider, str, str]) -> dict:
@@ -265,7 +268,11 @@ def build_batch(handout: str | Path | None = None, *, providers: str | Path, bra
             outcomes = (_render_with(prepared, p, Path(t), Path(r)) for p, t, r in tasks)
             pool = None
         else:
-            pool = ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(options,))
+            # fork hands the prepared handout to the workers without pickling it.
+            fork = "fork" in multiprocessing.get_all_start_methods()
+            context = multiprocessing.get_context("fork" if fork else "spawn")
+            pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_init_worker,
+                                       initargs=(prepared if fork else None, options))
             outcomes = pool.map(_render_one, tasks, chunksize=max(1, min(16, len(tasks) // (workers * 4) or 1)))
         try:
             for outcome in outcomes:

@@ -8,7 +8,7 @@ tags in a Paragraph are the few this module writes itself.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from xml.sax.saxutils import escape as _xml_escape
 
@@ -66,6 +66,18 @@ class BodyStyles:
     code: object
     link_color: str
     indent: float
+    # Indented variants for nested lists and quotes, made once per look so
+    # the paragraph cache below sees the same style object every time.
+    nested: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
+
+
+@lru_cache(maxsize=4096)
+def _paragraph(markup: str, style, bullet: str | None) -> CachedParagraph:
+    """One parsed paragraph, shared by every document that prints it.
+
+    Callers lay out copies (see render.pdf._copies), never this object.
+    """
+    return CachedParagraph(markup, style, bulletText=bullet)
 
 
 def inline_markup(children, link_color: str) -> str:
@@ -114,7 +126,11 @@ def inline_markup(children, link_color: str) -> str:
 
 
 def markdown_flowables(text: str, styles: BodyStyles) -> list[Flowable]:
-    """Flowables for one Markdown body."""
+    """Flowables for one Markdown body.
+
+    Paragraphs come from a cache shared across documents: lay out copies
+    of them (render.pdf does), never the returned objects themselves.
+    """
     from reportlab.lib.styles import ParagraphStyle
 
     tokens = _parser().parse(text)
@@ -122,7 +138,7 @@ def markdown_flowables(text: str, styles: BodyStyles) -> list[Flowable]:
     lists: list[dict] = []  # stack of {"ordered": bool, "number": int}
     pending_bullet: str | None = None
     quote_depth = 0
-    nested: dict[tuple, ParagraphStyle] = {}
+    nested = styles.nested
 
     def style_for(base) -> object:
         depth = len(lists) + quote_depth
@@ -142,15 +158,15 @@ def markdown_flowables(text: str, styles: BodyStyles) -> list[Flowable]:
         kind = token.type
         if kind == "heading_open":
             inline = tokens[index + 1]
-            flowables.append(CachedParagraph(inline_markup(inline.children, styles.link_color), styles.subheading))
+            flowables.append(_paragraph(inline_markup(inline.children, styles.link_color), styles.subheading, None))
         elif kind == "paragraph_open":
             inline = tokens[index + 1]
             markup = inline_markup(inline.children, styles.link_color)
             if pending_bullet is not None:
-                flowables.append(CachedParagraph(markup, style_for(styles.bullet), bulletText=pending_bullet))
+                flowables.append(_paragraph(markup, style_for(styles.bullet), pending_bullet))
                 pending_bullet = None
             else:
-                flowables.append(CachedParagraph(markup, style_for(styles.body)))
+                flowables.append(_paragraph(markup, style_for(styles.body), None))
         elif kind in ("bullet_list_open", "ordered_list_open"):
             start = int(token.attrGet("start") or 1) if kind == "ordered_list_open" else 1
             lists.append({"ordered": kind == "ordered_list_open", "number": start})
@@ -167,7 +183,7 @@ def markdown_flowables(text: str, styles: BodyStyles) -> list[Flowable]:
                 pending_bullet = "\u2022" if len(lists) % 2 else "\u2013"
         elif kind == "list_item_close":
             if pending_bullet is not None:  # an empty item still shows its marker
-                flowables.append(CachedParagraph("", style_for(styles.bullet), bulletText=pending_bullet))
+                flowables.append(_paragraph("", style_for(styles.bullet), pending_bullet))
                 pending_bullet = None
         elif kind == "blockquote_open":
             quote_depth += 1
@@ -175,7 +191,7 @@ def markdown_flowables(text: str, styles: BodyStyles) -> list[Flowable]:
             quote_depth -= 1
         elif kind in ("code_block", "fence"):
             lines = [escape(line) for line in token.content.rstrip("\n").split("\n")]
-            flowables.append(CachedParagraph("<br/>".join(lines), style_for(styles.code)))
+            flowables.append(_paragraph("<br/>".join(lines), style_for(styles.code), None))
         elif kind == "hr":
             flowables.append(HRFlowable(width="100%", thickness=0.5, color=styles.link_color,
                                         spaceBefore=4, spaceAfter=8))
