@@ -17,7 +17,7 @@ from pathlib import Path
 
 from . import __version__
 from .brand import Brand, load_brand
-from .errors import ContentError, HandoutError, Problem, display_path
+from .errors import ContentError, HandoutError, OutputError, Problem, display_path
 from .filled import FilledHandout, FilledReference, FilledSection
 from .layouts import Layout, load_layout
 from .output import write_atomic
@@ -228,6 +228,30 @@ def render_handout(prepared: Prepared, *, provider: Provider | None = None,
                       print_ready=prepared.print_ready)
 
 
+def input_files(prepared: Prepared, roster: Path | None = None) -> list[Path]:
+    """Every file a build reads: content, lint.yaml, brand, logo, fonts, layout, roster."""
+    brand = prepared.brand
+    files = [*prepared.handout.source_files(), prepared.handout.path.parent / "lint.yaml",
+             brand.path, prepared.layout.path]
+    if brand.logo:
+        files.append(brand.logo.path)
+    for family in (brand.body_font, brand.heading_font):
+        if family:
+            files += [p for p in (family.regular, family.bold, family.italic, family.bold_italic) if p]
+    if roster:
+        files.append(roster)
+    return files
+
+
+def refuse_overwriting_inputs(target: Path, prepared: Prepared, roster: Path | None = None) -> None:
+    """An output path that is one of the inputs would destroy the clinic's content."""
+    resolved = target.resolve()
+    for path in input_files(prepared, roster):
+        if path.exists() and path.resolve() == resolved:
+            raise OutputError([Problem(display_path(target), None,
+                                       "refusing to overwrite an input file with the PDF; choose another -o")])
+
+
 def enforce_lint(prepared: Prepared, allow_lint_errors: bool) -> None:
     """Refuse a handout with lint errors (claims, an overdue review, low contrast...).
 
@@ -283,5 +307,6 @@ def build_handout(handout: str | Path | None = None, *, output: str | Path | Non
     data, pages = render_handout(prepared, provider=provider, patient_name=patient_name, today=today,
                                  roster_path=Path(providers) if providers else None)
     target = Path(output) if output is not None else Path.cwd() / f"{prepared.handout.id}.pdf"
+    refuse_overwriting_inputs(target, prepared, Path(providers) if providers else None)
     write_atomic(target, data)
     return BuildResult(path=target, pages=pages, size=len(data), sha256=hashlib.sha256(data).hexdigest())

@@ -18,6 +18,23 @@ from . import __version__
 EXIT_INPUT, EXIT_USAGE, EXIT_BUG = 1, 2, 3
 
 
+class _EchoHandler(logging.Handler):
+    """Library log records to stderr through click, as `handouts: warning: ...`.
+
+    Tracebacks of internal errors are shown only with --debug.
+    """
+
+    def emit(self, record: logging.LogRecord) -> None:
+        ctx = click.get_current_context(silent=True)
+        debug = bool(ctx and ctx.find_root().obj and ctx.find_root().obj.get("debug"))
+        message = f"handouts: {record.levelname.lower()}: {record.getMessage()}"
+        if debug and record.exc_info:
+            import traceback
+
+            message += "\n" + "".join(traceback.format_exception(*record.exc_info)).rstrip()
+        click.echo(message, err=True)
+
+
 class HandoutsGroup(click.Group):
     """Maps the library's errors to exit codes and stderr lines."""
 
@@ -60,8 +77,10 @@ def cli(ctx: click.Context, debug: bool, quiet: bool) -> None:
       handouts build my-clinic       # your handout, your brand
     """
     ctx.obj = {"debug": debug, "quiet": quiet}
-    logging.basicConfig(level=logging.ERROR if quiet else logging.WARNING,
-                        format="handouts: %(levelname)s: %(message)s", stream=sys.stderr)
+    log = logging.getLogger("handouts")
+    log.handlers[:] = [_EchoHandler()]
+    log.setLevel(logging.ERROR if quiet else logging.WARNING)
+    log.propagate = False
 
 
 @cli.command()

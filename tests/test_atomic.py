@@ -144,3 +144,27 @@ def test_unwritable_output_is_an_input_problem_not_a_bug(minimal_project, monkey
     assert "internal error" not in result.stderr
     assert "notes.txt" in result.stderr
     assert result.exit_code == 1, result.stderr
+
+
+@pytest.mark.parametrize("victim", [
+    "handout.yaml",
+    "sections/intro.yaml",
+    "sections/risk.yaml",
+    "brand.yml",
+    "roster.csv",
+    "half-letter.yaml",
+], ids=["manifest", "section", "risk-disclosure", "brand", "roster", "layout"])
+def test_output_never_overwrites_an_input_file(minimal_project, monkeypatch, victim):
+    """`-o` naming one of the build's own inputs is refused; the clinic's content survives."""
+    monkeypatch.chdir(minimal_project)
+    (minimal_project / "roster.csv").write_text("id,name\ndr-a,Alice Adams\n", encoding="utf-8")
+    (minimal_project / "half-letter.yaml").write_text("page: [5.5in, 8.5in]\nmargins: 0.5in\n", encoding="utf-8")
+    before = snapshot(minimal_project)
+
+    result = invoke(["build", ".", "--providers", "roster.csv", "--provider", "dr-a",
+                     "--layout", "half-letter.yaml", "-o", victim])
+
+    assert_clean(result)
+    assert snapshot(minimal_project) == before, f"the build overwrote its own input {victim}"
+    assert result.exit_code in (1, 2)
+    assert victim in result.stderr
