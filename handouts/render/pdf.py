@@ -153,7 +153,8 @@ def render_pdf(filled: FilledHandout, *, brand: Brand, layout: Layout, creator: 
         bleedBox=geometry.bleed_box if print_ready else None,
     )
     doc._outline_keys = []
-    footer_height = styles.footer_size * 3
+    # Room for two footer lines: large print cannot fit both parts on one.
+    footer_height = styles.footer_size * 4.2
     frame = Frame(
         geometry.offset + layout.margin_left,
         geometry.offset + layout.margin_bottom + footer_height,
@@ -181,13 +182,22 @@ def _draw_page(canvas: Canvas, g: Geometry, layout: Layout, brand: Brand, footer
     y = g.offset + layout.margin_bottom
     left = g.offset + layout.margin_left
     right = g.offset + g.width - layout.margin_right
+    label = f"Page {canvas.getPageNumber()} of "
+    label_room = canvas.stringWidth(label + "999", footer.font, footer.size) + footer.size * 2
+    one_line = canvas.stringWidth(footer.left, footer.font, footer.size) + label_room <= right - left
+    # When clinic details and page number do not fit side by side, the
+    # details take the upper line and the page number the lower one.
+    info_y = y if one_line else y + footer.size * 1.35
     canvas.setStrokeColor(HexColor(brand.secondary))
     canvas.setLineWidth(0.5)
-    canvas.line(left, y + footer.size * 1.6, right, y + footer.size * 1.6)
+    rule_y = info_y + footer.size * 1.6
+    canvas.line(left, rule_y, right, rule_y)
     canvas.setFont(footer.font, footer.size)
     canvas.setFillColor(HexColor(footer.color))
-    canvas.drawRightString(right, y, footer.left)
-    label = f"Page {canvas.getPageNumber()} of "
+    if one_line:
+        canvas.drawRightString(right, info_y, footer.left)
+    else:
+        canvas.drawString(left, info_y, footer.left)
     canvas.drawString(left, y, label)
     canvas.translate(left + canvas.stringWidth(label, footer.font, footer.size), y)
     canvas.doForm(_TOTAL_FORM)
