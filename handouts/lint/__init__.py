@@ -85,20 +85,20 @@ def check_claims(handout: Handout, config: LintConfig) -> list[Finding]:
     return findings
 
 
-def check_currency(handout: Handout, today: dt.date, manifest_lines: dict[str, int | None]) -> list[Finding]:
+def check_currency(handout: Handout, today: dt.date) -> list[Finding]:
     """Review dates against today."""
     findings = []
     if handout.reviewed > today:
-        findings.append(_finding("reviewed-in-future", handout.path, manifest_lines.get("reviewed"),
+        findings.append(_finding("reviewed-in-future", handout.path, handout.line_of("reviewed"),
                                  f"'reviewed' is {handout.reviewed}, after today ({today})"))
     due = handout.review_due
     if due is not None:
         if due < today:
-            findings.append(_finding("review-overdue", handout.path, manifest_lines.get("review_due"),
+            findings.append(_finding("review-overdue", handout.path, handout.line_of("review_due"),
                                      f"clinical review was due {due} ({(today - due).days} days ago); "
                                      "review the content, then update 'reviewed', 'review_due' and 'version'"))
         elif (due - today).days <= REVIEW_WARNING_DAYS:
-            findings.append(_finding("review-due-soon", handout.path, manifest_lines.get("review_due"),
+            findings.append(_finding("review-due-soon", handout.path, handout.line_of("review_due"),
                                      f"clinical review is due {due}, in {(due - today).days} days"))
     return findings
 
@@ -183,13 +183,13 @@ def check_brand(brand: Brand, layout: Layout) -> list[Finding]:
     return findings
 
 
-def check_completeness(handout: Handout, manifest_line) -> list[Finding]:
+def check_completeness(handout: Handout) -> list[Finding]:
     """Core kinds present, benefits balanced by evidence, disclosure complete."""
     findings = []
     kinds = {s.kind for s in handout.sections}
     for kind in CORE_KINDS:
         if kind not in kinds:
-            findings.append(_finding("missing-kind", handout.path, manifest_line("sections"),
+            findings.append(_finding("missing-kind", handout.path, handout.line_of("sections"),
                                      f"no '{kind}' section; patients expect {', '.join(CORE_KINDS)}"))
     has_refs = any(s.references for s in handout.sections)
     if "benefits" in kinds and "evidence" not in kinds and not has_refs:
@@ -229,21 +229,13 @@ def check_readability(prepared: Prepared, max_grade: float) -> list[Finding]:
     return findings
 
 
-def _manifest_lines(handout: Handout):
-    from ..yamlfile import load_yaml
-
-    doc = load_yaml(handout.path)
-    return lambda key: doc.line(key)
-
-
 def blocking_findings(prepared: Prepared, *, today: dt.date | None = None) -> list[Finding]:
     """The error-level findings build and batch refuse to print past."""
     handout = prepared.handout
     today = today or dt.date.today()
-    line = _manifest_lines(handout)
     config = load_lint_config(handout.path)
     findings = check_claims(handout, config)
-    findings += check_currency(handout, today, {"reviewed": line("reviewed"), "review_due": line("review_due")})
+    findings += check_currency(handout, today)
     findings += check_links(handout)
     findings += check_brand(prepared.brand, prepared.layout)
     return sorted((f for f in findings if f.severity == ERROR), key=sort_key)
@@ -266,16 +258,15 @@ def lint_handout(handout: str | Path | None = None, *, brand: str | Path | None 
             raise
         return sorted(_from_problems(exc.problems), key=sort_key)
     content = prepared.handout
-    line = _manifest_lines(content)
     try:
         config = load_lint_config(content.path)
     except HandoutError as exc:
         return sorted(_from_problems(exc.problems), key=sort_key)
     findings = check_claims(content, config)
-    findings += check_currency(content, today, {"reviewed": line("reviewed"), "review_due": line("review_due")})
+    findings += check_currency(content, today)
     findings += check_links(content)
     findings += check_brand(prepared.brand, prepared.layout)
-    findings += check_completeness(content, line)
+    findings += check_completeness(content)
     try:
         findings += check_readability(prepared, max_grade)
     except HandoutError as exc:

@@ -147,6 +147,7 @@ def load_handout(manifest: Path, *, allow_outside: bool = False) -> Handout:
         risk_disclosure=disclosure,
         path=manifest,
         brand_path=brand_path,
+        key_lines=tuple((k, doc.line(k)) for k in MANIFEST_KEYS if k in fields.mapping),
     )
 
 

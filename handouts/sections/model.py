@@ -99,6 +99,12 @@ class Handout:
     risk_disclosure: RiskDisclosure
     path: Path
     brand_path: Path | None = None
+    # Line of each manifest key, for findings about the manifest itself.
+    key_lines: tuple[tuple[str, int], ...] = ()
+
+    def line_of(self, key: str) -> int | None:
+        """The manifest line of `key`, if the manifest has it."""
+        return dict(self.key_lines).get(key)
 
     @property
     def folder(self) -> Path:
