@@ -210,9 +210,11 @@ def _check_image(doc: YamlDoc, key: tuple, path: Path, alt: str | None, problems
     if path.suffix.lower() == ".svg":
         problems.append(doc.problem("SVG logos are not supported; export the logo as PNG at 300 dpi or more", *key))
         return None
+    # Image.open reads only the header; the size is checked here, before
+    # decoding, so a bomb is refused by our limit with its real dimensions
+    # (Pillow's own check would only say it is not an image).
+    saved_limit, Image.MAX_IMAGE_PIXELS = Image.MAX_IMAGE_PIXELS, None
     try:
-        # Image.open reads only the header; check the size before decoding so
-        # a decompression bomb is refused rather than expanded.
         with Image.open(path) as image:
             width, height = image.size
             fmt = image.format
@@ -231,6 +233,8 @@ def _check_image(doc: YamlDoc, key: tuple, path: Path, alt: str | None, problems
     except (OSError, SyntaxError, ValueError) as exc:
         problems.append(doc.problem(f"logo '{display_path(path)}' is damaged or truncated ({exc})", *key))
         return None
+    finally:
+        Image.MAX_IMAGE_PIXELS = saved_limit
     return Logo(path=path, width_px=width, height_px=height, alt=alt)
 
 

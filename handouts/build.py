@@ -92,7 +92,9 @@ def prepare(handout: str | Path | None = None, *, brand: str | Path | None = Non
     loaded_brand = _collect(problems, load_brand, brand_path, allow_outside=allow_outside)
     templates = Templates()
     if content is not None:
-        problems.extend(templates.check(_sources(content)))
+        sources = _sources(content)
+        problems.extend(templates.check(sources))
+        problems.extend(_markdown_problems(sources))
     coverage: frozenset[int] = frozenset()
     family = ""
     if loaded_brand is not None:
@@ -106,6 +108,17 @@ def prepare(handout: str | Path | None = None, *, brand: str | Path | None = Non
         raise HandoutError(sorted(set(problems), key=_problem_order))
     return Prepared(handout=content, brand=loaded_brand, layout=loaded_layout, templates=templates,
                     coverage=coverage, font_family=family, print_ready=print_ready)
+
+
+def _markdown_problems(sources: list[SourceText]) -> list[Problem]:
+    from .render.markup import nesting_problem
+
+    problems = []
+    for src in sources:
+        reason = src.markdown and nesting_problem(src.text)
+        if reason:
+            problems.append(Problem(display_path(src.path), src.line, f"{src.field}: {reason}"))
+    return problems
 
 
 def _problem_order(problem: Problem) -> tuple:

@@ -16,7 +16,8 @@ def resolve_named(named: str, *, relative_to: Path, fence: Path, allow_outside: 
     Returns the resolved path and, when the path leaves `fence` (after
     following symlinks) and that is not allowed, a reason to refuse it.
     """
-    raw = Path(named).expanduser()
+    # No expanduser: "~" in content is a character, not the home folder.
+    raw = Path(named)
     candidate = raw if raw.is_absolute() else relative_to.parent / raw
     resolved = candidate.resolve()
     if allow_outside:

@@ -79,12 +79,44 @@ def plain_literal(value: Any) -> str:
     return " ".join(str(value).split())
 
 
+# Handout text needs variables, defaults and a few case filters, not a
+# programming language: loops, macros, includes and calls are refused before
+# anything runs, which also closes the doors to runaway loops and memory
+# bombs (' '.center(10**10), '%9999999999d' % 1).
+ALLOWED_FILTERS = ("default", "d", "upper", "lower", "title", "capitalize", "trim", "replace", "length",
+                   "round", "int", "string")
+_REFUSED_NODES: dict[type, str] = {
+    nodes.For: "{% for %} loops",
+    nodes.Macro: "macros",
+    nodes.CallBlock: "{% call %} blocks",
+    nodes.FilterBlock: "{% filter %} blocks",
+    nodes.Include: "{% include %}",
+    nodes.Import: "{% import %}",
+    nodes.FromImport: "{% from ... import %}",
+    nodes.Extends: "{% extends %}",
+    nodes.Block: "{% block %}",
+    nodes.With: "{% with %}",
+    nodes.Call: "calling functions or methods",
+}
+
+
+def _capped_replace(value, old, new, count=None):
+    text = str(value)
+    old, new = str(old), str(new)
+    grows = text.count(old) if old else len(text) + 1
+    if len(text) + grows * max(len(new) - len(old), 0) > MAX_OUTPUT:
+        raise SecurityError("replace() would make the text too long")
+    return text.replace(old, new) if count is None else text.replace(old, new, count)
+
+
 class _Sandbox(SandboxedEnvironment):
     # Intercept the operators that can build huge values from a short
-    # template ('x' * 10**9, 9**9**9) and cap them.
-    intercepted_binops = frozenset({"*", "**"})
+    # template ('x' * 10**9, 9**9**9, '%99999999s' % x) and cap them.
+    intercepted_binops = frozenset({"*", "**", "%"})
 
     def call_binop(self, context, operator, left, right):  # noqa: ANN001 - Jinja's signature
+        if operator == "%" and isinstance(left, str):
+            raise SecurityError("printf-style % formatting is not allowed")
         if operator == "**" and (abs(_num(left)) > 1000 or abs(_num(right)) > 64):
             raise SecurityError("the power is too large")
         if operator == "*":
@@ -104,6 +136,12 @@ def _environment(finalize) -> SandboxedEnvironment:
     env = _Sandbox(undefined=_Missing, finalize=finalize, autoescape=False, keep_trailing_newline=True)
     # No globals: range, cycler, joiner, lipsum and namespace are doors out.
     env.globals.clear()
+    kept = {name: env.filters[name] for name in ALLOWED_FILTERS if name in env.filters}
+    kept["replace"] = _capped_replace
+    env.filters.clear()
+    env.filters.update(kept)
+    env.tests.clear()
+    env.tests.update({"defined": lambda v: not isinstance(v, _Missing), "undefined": lambda v: isinstance(v, _Missing)})
     return env
 
 
@@ -148,7 +186,16 @@ class Templates:
             return [Problem(shown, src.where(exc.lineno or 1), f"{src.field}: template error: {exc.message}")]
         except TemplateError as exc:
             return [Problem(shown, src.line, f"{src.field}: template error: {exc.message or exc}")]
+        except RecursionError:
+            return [Problem(shown, src.line, f"{src.field}: template error: expressions are nested too deeply")]
         problems = []
+        for node in tree.find_all(tuple(_REFUSED_NODES)):
+            what = _REFUSED_NODES[type(node)] if type(node) in _REFUSED_NODES else "this"
+            problems.append(Problem(shown, src.where(node.lineno), f"{src.field}: {what} are not allowed in "
+                                    "handout text; use {{ variable }}, | default(...) and {% if %}"))
+        if problems:
+            self._compiled.pop(src, None)
+            return problems
         self._names.update(n.name for n in tree.find_all(nodes.Name) if n.ctx == "load")
         assigned = {n.name for n in tree.find_all(nodes.Name) if n.ctx in ("store", "param")}
         for node in tree.find_all((nodes.Name, nodes.Getattr, nodes.Getitem)):

@@ -37,8 +37,13 @@ class _YamlProblem(Exception):
         self.message = message
 
 
+MAX_DEPTH = 50
+
+
 class _StrictLoader(yaml.SafeLoader):
-    """A SafeLoader that refuses anchors and aliases while composing."""
+    """A SafeLoader that refuses anchors, aliases and absurd nesting while composing."""
+
+    _depth = 0
 
     def compose_node(self, parent, index):  # noqa: ANN001 - PyYAML's signature
         event = self.peek_event()
@@ -46,7 +51,15 @@ class _StrictLoader(yaml.SafeLoader):
             raise _YamlProblem(event.start_mark, "aliases (*name) are not allowed; write the value out")
         if getattr(event, "anchor", None) is not None:
             raise _YamlProblem(event.start_mark, "anchors (&name) are not allowed; write the value out")
-        return super().compose_node(parent, index)
+        # PyYAML composes recursively: thousands of nested brackets would
+        # end in a RecursionError rather than a message.
+        if self._depth >= MAX_DEPTH:
+            raise _YamlProblem(event.start_mark, f"values are nested more than {MAX_DEPTH} levels deep")
+        self._depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
 
 
 @dataclass(frozen=True)
@@ -142,7 +155,12 @@ def load_yaml(path: Path, *, max_bytes: int = MAX_BYTES, what: str = "YAML file"
     """
     text = read_text(path, max_bytes=max_bytes, what=what)
     shown = display_path(path)
-    loader = _StrictLoader(text)
+    try:
+        loader = _StrictLoader(text)
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        raise YamlReadError(Problem(shown, line, f"invalid YAML: control character U+{exc.character:04X} "
+                                                 "is not allowed; delete it")) from None
     try:
         node = loader.get_single_node()
         if node is None:
@@ -163,6 +181,8 @@ def load_yaml(path: Path, *, max_bytes: int = MAX_BYTES, what: str = "YAML file"
         raise YamlReadError(Problem(shown, line, f"invalid YAML: {reason}{col}")) from None
     except yaml.YAMLError as exc:
         raise YamlReadError(Problem(shown, None, f"invalid YAML: {exc}")) from None
+    except RecursionError:
+        raise YamlReadError(Problem(shown, None, "invalid YAML: nested too deeply")) from None
     finally:
         loader.dispose()
     return YamlDoc(path=path, data=data, lines=lines, styles=styles, spans=spans, source=text)
@@ -177,7 +197,7 @@ def _to_python(loader: yaml.SafeLoader, node: yaml.Node, key: Key, lines: dict, 
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode):
                 raise _YamlProblem(key_node.start_mark, "a key must be plain text")
-            k = loader.construct_object(key_node)
+            k = _scalar(loader, key_node, key)
             if not isinstance(k, (str, int, float, bool)) and k is not None:
                 raise _YamlProblem(key_node.start_mark, "a key must be plain text")
             if k in result:
@@ -192,4 +212,18 @@ def _to_python(loader: yaml.SafeLoader, node: yaml.Node, key: Key, lines: dict, 
     # end_mark of a block scalar sits on the line after its last text line.
     last = node.end_mark.line + (0 if node.end_mark.column else -1) + 1
     spans[key] = (node.start_mark.line + 1, max(last, node.start_mark.line + 1))
-    return loader.construct_object(node)
+    return _scalar(loader, node, key)
+
+
+def _scalar(loader: yaml.SafeLoader, node: yaml.ScalarNode, key: Key) -> Any:
+    if node.tag not in _CORE_TAGS:
+        raise _YamlProblem(node.start_mark, f"the tag {node.tag!r} is not allowed; plain values only")
+    try:
+        return loader.construct_object(node)
+    except (ValueError, KeyError, IndexError, AttributeError, TypeError, OverflowError):
+        # PyYAML's constructors crash on values their tag cannot hold:
+        # `!!int abc`, `!!bool maybe`, a date like 2026-13-45.
+        kind = {"timestamp": "date"}.get(node.tag.rsplit(":", 1)[-1], node.tag.rsplit(":", 1)[-1])
+        where = f"'{'.'.join(str(k) for k in key)}': " if key else ""
+        raise _YamlProblem(node.start_mark, f"{where}{node.value!r} is not a valid {kind}; "
+                                            "put text in quotes, write dates as YYYY-MM-DD") from None

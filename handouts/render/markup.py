@@ -48,12 +48,29 @@ def escape(text: str) -> str:
     return _xml_escape(text, {'"': "&quot;", "'": "&#39;"})
 
 
+# markdown-it silently drops whatever is nested deeper than maxNesting;
+# `nesting_problem` turns that into an error instead of lost text.
+MAX_NESTING = 200
+# Deeper lists and quotes than this print at this indent: the page is narrow.
+MAX_INDENT_DEPTH = 8
+
+
 @lru_cache(maxsize=1)
 def _parser():
     from markdown_it import MarkdownIt
 
     # CommonMark without raw HTML: a `<b>` in content is text, not a tag.
-    return MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+    return MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False,
+                                     "maxNesting": MAX_NESTING})
+
+
+def nesting_problem(text: str) -> str | None:
+    """Why a Markdown body cannot print whole (lists or quotes nested too deep), or None."""
+    tokens = _parser().parse(text)
+    if tokens and max(t.level for t in tokens) >= MAX_NESTING - 2:
+        return (f"lists or quotes are nested more than {MAX_NESTING // 2} levels deep; "
+                "text that deep would not print")
+    return None
 
 
 @dataclass(frozen=True)
@@ -141,7 +158,7 @@ def markdown_flowables(text: str, styles: BodyStyles) -> list[Flowable]:
     nested = styles.nested
 
     def style_for(base) -> object:
-        depth = len(lists) + quote_depth
+        depth = min(len(lists) + quote_depth, MAX_INDENT_DEPTH)
         if not depth:
             return base
         key = (base.name, depth, bool(lists))
