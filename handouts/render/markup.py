@@ -88,7 +88,9 @@ class BodyStyles:
     nested: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
 
 
-@lru_cache(maxsize=4096)
+# About 250 paragraphs are shared by every document; the rest name a
+# provider and are used once, so a small cache keeps memory flat.
+@lru_cache(maxsize=1024)
 def _paragraph(markup: str, style, bullet: str | None) -> CachedParagraph:
     """One parsed paragraph, shared by every document that prints it.
 

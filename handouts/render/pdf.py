@@ -19,8 +19,6 @@ from reportlab.platypus import (
     PageTemplate,
     Paragraph,
     Spacer,
-    Table,
-    TableStyle,
 )
 from reportlab.platypus.flowables import HRFlowable
 
@@ -238,12 +236,26 @@ class _Logo(Flowable):
         self.canv.drawImage(self.reader, 0, 0, self.width, self.height, mask="auto")
 
 
+# Print resolution: logos are resampled down to this at their printed size.
+LOGO_DPI = 300
+
+
 @lru_cache(maxsize=8)
-def _logo_reader(path: str):
-    # Decode the logo once per process, not once per provider.
+def _logo_reader(path: str, width: float, height: float):
+    """The logo decoded once per process and resampled to 300 dpi at its printed size.
+
+    A larger source adds nothing on paper but costs every document its
+    decoding and compression (9 of 35 ms for the demo's 600 px logo).
+    """
+    from PIL import Image as PILImage
     from reportlab.lib.utils import ImageReader
 
-    return ImageReader(path)
+    with PILImage.open(path) as source:
+        image = source.convert("RGBA") if source.mode in ("P", "LA", "PA") else source.copy()
+    target = (max(1, round(width / 72 * LOGO_DPI)), max(1, round(height / 72 * LOGO_DPI)))
+    if image.width > target[0] and image.height > target[1]:
+        image = image.resize(target, PILImage.LANCZOS)
+    return ImageReader(image)
 
 
 def _heading(text: str, style, outline: bool = True) -> Paragraph:
@@ -251,11 +263,6 @@ def _heading(text: str, style, outline: bool = True) -> Paragraph:
     if outline:
         paragraph.outline_title = text
     return paragraph
-
-
-def _table_font(styles: Styles) -> tuple:
-    # Tables default to Helvetica, which would put an unembedded font in the file.
-    return ("FONT", (0, 0), (-1, -1), styles.body.fontName, styles.body_size)
 
 
 def logo_box(logo: Logo, body_size: float, width: float) -> tuple[float, float]:
@@ -268,30 +275,61 @@ def logo_box(logo: Logo, body_size: float, width: float) -> tuple[float, float]:
     return logo_width, height
 
 
-def _cover(filled: FilledHandout, brand: Brand, styles: Styles, width: float) -> list[Flowable]:
+class _Band(Flowable):
+    """The cover's brand block: logo beside the clinic's name and contacts, on the primary colour.
+
+    The same for every document of a brand, so it is built once and copied;
+    drawn directly rather than as a Table, which costs more to lay out.
+    """
+
+    def __init__(self, logo: Flowable | None, lines: list[Paragraph], color: str, pad: float):
+        super().__init__()
+        self.logo, self.lines, self.color, self.pad = logo, lines, color, pad
+
+    def _text_x(self) -> float:
+        return self.pad + (self.logo.width + 2 * self.pad if self.logo else 0)
+
+    def wrap(self, availWidth, availHeight):  # noqa: N803 - ReportLab's signature
+        text_width = availWidth - self._text_x() - self.pad
+        self._text_height = 0.0
+        for index, line in enumerate(self.lines):
+            self._text_height += line.wrap(text_width, availHeight)[1]
+            if index < len(self.lines) - 1:
+                self._text_height += line.getSpaceAfter()
+        inner = max(self._text_height, self.logo.height if self.logo else 0)
+        self.width, self.height = availWidth, inner + 2 * self.pad
+        return self.width, self.height
+
+    def draw(self) -> None:
+        canvas = self.canv
+        canvas.setFillColor(HexColor(self.color))
+        canvas.rect(0, 0, self.width, self.height, stroke=0, fill=1)
+        if self.logo:
+            self.logo.drawOn(canvas, self.pad, (self.height - self.logo.height) / 2)
+        y = (self.height + self._text_height) / 2
+        for line in self.lines:
+            y -= line.height
+            line.drawOn(canvas, self._text_x(), y)
+            y -= line.getSpaceAfter()
+
+
+@lru_cache(maxsize=8)
+def _band(brand: Brand, styles: Styles, width: float) -> _Band:
     contact = [c for c in (brand.address, brand.phone, brand.email, brand.link) if c]
-    info = [Paragraph(escape(brand.name), styles.cover_name)]
-    info += [Paragraph(escape(line), styles.cover_contact) for line in contact]
-    pad = styles.body_size * 0.8
-    cells: list = [info]
-    widths = [width]
+    lines = [CachedParagraph(escape(brand.name), styles.cover_name)]
+    lines += [CachedParagraph(escape(line), styles.cover_contact) for line in contact]
+    logo = None
     if brand.logo is not None:
         logo_width, logo_height = logo_box(brand.logo, styles.body_size, width)
-        cells = [_Logo(_logo_reader(str(brand.logo.path)), logo_width, logo_height), info]
-        widths = [logo_width + 2 * pad, width - logo_width - 2 * pad]
-    band = Table([cells], colWidths=widths)
-    band.setStyle(TableStyle([
-        _table_font(styles),
-        ("BACKGROUND", (0, 0), (-1, -1), HexColor(brand.primary)),
-        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-        ("LEFTPADDING", (0, 0), (-1, -1), pad),
-        ("RIGHTPADDING", (0, 0), (-1, -1), pad),
-        ("TOPPADDING", (0, 0), (-1, -1), pad),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), pad),
-    ]))
-    story: list[Flowable] = [band, _heading(filled.title, styles.title, outline=False)]
+        reader = _logo_reader(str(brand.logo.path), round(logo_width, 2), round(logo_height, 2))
+        logo = _Logo(reader, logo_width, logo_height)
+    return _Band(logo, lines, brand.primary, styles.body_size * 0.8)
+
+
+def _cover(filled: FilledHandout, brand: Brand, styles: Styles, width: float) -> list[Flowable]:
+    story: list[Flowable] = [copy.copy(_band(brand, styles, width)), _heading(filled.title, styles.title, outline=False)]
     if filled.subtitle:
-        story.append(Paragraph(escape(filled.subtitle), styles.subtitle))
+        story.append(CachedParagraph(escape(filled.subtitle), styles.subtitle))
     readers = []
     if filled.patient_name:
         readers.append(f"<b>Prepared for:</b> {escape(filled.patient_name)}")
@@ -339,30 +377,57 @@ def _section(section: FilledSection, styles: Styles) -> list[Flowable]:
     return story
 
 
-def _signature_block(filled: FilledHandout, styles: Styles, width: float) -> Table:
-    gap = styles.body_size * 1.8  # room to sign above each line
+class _Signatures(Flowable):
+    """Signature and date lines for the patient and the provider, with printed names."""
 
-    def rows(label: str, printed: str | None) -> list[list]:
-        return [
-            [[Paragraph(f"<b>{label} signature</b>", styles.small), Spacer(0, gap)], "",
-             [Paragraph("<b>Date</b>", styles.small), Spacer(0, gap)]],
-            [Paragraph(f"Printed name: {escape(printed) if printed else ''}", styles.small), "", ""],
-        ]
+    def __init__(self, rows: list[tuple[Paragraph, Paragraph, Paragraph]], size: float):
+        super().__init__()
+        self.rows, self.size = rows, size
 
+    def wrap(self, availWidth, availHeight):  # noqa: N803 - ReportLab's signature
+        self.width = availWidth
+        self._date_x = availWidth * 0.68
+        self.height = 0.0
+        for index, (label, date, printed) in enumerate(self.rows):
+            label.wrap(self._date_x - self.size, availHeight)
+            date.wrap(availWidth - self._date_x, availHeight)
+            printed.wrap(availWidth, availHeight)
+            self.height += self._row_height(label, printed) + (self.size * 1.5 if index else 0)
+        return self.width, self.height
+
+    def _row_height(self, label: Paragraph, printed: Paragraph) -> float:
+        # label, room to sign, the rule, a little air, the printed name
+        return label.height + self.size * 1.8 + self.size * 0.4 + printed.height
+
+    def draw(self) -> None:
+        canvas = self.canv
+        y = self.height
+        canvas.setStrokeColorRGB(0, 0, 0)
+        canvas.setLineWidth(0.8)
+        for index, (label, date, printed) in enumerate(self.rows):
+            if index:
+                y -= self.size * 1.5
+            y -= label.height
+            label.drawOn(canvas, 0, y)
+            date.drawOn(canvas, self._date_x, y)
+            y -= self.size * 1.8
+            canvas.line(0, y, self.width * 0.62, y)
+            canvas.line(self._date_x, y, self.width, y)
+            y -= self.size * 0.4 + printed.height
+            printed.drawOn(canvas, 0, y)
+
+
+def _signature_block(filled: FilledHandout, styles: Styles, width: float) -> Flowable:
     provider = filled.provider_name and (
         filled.provider_name + (f", {filled.provider_credentials}" if filled.provider_credentials else ""))
-    table = Table(rows("Patient", filled.patient_name) + rows("Provider", provider),
-                  colWidths=[width * 0.62, width * 0.06, width * 0.32])
-    rule = ("LINEBELOW", 0.8, HexColor("#000000"))
-    table.setStyle(TableStyle([
-        _table_font(styles),
-        *[(rule[0], (col, row), (col, row), rule[1], rule[2]) for row in (0, 2) for col in (0, 2)],
-        ("LEFTPADDING", (0, 0), (-1, -1), 0),
-        ("RIGHTPADDING", (0, 0), (-1, -1), 0),
-        ("TOPPADDING", (0, 2), (-1, 2), styles.body_size * 1.5),
-        ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
-    ]))
-    return table
+    rows = []
+    for label, printed in (("Patient", filled.patient_name), ("Provider", provider)):
+        rows.append((
+            CachedParagraph(f"<b>{label} signature</b>", styles.small),
+            CachedParagraph("<b>Date</b>", styles.small),
+            Paragraph(f"Printed name: {escape(printed) if printed else ''}", styles.small),
+        ))
+    return _Signatures(rows, styles.body_size)
 
 
 def _story(filled: FilledHandout, brand: Brand, styles: Styles, width: float) -> list[Flowable]:
