@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from xml.sax.saxutils import escape as _xml_escape
 
-from reportlab.platypus import Flowable, Paragraph, Spacer
+from reportlab.platypus import CondPageBreak, Flowable, Paragraph, Spacer
 from reportlab.platypus.flowables import HRFlowable
 
 _LINK_SCHEMES = ("http://", "https://", "mailto:", "tel:")
@@ -41,6 +41,18 @@ class CachedParagraph(Paragraph):
         if hasattr(self, "blPara"):
             self._line_cache[availWidth] = (self.blPara, self.width, self.height, self._wrapWidths)
         return size
+
+
+def keep_room_for(body, *headings) -> CondPageBreak:
+    """A page break unless the headings and three lines of text still fit.
+
+    Does what keepWithNext does (no heading alone at the foot of a page) at a
+    fraction of the cost: keepWithNext wraps and re-splits whole groups. A
+    section heading keeps room for a subheading too, since bodies often
+    open with one.
+    """
+    room = sum(h.spaceBefore + h.leading + h.spaceAfter for h in headings)
+    return CondPageBreak(room + 3 * body.leading)
 
 
 def escape(text: str) -> str:
@@ -177,6 +189,7 @@ def markdown_flowables(text: str, styles: BodyStyles) -> list[Flowable]:
         kind = token.type
         if kind == "heading_open":
             inline = tokens[index + 1]
+            flowables.append(keep_room_for(styles.body, styles.subheading))
             flowables.append(_paragraph(inline_markup(inline.children, styles.link_color), styles.subheading, None))
         elif kind == "paragraph_open":
             inline = tokens[index + 1]

@@ -26,7 +26,7 @@ from ..brand import Brand, Logo
 from ..filled import FilledHandout, FilledSection
 from ..layouts import Layout
 from .fonts import Fonts, register_family
-from .markup import CachedParagraph, escape, markdown_flowables
+from .markup import CachedParagraph, escape, keep_room_for, markdown_flowables
 from .styles import Styles, make_styles
 
 BLEED = 3 * mm
@@ -344,7 +344,7 @@ def _cover(filled: FilledHandout, brand: Brand, styles: Styles, width: float) ->
 
 
 def _copies(prototypes: tuple[Flowable, ...]) -> list[Flowable]:
-    """Fresh shallow copies: layout marks flowables (keepWithNext, split state),
+    """Fresh shallow copies: layout marks flowables (split state, canvas),
     so a cached prototype is never laid out itself; the copies share its
     parsed text and remembered line breaks."""
     return [copy.copy(f) for f in prototypes]
@@ -363,7 +363,8 @@ def _markdown_prototypes(text: str, styles: Styles) -> tuple[Flowable, ...]:
 
 
 def _section(section: FilledSection, styles: Styles) -> list[Flowable]:
-    story: list[Flowable] = [_heading(section.title, styles.heading)]
+    story: list[Flowable] = [keep_room_for(styles.body, styles.heading, styles.subheading),
+                             _heading(section.title, styles.heading)]
     story += markdown_flowables(section.body, styles.markdown)
     if section.references:
         story.append(Paragraph("<b>Sources</b>", styles.small))

@@ -55,9 +55,9 @@ def make_styles(layout: Layout, brand: Brand, body: Fonts, headings: Fonts) -> S
                    bulletFontSize=size)
     code = style("code", leftIndent=size * 1.2, textColor=ink)
     heading = style("heading", fontName=headings.bold, fontSize=size * 1.45, leading=size * 1.45 * 1.2,
-                    textColor=accent, spaceBefore=size * 1.1, spaceAfter=size * 0.5, keepWithNext=1)
+                    textColor=accent, spaceBefore=size * 1.1, spaceAfter=size * 0.5)
     subheading = style("subheading", fontName=headings.bold, fontSize=size * 1.15, leading=size * 1.15 * 1.25,
-                       textColor=ink, spaceBefore=size * 0.6, spaceAfter=size * 0.3, keepWithNext=1)
+                       textColor=ink, spaceBefore=size * 0.6, spaceAfter=size * 0.3)
     title = style("title", fontName=headings.bold, fontSize=size * 2.0, leading=size * 2.0 * 1.15,
                   textColor=accent, spaceBefore=size * 0.8, spaceAfter=size * 0.4)
     subtitle = style("subtitle", fontSize=size * 1.2, leading=size * 1.2 * 1.3, spaceAfter=size * 0.6)
