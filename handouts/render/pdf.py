@@ -33,6 +33,7 @@ BLEED = 3 * mm
 # Crop marks sit outside the bleed, so the sheet needs a slug around it.
 SLUG = 12 * mm
 _TOTAL_FORM = "handouts-page-total"
+_STATIC_FORM = "handouts-page-static"
 
 
 def harden_reportlab() -> None:
@@ -91,13 +92,18 @@ class _FooterCanvas(Canvas):
     replays pages would break bookmark targets.
     """
 
-    def __init__(self, *args, footer: Footer, **kwargs):
+    def __init__(self, *args, footer: Footer, static=None, **kwargs):
         super().__init__(*args, **kwargs)
         self._footer = footer
+        self._static = static
 
     def save(self) -> None:
         if len(self._code):
             self.showPage()
+        # What every page repeats is drawn once, as a form each page shows.
+        self.beginForm(_STATIC_FORM)
+        self._static(self)
+        self.endForm()
         total = self.getPageNumber() - 1
         self.beginForm(_TOTAL_FORM)
         self.setFont(self._footer.font, self._footer.size)
@@ -162,30 +168,39 @@ def render_pdf(filled: FilledHandout, *, brand: Brand, layout: Layout, creator: 
     )
 
     def decorate(canvas: Canvas, _doc) -> None:
-        _draw_page(canvas, geometry, layout, brand, footer, print_ready)
+        _draw_page(canvas, geometry, layout, footer)
+
+    def static(canvas: Canvas) -> None:
+        _draw_static(canvas, geometry, layout, brand, footer, print_ready)
 
     doc.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=decorate)])
     story = _story(filled, brand, styles, frame.width)
-    doc.build(story, canvasmaker=lambda *a, **k: _FooterCanvas(*a, footer=footer, **k))
+    doc.build(story, canvasmaker=lambda *a, **k: _FooterCanvas(*a, footer=footer, static=static, **k))
     return buffer.getvalue(), doc.page
 
 
-def _draw_page(canvas: Canvas, g: Geometry, layout: Layout, brand: Brand, footer: Footer, print_ready: bool) -> None:
-    canvas.saveState()
+def _footer_lines(canvas: Canvas, g: Geometry, layout: Layout, footer: Footer) -> tuple[float, float, bool]:
+    """Baselines of the page-number line and the clinic line, and whether they share one."""
+    y = g.offset + layout.margin_bottom
+    width = g.width - layout.margin_left - layout.margin_right
+    label_room = canvas.stringWidth("Page 999 of 999", footer.font, footer.size) + footer.size * 2
+    one_line = canvas.stringWidth(footer.left, footer.font, footer.size) + label_room <= width
+    # When clinic details and page number do not fit side by side, the
+    # details take the upper line and the page number the lower one.
+    return y, (y if one_line else y + footer.size * 1.35), one_line
+
+
+def _draw_static(canvas: Canvas, g: Geometry, layout: Layout, brand: Brand, footer: Footer,
+                 print_ready: bool) -> None:
+    """What every page repeats: the top band, the footer rule and text, crop marks."""
     # A band of the brand colour along the top edge; with bleed it runs
     # past the trim so a guillotine never leaves a white sliver.
     band = 0.18 * 72
     canvas.setFillColor(HexColor(brand.primary))
     canvas.rect(g.offset - g.bleed, g.offset + g.height - band, g.width + 2 * g.bleed, band + g.bleed, stroke=0, fill=1)
-    y = g.offset + layout.margin_bottom
     left = g.offset + layout.margin_left
     right = g.offset + g.width - layout.margin_right
-    label = f"Page {canvas.getPageNumber()} of "
-    label_room = canvas.stringWidth(label + "999", footer.font, footer.size) + footer.size * 2
-    one_line = canvas.stringWidth(footer.left, footer.font, footer.size) + label_room <= right - left
-    # When clinic details and page number do not fit side by side, the
-    # details take the upper line and the page number the lower one.
-    info_y = y if one_line else y + footer.size * 1.35
+    _, info_y, one_line = _footer_lines(canvas, g, layout, footer)
     canvas.setStrokeColor(HexColor(brand.secondary))
     canvas.setLineWidth(0.5)
     rule_y = info_y + footer.size * 1.6
@@ -196,12 +211,23 @@ def _draw_page(canvas: Canvas, g: Geometry, layout: Layout, brand: Brand, footer
         canvas.drawRightString(right, info_y, footer.left)
     else:
         canvas.drawString(left, info_y, footer.left)
+    if print_ready:
+        _crop_marks(canvas, g)
+
+
+def _draw_page(canvas: Canvas, g: Geometry, layout: Layout, footer: Footer) -> None:
+    """Per page: the shared static form, then 'Page X of ' and the total form."""
+    canvas.saveState()
+    canvas.doForm(_STATIC_FORM)
+    y, _, _ = _footer_lines(canvas, g, layout, footer)
+    left = g.offset + layout.margin_left
+    label = f"Page {canvas.getPageNumber()} of "
+    canvas.setFont(footer.font, footer.size)
+    canvas.setFillColor(HexColor(footer.color))
     canvas.drawString(left, y, label)
     canvas.translate(left + canvas.stringWidth(label, footer.font, footer.size), y)
     canvas.doForm(_TOTAL_FORM)
     canvas.restoreState()
-    if print_ready:
-        _crop_marks(canvas, g)
 
 
 def _crop_marks(canvas: Canvas, g: Geometry) -> None:
