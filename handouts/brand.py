@@ -14,8 +14,7 @@ from typing import Any
 
 from .errors import BrandError, Problem, display_path
 from .fields import Fields, describe
-from .paths import resolve_named
-from .yamlfile import YamlDoc, YamlReadError, load_yaml
+from .yamlfile import YamlDoc
 
 MAX_LOGO_PIXELS = 40_000_000
 LOGO_FORMATS = ("PNG", "JPEG")
@@ -92,27 +91,11 @@ def parse_color(value: str) -> str | None:
 def load_brand(path: Path, *, allow_outside: bool = False) -> Brand:
     """Load and validate a brand.yml, reporting every problem at once."""
     path = Path(path)
-    try:
-        doc = load_yaml(path, what="brand file")
-    except YamlReadError as exc:
-        raise BrandError([exc.problem]) from None
-    problems: list[Problem] = []
-    top = Fields(doc, problems, what="a brand file")
-    if not top.ok:
-        raise BrandError(problems)
+    top = Fields.open(path, "brand file", BrandError)
+    doc, problems = top.doc, top.problems
 
     def asset(key: tuple, value: Any, what: str) -> Path | None:
-        if not isinstance(value, str) or not value.strip():
-            problems.append(doc.problem(f"{what} must be a file path, found {describe(value)}", *key))
-            return None
-        resolved, refusal = resolve_named(value, relative_to=path, fence=path.parent, allow_outside=allow_outside)
-        if refusal:
-            problems.append(doc.problem(refusal, *key))
-            return None
-        if not resolved.is_file():
-            problems.append(doc.problem(f"{what} '{value}' not found", *key))
-            return None
-        return resolved
+        return top.path(key, value, what, allow_outside=allow_outside, must_exist=True)
 
     name, link = _meta(doc, top)
     logo = _logo(doc, top, problems, asset)

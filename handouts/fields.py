@@ -12,8 +12,11 @@ import difflib
 from collections.abc import Iterable
 from typing import Any
 
-from .errors import Problem
-from .yamlfile import Key, YamlDoc
+from pathlib import Path
+
+from .errors import HandoutError, Problem
+from .paths import resolve_named
+from .yamlfile import Key, YamlDoc, YamlReadError, load_yaml
 
 
 def describe(value: Any) -> str:
@@ -56,6 +59,37 @@ class Fields:
             self.fail(f"{what} must be a mapping of keys, found {describe(value)}")
             value = {}
         self.mapping: dict[Any, Any] = value
+
+    @classmethod
+    def open(cls, path: Path, what: str, error: type[HandoutError]) -> Fields:
+        """Read a YAML file that must hold a mapping; raise `error` if it cannot be read.
+
+        The returned reader's `problems` list collects everything found next.
+        """
+        try:
+            doc = load_yaml(path, what=what)
+        except YamlReadError as exc:
+            raise error([exc.problem]) from None
+        problems: list[Problem] = []
+        fields = cls(doc, problems, what=f"a {what}")
+        if not fields.ok:
+            raise error(problems)
+        return fields
+
+    def path(self, key: tuple, value: Any, what: str, *, allow_outside: bool, must_exist: bool) -> Path | None:
+        """A file path written at `key`, resolved beside this file and kept inside its folder."""
+        if not isinstance(value, str) or not value.strip():
+            self.problems.append(self.doc.problem(f"{what} must be a file path, found {describe(value)}", *key))
+            return None
+        resolved, refusal = resolve_named(value, relative_to=self.doc.path, fence=self.doc.path.parent,
+                                          allow_outside=allow_outside)
+        if refusal:
+            self.problems.append(self.doc.problem(refusal, *key))
+            return None
+        if must_exist and not resolved.is_file():
+            self.problems.append(self.doc.problem(f"{what} '{value}' not found", *key))
+            return None
+        return resolved
 
     def fail(self, message: str, *name: Any) -> None:
         """Record a problem at `name` inside this mapping (or at the mapping)."""

@@ -12,9 +12,8 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from ..errors import LayoutError, NotFoundError, Problem
+from ..errors import LayoutError, NotFoundError
 from ..fields import Fields
-from ..yamlfile import YamlReadError, load_yaml
 
 LAYOUT_KEYS = ("name", "page", "margins", "body_size", "min_body_size", "line_spacing")
 _PAGES = {"letter": (612.0, 792.0), "a4": (595.2756, 841.8898), "legal": (612.0, 1008.0)}
@@ -80,14 +79,8 @@ def _length(fields: Fields, name: str, raw: object, key: tuple) -> float | None:
 def load_layout(name_or_path: str | Path | None = None) -> Layout:
     """Load a built-in layout by name, or a clinic's layout file."""
     path = resolve_layout(name_or_path)
-    try:
-        doc = load_yaml(path, what="layout file")
-    except YamlReadError as exc:
-        raise LayoutError([exc.problem]) from None
-    problems: list[Problem] = []
-    fields = Fields(doc, problems, what="a layout file")
-    if not fields.ok:
-        raise LayoutError(problems)
+    fields = Fields.open(path, "layout file", LayoutError)
+    problems = fields.problems
     fields.unknown(LAYOUT_KEYS)
     name = fields.text("name") or path.stem
     width = height = None

@@ -17,9 +17,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import ContentError, Problem
+from ..errors import ContentError
 from ..fields import Fields
-from ..yamlfile import YamlReadError, load_yaml
 
 CONFIG_NAME = "lint.yaml"
 
@@ -59,12 +58,8 @@ def load_lint_config(manifest: Path) -> LintConfig:
     path = manifest.parent / CONFIG_NAME
     if not path.is_file():
         return LintConfig()
-    try:
-        doc = load_yaml(path, what="lint config")
-    except YamlReadError as exc:
-        raise ContentError([exc.problem]) from None
-    problems: list[Problem] = []
-    top = Fields(doc, problems, what="a lint config")
+    top = Fields.open(path, "lint config", ContentError)
+    doc, problems = top.doc, top.problems
     top.unknown(("claims",))
     claims = top.sub("claims")
     extra: list[str] = []

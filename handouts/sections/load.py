@@ -7,7 +7,6 @@ from pathlib import Path
 
 from ..errors import ContentError, Problem, display_path
 from ..fields import Fields, describe
-from ..paths import resolve_named
 from ..yamlfile import YamlDoc, YamlReadError, load_yaml
 from .model import (
     RISK_DISCLOSURE_KIND,
@@ -63,15 +62,9 @@ def load_handout(manifest: Path, *, allow_outside: bool = False) -> Handout:
     Every problem in every file is collected; ContentError is raised once
     with all of them, so a content editor fixes everything in one pass.
     """
-    problems: list[Problem] = []
     manifest = Path(manifest)
-    try:
-        doc = load_yaml(manifest, what="handout manifest")
-    except YamlReadError as exc:
-        raise ContentError([exc.problem]) from None
-    fields = Fields(doc, problems, what="a handout manifest")
-    if not fields.ok:
-        raise ContentError(problems)
+    fields = Fields.open(manifest, "handout manifest", ContentError)
+    doc, problems = fields.doc, fields.problems
     fields.unknown(MANIFEST_KEYS)
 
     handout_id = fields.text("id")
@@ -93,14 +86,9 @@ def load_handout(manifest: Path, *, allow_outside: bool = False) -> Handout:
         fields.fail(f"'review_due' ({review_due}) is before 'reviewed' ({reviewed})", "review_due")
 
     def named_file(key: tuple, value: object) -> Path | None:
-        if not isinstance(value, str) or not value.strip():
-            problems.append(doc.problem(f"'{fields.label(key[0])}' entry must be a file path, found {describe(value)}", *key))
-            return None
-        path, refusal = resolve_named(value, relative_to=manifest, fence=manifest.parent, allow_outside=allow_outside)
-        if refusal:
-            problems.append(doc.problem(refusal, *key))
-            return None
-        return path
+        # Existence is checked where the file is read, with a message naming it.
+        return fields.path(key, value, f"'{fields.label(key[0])}' entry", allow_outside=allow_outside,
+                           must_exist=False)
 
     sections: list[Section] = []
     seen: dict[Path, int] = {}
