@@ -76,12 +76,51 @@ class Geometry:
 
 @dataclass(frozen=True)
 class Footer:
-    """What the footer of every page says."""
+    """What the footer of every page says, already broken into lines.
 
-    left: str
+    `lines` are the clinic details, top line first; when `shared` the page
+    number shares the last of them (right-aligned details), otherwise it
+    has a line of its own below them.
+    """
+
+    lines: tuple[str, ...]
+    shared: bool
     size: float
     font: str
     color: str
+
+    @property
+    def leading(self) -> float:
+        return self.size * 1.35
+
+    @property
+    def height(self) -> float:
+        """Room the footer takes above the bottom margin, rule included."""
+        count = len(self.lines) + (0 if self.shared else 1)
+        return (count - 1) * self.leading + self.size * 2.6
+
+
+def layout_footer(parts: list[str], width: float, size: float, font: str, color: str) -> Footer:
+    """Pack the footer's parts into as few lines as fit `width`.
+
+    Large print cannot fit clinic, version and page number on one line.
+    """
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    def fits(text: str, extra: float = 0) -> bool:
+        return stringWidth(text, font, size) + extra <= width
+
+    joined = " \u00b7 ".join(parts)
+    label_room = stringWidth("Page 999 of 999", font, size) + size * 2
+    if fits(joined, label_room):
+        return Footer((joined,), True, size, font, color)
+    lines: list[str] = []
+    for part in parts:
+        if lines and fits(lines[-1] + " \u00b7 " + part):
+            lines[-1] += " \u00b7 " + part
+        else:
+            lines.append(part)
+    return Footer(tuple(lines), False, size, font, color)
 
 
 class _FooterCanvas(Canvas):
@@ -133,11 +172,10 @@ def render_pdf(filled: FilledHandout, *, brand: Brand, layout: Layout, creator: 
     heading_fonts = register_family(brand.heading_font) if brand.heading_font else body_fonts
     styles = _styles(layout, brand, body_fonts, heading_fonts)
     geometry = Geometry(layout.width, layout.height, SLUG if print_ready else 0.0, BLEED if print_ready else 0.0)
-    footer = Footer(
-        left=f"{brand.name} \u00b7 {filled.id} version {filled.version} \u00b7 reviewed {filled.reviewed.isoformat()}",
-        size=styles.footer_size,
-        font=body_fonts.regular,
-        color=brand.foreground,
+    footer = layout_footer(
+        [brand.name, f"{filled.id} version {filled.version}", f"reviewed {filled.reviewed.isoformat()}"],
+        layout.width - layout.margin_left - layout.margin_right,
+        styles.footer_size, body_fonts.regular, brand.foreground,
     )
     buffer = io.BytesIO()
     doc = _HandoutDoc(
@@ -157,8 +195,7 @@ def render_pdf(filled: FilledHandout, *, brand: Brand, layout: Layout, creator: 
         bleedBox=geometry.bleed_box if print_ready else None,
     )
     doc._outline_keys = []
-    # Room for two footer lines: large print cannot fit both parts on one.
-    footer_height = styles.footer_size * 4.2
+    footer_height = footer.height + styles.footer_size
     frame = Frame(
         geometry.offset + layout.margin_left,
         geometry.offset + layout.margin_bottom + footer_height,
@@ -179,17 +216,6 @@ def render_pdf(filled: FilledHandout, *, brand: Brand, layout: Layout, creator: 
     return buffer.getvalue(), doc.page
 
 
-def _footer_lines(canvas: Canvas, g: Geometry, layout: Layout, footer: Footer) -> tuple[float, float, bool]:
-    """Baselines of the page-number line and the clinic line, and whether they share one."""
-    y = g.offset + layout.margin_bottom
-    width = g.width - layout.margin_left - layout.margin_right
-    label_room = canvas.stringWidth("Page 999 of 999", footer.font, footer.size) + footer.size * 2
-    one_line = canvas.stringWidth(footer.left, footer.font, footer.size) + label_room <= width
-    # When clinic details and page number do not fit side by side, the
-    # details take the upper line and the page number the lower one.
-    return y, (y if one_line else y + footer.size * 1.35), one_line
-
-
 def _draw_static(canvas: Canvas, g: Geometry, layout: Layout, brand: Brand, footer: Footer,
                  print_ready: bool) -> None:
     """What every page repeats: the top band, the footer rule and text, crop marks."""
@@ -200,17 +226,19 @@ def _draw_static(canvas: Canvas, g: Geometry, layout: Layout, brand: Brand, foot
     canvas.rect(g.offset - g.bleed, g.offset + g.height - band, g.width + 2 * g.bleed, band + g.bleed, stroke=0, fill=1)
     left = g.offset + layout.margin_left
     right = g.offset + g.width - layout.margin_right
-    _, info_y, one_line = _footer_lines(canvas, g, layout, footer)
+    y = g.offset + layout.margin_bottom + (0 if footer.shared else footer.leading)
+    top = y + (len(footer.lines) - 1) * footer.leading
     canvas.setStrokeColor(HexColor(brand.secondary))
     canvas.setLineWidth(0.5)
-    rule_y = info_y + footer.size * 1.6
-    canvas.line(left, rule_y, right, rule_y)
+    canvas.line(left, top + footer.size * 1.6, right, top + footer.size * 1.6)
     canvas.setFont(footer.font, footer.size)
     canvas.setFillColor(HexColor(footer.color))
-    if one_line:
-        canvas.drawRightString(right, info_y, footer.left)
-    else:
-        canvas.drawString(left, info_y, footer.left)
+    for index, line in enumerate(footer.lines):
+        line_y = top - index * footer.leading
+        if footer.shared:
+            canvas.drawRightString(right, line_y, line)
+        else:
+            canvas.drawString(left, line_y, line)
     if print_ready:
         _crop_marks(canvas, g)
 
@@ -219,7 +247,7 @@ def _draw_page(canvas: Canvas, g: Geometry, layout: Layout, footer: Footer) -> N
     """Per page: the shared static form, then 'Page X of ' and the total form."""
     canvas.saveState()
     canvas.doForm(_STATIC_FORM)
-    y, _, _ = _footer_lines(canvas, g, layout, footer)
+    y = g.offset + layout.margin_bottom
     left = g.offset + layout.margin_left
     label = f"Page {canvas.getPageNumber()} of "
     canvas.setFont(footer.font, footer.size)

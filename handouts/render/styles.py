@@ -38,6 +38,11 @@ class Styles:
 def make_styles(layout: Layout, brand: Brand, body: Fonts, headings: Fonts) -> Styles:
     """Build the styles; every size scales from the layout's body size."""
     size = layout.body_size_for(brand.base_size)
+    # Secondary text (references, signature labels) may be a little smaller
+    # than the body, but never below the layout's floor: in large print,
+    # nothing a patient reads is under 18 pt.
+    floor = layout.min_body_size
+    small_size = max(size * 0.85, 9, floor)
     leading = size * layout.line_spacing
     ink = HexColor(brand.foreground)
     accent = HexColor(brand.primary)
@@ -63,18 +68,19 @@ def make_styles(layout: Layout, brand: Brand, body: Fonts, headings: Fonts) -> S
     subtitle = style("subtitle", fontSize=size * 1.2, leading=size * 1.2 * 1.3, spaceAfter=size * 0.6)
     cover_name = style("cover-name", fontName=headings.bold, fontSize=size * 1.3, leading=size * 1.3 * 1.2,
                        textColor=paper, spaceAfter=size * 0.2)
-    cover_contact = style("cover-contact", fontSize=size * 0.9, leading=size * 0.9 * 1.3, textColor=paper,
+    contact_size = max(size * 0.9, floor)
+    cover_contact = style("cover-contact", fontSize=contact_size, leading=contact_size * 1.3, textColor=paper,
                           spaceAfter=0)
     reader = style("reader", spaceAfter=size * 0.2)
-    reference = style("reference", fontSize=max(size * 0.85, 9), leading=max(size * 0.85, 9) * 1.3,
+    reference = style("reference", fontSize=small_size, leading=small_size * 1.3,
                       leftIndent=size * 1.6, bulletIndent=0, spaceAfter=size * 0.25,
-                      bulletFontSize=max(size * 0.85, 9))
-    small = style("small", fontSize=max(size * 0.85, 9), leading=max(size * 0.85, 9) * 1.3)
+                      bulletFontSize=small_size)
+    small = style("small", fontSize=small_size, leading=small_size * 1.3)
     markdown = BodyStyles(body=body_style, subheading=subheading, bullet=bullet, code=code,
                           link_color=brand.primary, indent=size * 1.6)
     return Styles(
         body_size=size, body=body_style, bullet=bullet, code=code, title=title, subtitle=subtitle,
         heading=heading, subheading=subheading, cover_name=cover_name, cover_contact=cover_contact,
-        reader=reader, reference=reference, small=small, footer_size=max(size * 0.72, 8),
+        reader=reader, reference=reference, small=small, footer_size=max(size * 0.72, 8) if floor <= 9 else floor,
         markdown=markdown,
     )
