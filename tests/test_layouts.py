@@ -79,6 +79,24 @@ def test_large_print_disclosure_is_not_smaller(layouts, bundled):
         assert pdfcheck.body_size(build.pdf, page) >= 18, f"page {page + 1}"
 
 
+def test_large_print_has_no_text_under_18pt(layouts):
+    """References, signature labels, cover contacts and footer included (APH: 18 pt or more)."""
+    import pdfplumber
+
+    with pdfplumber.open(str(get(layouts, "large-print").pdf)) as doc:
+        small = {(page.page_number, round(ch["size"], 1)) for page in doc.pages for ch in page.chars
+                 if ch["text"].strip() and ch["size"] < 17.95}
+    assert small == set()
+
+
+def test_large_print_footer_stays_inside_the_margins(layouts):
+    import pdfplumber
+
+    with pdfplumber.open(str(get(layouts, "large-print").pdf)) as doc:
+        for page in doc.pages:
+            assert max(ch["x1"] for ch in page.chars) <= page.width - 72 + 0.5, page.page_number
+
+
 def test_large_print_has_more_pages_than_letter(layouts, built):
     assert len(get(layouts, "large-print").reader.pages) > len(built.reader.pages)
 
