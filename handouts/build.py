@@ -23,7 +23,7 @@ from .layouts import Layout, load_layout
 from .output import write_atomic
 from .project import find_brand, resolve_handout
 from .roster import Provider, find_provider, load_roster
-from .sections import Handout, Section, SourceText, load_handout
+from .sections import Handout, SourceText, load_handout
 from .templating import Templates, template_context
 
 log = logging.getLogger("handouts")
@@ -92,7 +92,7 @@ def prepare(handout: str | Path | None = None, *, brand: str | Path | None = Non
     loaded_brand = _collect(problems, load_brand, brand_path, allow_outside=allow_outside)
     templates = Templates()
     if content is not None:
-        sources = _sources(content)
+        sources = content.text_fields()
         problems.extend(templates.check(sources))
         problems.extend(_markdown_problems(sources))
     coverage: frozenset[int] = frozenset()
@@ -123,21 +123,6 @@ def _markdown_problems(sources: list[SourceText]) -> list[Problem]:
 
 def _problem_order(problem: Problem) -> tuple:
     return (problem.path, problem.line or 0, problem.message)
-
-
-def _sources(handout: Handout) -> list[SourceText]:
-    sources = [handout.title] + ([handout.subtitle] if handout.subtitle else [])
-    for section in handout.sections:
-        sources += _section_sources(section)
-    disclosure = handout.risk_disclosure
-    sources += [disclosure.title, disclosure.body]
-    if disclosure.acknowledgment:
-        sources.append(disclosure.acknowledgment)
-    return sources
-
-
-def _section_sources(section: Section) -> list[SourceText]:
-    return [section.title, section.body] + [r.text for r in section.references if r.text]
 
 
 def _unprintable(text: str, coverage: frozenset[int], family: str) -> str | None:

@@ -15,7 +15,7 @@ from ..brand import Brand
 from ..build import Prepared, fill, prepare
 from ..errors import HandoutError, Problem, display_path
 from ..layouts import Layout
-from ..sections.model import Handout, SourceText
+from ..sections.model import Handout
 from .claims import find_claims
 from .config import LintConfig, load_lint_config
 from .findings import ERROR, WARNING, Finding, sort_key
@@ -60,21 +60,10 @@ def _from_problems(problems: tuple[Problem, ...] | list[Problem]) -> list[Findin
     return findings
 
 
-def _all_sources(handout: Handout) -> list[SourceText]:
-    sources = [handout.title] + ([handout.subtitle] if handout.subtitle else [])
-    for section in handout.sections:
-        sources += [section.title, section.body] + [r.text for r in section.references if r.text]
-    disclosure = handout.risk_disclosure
-    sources += [disclosure.title, disclosure.body]
-    if disclosure.acknowledgment:
-        sources.append(disclosure.acknowledgment)
-    return sources
-
-
 def check_claims(handout: Handout, config: LintConfig) -> list[Finding]:
     """Claim phrases in every text field, less the ones lint.yaml allows."""
     findings = []
-    for src in _all_sources(handout):
+    for src in handout.text_fields():
         for claim in find_claims(src, config.extra_phrases):
             if config.allows(claim.name, src.path, claim.line) or config.allows(claim.text, src.path, claim.line):
                 continue
@@ -113,7 +102,7 @@ def check_links(handout: Handout) -> list[Finding]:
     # safe default, so such a link prints as text and never becomes a link).
     parser.validateLink = lambda url: True
     findings = []
-    for src in _all_sources(handout):
+    for src in handout.text_fields():
         if not src.markdown:
             continue
         body_lines = src.text.split("\n")

@@ -16,6 +16,9 @@ from reportlab.platypus import CondPageBreak, Flowable, Paragraph, Spacer
 from reportlab.platypus.flowables import HRFlowable
 
 _LINK_SCHEMES = ("http://", "https://", "mailto:", "tel:")
+# The only tags a Paragraph ever receives, besides <link> and <u> below.
+_FIXED_MARKUP = {"softbreak": " ", "hardbreak": "<br/>", "strong_open": "<b>", "strong_close": "</b>",
+                 "em_open": "<i>", "em_close": "</i>"}
 
 
 class CachedParagraph(Paragraph):
@@ -122,18 +125,8 @@ def inline_markup(children, link_color: str) -> str:
             out.append(escape(token.content))
             for collected in link_text:
                 collected.append(token.content)
-        elif kind == "softbreak":
-            out.append(" ")
-        elif kind == "hardbreak":
-            out.append("<br/>")
-        elif kind == "strong_open":
-            out.append("<b>")
-        elif kind == "strong_close":
-            out.append("</b>")
-        elif kind == "em_open":
-            out.append("<i>")
-        elif kind == "em_close":
-            out.append("</i>")
+        elif kind in _FIXED_MARKUP:
+            out.append(_FIXED_MARKUP[kind])
         elif kind == "link_open":
             href = str(token.attrGet("href") or "")
             safe = href if href.lower().startswith(_LINK_SCHEMES) else None

@@ -139,26 +139,30 @@ def load_handout(manifest: Path, *, allow_outside: bool = False) -> Handout:
     )
 
 
-def _read_named(path: Path, manifest: YamlDoc, key: tuple, problems: list[Problem], what: str) -> YamlDoc | None:
+def _open_named(path: Path, manifest: YamlDoc, key: tuple, problems: list[Problem], what: str,
+                allowed: tuple[str, ...]) -> Fields | None:
+    """A file the manifest names, read as a mapping with its keys checked; None if unreadable."""
     if not path.exists():
         problems.append(manifest.problem(f"{what} file '{display_path(path)}' not found", *key))
         return None
     try:
-        return load_yaml(path, what=what + " file")
+        doc = load_yaml(path, what=what + " file")
     except YamlReadError as exc:
         problems.append(exc.problem)
         return None
+    fields = Fields(doc, problems, what=f"a {what} file")
+    if not fields.ok:
+        return None
+    fields.unknown(allowed)
+    return fields
 
 
 def _load_section(path: Path, manifest: YamlDoc, key: tuple, problems: list[Problem]) -> Section | None:
-    doc = _read_named(path, manifest, key, problems, "section")
-    if doc is None:
-        return None
     before = len(problems)
-    fields = Fields(doc, problems, what="a section file")
-    if not fields.ok:
+    fields = _open_named(path, manifest, key, problems, "section", SECTION_KEYS)
+    if fields is None:
         return None
-    fields.unknown(SECTION_KEYS)
+    doc = fields.doc
     kind = fields.text("kind", required=True)
     if kind == RISK_DISCLOSURE_KIND:
         fields.fail("a risk disclosure belongs under 'risk_disclosure' in the manifest, not under 'sections'", "kind")
@@ -202,14 +206,11 @@ def _references(doc: YamlDoc, fields: Fields, problems: list[Problem]) -> tuple[
 
 
 def _load_disclosure(path: Path, manifest: YamlDoc, problems: list[Problem]) -> RiskDisclosure | None:
-    doc = _read_named(path, manifest, ("risk_disclosure",), problems, "risk disclosure")
-    if doc is None:
-        return None
     before = len(problems)
-    fields = Fields(doc, problems, what="a risk-disclosure file")
-    if not fields.ok:
+    fields = _open_named(path, manifest, ("risk_disclosure",), problems, "risk disclosure", DISCLOSURE_KEYS)
+    if fields is None:
         return None
-    fields.unknown(DISCLOSURE_KEYS)
+    doc = fields.doc
     kind = fields.text("kind", required=True)
     if kind is not None and kind != RISK_DISCLOSURE_KIND:
         fields.fail(f"'kind' of the risk-disclosure file must be '{RISK_DISCLOSURE_KIND}', found {kind!r}", "kind")

@@ -111,6 +111,17 @@ class Handout:
         """The folder the manifest lives in; relative paths start here."""
         return self.path.parent
 
+    def text_fields(self) -> list[SourceText]:
+        """Every template field, in print order: what templates, claims and fonts are checked on."""
+        fields = [self.title] + ([self.subtitle] if self.subtitle else [])
+        for section in self.sections:
+            fields += [section.title, section.body] + [r.text for r in section.references if r.text]
+        disclosure = self.risk_disclosure
+        fields += [disclosure.title, disclosure.body]
+        if disclosure.acknowledgment:
+            fields.append(disclosure.acknowledgment)
+        return fields
+
     def source_files(self) -> tuple[Path, ...]:
         """Every file the handout's content was read from, manifest first."""
         files = [self.path, *(s.path for s in self.sections), self.risk_disclosure.path]
