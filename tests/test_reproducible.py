@@ -72,3 +72,36 @@ def test_different_epochs_give_different_dates(minimal_project, monkeypatch):
         assert invoke(["build", ".", "-o", f"{epoch}.pdf"]).exit_code == 0
         dates.append(pypdf.PdfReader(str(minimal_project / f"{epoch}.pdf")).metadata["/CreationDate"])
     assert dates == [pdf_date(EPOCH), pdf_date(EPOCH + 86_400 * 400)]
+
+
+# Renders providers in order in one fresh process and prints the last PDF's hash:
+# what a batch worker does, having built others before.
+_IN_ORDER = """
+import hashlib, sys
+from handouts.build import prepare, render_handout
+from handouts.roster import Provider
+prepared = prepare(layout=sys.argv[1])
+for index, name in enumerate(sys.argv[2:]):
+    data, _ = render_handout(prepared, provider=Provider(id=f"p{index}", name=name, credentials="MD",
+                                                          phone="(555) 010-0101"))
+print(hashlib.sha256(data).hexdigest())
+"""
+
+
+def _last_hash(layout: str, *names: str) -> str:
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", _IN_ORDER, layout, *names], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
+
+
+@pytest.mark.parametrize("layout", ["letter", "a4", "large-print"])
+def test_a_providers_pdf_does_not_depend_on_what_the_process_built_before(layout):
+    # Large print splits a long link across pages; that once changed the
+    # bytes of the first document a process built.
+    target = "María José Núñez"
+    alone = _last_hash(layout, target)
+    after_others = _last_hash(layout, "Łukasz Żak", "Patrick O'Brien", "X", target)
+    assert alone == after_others

@@ -21,6 +21,9 @@ _FIXED_MARKUP = {"softbreak": " ", "hardbreak": "<br/>", "strong_open": "<b>", "
                  "em_open": "<i>", "em_close": "</i>"}
 
 
+_UNSET = object()
+
+
 class CachedParagraph(Paragraph):
     """A Paragraph that remembers its line breaks for the width it last had.
 
@@ -37,13 +40,18 @@ class CachedParagraph(Paragraph):
 
     def wrap(self, availWidth, availHeight):  # noqa: N803 - ReportLab's signature
         hit = self._line_cache.get(availWidth)
-        if hit is not None:
-            self.blPara, self.width, self.height, self._wrapWidths = hit
-            return self.width, self.height
-        size = super().wrap(availWidth, availHeight)
-        if hasattr(self, "blPara"):
-            self._line_cache[availWidth] = (self.blPara, self.width, self.height, self._wrapWidths)
-        return size
+        if hit is None:
+            before = dict(vars(self))
+            size = super().wrap(availWidth, availHeight)
+            # Everything wrapping set, not just the lines: it also rewrites
+            # `frags` and counters that splitting and drawing read later.
+            # Restoring only the lines once made a paragraph split across
+            # pages print differently after the first document.
+            changed = {k: v for k, v in vars(self).items() if before.get(k, _UNSET) is not v}
+            hit = self._line_cache[availWidth] = (changed, size)
+        else:
+            vars(self).update(hit[0])
+        return hit[1]
 
 
 def keep_room_for(body, *headings) -> CondPageBreak:
