@@ -13,6 +13,7 @@ import hashlib
 import logging
 import os
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from . import __version__
@@ -223,7 +224,22 @@ def render_handout(prepared: Prepared, *, provider: Provider | None = None,
         raise ContentError(problems)
     filled = fill(prepared, provider=provider, patient_name=patient_name, today=today)
     return render_pdf(filled, brand=prepared.brand, layout=prepared.layout, creator=creator(),
-                      print_ready=prepared.print_ready)
+                      print_ready=prepared.print_ready, common=_common(prepared, today or build_date()))
+
+
+@lru_cache(maxsize=4)
+def _common(prepared: Prepared, today: dt.date) -> FilledHandout | None:
+    """The handout for no reader in particular: the text every copy shares.
+
+    Filled with empty reader values rather than none, since templates may
+    require them; None if it still cannot be filled, and then each copy
+    encodes its own text (correct, just not shared).
+    """
+    blank = Provider(id="", name="", credentials="", phone="", email="", location="")
+    try:
+        return fill(prepared, provider=blank, patient_name="", today=today)
+    except HandoutError:
+        return None
 
 
 def input_files(prepared: Prepared, roster: Path | None = None) -> list[Path]:

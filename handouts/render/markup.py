@@ -25,18 +25,31 @@ _UNSET = object()
 
 
 class CachedParagraph(Paragraph):
-    """A Paragraph that remembers its line breaks for the width it last had.
+    """A Paragraph that remembers its line breaks and its drawing.
 
     Platypus wraps a paragraph several times (keep-with-next groups, tables,
     the frame itself), and a batch prints the same paragraphs for every
-    provider; breaking lines is the largest cost of a build, and its result
-    depends only on the text, the style and the width.
+    provider; breaking lines is a large cost of a build, and its result
+    depends only on the text, the style and the width. Drawing is the other
+    large cost; on a canvas that can replay drawings (render.pdf's), each
+    set of lines is drawn once per process and replayed after (see
+    render.reuse for why that is byte-for-byte the same).
     """
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # Shared by the shallow copies each document lays out (see render.pdf).
+        # Both shared by the shallow copies each document lays out (see render.pdf).
         self._line_cache: dict[float, tuple] = {}
+        self._drawings: dict[tuple, str | None] = {}
+        self._wrapped_for: float | None = None
+        # A link is an annotation on the page, not just drawing: never replayed.
+        self._replayable = not any(getattr(f, "link", None) for f in self.frags)
+
+    def __copy__(self) -> CachedParagraph:
+        # copy.copy's generic path costs more than the layout of a copy.
+        twin = object.__new__(type(self))
+        twin.__dict__.update(self.__dict__)
+        return twin
 
     def wrap(self, availWidth, availHeight):  # noqa: N803 - ReportLab's signature
         hit = self._line_cache.get(availWidth)
@@ -51,7 +64,32 @@ class CachedParagraph(Paragraph):
             hit = self._line_cache[availWidth] = (changed, size)
         else:
             vars(self).update(hit[0])
+        self._wrapped_for = availWidth
         return hit[1]
+
+    def split(self, availWidth, availHeight):  # noqa: N803 - ReportLab's signature
+        # The parts hold other lines than the width says: they draw themselves.
+        parts = super().split(availWidth, availHeight)
+        for part in parts:
+            if part is not self and isinstance(part, CachedParagraph):
+                part._replayable = False
+        return parts
+
+    def draw(self) -> None:
+        replay = getattr(self.canv, "replay_drawing", None)
+        if replay is None or not self._replayable or self._wrapped_for is None:
+            super().draw()
+        else:
+            replay(self._drawings, self._wrapped_for, self._draw_on)
+
+    def _draw_on(self, canvas) -> None:
+        """Draw on `canvas` (the recorder's scratch canvas) as on the page."""
+        page_canvas = self.canv
+        self.canv = canvas
+        try:
+            super().draw()
+        finally:
+            self.canv = page_canvas
 
 
 def keep_room_for(body, *headings) -> CondPageBreak:
@@ -114,7 +152,7 @@ class BodyStyles:
 # About 250 paragraphs are shared by every document; the rest name a
 # provider and are used once, so a small cache keeps memory flat.
 @lru_cache(maxsize=1024)
-def _paragraph(markup: str, style, bullet: str | None) -> CachedParagraph:
+def shared_paragraph(markup: str, style, bullet: str | None = None) -> CachedParagraph:
     """One parsed paragraph, shared by every document that prints it.
 
     Callers lay out copies (see render.pdf._copies), never this object.
@@ -191,15 +229,15 @@ def markdown_flowables(text: str, styles: BodyStyles) -> list[Flowable]:
         if kind == "heading_open":
             inline = tokens[index + 1]
             flowables.append(keep_room_for(styles.body, styles.subheading))
-            flowables.append(_paragraph(inline_markup(inline.children, styles.link_color), styles.subheading, None))
+            flowables.append(shared_paragraph(inline_markup(inline.children, styles.link_color), styles.subheading, None))
         elif kind == "paragraph_open":
             inline = tokens[index + 1]
             markup = inline_markup(inline.children, styles.link_color)
             if pending_bullet is not None:
-                flowables.append(_paragraph(markup, style_for(styles.bullet), pending_bullet))
+                flowables.append(shared_paragraph(markup, style_for(styles.bullet), pending_bullet))
                 pending_bullet = None
             else:
-                flowables.append(_paragraph(markup, style_for(styles.body), None))
+                flowables.append(shared_paragraph(markup, style_for(styles.body), None))
         elif kind in ("bullet_list_open", "ordered_list_open"):
             start = int(token.attrGet("start") or 1) if kind == "ordered_list_open" else 1
             lists.append({"ordered": kind == "ordered_list_open", "number": start})
@@ -216,7 +254,7 @@ def markdown_flowables(text: str, styles: BodyStyles) -> list[Flowable]:
                 pending_bullet = "\u2022" if len(lists) % 2 else "\u2013"
         elif kind == "list_item_close":
             if pending_bullet is not None:  # an empty item still shows its marker
-                flowables.append(_paragraph("", style_for(styles.bullet), pending_bullet))
+                flowables.append(shared_paragraph("", style_for(styles.bullet), pending_bullet))
                 pending_bullet = None
         elif kind == "blockquote_open":
             quote_depth += 1
@@ -224,7 +262,7 @@ def markdown_flowables(text: str, styles: BodyStyles) -> list[Flowable]:
             quote_depth -= 1
         elif kind in ("code_block", "fence"):
             lines = [escape(line) for line in token.content.rstrip("\n").split("\n")]
-            flowables.append(_paragraph("<br/>".join(lines), style_for(styles.code), None))
+            flowables.append(shared_paragraph("<br/>".join(lines), style_for(styles.code), None))
         elif kind == "hr":
             flowables.append(HRFlowable(width="100%", thickness=0.5, color=styles.link_color,
                                         spaceBefore=4, spaceAfter=8))

@@ -26,7 +26,14 @@ from ..brand import Brand, Logo
 from ..filled import FilledHandout, FilledSection
 from ..layouts import Layout
 from .fonts import Fonts, register_family
-from .markup import CachedParagraph, escape, keep_room_for, markdown_flowables
+from .markup import (
+    CachedParagraph,
+    escape,
+    keep_room_for,
+    markdown_flowables,
+    shared_paragraph,
+)
+from .reuse import FontPlan, Recorder, paragraph_texts, recorder, text_state
 from .styles import Styles, make_styles
 
 BLEED = 3 * mm
@@ -123,18 +130,41 @@ def layout_footer(parts: list[str], width: float, size: float, font: str, color:
     return Footer(tuple(lines), False, size, font, color)
 
 
-class _FooterCanvas(Canvas):
-    """Canvas that writes the page total once, as a form every footer uses.
+class _HandoutCanvas(Canvas):
+    """Canvas that writes the page total once, as a form every footer uses,
+    and replays paragraph drawings recorded for its font plan.
 
     'Page X of Y' needs Y before the last page exists. Drawing Y as a form
     XObject defined at save time keeps the build single-pass; a canvas that
     replays pages would break bookmark targets.
     """
 
-    def __init__(self, *args, footer: Footer, static=None, **kwargs):
+    def __init__(self, *args, footer: Footer, static=None, recorder: Recorder | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self._footer = footer
         self._static = static
+        self._recorder = recorder
+        if recorder is not None:
+            recorder.plan.apply(self._doc)
+
+    def replay_drawing(self, drawings: dict, width: float, draw) -> None:
+        """Draw a paragraph laid out at `width` from its recording, or record it first.
+
+        `drawings` is the paragraph's own cache; `draw(canvas)` draws it.
+        """
+        recorder = self._recorder
+        if recorder is None or text_state(self) != recorder.text_state():
+            draw(self)
+            return
+        key = (recorder, width)
+        if key in drawings:
+            code = drawings[key]
+        else:
+            code = drawings[key] = recorder.record(draw)
+        if code is None:
+            draw(self)
+        elif code:
+            self.addLiteral(code)
 
     def save(self) -> None:
         if len(self._code):
@@ -165,8 +195,14 @@ class _HandoutDoc(BaseDocTemplate):
 
 
 def render_pdf(filled: FilledHandout, *, brand: Brand, layout: Layout, creator: str,
-               print_ready: bool = False) -> tuple[bytes, int]:
-    """Render one filled handout; returns the PDF bytes and its page count."""
+               print_ready: bool = False, common: FilledHandout | None = None) -> tuple[bytes, int]:
+    """Render one filled handout; returns the PDF bytes and its page count.
+
+    `common` is the same handout filled for no reader in particular. Its
+    text fixes the fonts' encoding (see render.reuse), so every document of
+    a batch encodes the shared text alike and its drawings can be reused.
+    Without it, the handout's own text does.
+    """
     harden_reportlab()
     body_fonts = register_family(brand.body_font)
     heading_fonts = register_family(brand.heading_font) if brand.heading_font else body_fonts
@@ -212,8 +248,21 @@ def render_pdf(filled: FilledHandout, *, brand: Brand, layout: Layout, creator: 
 
     doc.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=decorate)])
     story = _story(filled, brand, styles, frame.width)
-    doc.build(story, canvasmaker=lambda *a, **k: _FooterCanvas(*a, footer=footer, static=static, **k))
+    plan = _font_plan(common or filled, brand, styles, frame.width, footer)
+    canvas_options = (("pagesize", geometry.sheet), ("invariant", 1), ("initialFontName", body_fonts.regular),
+                      ("initialFontSize", styles.body_size), ("initialLeading", None))
+    shared = recorder(plan, canvas_options)
+    doc.build(story, canvasmaker=lambda *a, **k: _HandoutCanvas(*a, footer=footer, static=static,
+                                                               recorder=shared, **k))
     return buffer.getvalue(), doc.page
+
+
+@lru_cache(maxsize=8)
+def _font_plan(common: FilledHandout, brand: Brand, styles: Styles, width: float, footer: Footer) -> FontPlan:
+    texts = paragraph_texts(_story(common, brand, styles, width))
+    texts += [(footer.font, line) for line in footer.lines]
+    texts.append((footer.font, "Page 0123456789 of"))
+    return FontPlan.of(texts)
 
 
 def _draw_static(canvas: Canvas, g: Geometry, layout: Layout, brand: Brand, footer: Footer,
@@ -313,7 +362,7 @@ def _logo_reader(path: str, width: float, height: float):
 
 
 def _heading(text: str, style, outline: bool = True) -> Paragraph:
-    paragraph = CachedParagraph(escape(text), style)
+    paragraph = copy.copy(shared_paragraph(escape(text), style))
     if outline:
         paragraph.outline_title = text
     return paragraph
@@ -339,6 +388,10 @@ class _Band(Flowable):
     def __init__(self, logo: Flowable | None, lines: list[Paragraph], color: str, pad: float):
         super().__init__()
         self.logo, self.lines, self.color, self.pad = logo, lines, color, pad
+
+    def nested_flowables(self) -> list[Flowable]:
+        """The paragraphs drawn inside the band."""
+        return list(self.lines)
 
     def _text_x(self) -> float:
         return self.pad + (self.logo.width + 2 * self.pad if self.logo else 0)
@@ -383,7 +436,7 @@ def _band(brand: Brand, styles: Styles, width: float) -> _Band:
 def _cover(filled: FilledHandout, brand: Brand, styles: Styles, width: float) -> list[Flowable]:
     story: list[Flowable] = [copy.copy(_band(brand, styles, width)), _heading(filled.title, styles.title, outline=False)]
     if filled.subtitle:
-        story.append(CachedParagraph(escape(filled.subtitle), styles.subtitle))
+        story.append(copy.copy(shared_paragraph(escape(filled.subtitle), styles.subtitle)))
     readers = []
     if filled.patient_name:
         readers.append(f"<b>Prepared for:</b> {escape(filled.patient_name)}")
@@ -450,6 +503,10 @@ class _Signatures(Flowable):
             self.height += self._row_height(label, printed) + (self.size * 1.5 if index else 0)
         return self.width, self.height
 
+    def nested_flowables(self) -> list[Flowable]:
+        """The paragraphs drawn inside the block."""
+        return [paragraph for row in self.rows for paragraph in row]
+
     def _row_height(self, label: Paragraph, printed: Paragraph) -> float:
         # label, room to sign, the rule, a little air, the printed name
         return label.height + self.size * 1.8 + self.size * 0.4 + printed.height
@@ -478,8 +535,8 @@ def _signature_block(filled: FilledHandout, styles: Styles, width: float) -> Flo
     rows = []
     for label, printed in (("Patient", filled.patient_name), ("Provider", provider)):
         rows.append((
-            CachedParagraph(f"<b>{label} signature</b>", styles.small),
-            CachedParagraph("<b>Date</b>", styles.small),
+            copy.copy(shared_paragraph(f"<b>{label} signature</b>", styles.small)),
+            copy.copy(shared_paragraph("<b>Date</b>", styles.small)),
             Paragraph(f"Printed name: {escape(printed) if printed else ''}", styles.small),
         ))
     return _Signatures(rows, styles.body_size)

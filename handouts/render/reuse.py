@@ -1,0 +1,140 @@
+"""Drawing once what every document of a batch prints the same way.
+
+A batch prints one handout per provider, and most of its paragraphs are the
+same in every copy. Drawing a paragraph (splitting text by font subset,
+formatting every line's operators) is the largest cost of a document, yet
+its result depends only on the paragraph's lines and on which byte each
+character has in the document's embedded font subsets.
+
+That second part is what `FontPlan` pins down. ReportLab hands out subset
+bytes in the order characters are first drawn, so a provider's name on the
+cover would shift the bytes of every later page. A plan gives every
+character of the shared text its byte before anything is drawn, in a fixed
+order, so those bytes are the same in every document built from the same
+inputs.
+
+`Recorder` then draws a paragraph once on a scratch canvas whose fonts hold
+exactly the plan and are frozen: a paragraph that needs any character
+outside the plan (a provider's name, say) fails there and is drawn normally
+instead, so a recording is only ever replayed where it is byte-for-byte
+what drawing would have produced.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+
+
+@dataclass(frozen=True)
+class FontPlan:
+    """Characters to assign subset bytes to, per font, before drawing anything.
+
+    `faces` is ((font name, characters), ...) in the order the fonts are
+    registered with a document, which fixes their names (/F1, /F2, ...) too.
+    """
+
+    faces: tuple[tuple[str, str], ...]
+
+    @classmethod
+    def of(cls, texts: Iterable[tuple[str, str]]) -> FontPlan:
+        """A plan for (font name, text) pairs: each font's characters, sorted."""
+        chars: dict[str, set[str]] = {}
+        for font, text in texts:
+            if text:
+                chars.setdefault(font, set()).update(text)
+        return cls(tuple((font, "".join(sorted(chars[font]))) for font in sorted(chars)))
+
+    def apply(self, doc, *, freeze: bool = False) -> None:
+        """Register the fonts with `doc` and assign their characters' bytes.
+
+        With `freeze`, any character outside the plan drawn later on this
+        document raises ReportLab's PDFError instead of getting a byte.
+        """
+        from reportlab.pdfbase import pdfmetrics
+
+        for name, chars in self.faces:
+            font = pdfmetrics.getFont(name)
+            font.splitString(chars, doc)
+            font.getSubsetInternalName(0, doc)
+            if freeze:
+                font.state[doc].frozen = 1
+
+
+def paragraph_texts(flowables: Iterable) -> list[tuple[str, str]]:
+    """(font name, text) of every paragraph in `flowables`, nested ones included."""
+    from reportlab.platypus import Paragraph
+
+    found: list[tuple[str, str]] = []
+    pending = list(flowables)
+    while pending:
+        flowable = pending.pop()
+        if isinstance(flowable, Paragraph):
+            for frag in flowable.frags:
+                text = getattr(frag, "text", "")
+                if text:
+                    found.append((frag.fontName, text))
+            if flowable.bulletText:
+                found.append((flowable.style.bulletFontName, flowable.bulletText))
+        pending.extend(getattr(flowable, "nested_flowables", lambda: ())())
+        pending.extend(getattr(flowable, "_content", ()))  # KeepTogether's
+    return found
+
+
+class Recorder:
+    """Draws paragraphs on a scratch canvas whose fonts hold only the plan.
+
+    One per plan and canvas setup, kept for the process; the drawings it
+    returns are cached by the paragraphs themselves (see markup).
+    """
+
+    def __init__(self, plan: FontPlan, canvas_options: tuple[tuple[str, object], ...]):
+        self.plan = plan
+        self._options = dict(canvas_options)
+        self._scratch = None
+
+    def _canvas(self):
+        if self._scratch is None:
+            from reportlab.pdfgen.canvas import Canvas
+
+            scratch = Canvas(io.BytesIO(), **self._options)
+            self.plan.apply(scratch._doc, freeze=True)
+            self._scratch = scratch
+        return self._scratch
+
+    def text_state(self) -> tuple:
+        """The text state the scratch canvas draws in; replay only where it matches."""
+        return text_state(self._canvas())
+
+    def record(self, draw: Callable) -> str | None:
+        """What `draw(canvas)` writes to a page, or None if it needs more than the plan."""
+        from reportlab.pdfbase.pdfdoc import PDFError
+
+        canvas = self._canvas()
+        # ReportLab has no public reader for the page being written; this
+        # canvas is private to the recorder and nothing else writes to it.
+        code = canvas._code
+        start = len(code)
+        try:
+            draw(canvas)
+        except PDFError:
+            # A character outside the plan (the frozen fonts refuse it), and
+            # the canvas is left mid-drawing: start a fresh one next time.
+            self._scratch = None
+            return None
+        drawn = "\n".join(code[start:])
+        del code[start:]
+        return drawn
+
+
+def text_state(canvas) -> tuple:
+    """The canvas state a paragraph's text objects inherit when they begin."""
+    return (canvas._fontname, canvas._fontsize, canvas._leading)
+
+
+@lru_cache(maxsize=8)
+def recorder(plan: FontPlan, canvas_options: tuple[tuple[str, object], ...]) -> Recorder:
+    """The process's recorder for one plan and canvas setup."""
+    return Recorder(plan, canvas_options)
