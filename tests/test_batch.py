@@ -255,3 +255,34 @@ def test_interrupted_run_leaves_no_partial_pdf_and_rerun_completes(tmp_path):
     assert f"built {25 - done}, unchanged {done}" in result.stdout
     assert len(list(out.glob("*.pdf"))) == 25
     assert os.listdir(out).count("manifest.json") == 1
+
+
+def _plain_sentences() -> list[str]:
+    """Sentences of the bundled sections that carry no Markdown or template syntax."""
+    import re
+
+    import yaml
+
+    import handouts
+
+    folder = Path(handouts.__file__).parent / "data" / "handouts" / "stem-cell-knee" / "sections"
+    sentences = []
+    for path in sorted(folder.glob("*.yaml")):
+        body = yaml.safe_load(path.read_text(encoding="utf-8"))["body"]
+        for line in body.splitlines():
+            line = re.sub(r"^(\s*[-*]|\s*\d+\.)\s+", "", line).strip()
+            if line and not re.search(r"[*_#`\[\]{}<>|]", line):
+                sentences.append(" ".join(line.split()))
+    return sentences
+
+
+def test_every_document_prints_the_shared_text_readably(batch25):
+    # Later documents replay paragraphs drawn for earlier ones; a wrong
+    # font encoding there would extract as other characters.
+    folder, _, _ = batch25
+    sentences = _plain_sentences()
+    assert len(sentences) > 100
+    for i in (0, 12, 24):
+        text = text_of(folder / "out" / f"stem-cell-knee--p{i:02d}.pdf")
+        missing = [s for s in sentences if s not in text]
+        assert not missing, (i, missing[:3])
