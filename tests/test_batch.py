@@ -286,3 +286,24 @@ def test_every_document_prints_the_shared_text_readably(batch25):
         text = text_of(folder / "out" / f"stem-cell-knee--p{i:02d}.pdf")
         missing = [s for s in sentences if s not in text]
         assert not missing, (i, missing[:3])
+
+
+def _logo_of(pdf: Path) -> tuple[int, int, bytes, bytes]:
+    """Width, height, pixels and alpha of the one image on page 1."""
+    page = PdfReader(pdf).pages[0]
+    images = [x.get_object() for x in page["/Resources"]["/XObject"].values()
+              if x.get_object()["/Subtype"] == "/Image"]
+    assert len(images) == 1, pdf
+    image = images[0]
+    return image["/Width"], image["/Height"], image.get_data(), image["/SMask"].get_object().get_data()
+
+
+def test_every_document_embeds_the_whole_logo(batch25):
+    # The logo's PDF objects are made once per worker and copied into each
+    # document; each must still carry the full image and its alpha mask.
+    folder, _, _ = batch25
+    logos = [_logo_of(folder / "out" / f"stem-cell-knee--p{i:02d}.pdf") for i in (0, 1, 12, 24)]
+    width, height, pixels, alpha = logos[0]
+    assert (width, height) == (252, 252)  # 5.5 x 11 pt body = 60.5 pt tall, at 300 dpi
+    assert len(pixels) == 252 * 252 * 3 and len(alpha) == 252 * 252
+    assert all(logo == logos[0] for logo in logos)
