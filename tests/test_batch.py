@@ -307,3 +307,36 @@ def test_every_document_embeds_the_whole_logo(batch25):
     assert (width, height) == (252, 252)  # 5.5 x 11 pt body = 60.5 pt tall, at 300 dpi
     assert len(pixels) == 252 * 252 * 3 and len(alpha) == 252 * 252
     assert all(logo == logos[0] for logo in logos)
+
+
+def _links_of(pdf: Path) -> list[tuple[int, str, list[float]]]:
+    """(page, URI, rectangle) of every link annotation, in order."""
+    links = []
+    for number, page in enumerate(PdfReader(pdf).pages):
+        for annot in page.get("/Annots") or []:
+            annot = annot.get_object()
+            if annot.get("/Subtype") == "/Link" and "/A" in annot:
+                links.append((number, annot["/A"]["/URI"], [round(float(v), 2) for v in annot["/Rect"]]))
+    return links
+
+
+def test_every_document_keeps_its_links(batch25):
+    # Paragraphs with links are replayed too, their link annotations made
+    # again on each page from recorded calls.
+    import yaml
+
+    import handouts
+
+    folder, _, _ = batch25
+    sections = Path(handouts.__file__).parent / "data" / "handouts" / "stem-cell-knee" / "sections"
+    urls = {ref["url"] for path in sections.glob("*.yaml")
+            for ref in yaml.safe_load(path.read_text(encoding="utf-8")).get("references") or [] if "url" in ref}
+    assert len(urls) > 5
+    first = _links_of(folder / "out" / "stem-cell-knee--p00.pdf")
+    assert urls <= {uri for _, uri, _ in first}
+    reader = PdfReader(folder / "out" / "stem-cell-knee--p00.pdf")
+    for page, _, (x0, y0, x1, y1) in first:
+        box = reader.pages[page].mediabox
+        assert 0 <= x0 < x1 <= float(box.right) and 0 <= y0 < y1 <= float(box.top)
+    for i in (12, 24):
+        assert _links_of(folder / "out" / f"stem-cell-knee--p{i:02d}.pdf") == first

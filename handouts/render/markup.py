@@ -40,10 +40,9 @@ class CachedParagraph(Paragraph):
         super().__init__(*args, **kwargs)
         # Both shared by the shallow copies each document lays out (see render.pdf).
         self._line_cache: dict[float, tuple] = {}
-        self._drawings: dict[tuple, str | None] = {}
+        self._drawings: dict[tuple, object] = {}
         self._wrapped_for: float | None = None
-        # A link is an annotation on the page, not just drawing: never replayed.
-        self._replayable = not any(getattr(f, "link", None) for f in self.frags)
+        self._replayable = True
 
     def __copy__(self) -> CachedParagraph:
         # copy.copy's generic path costs more than the layout of a copy.

@@ -158,13 +158,13 @@ class _HandoutCanvas(Canvas):
             return
         key = (recorder, width)
         if key in drawings:
-            code = drawings[key]
+            recording = drawings[key]
         else:
-            code = drawings[key] = recorder.record(draw)
-        if code is None:
+            recording = drawings[key] = recorder.record(draw)
+        if recording is None:
             draw(self)
-        elif code:
-            self.addLiteral(code)
+        else:
+            recording.replay(self)
 
     def draw_shared_image(self, shared: SharedImage, x: float, y: float, width: float, height: float) -> None:
         """Draw an image whose PDF objects were made once per process.

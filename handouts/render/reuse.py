@@ -17,7 +17,9 @@ inputs.
 exactly the plan and are frozen: a paragraph that needs any character
 outside the plan (a provider's name, say) fails there and is drawn normally
 instead, so a recording is only ever replayed where it is byte-for-byte
-what drawing would have produced.
+what drawing would have produced. Links are not drawing but annotations of
+the page; the scratch canvas records the calls that make them, and a
+replay makes them again.
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ import io
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+
+from reportlab.pdfgen.canvas import Canvas
 
 
 @dataclass(frozen=True)
@@ -97,9 +101,7 @@ class Recorder:
 
     def _canvas(self):
         if self._scratch is None:
-            from reportlab.pdfgen.canvas import Canvas
-
-            scratch = Canvas(io.BytesIO(), **self._options)
+            scratch = _ScratchCanvas(io.BytesIO(), **self._options)
             self.plan.apply(scratch._doc, freeze=True)
             self._scratch = scratch
         return self._scratch
@@ -108,8 +110,8 @@ class Recorder:
         """The text state the scratch canvas draws in; replay only where it matches."""
         return text_state(self._canvas())
 
-    def record(self, draw: Callable) -> str | None:
-        """What `draw(canvas)` writes to a page, or None if it needs more than the plan."""
+    def record(self, draw: Callable) -> Recording | None:
+        """What `draw(canvas)` does to a page, or None if it needs more than the plan."""
         from reportlab.pdfbase.pdfdoc import PDFError
 
         canvas = self._canvas()
@@ -117,6 +119,7 @@ class Recorder:
         # canvas is private to the recorder and nothing else writes to it.
         code = canvas._code
         start = len(code)
+        canvas.annotations = []
         try:
             draw(canvas)
         except PDFError:
@@ -126,7 +129,42 @@ class Recorder:
             return None
         drawn = "\n".join(code[start:])
         del code[start:]
-        return drawn
+        return Recording(drawn, tuple(canvas.annotations))
+
+
+@dataclass(frozen=True)
+class Recording:
+    """A paragraph's drawing: its page operators, and the links it puts on the page.
+
+    Links are annotations of the page, not operators, so they are kept as
+    the canvas calls that make them and made again on each page; their
+    rectangles are relative to where the paragraph is drawn.
+    """
+
+    code: str
+    annotations: tuple[tuple[str, tuple, dict], ...]
+
+    def replay(self, canvas) -> None:
+        """Put this drawing on `canvas` where the paragraph is being drawn."""
+        if self.code:
+            canvas.addLiteral(self.code)
+        for method, args, kwargs in self.annotations:
+            getattr(canvas, method)(*args, **kwargs)
+
+
+class _ScratchCanvas(Canvas):
+    """Records the link and bookmark calls a drawing makes instead of making them."""
+
+    annotations: list
+
+    def linkURL(self, *args, **kwargs):  # noqa: N802 - ReportLab's names
+        self.annotations.append(("linkURL", args, kwargs))
+
+    def linkRect(self, *args, **kwargs):  # noqa: N802
+        self.annotations.append(("linkRect", args, kwargs))
+
+    def bookmarkHorizontal(self, *args, **kwargs):  # noqa: N802
+        self.annotations.append(("bookmarkHorizontal", args, kwargs))
 
 
 def text_state(canvas) -> tuple:
