@@ -340,3 +340,13 @@ def test_every_document_keeps_its_links(batch25):
         assert 0 <= x0 < x1 <= float(box.right) and 0 <= y0 < y1 <= float(box.top)
     for i in (12, 24):
         assert _links_of(folder / "out" / f"stem-cell-knee--p{i:02d}.pdf") == first
+
+
+def test_build_for_one_provider_gives_the_batch_file(batch25, tmp_path):
+    # The front desk's one-off print and the batch's file for the same
+    # provider are the same document, byte for byte.
+    folder, roster, _ = batch25
+    single = tmp_path / "single.pdf"
+    result = run("build", "--providers", str(roster), "--provider", "p07", "-o", str(single))
+    assert result.exit_code == 0, result.output
+    assert single.read_bytes() == (folder / "out" / "stem-cell-knee--p07.pdf").read_bytes()
