@@ -127,6 +127,11 @@ class Recorder:
             # the canvas is left mid-drawing: start a fresh one next time.
             self._scratch = None
             return None
+        except BaseException:
+            # Anything else (Ctrl-C, a bug) also leaves it mid-drawing; a
+            # batch goes on to other documents, which must not inherit that.
+            self._scratch = None
+            raise
         drawn = "\n".join(code[start:])
         del code[start:]
         return Recording(drawn, tuple(canvas.annotations))
