@@ -134,3 +134,13 @@ def test_large_print_floor_beats_a_small_brand_size():
     layout = load_layout("large-print")
     assert layout.body_size_for(9) == 18
     assert layout.body_size_for(24) == 24
+
+
+def test_reportlab_runs_with_its_c_accelerator():
+    # A dependency, not an option: without it ReportLab rounds some word
+    # spacings differently, and the same inputs would give other bytes.
+    import types
+
+    from reportlab.lib import rl_accel
+
+    assert isinstance(rl_accel.fp_str, types.BuiltinFunctionType)
