@@ -221,7 +221,7 @@ def render_pdf(filled: FilledHandout, *, brand: Brand, layout: Layout, creator: 
     `common` is the same handout filled for no reader in particular. Its
     text fixes the fonts' encoding (see render.reuse), so every document of
     a batch encodes the shared text alike and its drawings can be reused.
-    Without it, the handout's own text does.
+    Without it nothing is reused: every paragraph is drawn.
     """
     harden_reportlab()
     body_fonts = register_family(brand.body_font)
@@ -268,10 +268,14 @@ def render_pdf(filled: FilledHandout, *, brand: Brand, layout: Layout, creator: 
 
     doc.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=decorate)])
     story = _story(filled, brand, styles, frame.width)
-    plan = _font_plan(common or filled, brand, styles, frame.width, footer)
-    canvas_options = (("pagesize", geometry.sheet), ("invariant", 1), ("initialFontName", body_fonts.regular),
-                      ("initialFontSize", styles.body_size), ("initialLeading", None))
-    shared = recorder(plan, canvas_options)
+    shared = None
+    if common is not None:
+        # Not the handout's own text instead: a plan per document would
+        # leave every shared paragraph holding a recording per document.
+        plan = _font_plan(common, brand, styles, frame.width, footer)
+        canvas_options = (("pagesize", geometry.sheet), ("invariant", 1), ("initialFontName", body_fonts.regular),
+                          ("initialFontSize", styles.body_size), ("initialLeading", None))
+        shared = recorder(plan, canvas_options)
     doc.build(story, canvasmaker=lambda *a, **k: _HandoutCanvas(*a, footer=footer, static=static,
                                                                recorder=shared, **k))
     return buffer.getvalue(), doc.page
