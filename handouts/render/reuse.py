@@ -29,7 +29,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.pdfdoc import PDFError
 from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import Paragraph
 
 
 @dataclass(frozen=True)
@@ -57,8 +60,6 @@ class FontPlan:
         With `freeze`, any character outside the plan drawn later on this
         document raises ReportLab's PDFError instead of getting a byte.
         """
-        from reportlab.pdfbase import pdfmetrics
-
         for name, chars in self.faces:
             font = pdfmetrics.getFont(name)
             font.splitString(chars, doc)
@@ -69,8 +70,6 @@ class FontPlan:
 
 def paragraph_texts(flowables: Iterable) -> list[tuple[str, str]]:
     """(font name, text) of every paragraph in `flowables`, nested ones included."""
-    from reportlab.platypus import Paragraph
-
     found: list[tuple[str, str]] = []
     pending = list(flowables)
     while pending:
@@ -112,8 +111,6 @@ class Recorder:
 
     def record(self, draw: Callable) -> Recording | None:
         """What `draw(canvas)` does to a page, or None if it needs more than the plan."""
-        from reportlab.pdfbase.pdfdoc import PDFError
-
         canvas = self._canvas()
         # ReportLab has no public reader for the page being written; this
         # canvas is private to the recorder and nothing else writes to it.
@@ -162,18 +159,19 @@ class _ScratchCanvas(Canvas):
 
     annotations: list
 
-    def linkURL(self, *args, **kwargs):  # noqa: N802 - ReportLab's names
+    def linkURL(self, *args, **kwargs):
         self.annotations.append(("linkURL", args, kwargs))
 
-    def linkRect(self, *args, **kwargs):  # noqa: N802
+    def linkRect(self, *args, **kwargs):
         self.annotations.append(("linkRect", args, kwargs))
 
-    def bookmarkHorizontal(self, *args, **kwargs):  # noqa: N802
+    def bookmarkHorizontal(self, *args, **kwargs):
         self.annotations.append(("bookmarkHorizontal", args, kwargs))
 
 
 def text_state(canvas) -> tuple:
     """The canvas state a paragraph's text objects inherit when they begin."""
+    # PDFTextObject copies these private attributes of the canvas itself.
     return (canvas._fontname, canvas._fontsize, canvas._leading)
 
 
