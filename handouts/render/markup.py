@@ -8,9 +8,9 @@ tags in a Paragraph are the few this module writes itself.
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass, field
 from functools import lru_cache
-import html
 
 from reportlab.platypus import CondPageBreak, Flowable, Paragraph, Spacer
 from reportlab.platypus.flowables import HRFlowable
