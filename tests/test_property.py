@@ -130,6 +130,25 @@ def _project(root: Path, values: dict[str, str]) -> tuple[Path, list[str]]:
     return project, args
 
 
+def _refused(result, shown: str) -> bool:
+    """Check a run ended as a success or a user's mistake, never a crash; True if refused.
+
+    A refusal (exit 1) must say why on stderr, every line `path[:line]: message`.
+    """
+    assert result.exception is None or isinstance(result.exception, SystemExit), (
+        f"exception escaped: {result.exception!r}{shown}")
+    assert "Traceback" not in result.output, shown
+    assert result.exit_code in (0, 1), f"exit {result.exit_code} (3 is a bug in handouts){shown}"
+    event(f"exit {result.exit_code}")
+    if result.exit_code == 0:
+        return False
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert lines, f"exit 1 with nothing on stderr{shown}"
+    bad = [line for line in lines if not PROBLEM_LINE.match(line)]
+    assert not bad, f"stderr lines that are not `path[:line]: message`: {bad}{shown}"
+    return True
+
+
 def _build_and_check(values: dict[str, str]) -> None:
     with tempfile.TemporaryDirectory(prefix="handouts-prop-") as tmp:
         root = Path(tmp)
@@ -139,17 +158,7 @@ def _build_and_check(values: dict[str, str]) -> None:
         after = {p.relative_to(root).as_posix() for p in root.rglob("*")}
         shown = f"\nvalues: {values!r}\nexit {result.exit_code}\nstdout: {result.stdout}\nstderr: {result.stderr}"
 
-        assert result.exception is None or isinstance(result.exception, SystemExit), (
-            f"exception escaped: {result.exception!r}{shown}")
-        assert "Traceback" not in result.output, shown
-        assert result.exit_code in (0, 1), f"exit {result.exit_code} (3 is a bug in handouts){shown}"
-        event(f"exit {result.exit_code}")
-
-        if result.exit_code == 1:
-            lines = [line for line in result.stderr.splitlines() if line.strip()]
-            assert lines, f"exit 1 with nothing on stderr{shown}"
-            bad = [line for line in lines if not PROBLEM_LINE.match(line)]
-            assert not bad, f"stderr lines that are not `path[:line]: message`: {bad}{shown}"
+        if _refused(result, shown):
             assert after == before, f"files appeared on failure: {sorted(after - before)}{shown}"
             return
 
@@ -199,12 +208,5 @@ def test_raw_text_typed_into_a_body(text):
             "kind: how_it_works\ntitle: Pasted\nbody: |\n  Start.\n" + indented + "\n", encoding="utf-8")
         result = CliRunner().invoke(cli, args, prog_name="handouts")
         shown = f"\ntext: {text!r}\nexit {result.exit_code}\nstderr: {result.stderr}"
-        assert result.exception is None or isinstance(result.exception, SystemExit), (
-            f"exception escaped: {result.exception!r}{shown}")
-        assert "Traceback" not in result.output, shown
-        assert result.exit_code in (0, 1), f"exit {result.exit_code} (3 is a bug in handouts){shown}"
-        event(f"exit {result.exit_code}")
-        if result.exit_code == 1:
-            lines = [line for line in result.stderr.splitlines() if line.strip()]
-            assert lines and all(PROBLEM_LINE.match(line) for line in lines), shown
+        if _refused(result, shown):
             assert not (project / "out.pdf").exists()
