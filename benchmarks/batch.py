@@ -65,7 +65,7 @@ def warm_per_document(count: int, blocks: int = 5) -> tuple[float, float, float]
     hits both alike.
     """
     from handouts.build import fill, prepare, render_handout
-    from handouts.roster import Provider
+    from handouts.load.roster import Provider
 
     def provider(i: int) -> Provider:
         return Provider(id=f"w{i}", name=f"{NAMES[i % 5]} {i}", credentials="MD",
@@ -166,7 +166,7 @@ def batch_rates(workdir: Path, count: int, rounds: int) -> dict[int, tuple[float
 def memory_growth(total: int) -> tuple[float, float]:
     """RSS after 100 documents and after `total`, rendering in this process."""
     from handouts.build import prepare, render_handout
-    from handouts.roster import Provider
+    from handouts.load.roster import Provider
 
     prepared = prepare()
     after_100 = None

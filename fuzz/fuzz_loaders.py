@@ -3,16 +3,16 @@
 
 Targets (the first input byte picks one, the rest is the file's bytes):
 
-  0  handouts.yamlfile.load_yaml           any YAML file
+  0  handouts.load.yamlfile.load_yaml           any YAML file
   1  handouts.sections.load_handout        a fuzzed handout.yaml beside valid sections
   2  handouts.sections.load_handout        a valid manifest naming a fuzzed section file
-  3  handouts.roster.load_roster           a fuzzed providers.csv
-  4  handouts.roster.load_roster           a fuzzed providers.yaml
-  5  handouts.brand.load_brand             a fuzzed brand.yml (beside a valid logo)
+  3  handouts.load.roster.load_roster           a fuzzed providers.csv
+  4  handouts.load.roster.load_roster           a fuzzed providers.yaml
+  5  handouts.load.brand.load_brand             a fuzzed brand.yml (beside a valid logo)
   6  handouts.layouts.load_layout          a fuzzed layout file
 
 The contract: a loader either returns or raises handouts.errors.HandoutError
-(or handouts.yamlfile.YamlReadError from load_yaml). Anything else is a
+(or handouts.load.yamlfile.YamlReadError from load_yaml). Anything else is a
 finding. A finding does not stop the run: its input is saved once per
 distinct (exception type, raising line) under fuzz/crashes/ with the
 traceback beside it, and the run goes on, so one shallow bug does not hide
@@ -44,12 +44,13 @@ STOP_ON_CRASH = os.environ.get("FUZZ_STOP_ON_CRASH") == "1"
 
 with atheris.instrument_imports(include=["handouts", "yaml", "csv"]):
     import yaml  # noqa: F401 - instrumented for coverage
-    from handouts.brand import load_brand
+
     from handouts.errors import HandoutError
     from handouts.layouts import load_layout
-    from handouts.roster import load_roster
+    from handouts.load.brand import load_brand
+    from handouts.load.roster import load_roster
+    from handouts.load.yamlfile import YamlReadError, load_yaml
     from handouts.sections import load_handout
-    from handouts.yamlfile import YamlReadError, load_yaml
 
 ALL_TARGETS = ("yaml", "manifest", "section", "roster-csv", "roster-yaml", "brand", "layout")
 # FUZZ_TARGETS=brand,roster-csv narrows a run; the first byte then picks among those.

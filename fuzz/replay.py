@@ -24,11 +24,11 @@ GOOD_MANIFEST = (b'title: Knee\nversion: "1.0"\nreviewed: 2026-01-01\n'
 
 
 def run(target: str, data: bytes, root: Path) -> None:
-    from handouts.brand import load_brand
     from handouts.layouts import load_layout
-    from handouts.roster import load_roster
+    from handouts.load.brand import load_brand
+    from handouts.load.roster import load_roster
+    from handouts.load.yamlfile import load_yaml
     from handouts.sections import load_handout
-    from handouts.yamlfile import load_yaml
 
     (root / "sections").mkdir(exist_ok=True)
     (root / "sections" / "risk.yaml").write_bytes(GOOD_DISCLOSURE)
@@ -47,7 +47,7 @@ def run(target: str, data: bytes, root: Path) -> None:
 
 def main(files: list[str]) -> int:
     from handouts.errors import HandoutError
-    from handouts.yamlfile import YamlReadError
+    from handouts.load.yamlfile import YamlReadError
 
     broken = 0
     for name in files:

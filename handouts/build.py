@@ -17,15 +17,15 @@ from functools import lru_cache
 from pathlib import Path
 
 from . import __version__
-from .brand import Brand, load_brand
+from .deliver.files import write_atomic
 from .errors import ContentError, HandoutError, OutputError, Problem, display_path
-from .filled import FilledHandout, FilledReference, FilledSection
+from .fill.filled import FilledHandout, FilledReference, FilledSection
+from .fill.templates import Templates, template_context
 from .layouts import Layout, load_layout
-from .output import write_atomic
-from .project import find_brand, resolve_handout
-from .roster import Provider, find_provider, load_roster
+from .load.brand import Brand, load_brand
+from .load.project import find_brand, resolve_handout
+from .load.roster import Provider, find_provider, load_roster
 from .sections import Handout, SourceText, load_handout
-from .templating import Templates, template_context
 
 log = logging.getLogger("handouts")
 

@@ -186,7 +186,7 @@ def batch(handout, providers, brand, layout, out_dir, jobs, only, shard, print_r
       handouts batch my-clinic --providers my-clinic/providers.csv -d out
       handouts batch my-clinic --providers big.csv --shard 3/8 -d out-3
     """
-    from .batch import Shard, build_batch
+    from .deliver.batch import Shard, build_batch
 
     shard_spec = Shard.parse(shard) if shard else None
     if sys.stderr.isatty() and not (click.get_current_context().obj or {}).get("quiet"):
@@ -226,8 +226,8 @@ def merge_manifests_command(manifests, output):
     import json
     from pathlib import Path
 
-    from .batch import merge_manifests
-    from .output import write_atomic
+    from .deliver.batch import merge_manifests
+    from .deliver.files import write_atomic
 
     merged = json.dumps(merge_manifests([Path(m) for m in manifests]), indent=2, ensure_ascii=False) + "\n"
     if output:
@@ -250,7 +250,7 @@ def init(folder):
       handouts init my-clinic && handouts build my-clinic
     """
     from .errors import display_path
-    from .project import init_project
+    from .load.project import init_project
 
     files = init_project(folder)
     click.echo(f"Wrote {len(files)} files to {display_path(folder)}/. Next: edit brand.yml, then "

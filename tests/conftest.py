@@ -12,11 +12,10 @@ import shutil
 from pathlib import Path
 from types import SimpleNamespace
 
+import pdfcheck
 import pypdf
 import pytest
 import yaml
-
-import pdfcheck
 from helpers import DEMO_BRAND, KNEE, invoke, snapshot
 
 

@@ -11,7 +11,6 @@ import os
 
 import pypdf
 import pytest
-
 from helpers import assert_clean, invoke, snapshot
 
 SENTINEL = b"an older handout that must survive a failed build\n"

@@ -9,13 +9,12 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
+import pdfcheck
 import pdfplumber
 import pypdf
 import pytest
-from PIL import Image
-
-import pdfcheck
 from helpers import assert_clean, invoke, snapshot
+from PIL import Image
 
 CLINIC = "Riverbend Spine & Hand Center"
 PHONE = "(555) 019-4242"

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pdfcheck
 import pytest
+from helpers import assert_clean
 
 import handouts
-import pdfcheck
-from helpers import assert_clean
 
 
 def heading(built, title: str) -> pdfcheck.Line:

@@ -30,11 +30,10 @@ import re
 import shutil
 from pathlib import Path
 
+import pdfcheck
 import pypdf
 import pytest
 import yaml
-
-import pdfcheck
 from helpers import assert_clean, invoke, snapshot
 
 CASES = Path(__file__).parent / "cases"

@@ -10,10 +10,10 @@ import tomllib
 from pathlib import Path
 
 import pytest
+from helpers import assert_clean, invoke
 
 import handouts
 from handouts.cli import cli
-from helpers import assert_clean, invoke
 
 ROOT = Path(__file__).resolve().parent.parent
 COMMANDS = sorted(cli.commands)

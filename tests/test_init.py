@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import csv
 
-import pytest
-
 import pdfcheck
+import pytest
 from helpers import DEMO_ROSTER, assert_clean, invoke, snapshot
 
 EXPECTED = ["brand.yml", "handout.yaml", "logo.png", "providers.csv", "sections"]

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
+import pdfcheck
 import pypdf
 import pytest
-from reportlab.lib.units import mm
-
-import pdfcheck
 from helpers import invoke
+from reportlab.lib.units import mm
 
 LETTER = (612.0, 792.0)
 A4 = (595.0, 842.0)

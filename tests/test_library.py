@@ -10,19 +10,19 @@ import datetime as dt
 import hashlib
 import io
 
+import pdfcheck
 import pypdf
 import pytest
 import yaml
+from helpers import DEMO_BRAND, DEMO_ROSTER, KNEE
 from PIL import Image
 
 import handouts
-import pdfcheck
-from handouts.brand import load_brand
 from handouts.errors import HandoutError, NotFoundError, Problem
 from handouts.layouts import load_layout
-from handouts.roster import find_provider, load_roster
+from handouts.load.brand import load_brand
+from handouts.load.roster import find_provider, load_roster
 from handouts.sections import load_handout
-from helpers import DEMO_BRAND, DEMO_ROSTER, KNEE
 
 
 def test_build_handout_reports_what_it_wrote(tmp_path):

@@ -10,11 +10,10 @@ from __future__ import annotations
 import csv
 import re
 
+import pdfcheck
 import pypdf
 import pytest
 import yaml
-
-import pdfcheck
 from helpers import DEMO_ROSTER, KNEE, assert_clean, invoke, snapshot
 
 

@@ -6,7 +6,6 @@ import datetime as dt
 
 import pypdf
 import pytest
-
 from helpers import invoke
 
 EPOCH = 1_700_000_000  # 2023-11-14 22:13:20 UTC
@@ -79,7 +78,7 @@ def test_different_epochs_give_different_dates(minimal_project, monkeypatch):
 _IN_ORDER = """
 import hashlib, sys
 from handouts.build import prepare, render_handout
-from handouts.roster import Provider
+from handouts.load.roster import Provider
 prepared = prepare(layout=sys.argv[1])
 for name in sys.argv[2:]:
     data, _ = render_handout(prepared, provider=Provider(id="p", name=name, credentials="MD",

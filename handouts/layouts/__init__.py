@@ -13,7 +13,7 @@ from importlib import resources
 from pathlib import Path
 
 from ..errors import LayoutError, NotFoundError
-from ..fields import Fields
+from ..load.fields import Fields
 
 LAYOUT_KEYS = ("name", "page", "margins", "body_size", "min_body_size", "line_spacing")
 _PAGES = {"letter": (612.0, 792.0), "a4": (595.2756, 841.8898), "legal": (612.0, 1008.0)}

@@ -11,10 +11,10 @@ import datetime as dt
 import re
 from pathlib import Path
 
-from ..brand import Brand
 from ..build import Prepared, fill, prepare
 from ..errors import HandoutError, Problem, display_path
 from ..layouts import Layout
+from ..load.brand import Brand
 from ..sections.model import Handout
 from .claims import find_claims
 from .config import LintConfig, load_lint_config

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import ContentError
-from ..fields import Fields
+from ..load.fields import Fields
 
 CONFIG_NAME = "lint.yaml"
 

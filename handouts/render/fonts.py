@@ -16,7 +16,7 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-from ..brand import FontFamily
+from ..load.brand import FontFamily
 
 BUNDLED_FAMILY = "Atkinson Hyperlegible"
 _BUNDLED_FILES = {

@@ -22,9 +22,9 @@ from reportlab.platypus import (
 )
 from reportlab.platypus.flowables import HRFlowable
 
-from ..brand import Brand, Logo
-from ..filled import FilledHandout, FilledSection
+from ..fill.filled import FilledHandout, FilledSection
 from ..layouts import Layout
+from ..load.brand import Brand, Logo
 from .fonts import Fonts, register_family
 from .markup import (
     CachedParagraph,

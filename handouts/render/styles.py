@@ -8,8 +8,8 @@ from reportlab.lib.colors import HexColor
 from reportlab.lib.enums import TA_LEFT
 from reportlab.lib.styles import ParagraphStyle
 
-from ..brand import Brand
 from ..layouts import Layout
+from ..load.brand import Brand
 from .fonts import Fonts
 from .markup import BodyStyles
 

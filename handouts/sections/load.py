@@ -6,8 +6,8 @@ import re
 from pathlib import Path
 
 from ..errors import ContentError, Problem, display_path
-from ..fields import Fields, describe
-from ..yamlfile import YamlDoc, YamlReadError, load_yaml
+from ..load.fields import Fields, describe
+from ..load.yamlfile import YamlDoc, YamlReadError, load_yaml
 from .model import (
     RISK_DISCLOSURE_KIND,
     SECTION_KINDS,

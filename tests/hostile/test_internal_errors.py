@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-import handouts.batch
 import handouts.build
+import handouts.deliver.batch
 from handouts.cli import cli
 
 HERE = Path(__file__).resolve().parent
@@ -82,7 +82,7 @@ def test_build_bug_with_debug_shows_the_traceback(project):
 
 @pytest.mark.parametrize("jobs", ["1", "2"])
 def test_batch_bug_is_reported_per_provider_and_the_run_goes_on(project, monkeypatch, jobs):
-    monkeypatch.setattr(handouts.batch, "render_handout", _boom_for_b(handouts.batch.render_handout))
+    monkeypatch.setattr(handouts.deliver.batch, "render_handout", _boom_for_b(handouts.deliver.batch.render_handout))
     out = project / "out"
     result = CliRunner().invoke(cli, ["batch", str(project), "--providers", str(project / "providers.csv"),
                                       "-d", str(out), "-j", jobs])
@@ -100,7 +100,7 @@ def test_batch_bug_is_reported_per_provider_and_the_run_goes_on(project, monkeyp
 
 def test_batch_bug_traceback_only_with_debug(project, monkeypatch):
     """README: a bug is one line on stderr and --debug shows the traceback; a batch should agree."""
-    monkeypatch.setattr(handouts.batch, "render_handout", _boom_for_b(handouts.batch.render_handout))
+    monkeypatch.setattr(handouts.deliver.batch, "render_handout", _boom_for_b(handouts.deliver.batch.render_handout))
     args = ["batch", str(project), "--providers", str(project / "providers.csv"), "-d", str(project / "out"), "-j", "1"]
     plain = CliRunner().invoke(cli, args)
     assert plain.exit_code == 1
@@ -109,7 +109,7 @@ def test_batch_bug_traceback_only_with_debug(project, monkeypatch):
 
 
 def test_batch_bug_with_debug_logs_the_traceback(project, monkeypatch):
-    monkeypatch.setattr(handouts.batch, "render_handout", _boom_for_b(handouts.batch.render_handout))
+    monkeypatch.setattr(handouts.deliver.batch, "render_handout", _boom_for_b(handouts.deliver.batch.render_handout))
     args = ["--debug", "batch", str(project), "--providers", str(project / "providers.csv"),
             "-d", str(project / "out"), "-j", "1"]
     result = CliRunner().invoke(cli, args)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import BrandError, Problem, display_path
+from ..errors import BrandError, Problem, display_path
 from .fields import Fields, describe
 from .yamlfile import YamlDoc
 

@@ -11,7 +11,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from .errors import OutputError, Problem, display_path
+from ..errors import OutputError, Problem, display_path
 
 
 def write_atomic(path: Path, data: bytes) -> None:

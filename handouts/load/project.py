@@ -6,7 +6,7 @@ import shutil
 from importlib import resources
 from pathlib import Path
 
-from .errors import ContentError, HandoutError, NotFoundError, Problem, display_path
+from ..errors import ContentError, HandoutError, NotFoundError, Problem, display_path
 
 DEFAULT_HANDOUT = "stem-cell-knee"
 MANIFEST_NAME = "handout.yaml"

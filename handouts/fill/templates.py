@@ -19,8 +19,8 @@ from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, nodes
 from jinja2.exceptions import SecurityError, UndefinedError
 from jinja2.sandbox import SandboxedEnvironment
 
-from .errors import ContentError, Problem, display_path
-from .sections.model import SourceText
+from ..errors import ContentError, Problem, display_path
+from ..sections.model import SourceText
 
 # What each variable offers; a name outside this map is a typo or a probe.
 VARIABLES: dict[str, tuple[str, ...] | None] = {

@@ -8,7 +8,7 @@ import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from .errors import Problem, RosterError, display_path
+from ..errors import Problem, RosterError, display_path
 from .fields import describe, did_you_mean
 from .yamlfile import YamlReadError, load_yaml, read_text
 

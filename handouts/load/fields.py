@@ -10,11 +10,10 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
-from pathlib import Path
-
-from .errors import HandoutError, Problem
+from ..errors import HandoutError, Problem
 from .paths import resolve_named
 from .yamlfile import Key, YamlDoc, YamlReadError, load_yaml
 

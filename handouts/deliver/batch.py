@@ -22,11 +22,11 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import __version__
-from .build import Prepared, enforce_lint, prepare, render_handout
-from .errors import HandoutError, NotFoundError, Problem, display_path
-from .output import write_atomic
-from .roster import Provider, load_roster
+from .. import __version__
+from ..build import Prepared, enforce_lint, prepare, render_handout
+from ..errors import HandoutError, NotFoundError, Problem, display_path
+from ..load.roster import Provider, load_roster
+from .files import write_atomic
 
 log = logging.getLogger("handouts")
 
@@ -97,7 +97,7 @@ def fingerprint(prepared: Prepared) -> str:
     layout, the bundled fonts, print options and the handouts version: the
     same fingerprint means the same disclosure text was printed.
     """
-    from .render.fonts import bundled_family
+    from ..render.fonts import bundled_family
 
     handout, brand = prepared.handout, prepared.brand
     digest = hashlib.sha256()
@@ -113,7 +113,7 @@ def fingerprint(prepared: Prepared) -> str:
     for family in families:
         _hash_files(digest, [p for p in (family.regular, family.bold, family.italic, family.bold_italic) if p])
     if prepared.templates.uses("today"):
-        from .build import build_date
+        from ..build import build_date
 
         digest.update(f"today={build_date().isoformat()}".encode())
     return digest.hexdigest()

@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from .errors import Problem, display_path
+from ..errors import Problem, display_path
 
 MAX_BYTES = 1_000_000
 
