@@ -159,7 +159,7 @@ def check_brand(brand: Brand, layout: Layout) -> list[Finding]:
         if not brand.logo.alt:
             findings.append(_finding("logo-alt", brand.path, None,
                                      "the logo has no alt text; give it as logo.images.<name>.alt"))
-        from ..render.pdf import logo_box
+        from ..render.images import logo_box
 
         width = layout.width - layout.margin_left - layout.margin_right
         printed_w, _ = logo_box(brand.logo, layout.body_size_for(brand.base_size), width)

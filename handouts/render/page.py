@@ -1,0 +1,147 @@
+"""Page furniture: the sheet's geometry, the top band, the footer and crop marks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from reportlab.lib.colors import HexColor
+from reportlab.lib.units import mm
+from reportlab.pdfgen.canvas import Canvas
+
+from ..layouts import Layout
+from ..load.brand import Brand
+
+BLEED = 3 * mm
+# Crop marks sit outside the bleed, so the sheet needs a slug around it.
+SLUG = 12 * mm
+TOTAL_FORM = "handouts-page-total"
+STATIC_FORM = "handouts-page-static"
+
+
+
+@dataclass(frozen=True)
+class Geometry:
+    """Where the trimmed page sits on the sheet; bleed and slug for print-ready."""
+
+    width: float
+    height: float
+    offset: float
+    bleed: float
+
+    @property
+    def sheet(self) -> tuple[float, float]:
+        return (self.width + 2 * self.offset, self.height + 2 * self.offset)
+
+    @property
+    def trim_box(self) -> tuple[float, float, float, float]:
+        return (self.offset, self.offset, self.offset + self.width, self.offset + self.height)
+
+    @property
+    def bleed_box(self) -> tuple[float, float, float, float]:
+        o, b = self.offset, self.bleed
+        return (o - b, o - b, o + self.width + b, o + self.height + b)
+
+
+@dataclass(frozen=True)
+class Footer:
+    """What the footer of every page says, already broken into lines.
+
+    `lines` are the clinic details, top line first; when `shared` the page
+    number shares the last of them (right-aligned details), otherwise it
+    has a line of its own below them.
+    """
+
+    lines: tuple[str, ...]
+    shared: bool
+    size: float
+    font: str
+    color: str
+
+    @property
+    def leading(self) -> float:
+        return self.size * 1.35
+
+    @property
+    def height(self) -> float:
+        """Room the footer takes above the bottom margin, rule included."""
+        count = len(self.lines) + (0 if self.shared else 1)
+        return (count - 1) * self.leading + self.size * 2.6
+
+
+def layout_footer(parts: list[str], width: float, size: float, font: str, color: str) -> Footer:
+    """Pack the footer's parts into as few lines as fit `width`.
+
+    Large print cannot fit clinic, version and page number on one line.
+    """
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    def fits(text: str, extra: float = 0) -> bool:
+        return stringWidth(text, font, size) + extra <= width
+
+    joined = " \u00b7 ".join(parts)
+    label_room = stringWidth("Page 999 of 999", font, size) + size * 2
+    if fits(joined, label_room):
+        return Footer((joined,), True, size, font, color)
+    lines: list[str] = []
+    for part in parts:
+        if lines and fits(lines[-1] + " \u00b7 " + part):
+            lines[-1] += " \u00b7 " + part
+        else:
+            lines.append(part)
+    return Footer(tuple(lines), False, size, font, color)
+
+
+def draw_static(canvas: Canvas, g: Geometry, layout: Layout, brand: Brand, footer: Footer,
+                 print_ready: bool) -> None:
+    """What every page repeats: the top band, the footer rule and text, crop marks."""
+    # A band of the brand colour along the top edge; with bleed it runs
+    # past the trim so a guillotine never leaves a white sliver.
+    band = 0.18 * 72
+    canvas.setFillColor(HexColor(brand.primary))
+    canvas.rect(g.offset - g.bleed, g.offset + g.height - band, g.width + 2 * g.bleed, band + g.bleed, stroke=0, fill=1)
+    left = g.offset + layout.margin_left
+    right = g.offset + g.width - layout.margin_right
+    y = g.offset + layout.margin_bottom + (0 if footer.shared else footer.leading)
+    top = y + (len(footer.lines) - 1) * footer.leading
+    canvas.setStrokeColor(HexColor(brand.secondary))
+    canvas.setLineWidth(0.5)
+    canvas.line(left, top + footer.size * 1.6, right, top + footer.size * 1.6)
+    canvas.setFont(footer.font, footer.size)
+    canvas.setFillColor(HexColor(footer.color))
+    for index, line in enumerate(footer.lines):
+        line_y = top - index * footer.leading
+        if footer.shared:
+            canvas.drawRightString(right, line_y, line)
+        else:
+            canvas.drawString(left, line_y, line)
+    if print_ready:
+        crop_marks(canvas, g)
+
+
+def draw_page(canvas: Canvas, g: Geometry, layout: Layout, footer: Footer) -> None:
+    """Per page: the shared static form, then 'Page X of ' and the total form."""
+    canvas.saveState()
+    canvas.doForm(STATIC_FORM)
+    y = g.offset + layout.margin_bottom
+    left = g.offset + layout.margin_left
+    label = f"Page {canvas.getPageNumber()} of "
+    canvas.setFont(footer.font, footer.size)
+    canvas.setFillColor(HexColor(footer.color))
+    canvas.drawString(left, y, label)
+    canvas.translate(left + canvas.stringWidth(label, footer.font, footer.size), y)
+    canvas.doForm(TOTAL_FORM)
+    canvas.restoreState()
+
+
+def crop_marks(canvas: Canvas, g: Geometry) -> None:
+    canvas.saveState()
+    canvas.setStrokeColorRGB(0, 0, 0)
+    canvas.setLineWidth(0.25)
+    x0, y0, x1, y1 = g.trim_box
+    gap, length = g.bleed, g.offset - g.bleed - 1 * mm
+    for x, y, dx, dy in ((x0, y0, -1, -1), (x1, y0, 1, -1), (x0, y1, -1, 1), (x1, y1, 1, 1)):
+        canvas.line(x + dx * gap, y, x + dx * (gap + length), y)
+        canvas.line(x, y + dy * gap, x, y + dy * (gap + length))
+    canvas.restoreState()
+
+

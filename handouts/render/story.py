@@ -1,0 +1,216 @@
+"""The handout as a Platypus story: cover band, sections, risk disclosure and signatures."""
+
+from __future__ import annotations
+
+import copy
+from functools import lru_cache
+
+from reportlab.lib.colors import HexColor
+from reportlab.platypus import (
+    Flowable,
+    KeepTogether,
+    PageBreak,
+    Paragraph,
+    Spacer,
+)
+from reportlab.platypus.flowables import HRFlowable
+
+from ..fill.filled import FilledHandout, FilledSection
+from ..load.brand import Brand
+from .images import LogoFlowable, logo_box, shared_logo
+from .markup import (
+    CachedParagraph,
+    escape,
+    keep_room_for,
+    markdown_flowables,
+    shared_paragraph,
+)
+from .styles import Styles
+
+
+def _heading(text: str, style, outline: bool = True) -> Paragraph:
+    paragraph = copy.copy(shared_paragraph(escape(text), style))
+    if outline:
+        paragraph.outline_title = text
+    return paragraph
+
+
+class _Band(Flowable):
+    """The cover's brand block: logo beside the clinic's name and contacts, on the primary colour.
+
+    The same for every document of a brand, so it is built once and copied;
+    drawn directly rather than as a Table, which costs more to lay out.
+    """
+
+    def __init__(self, logo: Flowable | None, lines: list[Paragraph], color: str, pad: float):
+        super().__init__()
+        self.logo, self.lines, self.color, self.pad = logo, lines, color, pad
+
+    def nested_flowables(self) -> list[Flowable]:
+        """The paragraphs drawn inside the band."""
+        return list(self.lines)
+
+    def _text_x(self) -> float:
+        return self.pad + (self.logo.width + 2 * self.pad if self.logo else 0)
+
+    def wrap(self, availWidth, availHeight):  # noqa: N803 - ReportLab's signature
+        text_width = availWidth - self._text_x() - self.pad
+        self._text_height = 0.0
+        for index, line in enumerate(self.lines):
+            self._text_height += line.wrap(text_width, availHeight)[1]
+            if index < len(self.lines) - 1:
+                self._text_height += line.getSpaceAfter()
+        inner = max(self._text_height, self.logo.height if self.logo else 0)
+        self.width, self.height = availWidth, inner + 2 * self.pad
+        return self.width, self.height
+
+    def draw(self) -> None:
+        canvas = self.canv
+        canvas.setFillColor(HexColor(self.color))
+        canvas.rect(0, 0, self.width, self.height, stroke=0, fill=1)
+        if self.logo:
+            self.logo.drawOn(canvas, self.pad, (self.height - self.logo.height) / 2)
+        y = (self.height + self._text_height) / 2
+        for line in self.lines:
+            y -= line.height
+            line.drawOn(canvas, self._text_x(), y)
+            y -= line.getSpaceAfter()
+
+
+@lru_cache(maxsize=8)
+def _band(brand: Brand, styles: Styles, width: float) -> _Band:
+    contact = [c for c in (brand.address, brand.phone, brand.email, brand.link) if c]
+    lines = [CachedParagraph(escape(brand.name), styles.cover_name)]
+    lines += [CachedParagraph(escape(line), styles.cover_contact) for line in contact]
+    logo = None
+    if brand.logo is not None:
+        logo_width, logo_height = logo_box(brand.logo, styles.body_size, width)
+        image = shared_logo(str(brand.logo.path), round(logo_width, 2), round(logo_height, 2))
+        logo = LogoFlowable(image, logo_width, logo_height)
+    return _Band(logo, lines, brand.primary, styles.body_size * 0.8)
+
+
+def _cover(filled: FilledHandout, brand: Brand, styles: Styles, width: float) -> list[Flowable]:
+    story: list[Flowable] = [copy.copy(_band(brand, styles, width)), _heading(filled.title, styles.title, outline=False)]
+    if filled.subtitle:
+        story.append(copy.copy(shared_paragraph(escape(filled.subtitle), styles.subtitle)))
+    readers = []
+    if filled.patient_name:
+        readers.append(f"<b>Prepared for:</b> {escape(filled.patient_name)}")
+    if filled.provider_name:
+        who = filled.provider_name + (f", {filled.provider_credentials}" if filled.provider_credentials else "")
+        phone = f" \u00b7 {filled.provider_phone}" if filled.provider_phone else ""
+        readers.append(f"<b>Your provider:</b> {escape(who + phone)}")
+    story += [Paragraph(line, styles.reader) for line in readers]
+    story.append(HRFlowable(width="100%", thickness=1, color=HexColor(brand.secondary),
+                            spaceBefore=styles.body_size * 0.4, spaceAfter=styles.body_size * 0.2))
+    return story
+
+
+def _copies(prototypes: tuple[Flowable, ...]) -> list[Flowable]:
+    """Fresh shallow copies: layout marks flowables (split state, canvas),
+    so a cached prototype is never laid out itself; the copies share its
+    parsed text and remembered line breaks."""
+    return [copy.copy(f) for f in prototypes]
+
+
+# Small on purpose: sections that name the provider differ per document and
+# fall out quickly, while the shared ones are used by every document and stay.
+@lru_cache(maxsize=32)
+def _section_prototypes(section: FilledSection, styles: Styles) -> tuple[Flowable, ...]:
+    return tuple(_section(section, styles))
+
+
+@lru_cache(maxsize=8)
+def _markdown_prototypes(text: str, styles: Styles) -> tuple[Flowable, ...]:
+    return tuple(markdown_flowables(text, styles.markdown))
+
+
+def _section(section: FilledSection, styles: Styles) -> list[Flowable]:
+    story: list[Flowable] = [keep_room_for(styles.body, styles.heading, styles.subheading),
+                             _heading(section.title, styles.heading)]
+    story += markdown_flowables(section.body, styles.markdown)
+    if section.references:
+        story.append(Paragraph("<b>Sources</b>", styles.small))
+        for number, ref in enumerate(section.references, start=1):
+            parts = []
+            if ref.text:
+                parts.append(escape(ref.text))
+            if ref.url:
+                parts.append(f'<link href="{escape(ref.url)}">{escape(ref.url)}</link>')
+            story.append(CachedParagraph(" ".join(parts), styles.reference, bulletText=f"{number}."))
+    return story
+
+
+class _Signatures(Flowable):
+    """Signature and date lines for the patient and the provider, with printed names."""
+
+    def __init__(self, rows: list[tuple[Paragraph, Paragraph, Paragraph]], size: float):
+        super().__init__()
+        self.rows, self.size = rows, size
+
+    def wrap(self, availWidth, availHeight):  # noqa: N803 - ReportLab's signature
+        self.width = availWidth
+        self._date_x = availWidth * 0.68
+        self.height = 0.0
+        for index, (label, date, printed) in enumerate(self.rows):
+            label.wrap(self._date_x - self.size, availHeight)
+            date.wrap(availWidth - self._date_x, availHeight)
+            printed.wrap(availWidth, availHeight)
+            self.height += self._row_height(label, printed) + (self.size * 1.5 if index else 0)
+        return self.width, self.height
+
+    def nested_flowables(self) -> list[Flowable]:
+        """The paragraphs drawn inside the block."""
+        return [paragraph for row in self.rows for paragraph in row]
+
+    def _row_height(self, label: Paragraph, printed: Paragraph) -> float:
+        # label, room to sign, the rule, a little air, the printed name
+        return label.height + self.size * 1.8 + self.size * 0.4 + printed.height
+
+    def draw(self) -> None:
+        canvas = self.canv
+        y = self.height
+        canvas.setStrokeColorRGB(0, 0, 0)
+        canvas.setLineWidth(0.8)
+        for index, (label, date, printed) in enumerate(self.rows):
+            if index:
+                y -= self.size * 1.5
+            y -= label.height
+            label.drawOn(canvas, 0, y)
+            date.drawOn(canvas, self._date_x, y)
+            y -= self.size * 1.8
+            canvas.line(0, y, self.width * 0.62, y)
+            canvas.line(self._date_x, y, self.width, y)
+            y -= self.size * 0.4 + printed.height
+            printed.drawOn(canvas, 0, y)
+
+
+def _signature_block(filled: FilledHandout, styles: Styles, width: float) -> Flowable:
+    provider = filled.provider_name and (
+        filled.provider_name + (f", {filled.provider_credentials}" if filled.provider_credentials else ""))
+    rows = []
+    for label, printed in (("Patient", filled.patient_name), ("Provider", provider)):
+        rows.append((
+            copy.copy(shared_paragraph(f"<b>{label} signature</b>", styles.small)),
+            copy.copy(shared_paragraph("<b>Date</b>", styles.small)),
+            Paragraph(f"Printed name: {escape(printed) if printed else ''}", styles.small),
+        ))
+    return _Signatures(rows, styles.body_size)
+
+
+def build_story(filled: FilledHandout, brand: Brand, styles: Styles, width: float) -> list[Flowable]:
+    story = _cover(filled, brand, styles, width)
+    for section in filled.sections:
+        story += _copies(_section_prototypes(section, styles))
+    # The disclosure always starts a page of its own, whatever came before.
+    story.append(PageBreak())
+    story += _copies(_section_prototypes(filled.disclosure, styles))
+    closing: list[Flowable] = [Spacer(0, styles.body_size * 0.5)]
+    if filled.acknowledgment:
+        closing += _copies(_markdown_prototypes(filled.acknowledgment, styles))
+    closing.append(Spacer(0, styles.body_size))
+    closing.append(_signature_block(filled, styles, width))
+    story.append(KeepTogether(closing))
+    return story
+
