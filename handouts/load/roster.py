@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from ..errors import Problem, RosterError, display_path
 from .fields import describe, did_you_mean
-from .yamlfile import YamlReadError, load_yaml, read_text
+from .table import TableError, read_table
+from .yamlfile import YamlReadError, load_yaml
 
 COLUMNS = ("id", "name", "credentials", "phone", "email", "location")
 REQUIRED = ("id", "name")
@@ -41,58 +40,35 @@ def load_roster(path: Path) -> tuple[Provider, ...]:
     """Load a roster (.csv, or .yaml/.yml) and report every bad row at once."""
     path = Path(path)
     if path.suffix.lower() in (".yaml", ".yml"):
-        rows = _yaml_rows(path)
+        rows, problems = _yaml_rows(path)
     else:
-        rows = _csv_rows(path)
-    return _validate(path, rows)
+        rows, problems = _csv_rows(path)
+    return _validate(path, rows, problems)
 
 
-def _csv_rows(path: Path) -> list[tuple[int, dict]]:
+def _csv_rows(path: Path) -> tuple[list[tuple[int, dict]], list[Problem]]:
     try:
-        text = read_text(path, what="roster")
-    except YamlReadError as exc:
-        raise RosterError([exc.problem]) from None
-    shown = display_path(path)
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    try:
-        header = next(reader, None)
-    except csv.Error as exc:
-        raise RosterError([Problem(shown, 1, f"cannot read CSV header: {exc}")]) from None
-    if not header or not any(h.strip() for h in header):
-        raise RosterError([Problem(shown, 1, f"roster is empty; expected a header row: {','.join(COLUMNS)}")])
-    header = [h.strip().lower() for h in header]
+        table = read_table(path, what="roster")
+    except TableError as exc:
+        raise RosterError(list(exc.problems)) from None
+    shown = table.shown
     problems = []
-    for column in header:
+    for column in table.header:
         if column not in COLUMNS:
             problems.append(Problem(shown, 1, f"unknown column '{column}'{did_you_mean(column, COLUMNS)}; "
                                               f"columns are {','.join(COLUMNS)}"))
     for column in REQUIRED:
-        if column not in header:
+        if column not in table.header:
             problems.append(Problem(shown, 1, f"missing required column '{column}'"))
-    if len(set(header)) != len(header):
+    if len(set(table.header)) != len(table.header):
         problems.append(Problem(shown, 1, "a column appears twice in the header"))
     if problems:
+        # Rows cannot be judged against a header that is wrong.
         raise RosterError(problems)
-    rows = []
-    line = 1
-    try:
-        for values in reader:
-            start = line + 1
-            line = reader.line_num
-            if not any(v.strip() for v in values):
-                continue
-            if len(values) != len(header):
-                problems.append(Problem(shown, start, f"row has {len(values)} fields; the header has {len(header)}"))
-                continue
-            rows.append((start, dict(zip(header, values))))
-    except csv.Error as exc:
-        problems.append(Problem(shown, reader.line_num, f"cannot read CSV: {exc}"))
-    if problems:
-        raise RosterError(problems)
-    return rows
+    return [(row.line, row.values) for row in table.rows], list(table.problems)
 
 
-def _yaml_rows(path: Path) -> list[tuple[int, dict]]:
+def _yaml_rows(path: Path) -> tuple[list[tuple[int, dict]], list[Problem]]:
     try:
         doc = load_yaml(path, what="roster")
     except YamlReadError as exc:
@@ -105,7 +81,7 @@ def _yaml_rows(path: Path) -> list[tuple[int, dict]]:
         if not isinstance(entry, dict):
             problems.append(Problem(doc.shown, line, f"each provider must be a mapping of keys, found {describe(entry)}"))
             continue
-        row = {}
+        row, before = {}, len(problems)
         for key, value in entry.items():
             if key not in COLUMNS:
                 problems.append(Problem(doc.shown, doc.line(index, key), f"unknown key '{key}'{did_you_mean(str(key), COLUMNS)}"))
@@ -113,15 +89,14 @@ def _yaml_rows(path: Path) -> list[tuple[int, dict]]:
                 problems.append(Problem(doc.shown, doc.line(index, key), f"'{key}' must be text, found {describe(value)}"))
             else:
                 row[key] = value or ""
-        rows.append((line, row))
-    if problems:
-        raise RosterError(problems)
-    return rows
+        if len(problems) == before:
+            # A misspelt or mistyped key would also read as a missing one: say it once.
+            rows.append((line, row))
+    return rows, problems
 
 
-def _validate(path: Path, rows: list[tuple[int, dict]]) -> tuple[Provider, ...]:
+def _validate(path: Path, rows: list[tuple[int, dict]], problems: list[Problem]) -> tuple[Provider, ...]:
     shown = display_path(path)
-    problems: list[Problem] = []
     seen: dict[str, int] = {}
     providers = []
     for line, row in rows:
@@ -147,7 +122,7 @@ def _validate(path: Path, rows: list[tuple[int, dict]]) -> tuple[Provider, ...]:
         if not bad:
             providers.append(Provider(line=line, **{k: (values.get(k) or None) for k in COLUMNS}))  # type: ignore[arg-type]
     if problems:
-        raise RosterError(problems)
+        raise RosterError(sorted(problems, key=lambda p: (p.line or 0, p.message)))
     if not providers:
         raise RosterError([Problem(shown, None, "roster holds no providers")])
     return tuple(providers)
