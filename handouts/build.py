@@ -195,6 +195,7 @@ def fill(prepared: Prepared, *, provider: Provider | None = None, patient_name: 
     sections = tuple(section(s) for s in handout.sections)
     disclosure = section(handout.risk_disclosure)
     acknowledgment = render(handout.risk_disclosure.acknowledgment)
+    fill_in = tuple(render(label) or "" for label in handout.risk_disclosure.fill_in)
     subtitle = render(handout.subtitle)
     if not problems and not disclosure.body.strip():
         disclosure_src = handout.risk_disclosure.body
@@ -210,6 +211,7 @@ def fill(prepared: Prepared, *, provider: Provider | None = None, patient_name: 
         provider_credentials=provider.credentials if provider else None,
         provider_phone=provider.phone if provider else None,
         patient_name=" ".join(patient_name.split()) if patient_name else None,
+        fill_in=fill_in,
     )
 
 

@@ -47,3 +47,5 @@ class FilledHandout:
     provider_credentials: str | None
     provider_phone: str | None
     patient_name: str | None
+    # Labels of the disclosure's write-in lines, in order.
+    fill_in: tuple[str, ...] = ()

@@ -17,6 +17,7 @@ from reportlab.platypus.flowables import HRFlowable
 
 from ..fill.filled import FilledHandout, FilledSection
 from ..load.brand import Brand
+from .consent import WriteInLines
 from .images import LogoFlowable, logo_box, shared_logo
 from .markup import (
     CachedParagraph,
@@ -206,6 +207,9 @@ def build_story(filled: FilledHandout, brand: Brand, styles: Styles, width: floa
     # The disclosure always starts a page of its own, whatever came before.
     story.append(PageBreak())
     story += _copies(_section_prototypes(filled.disclosure, styles))
+    if filled.fill_in:
+        story.append(Spacer(0, styles.body_size * 0.5))
+        story.append(WriteInLines(list(filled.fill_in), styles.small, styles.body_size))
     closing: list[Flowable] = [Spacer(0, styles.body_size * 0.5)]
     if filled.acknowledgment:
         closing += _copies(_markdown_prototypes(filled.acknowledgment, styles))

@@ -31,7 +31,9 @@ MANIFEST_KEYS = (
     "brand",
 )
 SECTION_KEYS = ("kind", "title", "body", "references")
-DISCLOSURE_KEYS = ("kind", "title", "body", "acknowledgment")
+DISCLOSURE_KEYS = ("kind", "title", "body", "fill_in", "acknowledgment")
+# A write-in line holds a short label; longer text belongs in the body.
+MAX_FILL_IN_LABEL = 80
 REFERENCE_KEYS = ("text", "url")
 
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -220,8 +222,26 @@ def _load_disclosure(path: Path, manifest: YamlDoc, problems: list[Problem]) -> 
         body = None
     else:
         body = source_text(doc, fields, "body", markdown=True, required=True)
+    fill_in = _fill_in(doc, fields, problems)
     acknowledgment = source_text(doc, fields, "acknowledgment", markdown=True, required=False)
     if len(problems) > before:
         return None
     assert title and body
-    return RiskDisclosure(title=title, body=body, acknowledgment=acknowledgment, path=path)
+    return RiskDisclosure(title=title, body=body, acknowledgment=acknowledgment, path=path, fill_in=fill_in)
+
+
+def _fill_in(doc: YamlDoc, fields: Fields, problems: list[Problem]) -> tuple[SourceText, ...]:
+    """The `fill_in` labels: one short line of text each, printed with a line to write on."""
+    labels: list[SourceText] = []
+    for index, entry in enumerate(fields.items("fill_in") or []):
+        key = ("fill_in", index)
+        if not isinstance(entry, str) or not entry.strip():
+            problems.append(doc.problem(f"a 'fill_in' entry must be a short label, found {describe(entry)}", *key))
+            continue
+        if "\n" in entry.strip() or len(entry.strip()) > MAX_FILL_IN_LABEL:
+            problems.append(doc.problem(
+                f"a 'fill_in' label must be one line of at most {MAX_FILL_IN_LABEL} characters", *key))
+            continue
+        labels.append(SourceText(entry.strip(), doc.path, fields.label("fill_in") + f"[{index + 1}]",
+                                 doc.text_start(*key)))
+    return tuple(labels)

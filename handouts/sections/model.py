@@ -82,6 +82,8 @@ class RiskDisclosure:
     body: SourceText
     acknowledgment: SourceText | None
     path: Path
+    # Labels of lines the clinic fills in by hand (product, price quoted...).
+    fill_in: tuple[SourceText, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -117,7 +119,7 @@ class Handout:
         for section in self.sections:
             fields += [section.title, section.body] + [r.text for r in section.references if r.text]
         disclosure = self.risk_disclosure
-        fields += [disclosure.title, disclosure.body]
+        fields += [disclosure.title, disclosure.body, *disclosure.fill_in]
         if disclosure.acknowledgment:
             fields.append(disclosure.acknowledgment)
         return fields
