@@ -51,6 +51,8 @@ class BuildResult:
     pages: int
     size: int
     sha256: str
+    handout_id: str = ""
+    version: str = ""
 
 
 def creator() -> str:
@@ -290,17 +292,25 @@ def enforce_lint(prepared: Prepared, allow_lint_errors: bool) -> None:
     raise ContentError(problems)
 
 
-def build_handout(handout: str | Path | None = None, *, output: str | Path | None = None,
-                  brand: str | Path | None = None, layout: str | Path | None = None,
-                  providers: str | Path | None = None, provider_id: str | None = None,
-                  patient_name: str | None = None, print_ready: bool = False,
-                  allow_outside: bool = False, allow_lint_errors: bool = False,
-                  today: dt.date | None = None) -> BuildResult:
-    """Build one handout PDF and write it atomically.
+@dataclass(frozen=True)
+class Rendered:
+    """One handout rendered in memory, not yet written anywhere."""
 
-    `output` defaults to `<handout id>.pdf` in the working folder. Nothing is
-    written unless every input is valid, the handout has no lint errors
-    (unless `allow_lint_errors`), and the PDF rendered completely.
+    data: bytes
+    pages: int
+    prepared: Prepared
+    roster: Path | None
+
+
+def render_one(handout: str | Path | None = None, *, brand: str | Path | None = None,
+               layout: str | Path | None = None, providers: str | Path | None = None,
+               provider_id: str | None = None, patient_name: str | None = None, print_ready: bool = False,
+               allow_outside: bool = False, allow_lint_errors: bool = False,
+               today: dt.date | None = None) -> Rendered:
+    """Load, check and render one handout to bytes, writing nothing.
+
+    Every input problem is raised together; a handout with lint errors is
+    refused unless `allow_lint_errors`.
     """
     problems: list[Problem] = []
     prepared = None
@@ -320,9 +330,30 @@ def build_handout(handout: str | Path | None = None, *, output: str | Path | Non
         raise HandoutError(problems)
     assert prepared is not None
     enforce_lint(prepared, allow_lint_errors)
+    roster_path = Path(providers) if providers else None
     data, pages = render_handout(prepared, provider=provider, patient_name=patient_name, today=today,
-                                 roster_path=Path(providers) if providers else None)
+                                 roster_path=roster_path)
+    return Rendered(data=data, pages=pages, prepared=prepared, roster=roster_path)
+
+
+def build_handout(handout: str | Path | None = None, *, output: str | Path | None = None,
+                  brand: str | Path | None = None, layout: str | Path | None = None,
+                  providers: str | Path | None = None, provider_id: str | None = None,
+                  patient_name: str | None = None, print_ready: bool = False,
+                  allow_outside: bool = False, allow_lint_errors: bool = False,
+                  today: dt.date | None = None) -> BuildResult:
+    """Build one handout PDF and write it atomically.
+
+    `output` defaults to `<handout id>.pdf` in the working folder. Nothing is
+    written unless every input is valid, the handout has no lint errors
+    (unless `allow_lint_errors`), and the PDF rendered completely.
+    """
+    rendered = render_one(handout, brand=brand, layout=layout, providers=providers, provider_id=provider_id,
+                          patient_name=patient_name, print_ready=print_ready, allow_outside=allow_outside,
+                          allow_lint_errors=allow_lint_errors, today=today)
+    prepared, data = rendered.prepared, rendered.data
     target = Path(output) if output is not None else Path.cwd() / f"{prepared.handout.id}.pdf"
-    refuse_overwriting_inputs(target, prepared, Path(providers) if providers else None)
+    refuse_overwriting_inputs(target, prepared, rendered.roster)
     write_atomic(target, data)
-    return BuildResult(path=target, pages=pages, size=len(data), sha256=hashlib.sha256(data).hexdigest())
+    return BuildResult(path=target, pages=rendered.pages, size=len(data), sha256=hashlib.sha256(data).hexdigest(),
+                       handout_id=prepared.handout.id, version=prepared.handout.version)

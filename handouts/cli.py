@@ -94,8 +94,12 @@ def cli(ctx: click.Context, debug: bool, quiet: bool) -> None:
 @click.option("--print-ready", is_flag=True, help="Add 3 mm bleed and crop marks for a print shop.")
 @click.option("--allow-outside", is_flag=True, help="Allow content paths that leave the handout's folder.")
 @click.option("--allow-lint-errors", is_flag=True, help="Build despite lint errors (each is logged as a warning).")
+@click.option("--print", "send", is_flag=True, help="Also send the PDF to a CUPS printer (see 'handouts print').")
+@click.option("--printer", metavar="NAME", help="With --print: CUPS printer (default: the CUPS default).")
+@click.option("--copies", type=click.IntRange(1, 100), help="With --print: number of copies (default 1).")
+@click.option("--duplex", is_flag=True, help="With --print: print on both sides (long edge).")
 def build(handout, output, brand, layout, providers, provider_id, patient_name, print_ready, allow_outside,
-          allow_lint_errors):
+          allow_lint_errors, send, printer, copies, duplex):
     """Build one handout PDF.
 
     HANDOUT is a manifest file, a folder holding handout.yaml, or the name of
@@ -107,17 +111,78 @@ def build(handout, output, brand, layout, providers, provider_id, patient_name, 
       handouts build
       handouts build my-clinic --layout large-print -o knee-large.pdf
       handouts build my-clinic --providers my-clinic/providers.csv --provider dr-nunez
+      handouts build my-clinic --print --printer front-desk
     """
     from .build import build_handout
 
-    if provider_id and not providers:
-        raise click.UsageError("--provider needs --providers FILE")
-    if providers and not provider_id:
-        raise click.UsageError("--providers needs --provider ID (use 'handouts batch' for every provider)")
+    _check_provider_options(providers, provider_id)
+    if not send and (printer or copies or duplex):
+        raise click.UsageError("--printer, --copies and --duplex need --print")
+    if send:
+        from .deliver.printing import check_printer
+
+        check_printer(printer)  # before building: a missing printer fails fast
     result = build_handout(handout, output=output, brand=brand, layout=layout, providers=providers,
                            provider_id=provider_id, patient_name=patient_name, print_ready=print_ready,
                            allow_outside=allow_outside, allow_lint_errors=allow_lint_errors)
     click.echo(str(result.path))
+    if send:
+        from .deliver.printing import job_title, print_pdf
+
+        job = print_pdf(result.path.read_bytes(), title=job_title(result.handout_id, result.version),
+                        printer=printer, copies=copies or 1, duplex=duplex)
+        _report_job(job, result.pages)
+
+
+def _check_provider_options(providers, provider_id) -> None:
+    if provider_id and not providers:
+        raise click.UsageError("--provider needs --providers FILE")
+    if providers and not provider_id:
+        raise click.UsageError("--providers needs --provider ID (use 'handouts batch' for every provider)")
+
+
+def _report_job(job, pages: int) -> None:
+    """The job id on stdout (for scripts); what went where on stderr."""
+    click.echo(job.job_id)
+    if not (click.get_current_context().find_root().obj or {}).get("quiet"):
+        copies = f"{job.copies} copies" if job.copies > 1 else "1 copy"
+        sides = ", two-sided" if job.duplex else ""
+        click.echo(f"handouts: sent {pages} page(s), {copies}{sides}, to printer {job.printer}", err=True)
+
+
+@cli.command("print")
+@click.argument("handout", required=False)
+@click.option("--printer", metavar="NAME", help="CUPS printer to use (default: the CUPS default printer).")
+@click.option("--copies", type=click.IntRange(1, 100), default=1, show_default=True, help="Number of copies.")
+@click.option("--duplex", is_flag=True, help="Print on both sides of the paper (long edge).")
+@click.option("--brand", type=click.Path(dir_okay=False), help="brand.yml to print with.")
+@click.option("--layout", metavar="NAME|FILE", help="letter (default), a4, large-print, or a layout file.")
+@click.option("--providers", type=click.Path(dir_okay=False), help="Roster: CSV or YAML list of providers.")
+@click.option("--provider", "provider_id", metavar="ID", help="Provider id from --providers to print on the handout.")
+@click.option("--patient-name", metavar="TEXT", help="Patient's name for the cover and signature page.")
+@click.option("--allow-outside", is_flag=True, help="Allow content paths that leave the handout's folder.")
+@click.option("--allow-lint-errors", is_flag=True, help="Print despite lint errors (each is logged as a warning).")
+def print_command(handout, printer, copies, duplex, brand, layout, providers, provider_id, patient_name,
+                  allow_outside, allow_lint_errors):
+    """Build a handout and send it to a CUPS printer.
+
+    Checks the printer first, builds the PDF in memory (no file is written)
+    and hands it to CUPS with `lp`. Prints the job id on stdout. The job's
+    title is the handout's id and version, never the patient's name.
+    CUPS_SERVER selects another CUPS server, as for `lp`.
+
+    \b
+    Examples:
+      handouts print --printer front-desk
+      handouts print my-clinic --patient-name "Ana Pérez" --layout large-print --duplex
+    """
+    from .deliver.printing import print_handout
+
+    _check_provider_options(providers, provider_id)
+    result = print_handout(handout, printer=printer, copies=copies, duplex=duplex, brand=brand, layout=layout,
+                           providers=providers, provider_id=provider_id, patient_name=patient_name,
+                           allow_outside=allow_outside, allow_lint_errors=allow_lint_errors)
+    _report_job(result.job, result.pages)
 
 
 @cli.command()
