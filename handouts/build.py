@@ -19,6 +19,8 @@ from pathlib import Path
 from . import __version__
 from .deliver.files import write_atomic
 from .errors import ContentError, HandoutError, OutputError, Problem, display_path
+from .fill.catalog import FOLDER_NAME, Messages
+from .fill.catalog import messages as load_messages
 from .fill.filled import FilledHandout, FilledReference, FilledSection
 from .fill.templates import Templates, template_context
 from .layouts import Layout, load_layout
@@ -41,6 +43,8 @@ class Prepared:
     coverage: frozenset[int]
     font_family: str
     print_ready: bool
+    # The fixed texts (labels, footer) in the handout's language.
+    messages: Messages
 
 
 @dataclass(frozen=True)
@@ -94,7 +98,9 @@ def prepare(handout: str | Path | None = None, *, brand: str | Path | None = Non
     brand_path = find_brand(manifest, content.brand_path if content else None, brand)
     loaded_brand = _collect(problems, load_brand, brand_path, allow_outside=allow_outside)
     templates = Templates()
+    text = None
     if content is not None:
+        text = _collect(problems, load_messages, content.language, [manifest.parent / FOLDER_NAME])
         sources = content.text_fields()
         problems.extend(templates.check(sources))
         problems.extend(_markdown_problems(sources))
@@ -110,7 +116,7 @@ def prepare(handout: str | Path | None = None, *, brand: str | Path | None = Non
     if problems:
         raise HandoutError(sorted(set(problems), key=_problem_order))
     return Prepared(handout=content, brand=loaded_brand, layout=loaded_layout, templates=templates,
-                    coverage=coverage, font_family=family, print_ready=print_ready)
+                    coverage=coverage, font_family=family, print_ready=print_ready, messages=text)
 
 
 def _markdown_problems(sources: list[SourceText]) -> list[Problem]:
@@ -214,6 +220,7 @@ def fill(prepared: Prepared, *, provider: Provider | None = None, patient_name: 
         provider_phone=provider.phone if provider else None,
         patient_name=" ".join(patient_name.split()) if patient_name else None,
         fill_in=fill_in,
+        messages=prepared.messages,
     )
 
 
@@ -250,7 +257,7 @@ def input_files(prepared: Prepared, roster: Path | None = None) -> list[Path]:
     """Every file a build reads: content, lint.yaml, brand, logo, fonts, layout, roster."""
     brand = prepared.brand
     files = [*prepared.handout.source_files(), prepared.handout.path.parent / "lint.yaml",
-             brand.path, prepared.layout.path]
+             brand.path, prepared.layout.path, *prepared.messages.files]
     if brand.logo:
         files.append(brand.logo.path)
     for family in (brand.body_font, brand.heading_font):

@@ -8,6 +8,8 @@ The expected titles are read from the bundled YAML files, not copied.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from pathlib import Path
 
 import pdfcheck
@@ -103,7 +105,9 @@ def test_every_page_has_the_footer(built, bundled):
         assert bundled.clinic in text, f"page {index + 1}"
         assert bundled.id in text, f"page {index + 1}"
         assert f"version {bundled.version}" in text, f"page {index + 1}"
-        assert f"reviewed {bundled.reviewed}" in text, f"page {index + 1}"
+        # The review date written out, as the English catalogue has it.
+        written = dt.date.fromisoformat(bundled.reviewed).strftime("%B %-d, %Y")
+        assert f"Reviewed {written}" in text, f"page {index + 1}"
         assert f"Page {index + 1} of {pages}" in text, f"page {index + 1}"
 
 

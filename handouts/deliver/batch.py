@@ -103,6 +103,8 @@ def fingerprint(prepared: Prepared) -> str:
     digest = hashlib.sha256()
     digest.update(f"handouts {__version__}\nprint_ready={prepared.print_ready}\n".encode())
     _hash_files(digest, handout.source_files())
+    # The catalogues' texts print on every page (labels, footer).
+    _hash_files(digest, prepared.messages.files)
     lint_config = handout.path.parent / "lint.yaml"
     if lint_config.is_file():
         _hash_files(digest, [lint_config])

@@ -8,7 +8,9 @@ needs nothing else from the content files.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from .catalog import Messages, messages
 
 
 @dataclass(frozen=True)
@@ -49,3 +51,5 @@ class FilledHandout:
     patient_name: str | None
     # Labels of the disclosure's write-in lines, in order.
     fill_in: tuple[str, ...] = ()
+    # The fixed texts (labels, footer, page numbers) in the handout's language.
+    messages: Messages = field(default_factory=messages)

@@ -56,6 +56,10 @@ class Footer:
     size: float
     font: str
     color: str
+    # 'Page X of Y' from the message catalogue, split around the total,
+    # which is drawn once at the end as a form: ("Page {page} of ", "").
+    page_before: str = "Page {page} of "
+    page_after: str = ""
 
     @property
     def leading(self) -> float:
@@ -68,7 +72,14 @@ class Footer:
         return (count - 1) * self.leading + self.size * 2.6
 
 
-def layout_footer(parts: list[str], width: float, size: float, font: str, color: str) -> Footer:
+def split_page_label(text: str) -> tuple[str, str]:
+    """A catalogue's 'Page {page} of {pages}' as the text before and after the total."""
+    before, _, after = text.partition("{pages}")
+    return before, after
+
+
+def layout_footer(parts: list[str], width: float, size: float, font: str, color: str,
+                  page_label: str = "Page {page} of {pages}") -> Footer:
     """Pack the footer's parts into as few lines as fit `width`.
 
     Large print cannot fit clinic, version and page number on one line.
@@ -78,17 +89,18 @@ def layout_footer(parts: list[str], width: float, size: float, font: str, color:
     def fits(text: str, extra: float = 0) -> bool:
         return stringWidth(text, font, size) + extra <= width
 
+    before, after = split_page_label(page_label)
     joined = " \u00b7 ".join(parts)
-    label_room = stringWidth("Page 999 of 999", font, size) + size * 2
+    label_room = stringWidth(before.format(page=999) + "999" + after.format(page=""), font, size) + size * 2
     if fits(joined, label_room):
-        return Footer((joined,), True, size, font, color)
+        return Footer((joined,), True, size, font, color, before, after)
     lines: list[str] = []
     for part in parts:
         if lines and fits(lines[-1] + " \u00b7 " + part):
             lines[-1] += " \u00b7 " + part
         else:
             lines.append(part)
-    return Footer(tuple(lines), False, size, font, color)
+    return Footer(tuple(lines), False, size, font, color, before, after)
 
 
 def draw_static(canvas: Canvas, g: Geometry, layout: Layout, brand: Brand, footer: Footer,
@@ -124,7 +136,7 @@ def draw_page(canvas: Canvas, g: Geometry, layout: Layout, footer: Footer) -> No
     canvas.doForm(STATIC_FORM)
     y = g.offset + layout.margin_bottom
     left = g.offset + layout.margin_left
-    label = f"Page {canvas.getPageNumber()} of "
+    label = footer.page_before.format(page=canvas.getPageNumber())
     canvas.setFont(footer.font, footer.size)
     canvas.setFillColor(HexColor(footer.color))
     canvas.drawString(left, y, label)

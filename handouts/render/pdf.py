@@ -118,7 +118,7 @@ class _HandoutCanvas(Canvas):
         self.beginForm(TOTAL_FORM)
         self.setFont(self._footer.font, self._footer.size)
         self.setFillColor(HexColor(self._footer.color))
-        self.drawString(0, 0, str(total))
+        self.drawString(0, 0, str(total) + self._footer.page_after.format(page=""))
         self.endForm()
         super().save()
 
@@ -149,10 +149,12 @@ def render_pdf(filled: FilledHandout, *, brand: Brand, layout: Layout, creator: 
     heading_fonts = register_family(brand.heading_font) if brand.heading_font else body_fonts
     styles = styles_for(layout, brand, body_fonts, heading_fonts)
     geometry = Geometry(layout.width, layout.height, SLUG if print_ready else 0.0, BLEED if print_ready else 0.0)
+    text = filled.messages
     footer = layout_footer(
-        [brand.name, f"{filled.id} version {filled.version}", f"reviewed {filled.reviewed.isoformat()}"],
+        [brand.name, text.format("footer_version", id=filled.id, version=filled.version),
+         text.format("footer_reviewed", reviewed=text.date(filled.reviewed))],
         layout.width - layout.margin_left - layout.margin_right,
-        styles.footer_size, body_fonts.regular, brand.foreground,
+        styles.footer_size, body_fonts.regular, brand.foreground, text["page"],
     )
     buffer = io.BytesIO()
     doc = _HandoutDoc(
@@ -160,7 +162,7 @@ def render_pdf(filled: FilledHandout, *, brand: Brand, layout: Layout, creator: 
         pagesize=geometry.sheet,
         title=filled.title,
         author=brand.name,
-        subject=filled.subtitle or f"Patient handout {filled.id}",
+        subject=filled.subtitle or text.format("subject", id=filled.id, title=filled.title),
         keywords=f"{filled.id}; version {filled.version}; reviewed {filled.reviewed.isoformat()}",
         creator=creator,
         lang=filled.language,
@@ -206,7 +208,7 @@ def render_pdf(filled: FilledHandout, *, brand: Brand, layout: Layout, creator: 
 def _font_plan(common: FilledHandout, brand: Brand, styles: Styles, width: float, footer: Footer) -> FontPlan:
     texts = paragraph_texts(build_story(common, brand, styles, width))
     texts += [(footer.font, line) for line in footer.lines]
-    texts.append((footer.font, "Page 0123456789 of"))
+    texts.append((footer.font, footer.page_before.format(page="0123456789") + footer.page_after.format(page="")))
     return FontPlan.of(texts)
 
 

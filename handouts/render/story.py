@@ -97,11 +97,11 @@ def _cover(filled: FilledHandout, brand: Brand, styles: Styles, width: float) ->
         story.append(copy.copy(shared_paragraph(escape(filled.subtitle), styles.subtitle)))
     readers = []
     if filled.patient_name:
-        readers.append(f"<b>Prepared for:</b> {escape(filled.patient_name)}")
+        readers.append(f"<b>{escape(filled.messages['prepared_for'])}</b> {escape(filled.patient_name)}")
     if filled.provider_name:
         who = filled.provider_name + (f", {filled.provider_credentials}" if filled.provider_credentials else "")
         phone = f" \u00b7 {filled.provider_phone}" if filled.provider_phone else ""
-        readers.append(f"<b>Your provider:</b> {escape(who + phone)}")
+        readers.append(f"<b>{escape(filled.messages['your_provider'])}</b> {escape(who + phone)}")
     story += [Paragraph(line, styles.reader) for line in readers]
     story.append(HRFlowable(width="100%", thickness=1, color=HexColor(brand.secondary),
                             spaceBefore=styles.body_size * 0.4, spaceAfter=styles.body_size * 0.2))
@@ -118,8 +118,8 @@ def _copies(prototypes: tuple[Flowable, ...]) -> list[Flowable]:
 # Small on purpose: sections that name the provider differ per document and
 # fall out quickly, while the shared ones are used by every document and stay.
 @lru_cache(maxsize=32)
-def _section_prototypes(section: FilledSection, styles: Styles) -> tuple[Flowable, ...]:
-    return tuple(_section(section, styles))
+def _section_prototypes(section: FilledSection, styles: Styles, sources: str) -> tuple[Flowable, ...]:
+    return tuple(_section(section, styles, sources))
 
 
 @lru_cache(maxsize=8)
@@ -127,12 +127,12 @@ def _markdown_prototypes(text: str, styles: Styles) -> tuple[Flowable, ...]:
     return tuple(markdown_flowables(text, styles.markdown))
 
 
-def _section(section: FilledSection, styles: Styles) -> list[Flowable]:
+def _section(section: FilledSection, styles: Styles, sources: str) -> list[Flowable]:
     story: list[Flowable] = [keep_room_for(styles.body, styles.heading, styles.subheading),
                              _heading(section.title, styles.heading)]
     story += markdown_flowables(section.body, styles.markdown)
     if section.references:
-        story.append(Paragraph("<b>Sources</b>", styles.small))
+        story.append(Paragraph(f"<b>{escape(sources)}</b>", styles.small))
         for number, ref in enumerate(section.references, start=1):
             parts = []
             if ref.text:
@@ -191,22 +191,25 @@ def _signature_block(filled: FilledHandout, styles: Styles, width: float) -> Flo
     provider = filled.provider_name and (
         filled.provider_name + (f", {filled.provider_credentials}" if filled.provider_credentials else ""))
     rows = []
-    for label, printed in (("Patient", filled.patient_name), ("Provider", provider)):
+    text = filled.messages
+    for label, printed in ((text["patient_signature"], filled.patient_name),
+                           (text["provider_signature"], provider)):
         rows.append((
-            copy.copy(shared_paragraph(f"<b>{label} signature</b>", styles.small)),
-            copy.copy(shared_paragraph("<b>Date</b>", styles.small)),
-            Paragraph(f"Printed name: {escape(printed) if printed else ''}", styles.small),
+            copy.copy(shared_paragraph(f"<b>{escape(label)}</b>", styles.small)),
+            copy.copy(shared_paragraph(f"<b>{escape(text['date'])}</b>", styles.small)),
+            Paragraph(f"{escape(text['printed_name'])} {escape(printed) if printed else ''}", styles.small),
         ))
     return _Signatures(rows, styles.body_size)
 
 
 def build_story(filled: FilledHandout, brand: Brand, styles: Styles, width: float) -> list[Flowable]:
     story = _cover(filled, brand, styles, width)
+    sources = filled.messages["sources"]
     for section in filled.sections:
-        story += _copies(_section_prototypes(section, styles))
+        story += _copies(_section_prototypes(section, styles, sources))
     # The disclosure always starts a page of its own, whatever came before.
     story.append(PageBreak())
-    story += _copies(_section_prototypes(filled.disclosure, styles))
+    story += _copies(_section_prototypes(filled.disclosure, styles, sources))
     if filled.fill_in:
         story.append(Spacer(0, styles.body_size * 0.5))
         story.append(WriteInLines(list(filled.fill_in), styles.small, styles.body_size))

@@ -1,0 +1,191 @@
+"""Message catalogues: the fixed text handouts adds around a handout's content.
+
+Page numbers, signature and date labels, cover labels, the footer and the
+fixed lines of emails come from one YAML file per language, so adding a
+language needs files, not code. The package ships `handouts/data/messages/`
+(en, es); a clinic adds or overrides a language with `messages/<code>.yaml`
+beside its handout manifest. Keys a catalogue leaves out come from the same
+language's bundled catalogue, then from English. Dates are written out in
+the language's own form through Babel ("1 de noviembre de 2026").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import string
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import ContentError, Problem, display_path
+from ..load.fields import describe, did_you_mean
+from ..load.yamlfile import YamlReadError, load_yaml
+
+BASE_LANGUAGE = "en"
+FOLDER_NAME = "messages"
+
+# Every key a catalogue may hold, with the placeholders its text may use.
+KEYS: dict[str, frozenset[str]] = {
+    "page": frozenset({"page", "pages"}),
+    "prepared_for": frozenset(),
+    "your_provider": frozenset(),
+    "patient_signature": frozenset(),
+    "provider_signature": frozenset(),
+    "date": frozenset(),
+    "printed_name": frozenset(),
+    "sources": frozenset(),
+    "footer_version": frozenset({"id", "version"}),
+    "footer_reviewed": frozenset({"reviewed"}),
+    "subject": frozenset({"id", "title"}),
+    "email_subject": frozenset({"title", "clinic"}),
+    "email_greeting": frozenset({"name"}),
+    "email_greeting_no_name": frozenset(),
+    "email_body": frozenset({"title", "clinic", "provider"}),
+    "email_questions": frozenset({"clinic", "phone"}),
+    "email_not_urgent": frozenset(),
+    "email_signoff": frozenset({"clinic"}),
+}
+_FORMATTER = string.Formatter()
+
+
+@dataclass(frozen=True)
+class Messages(Mapping[str, str]):
+    """One language's fixed texts; a read-only mapping from key to text.
+
+    `files` are the catalogue files read, most specific first, so a batch's
+    fingerprint can include them.
+    """
+
+    language: str
+    items: tuple[tuple[str, str], ...]
+    files: tuple[Path, ...] = ()
+
+    def __getitem__(self, key: str) -> str:
+        for name, text in self.items:
+            if name == key:
+                return text
+        raise KeyError(key)
+
+    def __iter__(self) -> Iterator[str]:
+        return (name for name, _ in self.items)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def format(self, key: str, **values: object) -> str:
+        """The text of `key` with its placeholders filled in."""
+        return self[key].format_map(values)
+
+    def date(self, day: dt.date) -> str:
+        """A date written out in this language: 'November 1, 2026', '1 de noviembre de 2026'."""
+        return format_date(day, self.language)
+
+
+def format_date(day: dt.date, language: str) -> str:
+    """`day` in the long form of `language`, through Babel's CLDR data."""
+    from babel import Locale, UnknownLocaleError
+    from babel.dates import format_date as babel_format
+
+    try:
+        locale = Locale.parse(language.replace("-", "_"))
+    except (UnknownLocaleError, ValueError):
+        locale = Locale.parse(BASE_LANGUAGE)
+    return babel_format(day, format="long", locale=locale)
+
+
+def bundled_folder() -> Path:
+    """The package's own catalogues."""
+    from importlib import resources
+
+    return Path(str(resources.files("handouts") / "data" / FOLDER_NAME))
+
+
+def candidates(language: str) -> list[str]:
+    """Codes to try for a language, most specific first: es-MX, then es."""
+    parts = language.replace("_", "-").split("-")
+    return ["-".join(parts[:n]) for n in range(len(parts), 0, -1)]
+
+
+def catalogue_files(language: str, folders: Iterable[Path] = ()) -> list[Path]:
+    """Catalogue files for `language`, most specific first: clinic folders, then the package."""
+    found = []
+    for code in candidates(language):
+        for folder in [*folders, bundled_folder()]:
+            path = Path(folder) / f"{code}.yaml"
+            if path.is_file() and path not in found:
+                found.append(path)
+    return found
+
+
+def has_catalogue(language: str, folders: Iterable[Path] = ()) -> bool:
+    """Whether any catalogue exists for `language` (or its base language)."""
+    return bool(catalogue_files(language, folders))
+
+
+def _read(path: Path, problems: list[Problem]) -> dict[str, str]:
+    try:
+        doc = load_yaml(path, what="message catalogue")
+    except YamlReadError as exc:
+        problems.append(exc.problem)
+        return {}
+    if not isinstance(doc.data, dict):
+        problems.append(doc.problem(f"a message catalogue must be a mapping of keys to texts, found {describe(doc.data)}"))
+        return {}
+    texts = {}
+    for key, value in doc.data.items():
+        if key not in KEYS:
+            problems.append(doc.problem(f"unknown message key '{key}'{did_you_mean(str(key), KEYS)}", key))
+            continue
+        if not isinstance(value, str):
+            problems.append(doc.problem(f"'{key}' must be text, found {describe(value)}", key))
+            continue
+        reason = _placeholder_problem(value, KEYS[key])
+        if reason:
+            problems.append(doc.problem(f"'{key}': {reason}", key))
+            continue
+        texts[key] = value
+    return texts
+
+
+def _placeholder_problem(text: str, allowed: frozenset[str]) -> str | None:
+    # Only bare names: "{x.__class__}" or "{x[0]}" would reach into Python objects.
+    try:
+        fields = [name for _, name, spec, conv in _FORMATTER.parse(text) if name is not None]
+    except ValueError as exc:
+        return f"badly formed placeholder ({exc}); write {{{{ and }}}} for literal braces"
+    for name in fields:
+        if name not in allowed:
+            known = ", ".join("{" + a + "}" for a in sorted(allowed)) or "none"
+            return f"unknown placeholder {{{name}}} (this text may use {known})"
+    return None
+
+
+def messages(language: str = BASE_LANGUAGE, folders: Iterable[Path] = ()) -> Messages:
+    """The fixed texts for `language`, with clinic catalogues in `folders` first.
+
+    Keys missing from every catalogue of the language come from English.
+    A catalogue with unknown keys, non-text values or unknown placeholders
+    raises ContentError naming the file and line.
+    """
+    folders = tuple(Path(f) for f in folders)
+    files = catalogue_files(language, folders)
+    base = [f for f in catalogue_files(BASE_LANGUAGE, folders) if f not in files]
+    problems: list[Problem] = []
+    merged: dict[str, str] = {}
+    for path in reversed(files + base):
+        merged.update(_read(path, problems))
+    if problems:
+        raise ContentError(problems)
+    missing = [k for k in KEYS if k not in merged]
+    if missing:  # only when the bundled English catalogue itself was broken
+        raise ContentError([Problem(display_path(bundled_folder()), None, f"no text for {', '.join(missing)}")])
+    return Messages(language=language, items=tuple((k, merged[k]) for k in KEYS), files=tuple(files + base))
+
+
+def missing_keys(language: str, folders: Iterable[Path] = ()) -> list[str]:
+    """Keys no catalogue of `language` itself gives (they would print in English)."""
+    problems: list[Problem] = []
+    given: set[str] = set()
+    for path in catalogue_files(language, folders):
+        given |= set(_read(path, problems))
+    return [k for k in KEYS if k not in given]
