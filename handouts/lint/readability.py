@@ -36,7 +36,7 @@ def plain_text(markdown: str) -> str:
     """Markdown reduced to sentences: headings and list items end as sentences."""
     from markdown_it import MarkdownIt
 
-    tokens = MarkdownIt("commonmark", {"html": False}).parse(markdown)
+    tokens = MarkdownIt("commonmark", {"html": False}).enable("table").parse(markdown)
     blocks = []
     for token in tokens:
         if token.type != "inline":

@@ -122,8 +122,9 @@ def _parser():
     from markdown_it import MarkdownIt
 
     # CommonMark without raw HTML: a `<b>` in content is text, not a tag.
+    # GitHub-style pipe tables on top; nothing else beyond CommonMark.
     return MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False,
-                                     "maxNesting": MAX_NESTING})
+                                     "maxNesting": MAX_NESTING}).enable("table")
 
 
 def nesting_problem(text: str) -> str | None:
@@ -145,6 +146,12 @@ class BodyStyles:
     code: object
     link_color: str
     indent: float
+    # The column's width, for tables and images.
+    column: float = 0.0
+    # Table cells and the callout box (see render.tables, render.callouts).
+    table: object = None
+    callout_fill: str = "#ffffff"
+    callout_edge: str = "#000000"
     # Indented variants for nested lists and quotes, made once per look so
     # the paragraph cache below sees the same style object every time.
     nested: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
@@ -204,15 +211,22 @@ def markdown_flowables(text: str, styles: BodyStyles) -> list[Flowable]:
     """
     from reportlab.lib.styles import ParagraphStyle
 
+    from .callouts import Callout
+    from .tables import make_table
+
     tokens = _parser().parse(text)
     flowables: list[Flowable] = []
+    outer: list[list[Flowable]] = []  # what encloses the open callout
     lists: list[dict] = []  # stack of {"ordered": bool, "number": int}
     pending_bullet: str | None = None
     quote_depth = 0
     nested = styles.nested
+    table_rows: list[list[tuple[str, str]]] = []
+    table_texts: list[list[str]] = []
 
     def style_for(base) -> object:
-        depth = min(len(lists) + quote_depth, MAX_INDENT_DEPTH)
+        # The outermost quote is a box, which has its own padding.
+        depth = min(len(lists) + max(quote_depth - 1, 0), MAX_INDENT_DEPTH)
         if not depth:
             return base
         key = (base.name, depth, bool(lists))
@@ -229,8 +243,22 @@ def markdown_flowables(text: str, styles: BodyStyles) -> list[Flowable]:
         kind = token.type
         if kind == "heading_open":
             inline = tokens[index + 1]
-            flowables.append(keep_room_for(styles.body, styles.subheading))
+            if not quote_depth:
+                flowables.append(keep_room_for(styles.body, styles.subheading))
             flowables.append(shared_paragraph(inline_markup(inline.children, styles.link_color), styles.subheading, None))
+        elif kind == "table_open":
+            table_rows, table_texts = [], []
+        elif kind == "tr_open":
+            table_rows.append([])
+            table_texts.append([])
+        elif kind in ("th_open", "td_open"):
+            inline = tokens[index + 1]
+            align = str(token.attrGet("style") or "").removeprefix("text-align:") or "left"
+            table_rows[-1].append((inline_markup(inline.children, styles.link_color), align))
+            table_texts[-1].append(inline.content)
+        elif kind == "table_close":
+            flowables.append(make_table(table_rows, table_texts, styles.column, styles.table,
+                                        lambda markup, style: shared_paragraph(markup, style, None)))
         elif kind == "paragraph_open":
             inline = tokens[index + 1]
             markup = inline_markup(inline.children, styles.link_color)
@@ -259,8 +287,18 @@ def markdown_flowables(text: str, styles: BodyStyles) -> list[Flowable]:
                 pending_bullet = None
         elif kind == "blockquote_open":
             quote_depth += 1
+            if quote_depth == 1 and not lists:
+                outer.append(flowables)
+                flowables = []
         elif kind == "blockquote_close":
             quote_depth -= 1
+            if not quote_depth and outer:
+                content, flowables = flowables, outer.pop()
+                while content and isinstance(content[-1], Spacer):
+                    content.pop()  # the box's padding is the space below
+                if content:
+                    flowables.append(Callout(content, fill=styles.callout_fill, edge=styles.callout_edge,
+                                             pad=styles.indent * 0.5, bar=styles.indent * 0.25))
         elif kind in ("code_block", "fence"):
             lines = [escape(line) for line in token.content.rstrip("\n").split("\n")]
             flowables.append(shared_paragraph("<br/>".join(lines), style_for(styles.code), None))

@@ -12,6 +12,14 @@ from ..layouts import Layout
 from ..load.brand import Brand
 from .fonts import Fonts
 from .markup import BodyStyles
+from .tables import TableStyles
+
+
+def tint(color: str, paper: str, amount: float) -> str:
+    """`color` mixed into `paper` at `amount` (0..1), as a hex colour: a light wash for boxes."""
+    ink, base = HexColor(color), HexColor(paper)
+    mix = [b + (c - b) * amount for c, b in zip(ink.rgb(), base.rgb())]
+    return "#" + "".join(f"{round(v * 255):02x}" for v in mix)
 
 
 @dataclass(frozen=True)
@@ -76,8 +84,15 @@ def make_styles(layout: Layout, brand: Brand, body: Fonts, headings: Fonts) -> S
                       leftIndent=size * 1.6, bulletIndent=0, spaceAfter=size * 0.25,
                       bulletFontSize=small_size)
     small = style("small", fontSize=small_size, leading=small_size * 1.3)
+    cell = style("table-cell", spaceAfter=0, leading=size * min(layout.line_spacing, 1.3))
+    head = style("table-head", fontName=headings.bold, textColor=paper, spaceAfter=0,
+                 leading=size * min(layout.line_spacing, 1.3))
+    table = TableStyles(cell=cell, head=head, rule=brand.secondary, head_fill=brand.primary,
+                        stripe=tint(brand.primary, brand.background, 0.07), pad=size * 0.45)
     markdown = BodyStyles(body=body_style, subheading=subheading, bullet=bullet, code=code,
-                          link_color=brand.primary, indent=size * 1.6)
+                          link_color=brand.primary, indent=size * 1.6,
+                          column=layout.width - layout.margin_left - layout.margin_right, table=table,
+                          callout_fill=tint(brand.primary, brand.background, 0.09), callout_edge=brand.primary)
     return Styles(
         body_size=size, body=body_style, bullet=bullet, code=code, title=title, subtitle=subtitle,
         heading=heading, subheading=subheading, cover_name=cover_name, cover_contact=cover_contact,

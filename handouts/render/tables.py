@@ -1,0 +1,120 @@
+"""Markdown pipe tables printed as real tables.
+
+Every cell is a paragraph, and rows may split inside themselves
+(`splitInRow`): a long text in one cell must never make a row taller than
+the page, which ReportLab refuses with LayoutError. The header row repeats
+on every page the table runs onto.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from reportlab.lib.colors import HexColor
+from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.platypus import Flowable, Paragraph, Table, TableStyle
+
+# Cells up to this many characters are kept on one line when the page allows.
+SHORT_CELL = 16
+_ALIGN = {"left": TA_LEFT, "center": TA_CENTER, "right": TA_RIGHT}
+
+
+@dataclass(frozen=True)
+class TableStyles:
+    """What a table is set in: cell text styles and the brand's colours."""
+
+    cell: ParagraphStyle
+    head: ParagraphStyle
+    rule: str
+    head_fill: str
+    stripe: str
+    pad: float
+
+
+class GridTable(Table):
+    """A Table whose paragraphs the font planner can find."""
+
+    def nested_flowables(self) -> list[Flowable]:
+        """Every cell's paragraph."""
+        return [cell for row in self._cellvalues for cell in row if isinstance(cell, Flowable)]
+
+
+def _words_width(text: str, style: ParagraphStyle) -> tuple[float, float]:
+    """(widest single word, whole text on one line) in points."""
+    words = text.split() or [""]
+    widest = max(stringWidth(w, style.fontName, style.fontSize) for w in words)
+    return widest, stringWidth(text, style.fontName, style.fontSize)
+
+
+def column_widths(rows: list[list[str]], width: float, styles: TableStyles) -> list[float]:
+    """Share `width` among the columns: each gets its longest word, the rest goes by how much text it holds."""
+    count = max(len(r) for r in rows)
+    floor = [0.0] * count
+    want = [0.0] * count
+    for index, row in enumerate(rows):
+        style = styles.head if index == 0 else styles.cell
+        for col, text in enumerate(row):
+            widest, whole = _words_width(text, style)
+            # A short label ("Option 20") stays on one line; 1 pt of slack
+            # keeps a word that fits exactly from breaking on rounding.
+            keep = whole if len(text) <= SHORT_CELL else widest
+            floor[col] = max(floor[col], keep + 2 * styles.pad + 1)
+            want[col] = max(want[col], whole + 2 * styles.pad + 1)
+    if sum(floor) >= width:
+        # Too many columns for the page: shrink evenly; long words then split.
+        return [width * f / sum(floor) for f in floor]
+    spare = width - sum(floor)
+    extra = [max(w - f, 0.0) for w, f in zip(want, floor)]
+    if sum(extra) <= spare:
+        # Everything fits on one line per cell: share what is left evenly.
+        return [f + e + (spare - sum(extra)) / count for f, e in zip(floor, extra)]
+    return [f + spare * e / sum(extra) for f, e in zip(floor, extra)]
+
+
+def make_table(rows: list[list[tuple[str, str]]], texts: list[list[str]], width: float,
+               styles: TableStyles, paragraph) -> Table:
+    """A table from rows of (markup, alignment) cells; the first row is the header.
+
+    `texts` are the cells' plain texts, for sharing out the widths;
+    `paragraph(markup, style)` makes each cell's paragraph.
+    """
+    count = max(len(r) for r in rows)
+    data = []
+    for index, row in enumerate(rows):
+        base = styles.head if index == 0 else styles.cell
+        cells = []
+        for markup, align in list(row) + [("", "left")] * (count - len(row)):
+            style = base if align == "left" else _aligned(base, align)
+            cells.append(paragraph(markup, style))
+        data.append(cells)
+    widths = column_widths([list(t) + [""] * (count - len(t)) for t in texts], width, styles)
+    commands = [
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LEFTPADDING", (0, 0), (-1, -1), styles.pad),
+        ("RIGHTPADDING", (0, 0), (-1, -1), styles.pad),
+        ("TOPPADDING", (0, 0), (-1, -1), styles.pad * 0.6),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), styles.pad * 0.6),
+        ("BACKGROUND", (0, 0), (-1, 0), HexColor(styles.head_fill)),
+        ("LINEBELOW", (0, 0), (-1, -1), 0.5, HexColor(styles.rule)),
+        ("BOX", (0, 0), (-1, -1), 0.75, HexColor(styles.rule)),
+        ("LINEAFTER", (0, 0), (-2, -1), 0.5, HexColor(styles.rule)),
+    ]
+    for index in range(2, len(data), 2):
+        commands.append(("BACKGROUND", (0, index), (-1, index), HexColor(styles.stripe)))
+    table = GridTable(data, colWidths=widths, repeatRows=1, splitByRow=1, splitInRow=1, hAlign="LEFT",
+                      spaceBefore=styles.pad, spaceAfter=styles.pad * 2)
+    table.setStyle(TableStyle(commands))
+    return table
+
+
+_ALIGNED: dict[tuple[int, str], ParagraphStyle] = {}
+
+
+def _aligned(base: ParagraphStyle, align: str) -> ParagraphStyle:
+    # One style object per variant, so cached paragraphs key on the same style.
+    key = (id(base), align)
+    if key not in _ALIGNED or _ALIGNED[key].parent is not base:
+        _ALIGNED[key] = ParagraphStyle(f"{base.name}-{align}", parent=base, alignment=_ALIGN[align])
+    return _ALIGNED[key]

@@ -1,0 +1,82 @@
+"""Tables, boxed callouts and images in section bodies, read back from the PDFs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pdfplumber
+import pytest
+from helpers import KNEE, assert_clean, invoke
+
+SHEET = Path(__file__).parent / "sheet" / "long-consent"
+LAYOUTS = ("letter", "a4", "large-print")
+
+
+def build(tmp_path, folder: Path, layout: str = "letter", *extra: str) -> Path:
+    out = tmp_path / f"{folder.name}-{layout}.pdf"
+    result = invoke(["build", str(folder), "--layout", layout, "-o", str(out), *extra])
+    assert_clean(result)
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def pages_with(pdf, needle: str) -> list:
+    return [page for page in pdf.pages if needle in (page.extract_text() or "")]
+
+
+def test_the_bundled_comparison_is_a_real_table(tmp_path):
+    with pdfplumber.open(build(tmp_path, KNEE)) as pdf:
+        page = pages_with(pdf, "Your choices side by side")[0]
+        tables = page.extract_tables()
+        assert tables, "no ruled table on the page"
+        rows = [[" ".join((cell or "").split()) for cell in row] for row in tables[0]]
+    assert rows[0] == ["Choice", "What the research shows", "FDA status", "Cost"]
+    assert [row[0] for row in rows[1:]] == ["Exercise and PT", "Steroid shot", "PRP shot (from your own blood)",
+                                            "Stem-cell shot", "Knee replacement"]
+    assert "Not approved for the knee." in rows[4][2]
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_a_long_table_splits_across_pages_with_its_header_repeated(tmp_path, layout):
+    with pdfplumber.open(build(tmp_path, SHEET, layout)) as pdf:
+        pages = [p for p in pdf.pages if any(f"Option {i}" in (p.extract_text() or "") for i in range(1, 31))]
+        assert len(pages) >= 2, "the 30-row table did not need two pages: make it longer"
+        for page in pages:
+            words = page.extract_words()
+            header = [w for w in words if w["text"] == "Covered"]
+            assert header, f"no header row on page {page.page_number}"
+            rows = [w for w in words if w["text"] == "Option" and w["top"] > header[0]["top"] + 1]
+            assert rows, f"no rows below the header on page {page.page_number}"
+        text = " ".join(p.extract_text() for p in pdf.pages)
+    for number in range(1, 31):
+        assert f"Option {number} " in text
+
+
+def test_a_cell_longer_than_a_page_splits_instead_of_failing(tmp_path):
+    with pdfplumber.open(build(tmp_path, SHEET, "large-print")) as pdf:
+        # Every word of the cell is printed once: none lost at a page break.
+        count = sum(1 for p in pdf.pages for w in p.extract_words() if w["text"] == "zebra")
+    assert count == 160
+
+
+def _inside(word, rect) -> bool:
+    return rect["x0"] <= word["x0"] and word["x1"] <= rect["x1"] and rect["top"] <= word["top"] \
+        and word["bottom"] <= rect["bottom"]
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+@pytest.mark.parametrize("heading", ["The main points", "Call 911 right away if you have:"])
+def test_key_points_and_call_911_print_in_a_box_of_the_brand_colours(tmp_path, layout, heading):
+    with pdfplumber.open(build(tmp_path, KNEE, layout)) as pdf:
+        page = pages_with(pdf, heading)[0]
+        first = heading.split()[0]
+        word = next(w for w in page.extract_words() if w["text"] == first
+                    and heading in " ".join(x["text"] for x in page.extract_words() if abs(x["top"] - w["top"]) < 1))
+        boxes = [r for r in page.rects if r["fill"] and _inside(word, r) and r["width"] > page.width / 2]
+        assert boxes, f"{heading!r} is not inside a filled box"
+        box = boxes[0]
+        fill = tuple(round(c, 2) for c in box["non_stroking_color"])
+        stroke = tuple(round(c, 2) for c in box["stroking_color"])
+    # The demo brand's primary (#1d4e6e) frames a light wash of itself.
+    assert stroke == (round(0x1d / 255, 2), round(0x4e / 255, 2), round(0x6e / 255, 2))
+    assert all(c > 0.85 for c in fill) and fill != (1.0, 1.0, 1.0)
