@@ -11,9 +11,14 @@ from __future__ import annotations
 from reportlab.lib.colors import HexColor
 from reportlab.platypus import Flowable
 
+from .tagging import TaggedFlowable, artifact
 
-class Callout(Flowable):
-    """Flowables drawn inside a tinted, framed box."""
+
+class Callout(TaggedFlowable, Flowable):
+    """Flowables drawn inside a tinted, framed box: a BlockQuote whose content tags itself, the box an artifact."""
+
+    pdf_role = "BlockQuote"
+    pdf_group = True
 
     def __init__(self, content: list[Flowable], *, fill: str, edge: str, pad: float, bar: float):
         super().__init__()
@@ -77,18 +82,24 @@ class Callout(Flowable):
         return [self._part(first), self._part(rest)]
 
     def _part(self, content: list[Flowable]) -> Callout:
-        return Callout(content, fill=self.fill, edge=self.edge, pad=self.pad, bar=self.bar)
+        part = Callout(content, fill=self.fill, edge=self.edge, pad=self.pad, bar=self.bar)
+        # Both parts are one BlockQuote in the structure tree.
+        if self.pdf_key is None:
+            self.pdf_key = object()
+        part.pdf_key, part.pdf_parents = self.pdf_key, self.pdf_parents
+        return part
 
     def draw(self) -> None:
         canvas = self.canv
-        canvas.saveState()
-        canvas.setFillColor(HexColor(self.fill))
-        canvas.setStrokeColor(HexColor(self.edge))
-        canvas.setLineWidth(0.75)
-        canvas.rect(0, 0, self.width, self.height, stroke=1, fill=1)
-        canvas.setFillColor(HexColor(self.edge))
-        canvas.rect(0, 0, self.bar, self.height, stroke=0, fill=1)
-        canvas.restoreState()
+        with artifact(canvas):
+            canvas.saveState()
+            canvas.setFillColor(HexColor(self.fill))
+            canvas.setStrokeColor(HexColor(self.edge))
+            canvas.setLineWidth(0.75)
+            canvas.rect(0, 0, self.width, self.height, stroke=1, fill=1)
+            canvas.setFillColor(HexColor(self.edge))
+            canvas.rect(0, 0, self.bar, self.height, stroke=0, fill=1)
+            canvas.restoreState()
         y = self.height - self.pad
         x = self.bar + self.pad
         for index, (flowable, (h, space)) in enumerate(zip(self.content, self._sizes)):

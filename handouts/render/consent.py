@@ -2,23 +2,29 @@
 
 from __future__ import annotations
 
-from reportlab.platypus import Flowable, Paragraph
+from reportlab.platypus import Flowable
 
-from .markup import escape
+from .markup import TaggedParagraph, escape
+from .tagging import TaggedFlowable, artifact
 
 
-class WriteInLines(Flowable):
+class WriteInLines(TaggedFlowable, Flowable):
     """A labelled line to write on for each label, e.g. "Price quoted: ______".
 
     A short label sits at the start of its line and the rule runs to the
     right margin; a label too wide for that gets the full width on a line of
     its own, with the rule under it. Either way there is room for a hand to
     write: a line's height is at least twice the body size.
+
+    Tagged as a Div of label paragraphs; the rules are artifacts.
     """
+
+    pdf_role = "Div"
+    pdf_group = True
 
     def __init__(self, labels: list[str], style, size: float):
         super().__init__()
-        self.labels = [Paragraph(f"<b>{escape(label)}:</b>", style) for label in labels]
+        self.labels = [TaggedParagraph(f"<b>{escape(label)}:</b>", style) for label in labels]
         self.size = size
 
     def nested_flowables(self) -> list[Flowable]:
@@ -59,8 +65,10 @@ class WriteInLines(Flowable):
             rule_y = bottom + self.size * 0.3
             if rule_x is not None:
                 label.drawOn(canvas, 0, rule_y + self.size * 0.15)
-                canvas.line(rule_x, rule_y, self.width, rule_y)
+                with artifact(canvas):
+                    canvas.line(rule_x, rule_y, self.width, rule_y)
             else:
                 label.drawOn(canvas, 0, y - label_height)
-                canvas.line(0, rule_y, self.width, rule_y)
+                with artifact(canvas):
+                    canvas.line(0, rule_y, self.width, rule_y)
             y = bottom

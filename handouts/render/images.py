@@ -10,10 +10,13 @@ from reportlab.platypus import (
 )
 
 from ..load.brand import Logo
+from .tagging import TaggedFlowable
 
 
-class LogoFlowable(Flowable):
-    """The logo, its PDF image encoded once per process."""
+class LogoFlowable(TaggedFlowable, Flowable):
+    """The logo, its PDF image encoded once per process; a Figure whose /Alt the caller sets."""
+
+    pdf_role = "Figure"
 
     def __init__(self, image: SharedImage, width: float, height: float):
         super().__init__()

@@ -8,12 +8,14 @@ tags in a Paragraph are the few this module writes itself.
 
 from __future__ import annotations
 
+import copy
 import html
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 from reportlab.platypus import CondPageBreak, Flowable, Paragraph, Spacer
-from reportlab.platypus.flowables import HRFlowable
+
+from .tagging import ArtifactRule, TaggedFlowable, tag
 
 _LINK_SCHEMES = ("http://", "https://", "mailto:", "tel:")
 # The only tags a Paragraph ever receives, besides <link> and <u> below.
@@ -24,8 +26,12 @@ _FIXED_MARKUP = {"softbreak": " ", "hardbreak": "<br/>", "strong_open": "<b>", "
 _UNSET = object()
 
 
-class CachedParagraph(Paragraph):
-    """A Paragraph that remembers its line breaks and its drawing.
+class TaggedParagraph(TaggedFlowable, Paragraph):
+    """A Paragraph tagged as `pdf_role` (P unless set; see render.tagging)."""
+
+
+class CachedParagraph(TaggedFlowable, Paragraph):
+    """A Paragraph that remembers its line breaks and its drawing, tagged as TaggedParagraph.
 
     Platypus wraps a paragraph several times (keep-with-next groups, tables,
     the frame itself), and a batch prints the same paragraphs for every
@@ -217,7 +223,7 @@ def markdown_flowables(text: str, styles: BodyStyles) -> list[Flowable]:
     tokens = _parser().parse(text)
     flowables: list[Flowable] = []
     outer: list[list[Flowable]] = []  # what encloses the open callout
-    lists: list[dict] = []  # stack of {"ordered": bool, "number": int}
+    lists: list[dict] = []  # stack of {"ordered": bool, "number": int, "key": L's, "item": LI's}
     pending_bullet: str | None = None
     quote_depth = 0
     nested = styles.nested
@@ -239,13 +245,33 @@ def markdown_flowables(text: str, styles: BodyStyles) -> list[Flowable]:
             )
         return nested[key]
 
+    def parents() -> tuple:
+        # Where the next paragraph sits in the structure tree: each open
+        # list's L, and the LI/LBody of the item a nested list is in.
+        path: list = []
+        for level in lists:
+            path.append(("L", level["key"]))
+            if level["item"] is not None:
+                path += [("LI", level["item"]), ("LBody", (level["item"], "LBody"))]
+        return tuple(path)
+
+    def item(paragraph: CachedParagraph) -> CachedParagraph:
+        # A list item's first paragraph: it draws the marker (Lbl), then the text (LBody).
+        level = lists[-1]
+        level["item"] = None
+        key = object()
+        tagged = tag(copy.copy(paragraph), "LI", parents=parents(), key=key, text_roles=("Lbl", "LBody"))
+        level["item"] = key
+        return tagged
+
     for index, token in enumerate(tokens):
         kind = token.type
         if kind == "heading_open":
             inline = tokens[index + 1]
             if not quote_depth:
                 flowables.append(keep_room_for(styles.body, styles.subheading))
-            flowables.append(shared_paragraph(inline_markup(inline.children, styles.link_color), styles.subheading, None))
+            heading = shared_paragraph(inline_markup(inline.children, styles.link_color), styles.subheading, None)
+            flowables.append(tag(copy.copy(heading), "H3", parents=parents()))
         elif kind == "table_open":
             table_rows, table_texts = [], []
         elif kind == "tr_open":
@@ -263,13 +289,14 @@ def markdown_flowables(text: str, styles: BodyStyles) -> list[Flowable]:
             inline = tokens[index + 1]
             markup = inline_markup(inline.children, styles.link_color)
             if pending_bullet is not None:
-                flowables.append(shared_paragraph(markup, style_for(styles.bullet), pending_bullet))
+                flowables.append(item(shared_paragraph(markup, style_for(styles.bullet), pending_bullet)))
                 pending_bullet = None
             else:
-                flowables.append(shared_paragraph(markup, style_for(styles.body), None))
+                paragraph = shared_paragraph(markup, style_for(styles.body), None)
+                flowables.append(tag(copy.copy(paragraph), "P", parents=parents()))
         elif kind in ("bullet_list_open", "ordered_list_open"):
             start = int(token.attrGet("start") or 1) if kind == "ordered_list_open" else 1
-            lists.append({"ordered": kind == "ordered_list_open", "number": start})
+            lists.append({"ordered": kind == "ordered_list_open", "number": start, "key": object(), "item": None})
         elif kind in ("bullet_list_close", "ordered_list_close"):
             lists.pop()
             if not lists:
@@ -283,8 +310,9 @@ def markdown_flowables(text: str, styles: BodyStyles) -> list[Flowable]:
                 pending_bullet = "\u2022" if len(lists) % 2 else "\u2013"
         elif kind == "list_item_close":
             if pending_bullet is not None:  # an empty item still shows its marker
-                flowables.append(shared_paragraph("", style_for(styles.bullet), pending_bullet))
+                flowables.append(item(shared_paragraph("", style_for(styles.bullet), pending_bullet)))
                 pending_bullet = None
+            lists[-1]["item"] = None
         elif kind == "blockquote_open":
             quote_depth += 1
             if quote_depth == 1 and not lists:
@@ -301,8 +329,9 @@ def markdown_flowables(text: str, styles: BodyStyles) -> list[Flowable]:
                                              pad=styles.indent * 0.5, bar=styles.indent * 0.25))
         elif kind in ("code_block", "fence"):
             lines = [escape(line) for line in token.content.rstrip("\n").split("\n")]
-            flowables.append(shared_paragraph("<br/>".join(lines), style_for(styles.code), None))
+            code = shared_paragraph("<br/>".join(lines), style_for(styles.code), None)
+            flowables.append(tag(copy.copy(code), "P", parents=parents()))
         elif kind == "hr":
-            flowables.append(HRFlowable(width="100%", thickness=0.5, color=styles.link_color,
+            flowables.append(ArtifactRule(width="100%", thickness=0.5, color=styles.link_color,
                                         spaceBefore=4, spaceAfter=8))
     return flowables

@@ -34,6 +34,7 @@ from .page import (
 from .reuse import FontPlan, Recorder, paragraph_texts, recorder, text_state
 from .story import build_story
 from .styles import Styles, make_styles
+from .tagging import Structure, artifact
 
 
 def harden_reportlab() -> None:
@@ -53,20 +54,53 @@ def harden_reportlab() -> None:
 
 class _HandoutCanvas(Canvas):
     """Canvas that writes the page total once, as a form every footer uses,
-    and replays paragraph drawings recorded for its font plan.
+    replays paragraph drawings recorded for its font plan, and tags what
+    it draws (render.tagging).
 
     'Page X of Y' needs Y before the last page exists. Drawing Y as a form
     XObject defined at save time keeps the build single-pass; a canvas that
     replays pages would break bookmark targets.
     """
 
-    def __init__(self, *args, footer: Footer, static=None, recorder: Recorder | None = None, **kwargs):
+    def __init__(self, *args, footer: Footer, static=None, recorder: Recorder | None = None,
+                 metadata: dict | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self._footer = footer
         self._static = static
         self._recorder = recorder
+        self._metadata = metadata or {}
+        self.structure = Structure(self)
         if recorder is not None:
             recorder.plan.apply(self._doc)
+
+    def drawText(self, aTextObject) -> None:  # noqa: N802, N803 - ReportLab's names
+        marked = self.structure.begin_text()
+        super().drawText(aTextObject)
+        if marked:
+            self._code.append("EMC")
+
+    def draw_text_code(self, code: str) -> None:
+        """Put a recorded text object on the page, marked as drawText marks one."""
+        marked = self.structure.begin_text()
+        self._code.append(code)
+        if marked:
+            self._code.append("EMC")
+
+    def linkURL(self, url, rect, relative=0, thickness=0, color=None, dashArray=None, kind="URI", **kw):  # noqa: N802, N803
+        """A link annotation that a Link structure element owns, described by its address."""
+        from reportlab.pdfbase.pdfdoc import PDFString
+
+        kw.setdefault("Contents", PDFString(url))
+        count = len(self._annotationrefs)
+        kw["StructParent"] = self.structure.reserve_key()
+        super().linkURL(url, rect, relative, thickness, color, dashArray, kind, **kw)
+        assert len(self._annotationrefs) == count + 1
+        self.structure.link(self._annotationrefs[-1], kw["StructParent"])
+
+    def showPage(self) -> None:  # noqa: N802 - ReportLab's name
+        annotated = bool(self._annotationrefs)
+        super().showPage()
+        self.structure.end_page(self._doc.Pages.pages[-1], annotated)
 
     def replay_drawing(self, drawings: dict, width: float, draw) -> None:
         """Draw a paragraph laid out at `width` from its recording, or record it first.
@@ -120,6 +154,9 @@ class _HandoutCanvas(Canvas):
         self.setFillColor(HexColor(self._footer.color))
         self.drawString(0, 0, str(total) + self._footer.page_after.format(page=""))
         self.endForm()
+        self.structure.finish(self._doc.Catalog, **self._metadata)
+        self.showOutline()  # bookmarks open: the outline is the handout's table of contents
+        self.setViewerPreference("DisplayDocTitle", "true")
         super().save()
 
 
@@ -184,7 +221,8 @@ def render_pdf(filled: FilledHandout, *, brand: Brand, layout: Layout, creator: 
     )
 
     def decorate(canvas: Canvas, _doc) -> None:
-        draw_page(canvas, geometry, layout, footer)
+        with artifact(canvas, "Pagination"):
+            draw_page(canvas, geometry, layout, footer)
 
     def static(canvas: Canvas) -> None:
         draw_static(canvas, geometry, layout, brand, footer, print_ready)
@@ -199,8 +237,11 @@ def render_pdf(filled: FilledHandout, *, brand: Brand, layout: Layout, creator: 
         canvas_options = (("pagesize", geometry.sheet), ("invariant", 1), ("initialFontName", body_fonts.regular),
                           ("initialFontSize", styles.body_size), ("initialLeading", None))
         shared = recorder(plan, canvas_options)
+    metadata = dict(title=filled.title, lang=filled.language,
+                    info=dict(author=brand.name, subject=doc.subject, keywords=doc.keywords, creator=creator,
+                              producer="ReportLab PDF Library - www.reportlab.com"))
     doc.build(story, canvasmaker=lambda *a, **k: _HandoutCanvas(*a, footer=footer, static=static,
-                                                               recorder=shared, **k))
+                                                               recorder=shared, metadata=metadata, **k))
     return buffer.getvalue(), doc.page
 
 

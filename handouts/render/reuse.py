@@ -20,6 +20,11 @@ instead, so a recording is only ever replayed where it is byte-for-byte
 what drawing would have produced. Links are not drawing but annotations of
 the page; the scratch canvas records the calls that make them, and a
 replay makes them again.
+
+A recording holds no marked content (render.tagging tags around the
+replay, in drawOn), but it keeps each text object apart from the rest, so
+a page canvas that marks text objects one by one (a list item's bullet and
+body) marks a replay exactly as it marks a drawing, with this page's ids.
 """
 
 from __future__ import annotations
@@ -117,6 +122,7 @@ class Recorder:
         code = canvas._code
         start = len(code)
         canvas.annotations = []
+        canvas.texts = []
         try:
             draw(canvas)
         except PDFError:
@@ -129,35 +135,51 @@ class Recorder:
             # batch goes on to other documents, which must not inherit that.
             self._scratch = None
             raise
-        drawn = "\n".join(code[start:])
+        parts: list[tuple[bool, str]] = []
+        at = start
+        for index in canvas.texts:  # positions in code of whole text objects
+            if index > at:
+                parts.append((False, "\n".join(code[at:index])))
+            parts.append((True, code[index]))
+            at = index + 1
+        if len(code) > at:
+            parts.append((False, "\n".join(code[at:])))
         del code[start:]
-        return Recording(drawn, tuple(canvas.annotations))
+        return Recording(tuple(parts), tuple(canvas.annotations))
 
 
 @dataclass(frozen=True)
 class Recording:
     """A paragraph's drawing: its page operators, and the links it puts on the page.
 
-    Links are annotations of the page, not operators, so they are kept as
-    the canvas calls that make them and made again on each page; their
-    rectangles are relative to where the paragraph is drawn.
+    `parts` are (is a text object, operators), in drawing order. Links are
+    annotations of the page, not operators, so they are kept as the canvas
+    calls that make them and made again on each page; their rectangles are
+    relative to where the paragraph is drawn.
     """
 
-    code: str
+    parts: tuple[tuple[bool, str], ...]
     annotations: tuple[tuple[str, tuple, dict], ...]
 
     def replay(self, canvas) -> None:
         """Put this drawing on `canvas` where the paragraph is being drawn."""
-        if self.code:
-            canvas.addLiteral(self.code)
+        text = getattr(canvas, "draw_text_code", canvas.addLiteral)
+        for is_text, code in self.parts:
+            (text if is_text else canvas.addLiteral)(code)
         for method, args, kwargs in self.annotations:
             getattr(canvas, method)(*args, **kwargs)
 
 
 class _ScratchCanvas(Canvas):
-    """Records the link and bookmark calls a drawing makes instead of making them."""
+    """Records the link and bookmark calls a drawing makes instead of making them,
+    and where its text objects are."""
 
     annotations: list
+    texts: list
+
+    def drawText(self, aTextObject):  # noqa: N802, N803 - ReportLab's names
+        super().drawText(aTextObject)
+        self.texts.append(len(self._code) - 1)
 
     def linkURL(self, *args, **kwargs):
         self.annotations.append(("linkURL", args, kwargs))

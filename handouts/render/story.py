@@ -13,7 +13,6 @@ from reportlab.platypus import (
     Paragraph,
     Spacer,
 )
-from reportlab.platypus.flowables import HRFlowable
 
 from ..fill.filled import FilledHandout, FilledSection
 from ..load.brand import Brand
@@ -21,16 +20,18 @@ from .consent import WriteInLines
 from .images import LogoFlowable, logo_box, shared_logo
 from .markup import (
     CachedParagraph,
+    TaggedParagraph,
     escape,
     keep_room_for,
     markdown_flowables,
     shared_paragraph,
 )
 from .styles import Styles
+from .tagging import ArtifactRule, TaggedFlowable, artifact, tag
 
 
-def _heading(text: str, style, outline: bool = True) -> Paragraph:
-    paragraph = copy.copy(shared_paragraph(escape(text), style))
+def _heading(text: str, style, role: str, outline: bool = True) -> Paragraph:
+    paragraph = tag(copy.copy(shared_paragraph(escape(text), style)), role)
     if outline:
         paragraph.outline_title = text
     return paragraph
@@ -67,8 +68,9 @@ class _Band(Flowable):
 
     def draw(self) -> None:
         canvas = self.canv
-        canvas.setFillColor(HexColor(self.color))
-        canvas.rect(0, 0, self.width, self.height, stroke=0, fill=1)
+        with artifact(canvas):
+            canvas.setFillColor(HexColor(self.color))
+            canvas.rect(0, 0, self.width, self.height, stroke=0, fill=1)
         if self.logo:
             self.logo.drawOn(canvas, self.pad, (self.height - self.logo.height) / 2)
         y = (self.height + self._text_height) / 2
@@ -88,13 +90,16 @@ def _band(brand: Brand, styles: Styles, width: float) -> _Band:
         logo_width, logo_height = logo_box(brand.logo, styles.body_size, width)
         image = shared_logo(str(brand.logo.path), round(logo_width, 2), round(logo_height, 2))
         logo = LogoFlowable(image, logo_width, logo_height)
+        # A screen reader says what the logo shows; lint asks for the text.
+        tag(logo, "Figure", alt=brand.logo.alt or brand.name)
     return _Band(logo, lines, brand.primary, styles.body_size * 0.8)
 
 
 def _cover(filled: FilledHandout, brand: Brand, styles: Styles, width: float) -> list[Flowable]:
-    story: list[Flowable] = [copy.copy(_band(brand, styles, width)), _heading(filled.title, styles.title, outline=False)]
+    story: list[Flowable] = [copy.copy(_band(brand, styles, width)),
+                             _heading(filled.title, styles.title, "H1", outline=False)]
     if filled.subtitle:
-        story.append(copy.copy(shared_paragraph(escape(filled.subtitle), styles.subtitle)))
+        story.append(tag(copy.copy(shared_paragraph(escape(filled.subtitle), styles.subtitle)), "P"))
     readers = []
     if filled.patient_name:
         readers.append(f"<b>{escape(filled.messages['prepared_for'])}</b> {escape(filled.patient_name)}")
@@ -102,8 +107,8 @@ def _cover(filled: FilledHandout, brand: Brand, styles: Styles, width: float) ->
         who = filled.provider_name + (f", {filled.provider_credentials}" if filled.provider_credentials else "")
         phone = f" \u00b7 {filled.provider_phone}" if filled.provider_phone else ""
         readers.append(f"<b>{escape(filled.messages['your_provider'])}</b> {escape(who + phone)}")
-    story += [Paragraph(line, styles.reader) for line in readers]
-    story.append(HRFlowable(width="100%", thickness=1, color=HexColor(brand.secondary),
+    story += [TaggedParagraph(line, styles.reader) for line in readers]
+    story.append(ArtifactRule(width="100%", thickness=1, color=HexColor(brand.secondary),
                             spaceBefore=styles.body_size * 0.4, spaceAfter=styles.body_size * 0.2))
     return story
 
@@ -129,22 +134,45 @@ def _markdown_prototypes(text: str, styles: Styles) -> tuple[Flowable, ...]:
 
 def _section(section: FilledSection, styles: Styles, sources: str) -> list[Flowable]:
     story: list[Flowable] = [keep_room_for(styles.body, styles.heading, styles.subheading),
-                             _heading(section.title, styles.heading)]
+                             _heading(section.title, styles.heading, "H2")]
     story += markdown_flowables(section.body, styles.markdown)
     if section.references:
-        story.append(Paragraph(f"<b>{escape(sources)}</b>", styles.small))
+        story.append(TaggedParagraph(f"<b>{escape(sources)}</b>", styles.small))
+        source_list = ("L", object())
         for number, ref in enumerate(section.references, start=1):
             parts = []
             if ref.text:
                 parts.append(escape(ref.text))
             if ref.url:
                 parts.append(f'<link href="{escape(ref.url)}">{escape(ref.url)}</link>')
-            story.append(CachedParagraph(" ".join(parts), styles.reference, bulletText=f"{number}."))
+            story.append(tag(CachedParagraph(" ".join(parts), styles.reference, bulletText=f"{number}."), "LI",
+                             parents=(source_list,), text_roles=("Lbl", "LBody")))
+    # Everything the section prints is one Sect, headed by its H2.
+    _within(story, ("Sect", object()))
     return story
 
 
-class _Signatures(Flowable):
-    """Signature and date lines for the patient and the provider, with printed names."""
+def disclosure_section(flowables: list[Flowable]) -> tuple[str, object]:
+    """The structure group (Sect) a section's flowables sit in."""
+    return next(f.pdf_parents[0] for f in flowables if isinstance(f, TaggedFlowable))
+
+
+def _within(flowables: list[Flowable], group: tuple[str, object]) -> None:
+    """Put tagged flowables (copies the caller owns) inside the structure group `group`."""
+    for flowable in flowables:
+        if isinstance(flowable, TaggedFlowable):
+            flowable.pdf_parents = (group, *flowable.pdf_parents)
+
+
+class _Signatures(TaggedFlowable, Flowable):
+    """Signature and date lines for the patient and the provider, with printed names.
+
+    One Div in the structure tree: its labels ("Patient signature",
+    "Date") say what each line is for; the lines themselves are artifacts.
+    """
+
+    pdf_role = "Div"
+    pdf_group = True
 
     def __init__(self, rows: list[tuple[Paragraph, Paragraph, Paragraph]], size: float):
         super().__init__()
@@ -181,8 +209,9 @@ class _Signatures(Flowable):
             label.drawOn(canvas, 0, y)
             date.drawOn(canvas, self._date_x, y)
             y -= self.size * 1.8
-            canvas.line(0, y, self.width * 0.62, y)
-            canvas.line(self._date_x, y, self.width, y)
+            with artifact(canvas):
+                canvas.line(0, y, self.width * 0.62, y)
+                canvas.line(self._date_x, y, self.width, y)
             y -= self.size * 0.4 + printed.height
             printed.drawOn(canvas, 0, y)
 
@@ -197,7 +226,7 @@ def _signature_block(filled: FilledHandout, styles: Styles, width: float) -> Flo
         rows.append((
             copy.copy(shared_paragraph(f"<b>{escape(label)}</b>", styles.small)),
             copy.copy(shared_paragraph(f"<b>{escape(text['date'])}</b>", styles.small)),
-            Paragraph(f"{escape(text['printed_name'])} {escape(printed) if printed else ''}", styles.small),
+            TaggedParagraph(f"{escape(text['printed_name'])} {escape(printed) if printed else ''}", styles.small),
         ))
     return _Signatures(rows, styles.body_size)
 
@@ -209,15 +238,20 @@ def build_story(filled: FilledHandout, brand: Brand, styles: Styles, width: floa
         story += _copies(_section_prototypes(section, styles, sources))
     # The disclosure always starts a page of its own, whatever came before.
     story.append(PageBreak())
-    story += _copies(_section_prototypes(filled.disclosure, styles, sources))
+    disclosure = _copies(_section_prototypes(filled.disclosure, styles, sources))
+    story += disclosure
     if filled.fill_in:
         story.append(Spacer(0, styles.body_size * 0.5))
-        story.append(WriteInLines(list(filled.fill_in), styles.small, styles.body_size))
+        write_in = WriteInLines(list(filled.fill_in), styles.small, styles.body_size)
+        _within([write_in], disclosure_section(disclosure))
+        story.append(write_in)
     closing: list[Flowable] = [Spacer(0, styles.body_size * 0.5)]
     if filled.acknowledgment:
         closing += _copies(_markdown_prototypes(filled.acknowledgment, styles))
     closing.append(Spacer(0, styles.body_size))
     closing.append(_signature_block(filled, styles, width))
+    # The acknowledgment and signatures belong to the disclosure's section.
+    _within(closing, disclosure_section(disclosure))
     story.append(KeepTogether(closing))
     return story
 

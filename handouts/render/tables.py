@@ -14,7 +14,9 @@ from reportlab.lib.colors import HexColor
 from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import Flowable, Paragraph, Table, TableStyle
+from reportlab.platypus import Flowable, Table, TableStyle
+
+from .tagging import TableTagger
 
 # Cells up to this many characters are kept on one line when the page allows.
 SHORT_CELL = 16
@@ -104,7 +106,7 @@ def make_table(rows: list[list[tuple[str, str]]], texts: list[list[str]], width:
     for index in range(2, len(data), 2):
         commands.append(("BACKGROUND", (0, index), (-1, index), HexColor(styles.stripe)))
     table = GridTable(data, colWidths=widths, repeatRows=1, splitByRow=1, splitInRow=1, hAlign="LEFT",
-                      spaceBefore=styles.pad, spaceAfter=styles.pad * 2)
+                      spaceBefore=styles.pad, spaceAfter=styles.pad * 2, renderCB=TableTagger(header_rows=1))
     table.setStyle(TableStyle(commands))
     return table
 

@@ -1,0 +1,433 @@
+"""Tagged PDF (PDF/UA-1) on ReportLab: a structure tree and marked content.
+
+ReportLab has no tagging API, but it needs none: its canvas takes literal
+operators (the `BDC` ... `EMC` of marked content) and its catalog and page
+objects take extra entries (`StructTreeRoot`, `MarkInfo`, `StructParents`).
+`Structure` builds the tree for one document; the handout canvas
+(render.pdf) owns one as `canvas.structure` and calls it at each text
+object, link, page end and save.
+
+How a flowable tags what it draws, one call each:
+
+- `TaggedFlowable` (a mixin, before the ReportLab class in the bases): set
+  `pdf_role` ("P", "H2", "Figure", ...) on the class or the instance and
+  everything its drawOn draws is that element's content. Optional:
+  `pdf_parents`, a path of (role, key) groups the element sits in, outermost
+  first (("Sect", key), ("L", key), ...); elements with the same key are one
+  element, so a list is one `L` however its items are laid out.
+  `pdf_text_roles`, e.g. ("Lbl", "LBody"): each text object the flowable
+  draws becomes a child element of these roles in turn (the last repeats),
+  for a list item whose bullet and text are drawn separately.
+  `pdf_alt` and `pdf_actual_text` give /Alt and /ActualText. A flowable
+  with `pdf_group = True` draws no content of its own: it is an element
+  (a `Div`, say) that the tagged flowables it draws inside it belong to.
+- `with tagged(canvas, "P"):` the same for drawing that is not a flowable.
+- `with artifact(canvas):` decoration a screen reader must skip (rules,
+  bands, page numbers, signature lines).
+
+On a canvas without `structure` (a plain ReportLab one, the recorder's
+scratch canvas) every call draws as if untagged.
+
+Marked-content ids are numbered per page as content is drawn on the page
+canvas. Paragraph drawings that a batch records once and replays
+(render.reuse) never contain marked content: tagging happens in drawOn,
+around the replay, and a recording keeps its text objects apart so each
+replay gets its own ids from the page it lands on.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from xml.sax.saxutils import escape as _xml_escape
+
+from reportlab.pdfbase.pdfdoc import (
+    PDFDictionary,
+    PDFName,
+    PDFObject,
+    PDFObjectReference,
+    PDFPage,
+    PDFStream,
+    PDFString,
+)
+from reportlab.platypus.flowables import HRFlowable
+
+# Page entries ReportLab's PDFPage does not write unless listed; see end_page.
+_PAGE_KEYS = list(PDFPage.__NoDefault__) + ["StructParents", "Tabs"]
+
+
+class _Element(PDFObject):
+    """One structure element; its kids are elements, (page, mcid) pairs or annotation refs."""
+
+    __RefOnly__ = 1
+
+    def __init__(self, role: str, parent: PDFObject | None, alt: str | None = None,
+                 actual_text: str | None = None):
+        self.role, self.parent, self.alt, self.actual_text = role, parent, alt, actual_text
+        self.kids: list = []
+        self.links: list[_Element] = []  # Link children, written after the content (see link)
+        self.page: str | None = None  # the page /Pg names: where its first content is
+        self.objr: tuple[PDFObjectReference, str] | None = None  # a Link's annotation and page
+        self.attributes: str | None = None  # /A, as PDF text
+
+    def format(self, document) -> bytes:
+        ref = document.Reference
+        out = [b"<< /Type /StructElem /S /", self.role.encode("ascii")]
+        if self.parent is not None:
+            out += [b" /P ", ref(self.parent).format(document)]
+        page = self.page or (self.objr[1] if self.objr else None)
+        if page:
+            out += [b" /Pg ", PDFObjectReference(page).format(document)]
+        if self.alt:
+            out += [b" /Alt ", PDFString(self.alt).format(document)]
+        if self.actual_text:
+            out += [b" /ActualText ", PDFString(self.actual_text).format(document)]
+        if self.attributes:
+            out += [b" /A ", self.attributes.encode("ascii")]
+        kids = []
+        for kid in self.kids + self.links:
+            if isinstance(kid, _Element):
+                kids.append(ref(kid).format(document))
+            elif kid[0] == page:
+                kids.append(b"%d" % kid[1])
+            else:
+                kids.append(b"<< /Type /MCR /Pg " + PDFObjectReference(kid[0]).format(document)
+                            + b" /MCID %d >>" % kid[1])
+        if self.objr:
+            kids.append(b"<< /Type /OBJR /Obj " + self.objr[0].format(document) + b" >>")
+        # A lone kid is written bare (/K 3): the usual form, and the only
+        # one some checkers read (pdfua 0.1.3 fails on a heading's /K array).
+        out += [b" /K ", kids[0], b" >>"] if len(kids) == 1 else [b" /K [", b" ".join(kids), b"] >>"]
+        return b"".join(out)
+
+
+class _ParentTree(PDFObject):
+    __RefOnly__ = 1
+    """The number tree from each page's /StructParents (and each link's /StructParent) to elements."""
+
+    def __init__(self, entries: dict):
+        self.entries = entries
+
+    def format(self, document) -> bytes:
+        ref = document.Reference
+        nums = []
+        for key in sorted(self.entries):
+            value = self.entries[key]
+            if isinstance(value, list):
+                nums.append(b"%d [" % key + b" ".join(ref(e).format(document) for e in value) + b"]")
+            else:
+                nums.append(b"%d " % key + ref(value).format(document))
+        return b"<< /Nums [" + b" ".join(nums) + b"] >>"
+
+
+class _TreeRoot(PDFObject):
+    __RefOnly__ = 1
+
+    def __init__(self, document_element: _Element, parent_tree: _ParentTree, next_key: int):
+        self.document_element, self.parent_tree, self.next_key = document_element, parent_tree, next_key
+
+    def format(self, document) -> bytes:
+        ref = document.Reference
+        return (b"<< /Type /StructTreeRoot /K " + ref(self.document_element).format(document)
+                + b" /ParentTree " + ref(self.parent_tree).format(document)
+                + b" /ParentTreeNextKey %d >>" % self.next_key)
+
+
+class _Drawing:
+    """A tagged flowable being drawn: its element and how its text objects are marked."""
+
+    __slots__ = ("element", "text_roles", "texts", "group")
+
+    def __init__(self, element: _Element, text_roles: tuple[str, ...], group: bool):
+        self.element, self.text_roles, self.texts, self.group = element, text_roles, 0, group
+
+
+class Structure:
+    """The structure tree of one document being drawn on `canvas`."""
+
+    def __init__(self, canvas):
+        self._canvas = canvas
+        self.root = _Element("Document", None)
+        self._keyed: dict = {}
+        self._drawing: list[_Drawing] = []
+        self._page_parents: list[_Element] = []  # the element of each MCID on this page
+        self._parent_tree: dict = {}
+        self._next_key = 0
+        self.artifacts = 0  # depth of artifact sequences open: inside one nothing is tagged
+        self.started: set = set()  # keys of things (tables) whose first part was drawn
+
+    # -- elements --------------------------------------------------------
+
+    def _element(self, role: str, parent: _Element, key=None, alt=None, actual_text=None) -> _Element:
+        if key is not None:
+            found = self._keyed.get(key)
+            if found is not None:
+                return found
+        element = _Element(role, parent, alt, actual_text)
+        parent.kids.append(element)
+        if key is not None:
+            self._keyed[key] = element
+        return element
+
+    def _container(self, parents) -> _Element:
+        top = self._drawing[-1] if self._drawing else None
+        parent = top.element if top is not None and top.group else self.root
+        for role, key in parents:
+            parent = self._element(role, parent, key)
+        return parent
+
+    def _mcid(self, element: _Element) -> int:
+        page = self._canvas._doc.thisPageName()
+        mcid = len(self._page_parents)
+        self._page_parents.append(element)
+        if element.page is None:
+            element.page = page
+        element.kids.append((page, mcid))
+        return mcid
+
+    def begin(self, role: str, *, parents=(), key=None, alt: str | None = None, actual_text: str | None = None,
+              text_roles: tuple[str, ...] = (), group: bool = False, attributes: str | None = None) -> None:
+        """Open an element for what is drawn until `end()`; see the module docstring.
+
+        `attributes` is a PDF attribute dictionary as text, e.g.
+        "<< /O /Table /Scope /Column >>".
+        """
+        if self.artifacts:
+            self._drawing.append(None)
+            return
+        element = self._element(role, self._container(parents), key, alt, actual_text)
+        if attributes and element.attributes is None:
+            element.attributes = attributes
+        self._drawing.append(_Drawing(element, tuple(text_roles), group))
+        if not text_roles and not group:
+            self._canvas._code.append(f"/{role} <</MCID {self._mcid(element)}>> BDC")
+
+    def end(self) -> None:
+        """Close the element `begin()` opened."""
+        drawing = self._drawing.pop()
+        if drawing is not None and not drawing.text_roles and not drawing.group:
+            self._canvas._code.append("EMC")
+
+    def begin_text(self) -> bool:
+        """Before a text object: mark it when the flowable marks text objects one by one."""
+        if not self._drawing or self._drawing[-1] is None:
+            return False
+        drawing = self._drawing[-1]
+        roles = drawing.text_roles
+        if not roles:
+            return False
+        role = roles[min(drawing.texts, len(roles) - 1)]
+        drawing.texts += 1
+        child = self._element(role, drawing.element, (drawing.element, role))
+        self._canvas._code.append(f"/{role} <</MCID {self._mcid(child)}>> BDC")
+        return True
+
+    def reserve_key(self) -> int:
+        """A fresh /StructParent(s) key: for an annotation about to be made."""
+        key = self._next_key
+        self._next_key += 1
+        return key
+
+    def link(self, annotation: PDFObjectReference, key: int) -> None:
+        """A Link element for the annotation just made with /StructParent `key`."""
+        if self._drawing and self._drawing[-1] is not None:
+            drawing = self._drawing[-1]
+            owner = drawing.element
+            if drawing.text_roles:  # the link is in the body, not the bullet
+                owner = self._element(drawing.text_roles[-1], owner, (owner, drawing.text_roles[-1]))
+        else:
+            owner = self.root
+        element = _Element("Link", owner)
+        element.objr = (annotation, self._canvas._doc.thisPageName())
+        # After the element's content, whether it was drawn or replayed
+        # first: a replay makes its links after its text, a drawing before.
+        owner.links.append(element)
+        self._parent_tree[key] = element
+
+    # -- pages and the document ------------------------------------------
+
+    def end_page(self, page: PDFPage, annotated: bool) -> None:
+        """Give the page just finished its /StructParents (and /Tabs /S when it has links)."""
+        page.__NoDefault__ = _PAGE_KEYS  # an instance attribute: ReportLab writes only listed keys
+        if self._page_parents:
+            page.StructParents = key = self.reserve_key()
+            self._parent_tree[key] = self._page_parents
+            self._page_parents = []
+        if annotated:
+            page.Tabs = PDFName("S")
+
+    def finish(self, catalog, *, title: str, lang: str | None, info: dict) -> None:
+        """Put the tree, MarkInfo, viewer preferences and XMP metadata in the catalog."""
+        catalog.StructTreeRoot = self.root.parent = _TreeRoot(self.root, _ParentTree(self._parent_tree),
+                                                              self._next_key)
+        catalog.MarkInfo = PDFDictionary({"Marked": "true"})
+        catalog.Metadata = PDFStream(PDFDictionary({"Type": PDFName("Metadata"), "Subtype": PDFName("XML")}),
+                                     xmp(title=title, lang=lang, **info), filters=[])
+
+
+@contextmanager
+def tagged(canvas, role: str, **options):
+    """Draw inside a structure element of `role` (options as Structure.begin)."""
+    structure = getattr(canvas, "structure", None)
+    if structure is None:
+        yield
+        return
+    structure.begin(role, **options)
+    try:
+        yield
+    finally:
+        structure.end()
+
+
+@contextmanager
+def artifact(canvas, kind: str = "Layout"):
+    """Draw decoration that is not content: page furniture, rules, bands.
+
+    Tagged flowables drawn inside draw untagged (a repeated table header).
+    """
+    structure = getattr(canvas, "structure", None)
+    if structure is None:
+        yield
+        return
+    canvas._code.append(f"/Artifact <</Type /{kind}>> BDC")
+    structure.artifacts += 1
+    try:
+        yield
+    finally:
+        structure.artifacts -= 1
+        canvas._code.append("EMC")
+
+
+class TableTagger:
+    """A ReportLab Table `renderCB` that tags the table: Table, TR, TH/TD; grid and fills artifacts.
+
+    Pass one as `Table(..., renderCB=TableTagger())`; the parts of a split
+    table share it, so they are one Table element, and header rows repeated
+    on later pages are artifacts. The cells' flowables tag themselves.
+    """
+
+    def __init__(self, header_rows: int = 1):
+        self.key = object()
+        self.header_rows = header_rows
+
+    def __call__(self, table, event: str, *args) -> None:
+        canvas = table.canv
+        structure = getattr(canvas, "structure", None)
+        if structure is None:
+            return
+        if event == "startTable":
+            self._repeat = self.key in structure.started
+            structure.started.add(self.key)
+            structure.begin("Table", key=self.key, group=True)
+        elif event == "endTable":
+            structure.end()
+        elif event in ("startBG", "startLines"):
+            canvas._code.append("/Artifact <</Type /Layout>> BDC")
+        elif event in ("endBG", "endLines"):
+            canvas._code.append("EMC")
+        elif event == "startRow":
+            self._row_artifact = self._repeat and args[0] < self.header_rows
+            self._header = args[0] < self.header_rows
+            if self._row_artifact:
+                canvas._code.append("/Artifact <</Type /Pagination>> BDC")
+                structure.artifacts += 1
+            else:
+                structure.begin("TR", group=True)
+        elif event == "endRow":
+            if self._row_artifact:
+                structure.artifacts -= 1
+                canvas._code.append("EMC")
+            else:
+                structure.end()
+        elif event == "startCell":
+            structure.begin("TH" if self._header else "TD", group=True,
+                            attributes="<< /O /Table /Scope /Column >>" if self._header else None)
+        elif event == "endCell":
+            structure.end()
+
+
+_TAG_ATTRIBUTES = ("pdf_role", "pdf_parents", "pdf_key", "pdf_alt", "pdf_actual_text", "pdf_text_roles",
+                   "pdf_group")
+
+
+class TaggedFlowable:
+    """Mixin: a flowable whose drawing is one structure element (see the module docstring)."""
+
+    pdf_role = "P"
+    pdf_parents: tuple = ()
+    pdf_key = None
+    pdf_alt: str | None = None
+    pdf_actual_text: str | None = None
+    pdf_text_roles: tuple[str, ...] = ()
+    pdf_group = False
+
+    def drawOn(self, canvas, x, y, _sW=0):  # noqa: N802 - ReportLab's name
+        structure = getattr(canvas, "structure", None)
+        if structure is None:
+            return super().drawOn(canvas, x, y, _sW)
+        structure.begin(self.pdf_role, parents=self.pdf_parents, key=self.pdf_key, alt=self.pdf_alt,
+                        actual_text=self.pdf_actual_text, text_roles=self.pdf_text_roles, group=self.pdf_group)
+        try:
+            return super().drawOn(canvas, x, y, _sW)
+        finally:
+            structure.end()
+
+    def split(self, availWidth, availHeight):  # noqa: N803 - ReportLab's signature
+        parts = super().split(availWidth, availHeight)
+        if len(parts) > 1:
+            # One element across the pages the parts land on.
+            if self.pdf_key is None:
+                self.pdf_key = object()
+            own = {name: vars(self)[name] for name in _TAG_ATTRIBUTES if name in vars(self)}
+            for index, part in enumerate(parts):
+                if part is not self and isinstance(part, TaggedFlowable):
+                    vars(part).update(own)
+                    if index and self.pdf_text_roles:  # only the first part draws the bullet
+                        part.pdf_text_roles = self.pdf_text_roles[-1:]
+        return parts
+
+
+def tag(flowable, role: str, **attributes):
+    """Set a tagged flowable's role and attributes (pdf_<name>); returns it."""
+    flowable.pdf_role = role
+    for name, value in attributes.items():
+        setattr(flowable, f"pdf_{name}", value)
+    return flowable
+
+
+class ArtifactRule(HRFlowable):
+    """A horizontal rule: decoration, so an artifact."""
+
+    def drawOn(self, canvas, x, y, _sW=0):  # noqa: N802 - ReportLab's name
+        with artifact(canvas):
+            return super().drawOn(canvas, x, y, _sW)
+
+
+def xmp(*, title: str, lang: str | None, author: str = "", subject: str = "", keywords: str = "",
+        creator: str = "", producer: str = "") -> bytes:
+    """XMP metadata with the PDF/UA-1 identifier and the document's title."""
+    def alt(value: str) -> str:
+        language = _xml_escape(lang or "x-default")
+        return (f'<rdf:Alt><rdf:li xml:lang="x-default">{_xml_escape(value)}</rdf:li></rdf:Alt>'
+                if not lang else
+                f'<rdf:Alt><rdf:li xml:lang="x-default">{_xml_escape(value)}</rdf:li>'
+                f'<rdf:li xml:lang="{language}">{_xml_escape(value)}</rdf:li></rdf:Alt>')
+
+    body = (
+        '<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>\n'
+        '<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">\n'
+        '<rdf:Description rdf:about="" xmlns:pdfuaid="http://www.aiim.org/pdfua/ns/id/">'
+        '<pdfuaid:part>1</pdfuaid:part></rdf:Description>\n'
+        '<rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/">'
+        f'<dc:title>{alt(title)}</dc:title>'
+        f'<dc:creator><rdf:Seq><rdf:li>{_xml_escape(author)}</rdf:li></rdf:Seq></dc:creator>'
+        f'<dc:description>{alt(subject)}</dc:description>'
+        + (f'<dc:language><rdf:Bag><rdf:li>{_xml_escape(lang)}</rdf:li></rdf:Bag></dc:language>' if lang else '')
+        + '</rdf:Description>\n'
+        '<rdf:Description rdf:about="" xmlns:pdf="http://ns.adobe.com/pdf/1.3/">'
+        f'<pdf:Keywords>{_xml_escape(keywords)}</pdf:Keywords><pdf:Producer>{_xml_escape(producer)}</pdf:Producer>'
+        '</rdf:Description>\n'
+        '<rdf:Description rdf:about="" xmlns:xmp="http://ns.adobe.com/xap/1.0/">'
+        f'<xmp:CreatorTool>{_xml_escape(creator)}</xmp:CreatorTool></rdf:Description>\n'
+        '</rdf:RDF></x:xmpmeta>\n<?xpacket end="w"?>'
+    )
+    return body.encode("utf-8")
