@@ -238,6 +238,38 @@ def render_handout(prepared: Prepared, *, provider: Provider | None = None,
                       print_ready=prepared.print_ready, common=_common(prepared, today or build_date()))
 
 
+def render_handout_html(prepared: Prepared, *, provider: Provider | None = None,
+                        patient_name: str | None = None, today: dt.date | None = None,
+                        roster_path: Path | None = None) -> bytes:
+    """One reader's accessible HTML edition, as UTF-8 bytes (see render.html)."""
+    from .render.html import render_html
+
+    problems = check_reader(prepared, provider, patient_name, roster_path)
+    if problems:
+        raise ContentError(problems)
+    filled = fill(prepared, provider=provider, patient_name=patient_name, today=today)
+    return render_html(filled, brand=prepared.brand, override=html_templates(prepared))
+
+
+def html_templates(prepared: Prepared) -> Path:
+    """Where a clinic's own HTML templates go: html/ beside its handout.yaml."""
+    return prepared.handout.path.parent / "html"
+
+
+FORMATS = ("pdf", "html")
+
+
+def parse_formats(text: str) -> tuple[str, ...]:
+    """'pdf', 'html' or 'pdf,html' as a tuple in that order; anything else is a usage error."""
+    from .errors import NotFoundError
+
+    wanted = [part.strip().lower() for part in text.split(",") if part.strip()]
+    unknown = [part for part in wanted if part not in FORMATS]
+    if not wanted or unknown:
+        raise NotFoundError(f"--format takes pdf, html or pdf,html; found {text!r}")
+    return tuple(f for f in FORMATS if f in wanted)
+
+
 @lru_cache(maxsize=4)
 def _common(prepared: Prepared, today: dt.date) -> FilledHandout | None:
     """The handout for no reader in particular: the text every copy shares.
@@ -274,7 +306,7 @@ def refuse_overwriting_inputs(target: Path, prepared: Prepared, roster: Path | N
     for path in input_files(prepared, roster):
         if path.exists() and path.resolve() == resolved:
             raise OutputError([Problem(display_path(target), None,
-                                       "refusing to overwrite an input file with the PDF; choose another -o")])
+                                       "refusing to overwrite an input file with the output; choose another -o")])
 
 
 def enforce_lint(prepared: Prepared, allow_lint_errors: bool) -> None:
@@ -313,8 +345,8 @@ def render_one(handout: str | Path | None = None, *, brand: str | Path | None = 
                layout: str | Path | None = None, providers: str | Path | None = None,
                provider_id: str | None = None, patient_name: str | None = None, print_ready: bool = False,
                allow_outside: bool = False, allow_lint_errors: bool = False,
-               today: dt.date | None = None) -> Rendered:
-    """Load, check and render one handout to bytes, writing nothing.
+               today: dt.date | None = None, fmt: str = "pdf") -> Rendered:
+    """Load, check and render one handout to bytes (a PDF, or `fmt="html"` the HTML edition), writing nothing.
 
     Every input problem is raised together; a handout with lint errors is
     refused unless `allow_lint_errors`.
@@ -338,8 +370,12 @@ def render_one(handout: str | Path | None = None, *, brand: str | Path | None = 
     assert prepared is not None
     enforce_lint(prepared, allow_lint_errors)
     roster_path = Path(providers) if providers else None
-    data, pages = render_handout(prepared, provider=provider, patient_name=patient_name, today=today,
-                                 roster_path=roster_path)
+    if fmt == "html":
+        data, pages = render_handout_html(prepared, provider=provider, patient_name=patient_name, today=today,
+                                          roster_path=roster_path), 0
+    else:
+        data, pages = render_handout(prepared, provider=provider, patient_name=patient_name, today=today,
+                                     roster_path=roster_path)
     return Rendered(data=data, pages=pages, prepared=prepared, roster=roster_path)
 
 
@@ -348,18 +384,18 @@ def build_handout(handout: str | Path | None = None, *, output: str | Path | Non
                   providers: str | Path | None = None, provider_id: str | None = None,
                   patient_name: str | None = None, print_ready: bool = False,
                   allow_outside: bool = False, allow_lint_errors: bool = False,
-                  today: dt.date | None = None) -> BuildResult:
-    """Build one handout PDF and write it atomically.
+                  today: dt.date | None = None, fmt: str = "pdf") -> BuildResult:
+    """Build one handout, a PDF or (`fmt="html"`) the HTML edition, and write it atomically.
 
-    `output` defaults to `<handout id>.pdf` in the working folder. Nothing is
+    `output` defaults to `<handout id>.pdf` (or `.html`) in the working folder. Nothing is
     written unless every input is valid, the handout has no lint errors
     (unless `allow_lint_errors`), and the PDF rendered completely.
     """
     rendered = render_one(handout, brand=brand, layout=layout, providers=providers, provider_id=provider_id,
                           patient_name=patient_name, print_ready=print_ready, allow_outside=allow_outside,
-                          allow_lint_errors=allow_lint_errors, today=today)
+                          allow_lint_errors=allow_lint_errors, today=today, fmt=fmt)
     prepared, data = rendered.prepared, rendered.data
-    target = Path(output) if output is not None else Path.cwd() / f"{prepared.handout.id}.pdf"
+    target = Path(output) if output is not None else Path.cwd() / f"{prepared.handout.id}.{fmt}"
     refuse_overwriting_inputs(target, prepared, rendered.roster)
     write_atomic(target, data)
     return BuildResult(path=target, pages=rendered.pages, size=len(data), sha256=hashlib.sha256(data).hexdigest(),

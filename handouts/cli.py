@@ -85,7 +85,7 @@ def cli(ctx: click.Context, debug: bool, quiet: bool) -> None:
 
 @cli.command()
 @click.argument("handout", required=False)
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="PDF to write (default: <handout id>.pdf here).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="File to write (default: <handout id>.pdf or .html here).")
 @click.option("--brand", type=click.Path(dir_okay=False), help="brand.yml to print with.")
 @click.option("--layout", metavar="NAME|FILE", help="letter (default), a4, large-print, or a layout file.")
 @click.option("--providers", type=click.Path(dir_okay=False), help="Roster: CSV or YAML list of providers.")
@@ -98,9 +98,11 @@ def cli(ctx: click.Context, debug: bool, quiet: bool) -> None:
 @click.option("--printer", metavar="NAME", help="With --print: CUPS printer (default: the CUPS default).")
 @click.option("--copies", type=click.IntRange(1, 100), help="With --print: number of copies (default 1).")
 @click.option("--duplex", is_flag=True, help="With --print: print on both sides (long edge).")
+@click.option("--format", "fmt", type=click.Choice(["pdf", "html"]), default="pdf", show_default=True,
+              help="pdf: the tagged PDF; html: the accessible HTML edition, one self-contained file.")
 def build(handout, output, brand, layout, providers, provider_id, patient_name, print_ready, allow_outside,
-          allow_lint_errors, send, printer, copies, duplex):
-    """Build one handout PDF.
+          allow_lint_errors, send, printer, copies, duplex, fmt):
+    """Build one handout: a tagged PDF, or with --format html the accessible HTML edition.
 
     HANDOUT is a manifest file, a folder holding handout.yaml, or the name of
     a bundled handout; without it the bundled stem-cell knee handout is built
@@ -112,19 +114,22 @@ def build(handout, output, brand, layout, providers, provider_id, patient_name, 
       handouts build my-clinic --layout large-print -o knee-large.pdf
       handouts build my-clinic --providers my-clinic/providers.csv --provider dr-nunez
       handouts build my-clinic --print --printer front-desk
+      handouts build my-clinic --format html -o knee.html
     """
     from .build import build_handout
 
     _check_provider_options(providers, provider_id)
     if not send and (printer or copies or duplex):
         raise click.UsageError("--printer, --copies and --duplex need --print")
+    if send and fmt != "pdf":
+        raise click.UsageError("--print prints the PDF; it cannot be used with --format html")
     if send:
         from .deliver.printing import check_printer
 
         check_printer(printer)  # before building: a missing printer fails fast
     result = build_handout(handout, output=output, brand=brand, layout=layout, providers=providers,
                            provider_id=provider_id, patient_name=patient_name, print_ready=print_ready,
-                           allow_outside=allow_outside, allow_lint_errors=allow_lint_errors)
+                           allow_outside=allow_outside, allow_lint_errors=allow_lint_errors, fmt=fmt)
     click.echo(str(result.path))
     if send:
         from .deliver.printing import job_title, print_pdf

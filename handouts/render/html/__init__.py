@@ -1,0 +1,120 @@
+"""The accessible HTML edition: one self-contained file from the filled handout.
+
+Written through Jinja2 templates with autoescape (`templates/handout.html`
+here); a clinic overrides any of them by putting a file of the same name in
+an `html/` folder beside its handout.yaml. Section bodies are Markdown
+rendered by markdown-it without raw HTML, so content can add no tags of its
+own. Styles are inline and the logo is a data URI: the file stands alone,
+as an email body or an attachment.
+
+WCAG 2.1 AA by construction: `lang` on the document, one `h1`, sections as
+`h2` in order (subheadings in a body become `h3`), lists as lists, the logo
+with alt text, colours that keep 4.5:1 (a brand colour that does not is
+replaced by the text colour), links underlined, and a single column that
+reflows to 320 px.
+"""
+
+from __future__ import annotations
+
+import base64
+from functools import lru_cache
+from pathlib import Path
+
+from ...fill.filled import FilledHandout, FilledSection
+from ...load.brand import Brand
+
+TEMPLATE = "handout.html"
+_SAFE_SCHEMES = ("http://", "https://", "mailto:", "tel:")
+
+
+def _luminance(color: str) -> float:
+    # WCAG 2.1 relative luminance.
+    channels = [int(color[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast(first: str, second: str) -> float:
+    """WCAG contrast ratio of two #rrggbb colours."""
+    light, dark = sorted((_luminance(first), _luminance(second)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def readable(color: str, background: str, fallback: str) -> str:
+    """`color` if it keeps 4.5:1 on `background`, else `fallback`, else black or white."""
+    for candidate in (color, fallback):
+        if contrast(candidate, background) >= 4.5:
+            return candidate
+    return "#000000" if contrast("#000000", background) >= contrast("#ffffff", background) else "#ffffff"
+
+
+@lru_cache(maxsize=1)
+def _markdown():
+    from markdown_it import MarkdownIt
+
+    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+    md.validateLink = lambda url: url.lower().startswith(_SAFE_SCHEMES)
+    return md
+
+
+def markdown_html(text: str) -> str:
+    """A section body as HTML: headings become h3 (the section is the h2), images their alt text."""
+    md = _markdown()
+    tokens = md.parse(text)
+    for token in tokens:
+        if token.type in ("heading_open", "heading_close"):
+            token.tag = "h3"
+        for child in token.children or ():
+            if child.type == "image":
+                child.type, child.content, child.children = "text", child.content or "", None
+    return md.renderer.render(tokens, md.options, {})
+
+
+def _environment(override: Path | None):
+    from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, StrictUndefined
+
+    loaders = [FileSystemLoader(str(override))] if override is not None and override.is_dir() else []
+    loaders.append(PackageLoader("handouts.render.html", "templates"))
+    env = Environment(loader=ChoiceLoader(loaders), autoescape=True, undefined=StrictUndefined,
+                      trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    env.filters["markdown"] = lambda text: _markup(markdown_html(text or ""))
+    return env
+
+
+def _markup(html: str):
+    from markupsafe import Markup
+
+    return Markup(html)  # noqa: S704 - markdown-it escapes content and adds no raw HTML
+
+
+def _logo_uri(brand: Brand) -> str | None:
+    if brand.logo is None:
+        return None
+    path = Path(brand.logo.path)
+    kind = "png" if path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" else "jpeg"
+    return f"data:image/{kind};base64," + base64.b64encode(path.read_bytes()).decode("ascii")
+
+
+def render_html(filled: FilledHandout, *, brand: Brand, override: Path | None = None) -> bytes:
+    """The handout as one self-contained, accessible HTML document (UTF-8 bytes).
+
+    `override` is a folder whose templates replace the bundled ones by name.
+    """
+    background = brand.background or "#ffffff"
+    ink = readable(brand.foreground or "#1a1a1a", background, "#1a1a1a")
+    colors = {
+        "background": background,
+        "ink": ink,
+        "accent": readable(brand.primary or ink, background, ink),
+        "rule": brand.secondary or ink,
+    }
+    provider = None
+    if filled.provider_name:
+        provider = filled.provider_name + (f", {filled.provider_credentials}" if filled.provider_credentials else "")
+    sections: list[FilledSection] = list(filled.sections)
+    html = _environment(override).get_template(TEMPLATE).render(
+        handout=filled, brand=brand, colors=colors, logo_uri=_logo_uri(brand),
+        logo_alt=(brand.logo.alt if brand.logo and brand.logo.alt else brand.name),
+        provider=provider, sections=sections, disclosure=filled.disclosure,
+    )
+    return html.encode("utf-8")

@@ -1,0 +1,160 @@
+"""The accessible HTML edition, built by the real CLI and loaded in a real headless Chromium.
+
+axe-core (npm, tests/js) must report no WCAG 2.1 A or AA violation (nor a
+skipped heading level) at 320 and 1024 px, the page must not scroll
+sideways at 320 px, and broken copies of the file (a skipped heading level,
+the logo's alt text removed) must make axe report them, so the check is
+known to bite.
+"""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+import yaml
+from browser import Browser
+from helpers import DEMO_BRAND, DEMO_ROSTER, assert_clean, invoke
+
+
+class _Outline(HTMLParser):
+    """Headings, images, lists, links and external references of an HTML file."""
+
+    def __init__(self):
+        super().__init__()
+        self.headings: list[tuple[str, str]] = []
+        self.images: list[dict] = []
+        self.lists = 0
+        self.lang = None
+        self.external: list[str] = []
+        self._heading: list[str] | None = None
+        self._level = ""
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "html":
+            self.lang = attrs.get("lang")
+        if re.fullmatch(r"h[1-6]", tag):
+            self._heading, self._level = [], tag
+        if tag == "img":
+            self.images.append(attrs)
+            if not str(attrs.get("src", "")).startswith("data:"):
+                self.external.append(str(attrs.get("src")))
+        if tag in ("ul", "ol"):
+            self.lists += 1
+        if tag in ("script", "iframe") or (tag == "link" and attrs.get("rel") == "stylesheet"):
+            self.external.append(tag)
+
+    def handle_endtag(self, tag):
+        if tag == self._level and self._heading is not None:
+            self.headings.append((tag, " ".join("".join(self._heading).split())))
+            self._heading = None
+
+    def handle_data(self, data):
+        if self._heading is not None:
+            self._heading.append(data)
+
+
+def outline(path: Path) -> _Outline:
+    parser = _Outline()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return parser
+
+
+@pytest.fixture(scope="module")
+def edition(tmp_path_factory) -> Path:
+    """`handouts build --format html` of the bundled handout, for a named patient."""
+    target = tmp_path_factory.mktemp("html") / "knee.html"
+    result = invoke(["build", "--format", "html", "-o", str(target), "--patient-name", "Ana <b>Díaz</b>"])
+    assert_clean(result)
+    assert result.exit_code == 0, result.output
+    return target
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with Browser() as running:
+        yield running
+
+
+def test_default_output_name_is_the_handout_id(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = invoke(["build", "--format", "html"])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "stem-cell-knee.html").is_file()
+    assert not (tmp_path / "stem-cell-knee.pdf").exists()
+
+
+def test_one_self_contained_file_with_the_handouts_outline(edition, bundled):
+    found = outline(edition)
+    assert found.lang == bundled.language
+    assert found.external == [], "the file must stand alone: no scripts, stylesheets or remote images"
+    assert [text for level, text in found.headings if level == "h1"] == [bundled.title]
+    # Sections as h2 in order, the risk disclosure a section with its own heading, last.
+    assert [text for level, text in found.headings if level == "h2"] == [*bundled.section_titles,
+                                                                         bundled.disclosure_title]
+    levels = [int(level[1]) for level, _ in found.headings]
+    assert all(b - a <= 1 for a, b in zip(levels, levels[1:])), "a heading level is skipped"
+    assert found.lists >= 5
+    brand = yaml.safe_load(DEMO_BRAND.read_text(encoding="utf-8"))
+    assert [img.get("alt") for img in found.images] == [brand["logo"]["images"]["mark"]["alt"]]
+    assert found.images[0]["src"].startswith("data:image/png;base64,")
+
+
+def test_acknowledgment_says_how_to_sign_and_input_is_escaped(edition):
+    text = edition.read_text(encoding="utf-8")
+    disclosure = text[text.index('<section class="disclosure"'):]
+    assert "How to sign" in disclosure
+    assert "in person" in disclosure and "printed copy" in disclosure
+    assert "Ana &lt;b&gt;Díaz&lt;/b&gt;" in text and "<b>Díaz" not in text
+
+
+@pytest.mark.parametrize("width", [320, 1024])
+def test_axe_finds_no_wcag_violation_in_chromium(edition, browser, width):
+    browser.open(edition, width)
+    assert browser.axe_violations() == []
+    scroll, viewport = browser.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    assert viewport == width
+    assert scroll <= viewport, f"scrolls sideways at {width} px ({scroll} px wide)"
+
+
+BREAKAGES = {
+    "skipped-heading-level": (lambda html: html.replace("<h3>", "<h4>", 1).replace("</h3>", "</h4>", 1),
+                              "heading-order"),
+    "logo-alt-removed": (lambda html: re.sub(r'(<img src="data:[^"]*") alt="[^"]*"', r"\1", html, count=1),
+                         "image-alt"),
+    "low-contrast-text": (lambda html: html.replace("color: #1a1a1a;", "color: #bbbbbb;", 1), "color-contrast"),
+}
+
+
+@pytest.mark.parametrize("name", BREAKAGES)
+def test_axe_reports_a_broken_copy(edition, browser, tmp_path, name):
+    breaks, rule = BREAKAGES[name]
+    html = edition.read_text(encoding="utf-8")
+    broken = breaks(html)
+    assert broken != html, "the breakage did not apply"
+    path = tmp_path / f"{name}.html"
+    path.write_text(broken, encoding="utf-8")
+    browser.open(path, 1024)
+    assert rule in {v["id"] for v in browser.axe_violations()}
+
+
+def test_a_clinic_overrides_the_template_beside_its_handout(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert invoke(["init", "clinic"]).exit_code == 0
+    (tmp_path / "clinic" / "html").mkdir()
+    (tmp_path / "clinic" / "html" / "handout.html").write_text(
+        '<!DOCTYPE html><html lang="{{ handout.language }}"><title>{{ handout.title }}</title>'
+        "<h1>Ours: {{ handout.title }}</h1>{{ '<i>' }}</html>\n", encoding="utf-8")
+    result = invoke(["build", "clinic", "--format", "html", "-o", "out.html"])
+    assert result.exit_code == 0, result.output
+    text = (tmp_path / "out.html").read_text(encoding="utf-8")
+    assert "<h1>Ours: Stem-Cell Shots for Knee Arthritis</h1>" in text
+    assert "&lt;i&gt;" in text  # autoescape holds in a clinic's template too
+
+
+def test_unknown_format_is_a_usage_error():
+    result = invoke(["build", "--format", "docx"])
+    assert result.exit_code == 2
