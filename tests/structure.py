@@ -115,8 +115,11 @@ def text_operators(pdf: pikepdf.Pdf) -> list[Shown]:
     return shown
 
 
-def struct_text(path: Path) -> list[tuple[str, str]]:
-    """`pdfinfo -struct-text`: (role of the element that holds it, text), in tree order."""
+def struct_text(path: Path, full: bool = False) -> list[tuple]:
+    """`pdfinfo -struct-text`: (role of the element that holds it, text), in tree order.
+
+    With `full`, the role is the whole path of roles from the top.
+    """
     pdfinfo = shutil.which("pdfinfo")
     assert pdfinfo, "pdfinfo (poppler-utils) is needed: .ci/run installs it"
     out = subprocess.run([pdfinfo, "-struct-text", str(path)], capture_output=True, text=True, check=True).stdout
@@ -128,9 +131,9 @@ def struct_text(path: Path) -> list[tuple[str, str]]:
             continue
         del roles[indent // 2:]
         if body.startswith('"') and body.endswith('"') and len(body) >= 2:
-            found.append((roles[-1] if roles else "", body[1:-1]))
+            found.append((tuple(roles) if full else (roles[-1] if roles else ""), body[1:-1]))
         else:
-            roles.append(body.split(" ")[0])
+            roles.append(body.split(" ")[0].rstrip(":"))
     return found
 
 
@@ -152,6 +155,32 @@ def page_text_without_footer(path: Path, footer_marker: str) -> list[str]:
         assert footer_marker in " ".join(lines[:end]), lines[:end + 1]
         pages.append("\n".join(lines[end + 1:]))
     return pages
+
+
+def table_headers(path: Path) -> list[str]:
+    """Each table's header row text (its TH cells), whitespace squeezed."""
+    headers: list[str] = []
+    previous = False
+    for roles, text in struct_text(path, full=True):
+        in_header = "TH" in roles
+        if in_header and not previous:
+            headers.append("")
+        if in_header:
+            headers[-1] += squeeze(text)
+        previous = in_header
+    return headers
+
+
+def without_repeated_headers(pages: list[str], headers: list[str]) -> list[str]:
+    """Page texts without table header rows repeated at the top of a page (artifacts)."""
+    out = []
+    for number, text in enumerate(pages):
+        flat = squeeze(text)
+        for header in headers:
+            if number and header and flat.startswith(header) and any(header in squeeze(p) for p in pages[:number]):
+                flat = flat[len(header):]
+        out.append(flat)
+    return out
 
 
 def squeeze(text: str) -> str:

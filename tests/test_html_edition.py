@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import yaml
 from browser import Browser
-from helpers import DEMO_BRAND, DEMO_ROSTER, assert_clean, invoke
+from helpers import DEMO_BRAND, assert_clean, invoke
 
 
 class _Outline(HTMLParser):

@@ -16,7 +16,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, Table, TableStyle
 
-from .tagging import TableTagger
+from .tagging import TableTagger, TaggedFlowable
 
 # Cells up to this many characters are kept on one line when the page allows.
 SHORT_CELL = 16
@@ -35,8 +35,11 @@ class TableStyles:
     pad: float
 
 
-class GridTable(Table):
-    """A Table whose paragraphs the font planner can find."""
+class GridTable(TaggedFlowable, Table):
+    """A Table whose paragraphs the font planner can find; a Table element (TableTagger tags its rows)."""
+
+    pdf_role = "Table"
+    pdf_group = True
 
     def nested_flowables(self) -> list[Flowable]:
         """Every cell's paragraph."""
@@ -93,6 +96,9 @@ def make_table(rows: list[list[tuple[str, str]]], texts: list[list[str]], width:
         data.append(cells)
     widths = column_widths([list(t) + [""] * (count - len(t)) for t in texts], width, styles)
     commands = [
+        # The cells are paragraphs, but ReportLab sets the cell font anyway:
+        # the body font keeps an unembedded Helvetica out of the page.
+        ("FONTNAME", (0, 0), (-1, -1), styles.cell.fontName),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LEFTPADDING", (0, 0), (-1, -1), styles.pad),
         ("RIGHTPADDING", (0, 0), (-1, -1), styles.pad),

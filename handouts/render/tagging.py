@@ -298,11 +298,12 @@ def artifact(canvas, kind: str = "Layout"):
 
 
 class TableTagger:
-    """A ReportLab Table `renderCB` that tags the table: Table, TR, TH/TD; grid and fills artifacts.
+    """A ReportLab Table `renderCB` that tags rows and cells (TR, TH/TD); grid and fills are artifacts.
 
-    Pass one as `Table(..., renderCB=TableTagger())`; the parts of a split
-    table share it, so they are one Table element, and header rows repeated
-    on later pages are artifacts. The cells' flowables tag themselves.
+    Use it on a TaggedFlowable table (`pdf_role = "Table"`, `pdf_group =
+    True`) as `renderCB=TableTagger()`; the parts of a split table share it,
+    and header rows repeated on later pages are artifacts. The cells'
+    flowables tag themselves.
     """
 
     def __init__(self, header_rows: int = 1):
@@ -317,9 +318,6 @@ class TableTagger:
         if event == "startTable":
             self._repeat = self.key in structure.started
             structure.started.add(self.key)
-            structure.begin("Table", key=self.key, group=True)
-        elif event == "endTable":
-            structure.end()
         elif event in ("startBG", "startLines"):
             canvas._code.append("/Artifact <</Type /Layout>> BDC")
         elif event in ("endBG", "endLines"):
