@@ -8,7 +8,7 @@ page splits between (or inside) its paragraphs, each part boxed.
 
 from __future__ import annotations
 
-from reportlab.lib.colors import HexColor
+from reportlab.lib.colors import toColor
 from reportlab.platypus import Flowable
 
 from .tagging import TaggedFlowable, artifact
@@ -93,11 +93,11 @@ class Callout(TaggedFlowable, Flowable):
         canvas = self.canv
         with artifact(canvas):
             canvas.saveState()
-            canvas.setFillColor(HexColor(self.fill))
-            canvas.setStrokeColor(HexColor(self.edge))
+            canvas.setFillColor(toColor(self.fill))
+            canvas.setStrokeColor(toColor(self.edge))
             canvas.setLineWidth(0.75)
             canvas.rect(0, 0, self.width, self.height, stroke=1, fill=1)
-            canvas.setFillColor(HexColor(self.edge))
+            canvas.setFillColor(toColor(self.edge))
             canvas.rect(0, 0, self.bar, self.height, stroke=0, fill=1)
             canvas.restoreState()
         y = self.height - self.pad

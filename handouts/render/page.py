@@ -4,18 +4,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from reportlab.lib.colors import HexColor
+from reportlab.lib.colors import Color
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
 from ..layouts import Layout
-from ..load.brand import Brand
+from .inks import Palette
 
 BLEED = 3 * mm
 # Crop marks sit outside the bleed, so the sheet needs a slug around it.
 SLUG = 12 * mm
 TOTAL_FORM = "handouts-page-total"
 STATIC_FORM = "handouts-page-static"
+BAND_HEIGHT = 0.18 * 72
+# Office printers cannot print the outer 0.17-0.25 in of the sheet.
+OFFICE_INSET = 0.25 * 72
 
 
 
@@ -55,7 +58,7 @@ class Footer:
     shared: bool
     size: float
     font: str
-    color: str
+    color: Color
     # 'Page X of Y' from the message catalogue, split around the total,
     # which is drawn once at the end as a form: ("Page {page} of ", "").
     page_before: str = "Page {page} of "
@@ -78,7 +81,7 @@ def split_page_label(text: str) -> tuple[str, str]:
     return before, after
 
 
-def layout_footer(parts: list[str], width: float, size: float, font: str, color: str,
+def layout_footer(parts: list[str], width: float, size: float, font: str, color: Color,
                   page_label: str = "Page {page} of {pages}") -> Footer:
     """Pack the footer's parts into as few lines as fit `width`.
 
@@ -103,51 +106,71 @@ def layout_footer(parts: list[str], width: float, size: float, font: str, color:
     return Footer(tuple(lines), False, size, font, color, before, after)
 
 
-def draw_static(canvas: Canvas, g: Geometry, layout: Layout, brand: Brand, footer: Footer,
-                 print_ready: bool) -> None:
-    """What every page repeats: the top band, the footer rule and text, crop marks."""
-    # A band of the brand colour along the top edge; with bleed it runs
-    # past the trim so a guillotine never leaves a white sliver.
-    band = 0.18 * 72
-    canvas.setFillColor(HexColor(brand.primary))
-    canvas.rect(g.offset - g.bleed, g.offset + g.height - band, g.width + 2 * g.bleed, band + g.bleed, stroke=0, fill=1)
+def draw_static(canvas: Canvas, g: Geometry, layout: Layout, colors: Palette, footer: Footer) -> None:
+    """What every page repeats: the top band, the footer rule and text."""
+    top_band(canvas, g, colors.primary)
     left = g.offset + layout.margin_left
     right = g.offset + g.width - layout.margin_right
     y = g.offset + layout.margin_bottom + (0 if footer.shared else footer.leading)
     top = y + (len(footer.lines) - 1) * footer.leading
-    canvas.setStrokeColor(HexColor(brand.secondary))
+    canvas.setStrokeColor(colors.secondary)
     canvas.setLineWidth(0.5)
     canvas.line(left, top + footer.size * 1.6, right, top + footer.size * 1.6)
     canvas.setFont(footer.font, footer.size)
-    canvas.setFillColor(HexColor(footer.color))
+    canvas.setFillColor(footer.color)
     for index, line in enumerate(footer.lines):
         line_y = top - index * footer.leading
         if footer.shared:
             canvas.drawRightString(right, line_y, line)
         else:
             canvas.drawString(left, line_y, line)
-    if print_ready:
-        crop_marks(canvas, g)
 
 
-def draw_page(canvas: Canvas, g: Geometry, layout: Layout, footer: Footer) -> None:
-    """Per page: the shared static form, then 'Page X of ' and the total form."""
+def top_band(canvas: Canvas, g: Geometry, color: Color) -> None:
+    """A band of the brand colour along the top of the page.
+
+    Print-ready, it runs past the trim into the bleed, so a guillotine
+    never leaves a white sliver. For office printers it stays inside the
+    part they can print (OFFICE_INSET from every edge), rather than being
+    cut off unevenly by each printer's own unprintable border.
+    """
+    height = BAND_HEIGHT
+    canvas.setFillColor(color)
+    if g.bleed:
+        canvas.rect(g.offset - g.bleed, g.offset + g.height - height, g.width + 2 * g.bleed, height + g.bleed,
+                    stroke=0, fill=1)
+    else:
+        canvas.rect(g.offset + OFFICE_INSET, g.offset + g.height - OFFICE_INSET - height,
+                    g.width - 2 * OFFICE_INSET, height, stroke=0, fill=1)
+
+
+def draw_page(canvas: Canvas, g: Geometry, layout: Layout, footer: Footer, marks: Color | None = None) -> None:
+    """Per page: the shared static form, 'Page X of ' and the total form, and crop marks in `marks`.
+
+    Crop marks are drawn on the page itself, not in the shared form:
+    ReportLab gives a form no colour-space resources, and registration
+    colour is a Separation colour space.
+    """
     canvas.saveState()
     canvas.doForm(STATIC_FORM)
+    if marks is not None:
+        crop_marks(canvas, g, marks)
     y = g.offset + layout.margin_bottom
     left = g.offset + layout.margin_left
     label = footer.page_before.format(page=canvas.getPageNumber())
     canvas.setFont(footer.font, footer.size)
-    canvas.setFillColor(HexColor(footer.color))
+    canvas.setFillColor(footer.color)
     canvas.drawString(left, y, label)
     canvas.translate(left + canvas.stringWidth(label, footer.font, footer.size), y)
     canvas.doForm(TOTAL_FORM)
     canvas.restoreState()
 
 
-def crop_marks(canvas: Canvas, g: Geometry) -> None:
+def crop_marks(canvas: Canvas, g: Geometry, color: Color) -> None:
+    """Two marks at each corner of the trim, outside the bleed, in `color`
+    (registration colour, so they print on every plate)."""
     canvas.saveState()
-    canvas.setStrokeColorRGB(0, 0, 0)
+    canvas.setStrokeColor(color)
     canvas.setLineWidth(0.25)
     x0, y0, x1, y1 = g.trim_box
     gap, length = g.bleed, g.offset - g.bleed - 1 * mm

@@ -6,7 +6,6 @@ import copy
 import io
 from functools import lru_cache
 
-from reportlab.lib.colors import HexColor
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     BaseDocTemplate,
@@ -20,6 +19,7 @@ from ..layouts import Layout
 from ..load.brand import Brand
 from .fonts import Fonts, register_family
 from .images import SharedImage
+from .inks import Palette, palette, press_only
 from .page import (
     BLEED,
     SLUG,
@@ -151,7 +151,7 @@ class _HandoutCanvas(Canvas):
         total = self.getPageNumber() - 1
         self.beginForm(TOTAL_FORM)
         self.setFont(self._footer.font, self._footer.size)
-        self.setFillColor(HexColor(self._footer.color))
+        self.setFillColor(self._footer.color)
         self.drawString(0, 0, str(total) + self._footer.page_after.format(page=""))
         self.endForm()
         self.structure.finish(self._doc.Catalog, **self._metadata)
@@ -184,14 +184,15 @@ def render_pdf(filled: FilledHandout, *, brand: Brand, layout: Layout, creator: 
     harden_reportlab()
     body_fonts = register_family(brand.body_font)
     heading_fonts = register_family(brand.heading_font) if brand.heading_font else body_fonts
-    styles = styles_for(layout, brand, body_fonts, heading_fonts)
+    colors = palette(brand, print_ready)
+    styles = styles_for(layout, brand, body_fonts, heading_fonts, colors)
     geometry = Geometry(layout.width, layout.height, SLUG if print_ready else 0.0, BLEED if print_ready else 0.0)
     text = filled.messages
     footer = layout_footer(
         [brand.name, text.format("footer_version", id=filled.id, version=filled.version),
          text.format("footer_reviewed", reviewed=text.date(filled.reviewed))],
         layout.width - layout.margin_left - layout.margin_right,
-        styles.footer_size, body_fonts.regular, brand.foreground, text["page"],
+        styles.footer_size, body_fonts.regular, colors.foreground, text["page"],
     )
     buffer = io.BytesIO()
     doc = _HandoutDoc(
@@ -209,6 +210,9 @@ def render_pdf(filled: FilledHandout, *, brand: Brand, layout: Layout, creator: 
         initialFontSize=styles.body_size,
         trimBox=geometry.trim_box if print_ready else None,
         bleedBox=geometry.bleed_box if print_ready else None,
+        # Print-ready: a colour that is not CMYK, grey or a separation is a
+        # bug, and ReportLab raises rather than let it reach the press.
+        enforceColorSpace=press_only if print_ready else None,
     )
     doc._outline_keys = []
     footer_height = footer.height + styles.footer_size
@@ -222,10 +226,10 @@ def render_pdf(filled: FilledHandout, *, brand: Brand, layout: Layout, creator: 
 
     def decorate(canvas: Canvas, _doc) -> None:
         with artifact(canvas, "Pagination"):
-            draw_page(canvas, geometry, layout, footer)
+            draw_page(canvas, geometry, layout, footer, colors.registration if print_ready else None)
 
     def static(canvas: Canvas) -> None:
-        draw_static(canvas, geometry, layout, brand, footer, print_ready)
+        draw_static(canvas, geometry, layout, colors, footer)
 
     doc.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=decorate)])
     story = build_story(filled, brand, styles, frame.width)
@@ -235,14 +239,20 @@ def render_pdf(filled: FilledHandout, *, brand: Brand, layout: Layout, creator: 
         # leave every shared paragraph holding a recording per document.
         plan = _font_plan(common, brand, styles, frame.width, footer)
         canvas_options = (("pagesize", geometry.sheet), ("invariant", 1), ("initialFontName", body_fonts.regular),
-                          ("initialFontSize", styles.body_size), ("initialLeading", None))
+                          ("initialFontSize", styles.body_size), ("initialLeading", None),
+                          ("enforceColorSpace", press_only if print_ready else None))
         shared = recorder(plan, canvas_options)
     metadata = dict(title=filled.title, lang=filled.language,
                     info=dict(author=brand.name, subject=doc.subject, keywords=doc.keywords, creator=creator,
                               producer="ReportLab PDF Library - www.reportlab.com"))
     doc.build(story, canvasmaker=lambda *a, **k: _HandoutCanvas(*a, footer=footer, static=static,
                                                                recorder=shared, metadata=metadata, **k))
-    return buffer.getvalue(), doc.page
+    data = buffer.getvalue()
+    if print_ready:
+        from .press import finish_for_press
+
+        data = finish_for_press(data)
+    return data, doc.page
 
 
 @lru_cache(maxsize=8)
@@ -254,8 +264,8 @@ def _font_plan(common: FilledHandout, brand: Brand, styles: Styles, width: float
 
 
 @lru_cache(maxsize=16)
-def styles_for(layout: Layout, brand: Brand, body: Fonts, headings: Fonts) -> Styles:
+def styles_for(layout: Layout, brand: Brand, body: Fonts, headings: Fonts, colors: Palette) -> Styles:
     # One Styles per look, so cached flowables below can key on it.
-    return make_styles(layout, brand, body, headings)
+    return make_styles(layout, brand, body, headings, colors)
 
 

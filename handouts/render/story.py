@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 from functools import lru_cache
 
-from reportlab.lib.colors import HexColor
+from reportlab.lib.colors import Color
 from reportlab.platypus import (
     Flowable,
     KeepTogether,
@@ -44,7 +44,7 @@ class _Band(Flowable):
     drawn directly rather than as a Table, which costs more to lay out.
     """
 
-    def __init__(self, logo: Flowable | None, lines: list[Paragraph], color: str, pad: float):
+    def __init__(self, logo: Flowable | None, lines: list[Paragraph], color: Color, pad: float):
         super().__init__()
         self.logo, self.lines, self.color, self.pad = logo, lines, color, pad
 
@@ -69,7 +69,7 @@ class _Band(Flowable):
     def draw(self) -> None:
         canvas = self.canv
         with artifact(canvas):
-            canvas.setFillColor(HexColor(self.color))
+            canvas.setFillColor(self.color)
             canvas.rect(0, 0, self.width, self.height, stroke=0, fill=1)
         if self.logo:
             self.logo.drawOn(canvas, self.pad, (self.height - self.logo.height) / 2)
@@ -92,7 +92,7 @@ def _band(brand: Brand, styles: Styles, width: float) -> _Band:
         logo = LogoFlowable(image, logo_width, logo_height)
         # A screen reader says what the logo shows; lint asks for the text.
         tag(logo, "Figure", alt=brand.logo.alt or brand.name)
-    return _Band(logo, lines, brand.primary, styles.body_size * 0.8)
+    return _Band(logo, lines, styles.colors.primary, styles.body_size * 0.8)
 
 
 def _cover(filled: FilledHandout, brand: Brand, styles: Styles, width: float) -> list[Flowable]:
@@ -108,7 +108,7 @@ def _cover(filled: FilledHandout, brand: Brand, styles: Styles, width: float) ->
         phone = f" \u00b7 {filled.provider_phone}" if filled.provider_phone else ""
         readers.append(f"<b>{escape(filled.messages['your_provider'])}</b> {escape(who + phone)}")
     story += [TaggedParagraph(line, styles.reader) for line in readers]
-    story.append(ArtifactRule(width="100%", thickness=1, color=HexColor(brand.secondary),
+    story.append(ArtifactRule(width="100%", thickness=1, color=styles.colors.secondary,
                             spaceBefore=styles.body_size * 0.4, spaceAfter=styles.body_size * 0.2))
     return story
 

@@ -11,6 +11,7 @@ from reportlab.lib.styles import ParagraphStyle
 from ..layouts import Layout
 from ..load.brand import Brand
 from .fonts import Fonts
+from .inks import Palette, palette
 from .markup import BodyStyles
 from .tables import TableStyles
 
@@ -41,10 +42,15 @@ class Styles:
     small: ParagraphStyle
     footer_size: float
     markdown: BodyStyles
+    colors: Palette
 
 
-def make_styles(layout: Layout, brand: Brand, body: Fonts, headings: Fonts) -> Styles:
-    """Build the styles; every size scales from the layout's body size."""
+def make_styles(layout: Layout, brand: Brand, body: Fonts, headings: Fonts, colors: Palette | None = None) -> Styles:
+    """Build the styles; every size scales from the layout's body size.
+
+    `colors` are the brand's colours as printed (office RGB by default).
+    """
+    colors = colors or palette(brand, False)
     size = layout.body_size_for(brand.base_size)
     # Secondary text (references, signature labels) may be a little smaller
     # than the body, but never below the layout's floor: in large print,
@@ -52,9 +58,13 @@ def make_styles(layout: Layout, brand: Brand, body: Fonts, headings: Fonts) -> S
     floor = layout.min_body_size
     small_size = max(size * 0.85, 9, floor)
     leading = size * layout.line_spacing
-    ink = HexColor(brand.foreground)
-    accent = HexColor(brand.primary)
-    paper = HexColor(brand.background)
+    ink = colors.foreground
+    accent = colors.primary
+    paper = colors.background
+
+    def spell(hex_color: str) -> str:
+        # Colours the tables, callouts and links take as text: as printed.
+        return Palette.markup(colors.convert(hex_color))
 
     def style(name: str, **kw) -> ParagraphStyle:
         base = dict(fontName=body.regular, fontSize=size, leading=leading, textColor=ink,
@@ -87,15 +97,16 @@ def make_styles(layout: Layout, brand: Brand, body: Fonts, headings: Fonts) -> S
     cell = style("table-cell", spaceAfter=0, leading=size * min(layout.line_spacing, 1.3))
     head = style("table-head", fontName=headings.bold, textColor=paper, spaceAfter=0,
                  leading=size * min(layout.line_spacing, 1.3))
-    table = TableStyles(cell=cell, head=head, rule=brand.secondary, head_fill=brand.primary,
-                        stripe=tint(brand.primary, brand.background, 0.07), pad=size * 0.45)
+    table = TableStyles(cell=cell, head=head, rule=spell(brand.secondary), head_fill=spell(brand.primary),
+                        stripe=spell(tint(brand.primary, brand.background, 0.07)), pad=size * 0.45)
     markdown = BodyStyles(body=body_style, subheading=subheading, bullet=bullet, code=code,
-                          link_color=brand.primary, indent=size * 1.6,
+                          link_color=spell(brand.primary), indent=size * 1.6,
                           column=layout.width - layout.margin_left - layout.margin_right, table=table,
-                          callout_fill=tint(brand.primary, brand.background, 0.09), callout_edge=brand.primary)
+                          callout_fill=spell(tint(brand.primary, brand.background, 0.09)),
+                          callout_edge=spell(brand.primary))
     return Styles(
         body_size=size, body=body_style, bullet=bullet, code=code, title=title, subtitle=subtitle,
         heading=heading, subheading=subheading, cover_name=cover_name, cover_contact=cover_contact,
         reader=reader, reference=reference, small=small, footer_size=max(size * 0.72, 8) if floor <= 9 else floor,
-        markdown=markdown,
+        markdown=markdown, colors=colors,
     )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from reportlab.lib.colors import HexColor
+from reportlab.lib.colors import toColor
 from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase.pdfmetrics import stringWidth
@@ -104,13 +104,13 @@ def make_table(rows: list[list[tuple[str, str]]], texts: list[list[str]], width:
         ("RIGHTPADDING", (0, 0), (-1, -1), styles.pad),
         ("TOPPADDING", (0, 0), (-1, -1), styles.pad * 0.6),
         ("BOTTOMPADDING", (0, 0), (-1, -1), styles.pad * 0.6),
-        ("BACKGROUND", (0, 0), (-1, 0), HexColor(styles.head_fill)),
-        ("LINEBELOW", (0, 0), (-1, -1), 0.5, HexColor(styles.rule)),
-        ("BOX", (0, 0), (-1, -1), 0.75, HexColor(styles.rule)),
-        ("LINEAFTER", (0, 0), (-2, -1), 0.5, HexColor(styles.rule)),
+        ("BACKGROUND", (0, 0), (-1, 0), toColor(styles.head_fill)),
+        ("LINEBELOW", (0, 0), (-1, -1), 0.5, toColor(styles.rule)),
+        ("BOX", (0, 0), (-1, -1), 0.75, toColor(styles.rule)),
+        ("LINEAFTER", (0, 0), (-2, -1), 0.5, toColor(styles.rule)),
     ]
     for index in range(2, len(data), 2):
-        commands.append(("BACKGROUND", (0, index), (-1, index), HexColor(styles.stripe)))
+        commands.append(("BACKGROUND", (0, index), (-1, index), toColor(styles.stripe)))
     table = GridTable(data, colWidths=widths, repeatRows=1, splitByRow=1, splitInRow=1, hAlign="LEFT",
                       spaceBefore=styles.pad, spaceAfter=styles.pad * 2, renderCB=TableTagger(header_rows=1))
     table.setStyle(TableStyle(commands))
