@@ -159,8 +159,9 @@ def test_body_text_and_rules_are_solid_black(press, bundled):
     body = colours(press.print_ready, slice(1, None))  # after the cover
     brand_primary = demo_primary()
     text_colours = {value for (space, value) in body["text"]}
-    # Body text in 100% K; headings and links in the brand's primary colour.
-    assert text_colours <= {K100, brand_primary}, text_colours
+    # Body text in 100% K; headings and links in the brand's primary colour;
+    # white (no ink) only on brand-coloured fills (table heads).
+    assert text_colours <= {K100, brand_primary, WHITE}, text_colours
     assert body["text"][(("DeviceCMYK",), K100)] > 10 * body["text"][(("DeviceCMYK",), brand_primary)]
     # Signature and write-in rules: solid K too.
     last = colours(press.print_ready, slice(-1, None))
@@ -236,7 +237,8 @@ def subset_tags(path: Path) -> dict[str, str]:
     fonts = {}
     with pikepdf.open(path) as pdf:
         for obj in pdf.objects:
-            if isinstance(obj, pikepdf.Dictionary) and obj.get("/Type") == pikepdf.Name.Font and "/BaseFont" in obj:
+            if (isinstance(obj, pikepdf.Dictionary) and obj.get("/Type") == pikepdf.Name.Font
+                    and "+" in str(obj.get("/BaseFont", ""))):
                 tag, _, name = str(obj.BaseFont)[1:].partition("+")
                 fonts[str(obj.BaseFont)] = tag
                 assert str(obj.FontDescriptor.FontName) == str(obj.BaseFont)
