@@ -149,10 +149,14 @@ def test_every_colour_operator_is_cmyk_gray_or_a_separation(press):
         assert space[0] in ("DeviceCMYK", "DeviceGray", "Separation") or space == ("ICCBased", 4), space
         if space[0] == "Separation":
             assert space[1:] == ("All", "DeviceCMYK")
+    # The logo too: CMYK pixels (its transparency is a grey soft mask).
+    assert found["images"] == {"/DeviceCMYK"}, found["images"]
 
 
 def test_office_builds_keep_rgb(press):
-    assert colours(press.letter)["operators"]["rg"] > 0
+    found = colours(press.letter)
+    assert found["operators"]["rg"] > 0
+    assert found["images"] == {"/DeviceRGB"}
 
 
 def test_body_text_and_rules_are_solid_black(press, bundled):

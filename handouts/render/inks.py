@@ -96,6 +96,26 @@ def press_color(hex_color: str) -> CMYKColor:
     return CMYKColor(*(round(v / 255, 3) for v in (c, m, y, k)))
 
 
+def press_image(image):
+    """A Pillow image as CMYK through the press profile, and its alpha channel (or None if opaque).
+
+    Same intent as the brand colours, so a logo's colours match the band
+    it sits on.
+    """
+    from PIL import ImageCms
+
+    alpha = None
+    if image.mode in ("RGBA", "LA", "PA", "P") or "transparency" in image.info:
+        rgba = image.convert("RGBA")
+        channel = rgba.getchannel("A")
+        if channel.getextrema() != (255, 255):
+            alpha = channel
+        image = rgba
+    if image.mode == "CMYK":
+        return image, alpha
+    return ImageCms.applyTransform(image.convert("RGB"), _transforms()[0]), alpha
+
+
 def press_only(color) -> CMYKColor:
     """ReportLab's `enforceColorSpace` hook for print-ready pages.
 

@@ -88,7 +88,8 @@ def _band(brand: Brand, styles: Styles, width: float) -> _Band:
     logo = None
     if brand.logo is not None:
         logo_width, logo_height = logo_box(brand.logo, styles.body_size, width)
-        image = shared_logo(str(brand.logo.path), round(logo_width, 2), round(logo_height, 2))
+        image = shared_logo(str(brand.logo.path), round(logo_width, 2), round(logo_height, 2),
+                            styles.colors.press)
         logo = LogoFlowable(image, logo_width, logo_height)
         # A screen reader says what the logo shows; lint asks for the text.
         tag(logo, "Figure", alt=brand.logo.alt or brand.name)
