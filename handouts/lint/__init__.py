@@ -43,6 +43,7 @@ CODES: dict[str, tuple[str, str]] = {
     "low-contrast": (ERROR, f"text colour on its background below {MIN_CONTRAST}:1 (WCAG 2.1 AA)"),
     "logo-alt": (WARNING, "the logo has no alt text"),
     "logo-resolution": (WARNING, f"the logo prints under {MIN_LOGO_DPI} dpi"),
+    "comment-in-text": (WARNING, "text after ' #' in an unquoted value, which YAML drops as a comment"),
 }
 _LINK_OK = ("http://", "https://", "mailto:", "tel:")
 
@@ -71,6 +72,18 @@ def check_claims(handout: Handout, config: LintConfig) -> list[Finding]:
                                      f"{src.field}: \"{claim.text}\" is a claim regulators treat as misleading "
                                      f"for unproven therapies ({claim.name}); reword it, or allow it in lint.yaml "
                                      "with a reason"))
+    return findings
+
+
+def check_comments(texts) -> list[Finding]:
+    """Unquoted text fields whose end YAML took for a comment (`title: Our #1 choice`)."""
+    findings = []
+    for src in texts:
+        if src.comment:
+            line, comment = src.comment
+            findings.append(_finding("comment-in-text", src.path, line,
+                                     f"{src.field}: '{comment}' is not printed: text after ' #' is a comment "
+                                     "and is not printed; quote the value"))
     return findings
 
 
@@ -256,6 +269,7 @@ def lint_handout(handout: str | Path | None = None, *, brand: str | Path | None 
     findings += check_links(content)
     findings += check_brand(prepared.brand, prepared.layout)
     findings += check_completeness(content)
+    findings += check_comments(content.text_fields())
     try:
         findings += check_readability(prepared, max_grade)
     except HandoutError as exc:

@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 from ..errors import Problem, display_path
+from .yamlwords import MISPLACED_ITEM, explain, misplaced_item, trailing_comment
 
 MAX_BYTES = 1_000_000
 
@@ -76,6 +77,9 @@ class YamlDoc:
     styles: dict[Key, str] = field(default_factory=dict)
     spans: dict[Key, tuple[int, int]] = field(default_factory=dict)
     source: str = ""
+    # Plain (unquoted) values followed by ` # ...` on their last line: YAML
+    # drops that text as a comment, which in a title is rarely meant.
+    comments: dict[Key, tuple[int, str]] = field(default_factory=dict)
 
     @property
     def shown(self) -> str:
@@ -168,7 +172,8 @@ def load_yaml(path: Path, *, max_bytes: int = MAX_BYTES, what: str = "YAML file"
         lines: dict[Key, int] = {(): node.start_mark.line + 1}
         styles: dict[Key, str] = {}
         spans: dict[Key, tuple[int, int]] = {}
-        data = _to_python(loader, node, (), lines, (styles, spans))
+        comments: dict[Key, tuple[int, str]] = {}
+        data = _to_python(loader, node, (), lines, (styles, spans, text.split("\n"), comments))
     except _YamlProblem as exc:
         line = exc.mark.line + 1 if exc.mark else None
         col = f" (column {exc.mark.column + 1})" if exc.mark else ""
@@ -176,7 +181,7 @@ def load_yaml(path: Path, *, max_bytes: int = MAX_BYTES, what: str = "YAML file"
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
-        reason = exc.problem or exc.context or "invalid YAML"
+        reason = explain(exc, text) or exc.problem or exc.context or "invalid YAML"
         col = f" (column {mark.column + 1})" if mark else ""
         raise YamlReadError(Problem(shown, line, f"invalid YAML: {reason}{col}")) from None
     except yaml.YAMLError as exc:
@@ -185,7 +190,7 @@ def load_yaml(path: Path, *, max_bytes: int = MAX_BYTES, what: str = "YAML file"
         raise YamlReadError(Problem(shown, None, "invalid YAML: nested too deeply")) from None
     finally:
         loader.dispose()
-    return YamlDoc(path=path, data=data, lines=lines, styles=styles, spans=spans, source=text)
+    return YamlDoc(path=path, data=data, lines=lines, styles=styles, spans=spans, source=text, comments=comments)
 
 
 def _to_python(loader: yaml.SafeLoader, node: yaml.Node, key: Key, lines: dict, scalars: tuple) -> Any:
@@ -207,11 +212,19 @@ def _to_python(loader: yaml.SafeLoader, node: yaml.Node, key: Key, lines: dict, 
         return result
     if isinstance(node, yaml.SequenceNode):
         return [_to_python(loader, item, key + (i,), lines, scalars) for i, item in enumerate(node.value)]
-    styles, spans = scalars
+    styles, spans, source_lines, comments = scalars
     styles[key] = node.style or ""
     # end_mark of a block scalar sits on the line after its last text line.
     last = node.end_mark.line + (0 if node.end_mark.column else -1) + 1
     spans[key] = (node.start_mark.line + 1, max(last, node.start_mark.line + 1))
+    if not node.style and key and isinstance(key[-1], int):
+        misplaced = misplaced_item(source_lines, *spans[key])
+        if misplaced:
+            raise _YamlProblem(yaml.Mark("", 0, misplaced[0] - 1, misplaced[1] - 1, None, None), MISPLACED_ITEM)
+    if not node.style:
+        comment = trailing_comment(source_lines, node.end_mark.line, node.end_mark.column)
+        if comment:
+            comments[key] = (node.end_mark.line + 1, comment)
     return _scalar(loader, node, key)
 
 

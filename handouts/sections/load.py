@@ -55,6 +55,7 @@ def source_text(doc: YamlDoc, fields: Fields, name: str, *, markdown: bool, requ
         markdown=markdown,
         exact=exact,
         raw=() if exact else doc.raw_lines(*key),
+        comment=doc.comments.get(key),
     )
 
 
@@ -187,7 +188,8 @@ def _references(doc: YamlDoc, fields: Fields, problems: list[Problem]) -> tuple[
             if not entry.strip():
                 problems.append(doc.problem("a reference is empty", *key))
                 continue
-            text = SourceText(entry, doc.path, fields.label("references") + f"[{index + 1}]", doc.text_start(*key))
+            text = SourceText(entry, doc.path, fields.label("references") + f"[{index + 1}]", doc.text_start(*key),
+                              comment=doc.comments.get(key))
             refs.append(Reference(text=text, url=None))
             continue
         if not isinstance(entry, dict):

@@ -39,6 +39,8 @@ class SourceText:
     # not the file's; `raw` then holds the numbered file lines to search.
     exact: bool = True
     raw: tuple[tuple[int, str], ...] = ()
+    # (file line, text) of a ` # ...` YAML cut off an unquoted value as a comment.
+    comment: tuple[int, str] | None = None
 
     def where(self, offset: int = 1, needle: str | None = None) -> int:
         """File line of the template's line `offset` (1-based).
