@@ -261,7 +261,7 @@ def test_every_code_is_documented_with_a_severity():
     assert set(CODES) == {
         "input", "readability", "claim", "missing-kind", "unbalanced-benefits", "disclosure-incomplete",
         "review-overdue", "review-due-soon", "reviewed-in-future", "unknown-variable", "bad-link",
-        "low-contrast", "logo-alt", "logo-resolution"}
+        "low-contrast", "logo-alt", "logo-resolution", "comment-in-text"}
     errors = {code for code, (severity, _) in CODES.items() if severity == "error"}
     assert errors == {"input", "claim", "review-overdue", "reviewed-in-future", "unknown-variable",
                       "bad-link", "low-contrast"}
