@@ -25,7 +25,7 @@ from .fill.filled import FilledHandout, FilledReference, FilledSection
 from .fill.templates import Templates, template_context
 from .layouts import Layout, load_layout
 from .load.brand import Brand, load_brand
-from .load.project import find_brand, resolve_handout
+from .load.project import find_brand, find_roster, resolve_handout
 from .load.roster import Provider, find_provider, load_roster
 from .sections import Handout, SourceText, load_handout
 
@@ -310,14 +310,20 @@ def refuse_overwriting_inputs(target: Path, prepared: Prepared, roster: Path | N
 
 
 def enforce_lint(prepared: Prepared, allow_lint_errors: bool) -> None:
-    """Refuse a handout with lint errors (claims, an overdue review, low contrast...).
+    """Refuse a handout with lint errors (claims, an overdue review, a bad link...); log its warnings.
 
-    With `allow_lint_errors` they are logged as warnings instead, so a clinic
-    can still print in an emergency, knowingly.
+    With `allow_lint_errors` the errors are logged as warnings instead, so a
+    clinic can still print in an emergency, knowingly.
     """
-    from .lint import blocking_findings
+    from .lint import ERROR, build_findings
 
-    findings = blocking_findings(prepared)
+    everything = build_findings(prepared)
+    # Warnings go to the log (stderr, one line each; -q hides them), so a
+    # 24-dpi logo or a cut-off title does not print unnoticed.
+    for finding in everything:
+        if finding.severity != ERROR:
+            log.warning("%s", str(finding).replace(": warning: ", ": ", 1))
+    findings = [f for f in everything if f.severity == ERROR]
     if not findings:
         return
     if allow_lint_errors:
@@ -351,6 +357,8 @@ def render_one(handout: str | Path | None = None, *, brand: str | Path | None = 
     Every input problem is raised together; a handout with lint errors is
     refused unless `allow_lint_errors`.
     """
+    if provider_id is not None:
+        providers = find_roster(resolve_handout(handout), providers, needed_by="--provider")
     problems: list[Problem] = []
     prepared = None
     try:

@@ -88,8 +88,9 @@ def cli(ctx: click.Context, debug: bool, quiet: bool) -> None:
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="File to write (default: <handout id>.pdf or .html here).")
 @click.option("--brand", type=click.Path(dir_okay=False), help="brand.yml to print with.")
 @click.option("--layout", metavar="NAME|FILE", help="letter (default), a4, large-print, or a layout file.")
-@click.option("--providers", type=click.Path(dir_okay=False), help="Roster: CSV or YAML list of providers.")
-@click.option("--provider", "provider_id", metavar="ID", help="Provider id from --providers to print on the handout.")
+@click.option("--providers", type=click.Path(dir_okay=False),
+              help="Roster: CSV or YAML list of providers (default: providers.csv beside the handout).")
+@click.option("--provider", "provider_id", metavar="ID", help="Provider id from the roster to print on the handout.")
 @click.option("--patient-name", metavar="TEXT", help="Patient's name for the cover and signature page.")
 @click.option("--print-ready", is_flag=True, help="Add 3 mm bleed and crop marks for a print shop.")
 @click.option("--allow-outside", is_flag=True, help="Allow content paths that leave the handout's folder.")
@@ -112,7 +113,7 @@ def build(handout, output, brand, layout, providers, provider_id, patient_name, 
     Examples:
       handouts build
       handouts build my-clinic --layout large-print -o knee-large.pdf
-      handouts build my-clinic --providers my-clinic/providers.csv --provider dr-nunez
+      handouts build my-clinic --provider dr-nunez      # from my-clinic/providers.csv
       handouts build my-clinic --print --printer front-desk
       handouts build my-clinic --format html -o knee.html
     """
@@ -140,8 +141,6 @@ def build(handout, output, brand, layout, providers, provider_id, patient_name, 
 
 
 def _check_provider_options(providers, provider_id) -> None:
-    if provider_id and not providers:
-        raise click.UsageError("--provider needs --providers FILE")
     if providers and not provider_id:
         raise click.UsageError("--providers needs --provider ID (use 'handouts batch' for every provider)")
 
@@ -162,8 +161,9 @@ def _report_job(job, pages: int) -> None:
 @click.option("--duplex", is_flag=True, help="Print on both sides of the paper (long edge).")
 @click.option("--brand", type=click.Path(dir_okay=False), help="brand.yml to print with.")
 @click.option("--layout", metavar="NAME|FILE", help="letter (default), a4, large-print, or a layout file.")
-@click.option("--providers", type=click.Path(dir_okay=False), help="Roster: CSV or YAML list of providers.")
-@click.option("--provider", "provider_id", metavar="ID", help="Provider id from --providers to print on the handout.")
+@click.option("--providers", type=click.Path(dir_okay=False),
+              help="Roster: CSV or YAML list of providers (default: providers.csv beside the handout).")
+@click.option("--provider", "provider_id", metavar="ID", help="Provider id from the roster to print on the handout.")
 @click.option("--patient-name", metavar="TEXT", help="Patient's name for the cover and signature page.")
 @click.option("--allow-outside", is_flag=True, help="Allow content paths that leave the handout's folder.")
 @click.option("--allow-lint-errors", is_flag=True, help="Print despite lint errors (each is logged as a warning).")
@@ -232,7 +232,8 @@ def lint(handout, brand, layout, max_grade, strict, fmt, today, allow_outside):
 
 @cli.command()
 @click.argument("handout", required=False)
-@click.option("--providers", type=click.Path(dir_okay=False), required=True, help="Roster: CSV or YAML list.")
+@click.option("--providers", type=click.Path(dir_okay=False),
+              help="Roster: CSV or YAML list (default: providers.csv or providers.yaml beside the handout).")
 @click.option("--brand", type=click.Path(dir_okay=False), help="brand.yml to print with.")
 @click.option("--layout", metavar="NAME|FILE", help="letter (default), a4, large-print, or a layout file.")
 @click.option("-d", "--out-dir", default="out", show_default=True, type=click.Path(file_okay=False),
@@ -253,7 +254,7 @@ def batch(handout, providers, brand, layout, out_dir, jobs, only, shard, print_r
 
     \b
     Examples:
-      handouts batch my-clinic --providers my-clinic/providers.csv -d out
+      handouts batch my-clinic -d out                  # my-clinic/providers.csv
       handouts batch my-clinic --providers big.csv --shard 3/8 -d out-3
     """
     from .deliver.batch import Shard, build_batch

@@ -112,3 +112,59 @@ def test_init_project_is_editable(project, tmp_path):
     text = " ".join(pdfcheck.page_texts(tmp_path / "mine.pdf"))
     assert "Birchwood Knee Care" in text
     assert "Maple Grove Joint Clinic" not in text
+
+
+def test_init_then_batch_needs_no_other_option(project, tmp_path):
+    folder, _ = project
+    result = invoke(["batch", "my-clinic", "-j", "1"])
+    assert_clean(result)
+    assert result.exit_code == 0, result.stderr
+    with (folder / "providers.csv").open(encoding="utf-8", newline="") as handle:
+        ids = [row["id"] for row in csv.DictReader(handle)]
+    assert sorted(p.name for p in (tmp_path / "out").glob("*.pdf")) == sorted(f"stem-cell-knee--{i}.pdf" for i in ids)
+
+
+def test_build_provider_uses_the_folders_roster(project, tmp_path):
+    folder, _ = project
+    with (folder / "providers.csv").open(encoding="utf-8", newline="") as handle:
+        row = next(csv.DictReader(handle))
+    result = invoke(["build", "my-clinic", "--provider", row["id"], "-o", "one.pdf"])
+    assert_clean(result)
+    assert result.exit_code == 0, result.stderr
+    assert row["name"] in pdfcheck.page_texts(tmp_path / "one.pdf")[0]
+
+
+def test_a_yaml_roster_beside_the_handout_is_the_default_too(project, tmp_path):
+    folder, _ = project
+    (folder / "providers.csv").unlink()
+    (folder / "providers.yaml").write_text("- id: dr-x\n  name: Xavier Young\n", encoding="utf-8")
+    result = invoke(["batch", "my-clinic", "-j", "1", "-d", "yaml-out"])
+    assert result.exit_code == 0, result.stderr
+    assert [p.name for p in (tmp_path / "yaml-out").glob("*.pdf")] == ["stem-cell-knee--dr-x.pdf"]
+
+
+def test_without_a_roster_batch_says_what_it_needs(project, tmp_path):
+    folder, _ = project
+    (folder / "providers.csv").unlink()
+    result = invoke(["batch", "my-clinic"])
+    assert_clean(result)
+    assert result.exit_code == 2
+    assert "batch needs --providers FILE, or a providers.csv beside my-clinic/handout.yaml" in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_build_prints_lint_warnings_one_line_each_unless_quiet(project, tmp_path):
+    from PIL import Image
+
+    folder, _ = project
+    # A 24-pixel-wide logo prints far under 300 dpi.
+    Image.new("RGB", (24, 12), "navy").save(folder / "logo.png")
+    result = invoke(["build", "my-clinic", "-o", "warned.pdf"])
+    assert_clean(result)
+    assert result.exit_code == 0, result.stderr
+    warnings = [line for line in result.stderr.splitlines() if line]
+    assert warnings and all(line.startswith("handouts: warning: ") for line in warnings)
+    assert any(line.startswith("handouts: warning: my-clinic/logo.png: logo-resolution: the logo prints at")
+               for line in warnings), warnings
+    quiet = invoke(["-q", "build", "my-clinic", "-o", "quiet.pdf"])
+    assert quiet.exit_code == 0 and quiet.stderr == ""

@@ -25,6 +25,7 @@ from pathlib import Path
 from .. import __version__
 from ..build import Prepared, enforce_lint, prepare, render_handout
 from ..errors import HandoutError, NotFoundError, Problem, display_path
+from ..load.project import find_roster, resolve_handout
 from ..load.roster import Provider, load_roster
 from .files import write_atomic
 
@@ -178,7 +179,7 @@ def _still_valid(entry: dict, out_dir: Path, key: str) -> bool:
         return False
 
 
-def build_batch(handout: str | Path | None = None, *, providers: str | Path, brand: str | Path | None = None,
+def build_batch(handout: str | Path | None = None, *, providers: str | Path | None = None, brand: str | Path | None = None,
                 layout: str | Path | None = None, out_dir: str | Path = "out", jobs: int | None = None,
                 only: tuple[str, ...] | list[str] = (), shard: Shard | None = None, print_ready: bool = False,
                 allow_outside: bool = False, allow_lint_errors: bool = False,
@@ -190,6 +191,7 @@ def build_batch(handout: str | Path | None = None, *, providers: str | Path, bra
     the others are still built. `progress(done, total)` is called as
     documents finish.
     """
+    roster_path = find_roster(resolve_handout(handout), providers, needed_by="batch")
     options = dict(handout=handout, brand=brand, layout=layout, print_ready=print_ready,
                    allow_outside=allow_outside)
     problems: list[Problem] = []
@@ -200,7 +202,6 @@ def build_batch(handout: str | Path | None = None, *, providers: str | Path, bra
         if exc.exit_code != 1:
             raise
         problems.extend(exc.problems)
-    roster_path = Path(providers)
     roster: tuple[Provider, ...] = ()
     try:
         roster = load_roster(roster_path)

@@ -20,7 +20,7 @@ from .claims import find_claims
 from .config import LintConfig, load_lint_config
 from .findings import ERROR, WARNING, Finding, sort_key
 
-__all__ = ["CODES", "Finding", "blocking_findings", "lint_handout"]
+__all__ = ["CODES", "Finding", "blocking_findings", "build_findings", "lint_handout"]
 
 CORE_KINDS = ("how_it_works", "benefits", "side_effects", "alternatives", "lifestyle")
 REVIEW_WARNING_DAYS = 60
@@ -231,8 +231,12 @@ def check_readability(prepared: Prepared, max_grade: float) -> list[Finding]:
     return findings
 
 
-def blocking_findings(prepared: Prepared, *, today: dt.date | None = None) -> list[Finding]:
-    """The error-level findings build and batch refuse to print past."""
+def build_findings(prepared: Prepared, *, today: dt.date | None = None) -> list[Finding]:
+    """Every finding but reading level, which build and batch report before printing.
+
+    Reading level is left to `handouts lint`: it is the one slow check, and
+    never an error.
+    """
     handout = prepared.handout
     today = today or dt.date.today()
     config = load_lint_config(handout.path)
@@ -240,7 +244,14 @@ def blocking_findings(prepared: Prepared, *, today: dt.date | None = None) -> li
     findings += check_currency(handout, today)
     findings += check_links(handout)
     findings += check_brand(prepared.brand, prepared.layout)
-    return sorted((f for f in findings if f.severity == ERROR), key=sort_key)
+    findings += check_completeness(handout)
+    findings += check_comments(handout.text_fields())
+    return sorted(set(findings), key=sort_key)
+
+
+def blocking_findings(prepared: Prepared, *, today: dt.date | None = None) -> list[Finding]:
+    """The error-level findings build and batch refuse to print past."""
+    return [f for f in build_findings(prepared, today=today) if f.severity == ERROR]
 
 
 def lint_handout(handout: str | Path | None = None, *, brand: str | Path | None = None,

@@ -57,6 +57,27 @@ def resolve_handout(handout: str | Path | None) -> Path:
     raise NotFoundError(f"no handout file, folder or bundled handout named '{handout}' (bundled: {names})")
 
 
+ROSTER_NAMES = ("providers.csv", "providers.yaml", "providers.yml")
+
+
+def find_roster(manifest: Path, explicit: str | Path | None, *, needed_by: str) -> Path:
+    """The roster to use: --providers, else the providers.csv (or .yaml) beside the manifest.
+
+    `init` puts a providers.csv in every new folder, so `batch my-clinic`
+    and `build my-clinic --provider ID` need no other option. Raises a
+    usage error naming `needed_by` when there is neither.
+    """
+    if explicit is not None:
+        return Path(explicit)
+    if not is_bundled(manifest):
+        for name in ROSTER_NAMES:
+            beside = manifest.parent / name
+            if beside.is_file():
+                return beside
+    raise NotFoundError(f"{needed_by} needs --providers FILE, or a providers.csv beside "
+                        f"{display_path(manifest)}")
+
+
 def find_brand(manifest: Path, named: Path | None, explicit: str | Path | None) -> Path:
     """The brand file to use: --brand, the manifest's `brand`, one beside it, or the demo."""
     if explicit is not None:
