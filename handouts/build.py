@@ -27,7 +27,8 @@ from .layouts import Layout, load_layout
 from .load.brand import Brand, load_brand
 from .load.project import find_brand, find_roster, resolve_handout
 from .load.roster import Provider, find_provider, load_roster
-from .sections import Handout, SourceText, load_handout
+from .sections import Handout, SourceText
+from .sections.load import read_handout
 
 log = logging.getLogger("handouts")
 
@@ -83,6 +84,70 @@ def _collect(problems: list[Problem], load, *args, **kwargs):
         return None
 
 
+@dataclass(frozen=True)
+class Loaded:
+    """Whatever of a handout, its brand and layout could be loaded, and every problem found.
+
+    `lint` checks what is here even when there are problems; `prepare`
+    refuses to go on unless there are none.
+    """
+
+    manifest: Path
+    handout: Handout | None
+    texts: tuple[SourceText, ...]
+    brand: Brand | None
+    layout: Layout
+    templates: Templates
+    messages: Messages | None
+    problems: tuple[Problem, ...]
+
+
+# Where in brand.yml each `clinic` value is set, for messages.
+CLINIC_KEYS = {"name": "meta.name", "link": "meta.link", "phone": "defaults.handouts.phone",
+               "email": "defaults.handouts.email", "address": "defaults.handouts.address"}
+
+
+def load_all(handout: str | Path | None = None, *, brand: str | Path | None = None,
+             layout: str | Path | None = None, allow_outside: bool = False) -> Loaded:
+    """Load a handout, its brand and layout, check its templates; collect problems, never raise them.
+
+    Usage mistakes (an unknown handout, layout or --brand file) still raise.
+    """
+    manifest = resolve_handout(handout)
+    loaded_layout = load_layout(layout)  # a bad name is a usage error; raise it first
+    content, texts, problems, named_brand = read_handout(manifest, allow_outside=allow_outside)
+    brand_path = _collect(problems, find_brand, manifest, named_brand, brand)
+    loaded_brand = _collect(problems, load_brand, brand_path, allow_outside=allow_outside) if brand_path else None
+    templates = Templates()
+    problems.extend(templates.check(texts))
+    problems.extend(_markdown_problems(texts))
+    text = None
+    if content is not None:
+        text = _collect(problems, load_messages, content.language, [manifest.parent / FOLDER_NAME])
+        if loaded_brand is not None:
+            problems.extend(_unset_clinic_values(content, texts, loaded_brand, templates))
+    return Loaded(manifest=manifest, handout=content, texts=texts, brand=loaded_brand, layout=loaded_layout,
+                  templates=templates, messages=text, problems=tuple(sorted(set(problems), key=_problem_order)))
+
+
+def _unset_clinic_values(handout: Handout, texts, brand: Brand, templates: Templates) -> list[Problem]:
+    """Every use of a clinic value the brand does not set, each at the line that uses it."""
+    stand_in = Provider(id="-", name="-", credentials="-", phone="-", email="-", location="-")
+    context = template_context(brand=brand, handout=handout, handout_title="-", provider=stand_in,
+                               patient_name="-", today=build_date())
+    problems = []
+    for src in texts:
+        for attribute, line in templates.unset_uses(src, context, "clinic"):
+            key = CLINIC_KEYS.get(attribute)
+            if key is None:
+                continue  # not a clinic value at all: reported as an unknown variable
+            problems.append(Problem(display_path(src.path), line,
+                                    f"{src.field}: uses clinic.{attribute}, which {display_path(brand.path)} does "
+                                    f"not set ({key}); set it there, or write "
+                                    f"{{{{ clinic.{attribute} | default(\"...\") }}}}"))
+    return problems
+
+
 def prepare(handout: str | Path | None = None, *, brand: str | Path | None = None,
             layout: str | Path | None = None, print_ready: bool = False,
             allow_outside: bool = False) -> Prepared:
@@ -91,32 +156,33 @@ def prepare(handout: str | Path | None = None, *, brand: str | Path | None = Non
     Problems in every input are gathered and raised together as one
     HandoutError, so a content editor sees them all in one run.
     """
-    manifest = resolve_handout(handout)
-    loaded_layout = load_layout(layout)  # a bad name is a usage error; raise it first
-    problems: list[Problem] = []
-    content = _collect(problems, load_handout, manifest, allow_outside=allow_outside)
-    brand_path = find_brand(manifest, content.brand_path if content else None, brand)
-    loaded_brand = _collect(problems, load_brand, brand_path, allow_outside=allow_outside)
-    templates = Templates()
-    text = None
-    if content is not None:
-        text = _collect(problems, load_messages, content.language, [manifest.parent / FOLDER_NAME])
-        sources = content.text_fields()
-        problems.extend(templates.check(sources))
-        problems.extend(_markdown_problems(sources))
+    loaded = load_all(handout, brand=brand, layout=layout, allow_outside=allow_outside)
+    problems = list(loaded.problems)
+    content, loaded_brand = loaded.handout, loaded.brand
     coverage: frozenset[int] = frozenset()
     family = ""
     if loaded_brand is not None:
-        from .render.fonts import register_family
-
-        body = register_family(loaded_brand.body_font)
-        heading = register_family(loaded_brand.heading_font) if loaded_brand.heading_font else body
-        coverage, family = body.coverage & heading.coverage, body.family
+        coverage, family = register_fonts(loaded_brand)
         problems.extend(_brand_coverage(loaded_brand, coverage, family))
     if problems:
         raise HandoutError(sorted(set(problems), key=_problem_order))
-    return Prepared(handout=content, brand=loaded_brand, layout=loaded_layout, templates=templates,
-                    coverage=coverage, font_family=family, print_ready=print_ready, messages=text)
+    return Prepared(handout=content, brand=loaded_brand, layout=loaded.layout, templates=loaded.templates,
+                    coverage=coverage, font_family=family, print_ready=print_ready, messages=loaded.messages)
+
+
+def register_fonts(brand: Brand) -> tuple[frozenset[int], str]:
+    """Register the brand's fonts; the characters both can print, and the body family's name."""
+    from .render.fonts import register_family
+
+    body = register_family(brand.body_font)
+    heading = register_family(brand.heading_font) if brand.heading_font else body
+    return body.coverage & heading.coverage, body.family
+
+
+def font_problems(brand: Brand) -> list[Problem]:
+    """Brand values (name, phone...) the brand's fonts cannot print."""
+    coverage, family = register_fonts(brand)
+    return _brand_coverage(brand, coverage, family)
 
 
 def _markdown_problems(sources: list[SourceText]) -> list[Problem]:

@@ -229,6 +229,34 @@ class Templates:
         return text
 
 
+    def unset_uses(self, src: SourceText, context: Mapping[str, Any], label: str) -> list[tuple[str, int]]:
+        """(attribute, file line) of every `label.x` the field needs that `context` leaves unset.
+
+        Rendering stops at the first unset value, so each one found is set
+        to a stand-in and the field rendered again, until it renders or
+        fails for another reason (reported when it is filled).
+        """
+        template = self._compiled.get(src)
+        if template is None:
+            return []
+        values = dict(context[label])
+        found: list[tuple[str, int]] = []
+        for _ in range(len(VARIABLES.get(label) or ()) + 1):
+            trial = {**context, label: Namespace(label, values)}
+            try:
+                template.render(trial)
+                break
+            except UndefinedError as exc:
+                match = re.match(rf"'{label}\.(\w+)' is not set", getattr(exc, "message", None) or "")
+                if not match or match.group(1) in values:
+                    break
+                found.append((match.group(1), src.where(_template_line(exc), match.group(1))))
+                values[match.group(1)] = "-"
+            except Exception:  # noqa: BLE001 - any other template error is reported when filling
+                break
+        return found
+
+
 def _unknown_use(node: nodes.Node, assigned: set[str]) -> str | None:
     if isinstance(node, nodes.Name):
         if node.ctx == "load" and node.name not in VARIABLES and node.name not in assigned:

@@ -11,11 +11,11 @@ import datetime as dt
 import re
 from pathlib import Path
 
-from ..build import Prepared, fill, prepare
+from ..build import Loaded, Prepared, build_date, font_problems, load_all
 from ..errors import HandoutError, Problem, display_path
 from ..layouts import Layout
 from ..load.brand import Brand
-from ..sections.model import Handout
+from ..sections.model import Handout, SourceText
 from .claims import find_claims
 from .config import LintConfig, load_lint_config
 from .findings import ERROR, WARNING, Finding, sort_key
@@ -61,10 +61,10 @@ def _from_problems(problems: tuple[Problem, ...] | list[Problem]) -> list[Findin
     return findings
 
 
-def check_claims(handout: Handout, config: LintConfig) -> list[Finding]:
+def check_claims(texts: list[SourceText], config: LintConfig) -> list[Finding]:
     """Claim phrases in every text field, less the ones lint.yaml allows."""
     findings = []
-    for src in handout.text_fields():
+    for src in texts:
         for claim in find_claims(src, config.extra_phrases):
             if config.allows(claim.name, src.path, claim.line) or config.allows(claim.text, src.path, claim.line):
                 continue
@@ -105,7 +105,7 @@ def check_currency(handout: Handout, today: dt.date) -> list[Finding]:
     return findings
 
 
-def check_links(handout: Handout) -> list[Finding]:
+def check_links(texts: list[SourceText]) -> list[Finding]:
     """Links in Markdown bodies must be web, email or phone addresses."""
     from markdown_it import MarkdownIt
 
@@ -115,7 +115,7 @@ def check_links(handout: Handout) -> list[Finding]:
     # safe default, so such a link prints as text and never becomes a link).
     parser.validateLink = lambda url: True
     findings = []
-    for src in handout.text_fields():
+    for src in texts:
         if not src.markdown:
             continue
         body_lines = src.text.split("\n")
@@ -212,23 +212,43 @@ def check_completeness(handout: Handout) -> list[Finding]:
     return findings
 
 
-def check_readability(prepared: Prepared, max_grade: float) -> list[Finding]:
-    """Sections whose filled-in body reads above `max_grade`."""
+def check_readability(loaded: Loaded, max_grade: float) -> list[Finding]:
+    """Sections whose filled-in body reads above `max_grade`.
+
+    Each body is filled on its own, for no reader in particular; a body
+    that cannot be filled (its problem is reported as an input error) is
+    skipped, and the others are still measured.
+    """
+    from ..fill.templates import template_context
     from .readability import measure
 
-    filled = fill(prepared)
+    handout = loaded.handout
+    if handout is None:
+        return []
+    clinic = loaded.brand or _NoBrand()
+    context = template_context(brand=clinic, handout=handout, handout_title="", today=build_date())
     findings = []
-    sources = list(prepared.handout.sections) + [prepared.handout.risk_disclosure]
-    bodies = list(filled.sections) + [filled.disclosure]
-    for section, body in zip(sources, bodies):
-        reading = measure(body.body)
+    for section in [*handout.sections, handout.risk_disclosure]:
+        try:
+            title = loaded.templates.render(section.title, context)
+            body = loaded.templates.render(section.body, context)
+        except HandoutError:
+            continue
+        reading = measure(body)
         if reading.grade() > max_grade:
             hardest = " | ".join(f'"{s}"' for s in reading.hardest)
             findings.append(_finding("readability", section.path, section.body.line,
-                                     f"section '{body.title}' reads at grade {reading.grade():.1f} "
+                                     f"section '{title}' reads at grade {reading.grade():.1f} "
                                      f"(Flesch-Kincaid {reading.fk_grade:.1f}, SMOG {reading.smog:.1f}), "
                                      f"above {max_grade:g}; hardest sentences: {hardest}"))
     return findings
+
+
+class _NoBrand:
+    """Stands in for a brand that could not be loaded: no clinic values."""
+
+    def clinic(self) -> dict:
+        return {}
 
 
 def build_findings(prepared: Prepared, *, today: dt.date | None = None) -> list[Finding]:
@@ -240,9 +260,9 @@ def build_findings(prepared: Prepared, *, today: dt.date | None = None) -> list[
     handout = prepared.handout
     today = today or dt.date.today()
     config = load_lint_config(handout.path)
-    findings = check_claims(handout, config)
+    findings = check_claims(handout.text_fields(), config)
     findings += check_currency(handout, today)
-    findings += check_links(handout)
+    findings += check_links(handout.text_fields())
     findings += check_brand(prepared.brand, prepared.layout)
     findings += check_completeness(handout)
     findings += check_comments(handout.text_fields())
@@ -257,32 +277,34 @@ def blocking_findings(prepared: Prepared, *, today: dt.date | None = None) -> li
 def lint_handout(handout: str | Path | None = None, *, brand: str | Path | None = None,
                  layout: str | Path | None = None, max_grade: float = 8.0,
                  today: dt.date | None = None, allow_outside: bool = False) -> list[Finding]:
-    """Every finding for a handout, sorted by file and line.
+    """Every finding for a handout, each once, sorted by file and line.
 
     Input problems that stop a build come back as `input` errors instead of
-    being raised, so lint is the one place to see all problems at once.
-    Usage mistakes (an unknown handout or layout name) still raise.
+    being raised, and every check runs on whatever could be loaded: a
+    missing brand or a broken section file hides nothing else. Usage
+    mistakes (an unknown handout or layout name) still raise.
     """
     today = today or dt.date.today()
+    loaded = load_all(handout, brand=brand, layout=layout, allow_outside=allow_outside)
+    findings = _from_problems(loaded.problems)
     try:
-        prepared = prepare(handout, brand=brand, layout=layout, allow_outside=allow_outside)
-    except HandoutError as exc:
-        if exc.exit_code != 1:
-            raise
-        return sorted(_from_problems(exc.problems), key=sort_key)
-    content = prepared.handout
-    try:
-        config = load_lint_config(content.path)
-    except HandoutError as exc:
-        return sorted(_from_problems(exc.problems), key=sort_key)
-    findings = check_claims(content, config)
-    findings += check_currency(content, today)
-    findings += check_links(content)
-    findings += check_brand(prepared.brand, prepared.layout)
-    findings += check_completeness(content)
-    findings += check_comments(content.text_fields())
-    try:
-        findings += check_readability(prepared, max_grade)
+        config = load_lint_config(loaded.manifest)
     except HandoutError as exc:
         findings += _from_problems(exc.problems)
+        config = LintConfig()
+    texts = list(loaded.texts)
+    findings += check_claims(texts, config)
+    findings += check_links(texts)
+    findings += check_comments(texts)
+    if loaded.brand is not None:
+        findings += _from_problems(font_problems(loaded.brand))
+        findings += check_brand(loaded.brand, loaded.layout)
+    if loaded.handout is not None:
+        findings += check_currency(loaded.handout, today)
+        brand_file = display_path(loaded.brand.path) if loaded.brand else None
+        if all(p.path == brand_file for p in loaded.problems):
+            # With a section left out for its problems, "no such kind" would
+            # be a second finding for one mistake.
+            findings += check_completeness(loaded.handout)
+        findings += check_readability(loaded, max_grade)
     return sorted(set(findings), key=sort_key)

@@ -65,8 +65,27 @@ def load_handout(manifest: Path, *, allow_outside: bool = False) -> Handout:
     Every problem in every file is collected; ContentError is raised once
     with all of them, so a content editor fixes everything in one pass.
     """
+    handout, _, problems, _ = read_handout(manifest, allow_outside=allow_outside)
+    if problems:
+        raise ContentError(problems)
+    assert handout is not None
+    return handout
+
+
+def read_handout(manifest: Path, *, allow_outside: bool = False
+                 ) -> tuple[Handout | None, tuple[SourceText, ...], list[Problem], Path | None]:
+    """Whatever of a handout could be read, every text field that was, every problem, and its `brand`.
+
+    `lint` checks the text of every file it could read, even when another
+    file (or this one) has problems. The handout is None when the manifest,
+    its required keys or the risk disclosure could not be read; sections
+    with problems are left out of it.
+    """
     manifest = Path(manifest)
-    fields = Fields.open(manifest, "handout manifest", ContentError)
+    try:
+        fields = Fields.open(manifest, "handout manifest", ContentError)
+    except ContentError as exc:
+        return None, (), list(exc.problems), None
     doc, problems = fields.doc, fields.problems
     fields.unknown(MANIFEST_KEYS)
 
@@ -94,6 +113,7 @@ def load_handout(manifest: Path, *, allow_outside: bool = False) -> Handout:
                            must_exist=False)
 
     sections: list[Section] = []
+    texts: list[SourceText] = [t for t in (title, subtitle) if t is not None]
     seen: dict[Path, int] = {}
     for index, entry in enumerate(fields.items("sections", required=True) or []):
         path = named_file(("sections", index), entry)
@@ -103,9 +123,12 @@ def load_handout(manifest: Path, *, allow_outside: bool = False) -> Handout:
             problems.append(doc.problem(f"section '{entry}' is listed twice (first as entry {seen[path] + 1})", "sections", index))
             continue
         seen[path] = index
+        before = len(problems)
         section = _load_section(path, doc, ("sections", index), problems)
         if section is not None:
-            sections.append(section)
+            texts += section_texts(section)
+            if len(problems) == before:
+                sections.append(section)
 
     disclosure = None
     if not fields.has("risk_disclosure"):
@@ -118,15 +141,16 @@ def load_handout(manifest: Path, *, allow_outside: bool = False) -> Handout:
             if path in seen:
                 fields.fail("the risk disclosure must not also be listed under 'sections'", "risk_disclosure")
             disclosure = _load_disclosure(path, doc, problems)
+            if disclosure is not None:
+                texts += disclosure_texts(disclosure)
 
     brand_path = None
     if fields.has("brand"):
         brand_path = named_file(("brand",), fields.raw("brand"))
 
-    if problems:
-        raise ContentError(problems)
-    assert title is not None and version is not None and reviewed is not None and disclosure is not None
-    return Handout(
+    if title is None or version is None or reviewed is None or disclosure is None:
+        return None, tuple(texts), problems, brand_path
+    handout = Handout(
         id=handout_id or "handout",
         title=title,
         subtitle=subtitle,
@@ -140,6 +164,18 @@ def load_handout(manifest: Path, *, allow_outside: bool = False) -> Handout:
         brand_path=brand_path,
         key_lines=tuple((k, doc.line(k)) for k in MANIFEST_KEYS if k in fields.mapping),
     )
+    return handout, tuple(texts), problems, brand_path
+
+
+def section_texts(section: Section) -> list[SourceText]:
+    """A section's template fields: title, body, reference texts."""
+    return [section.title, section.body] + [r.text for r in section.references if r.text]
+
+
+def disclosure_texts(disclosure: RiskDisclosure) -> list[SourceText]:
+    """The risk disclosure's template fields."""
+    fields = [disclosure.title, disclosure.body]
+    return fields + ([disclosure.acknowledgment] if disclosure.acknowledgment else []) + list(disclosure.fill_in)
 
 
 def _open_named(path: Path, manifest: YamlDoc, key: tuple, problems: list[Problem], what: str,
@@ -174,10 +210,12 @@ def _load_section(path: Path, manifest: YamlDoc, key: tuple, problems: list[Prob
     title = source_text(doc, fields, "title", markdown=False, required=True)
     body = source_text(doc, fields, "body", markdown=True, required=True)
     references = _references(doc, fields, problems)
-    if len(problems) > before:
+    if title is None or body is None:
         return None
-    assert kind and title and body
-    return Section(kind=kind, title=title, body=body, references=references, path=path)
+    # With problems elsewhere in the file it is still returned, for its text
+    # to be checked; the caller leaves it out of the handout.
+    good_kind = kind if len(problems) == before else "other"
+    return Section(kind=good_kind or "other", title=title, body=body, references=references, path=path)
 
 
 def _references(doc: YamlDoc, fields: Fields, problems: list[Problem]) -> tuple[Reference, ...]:
@@ -210,7 +248,6 @@ def _references(doc: YamlDoc, fields: Fields, problems: list[Problem]) -> tuple[
 
 
 def _load_disclosure(path: Path, manifest: YamlDoc, problems: list[Problem]) -> RiskDisclosure | None:
-    before = len(problems)
     fields = _open_named(path, manifest, ("risk_disclosure",), problems, "risk disclosure", DISCLOSURE_KEYS)
     if fields is None:
         return None
@@ -226,9 +263,8 @@ def _load_disclosure(path: Path, manifest: YamlDoc, problems: list[Problem]) -> 
         body = source_text(doc, fields, "body", markdown=True, required=True)
     fill_in = _fill_in(doc, fields, problems)
     acknowledgment = source_text(doc, fields, "acknowledgment", markdown=True, required=False)
-    if len(problems) > before:
+    if title is None or body is None:
         return None
-    assert title and body
     return RiskDisclosure(title=title, body=body, acknowledgment=acknowledgment, path=path, fill_in=fill_in)
 
 
