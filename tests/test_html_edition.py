@@ -103,6 +103,12 @@ def test_one_self_contained_file_with_the_handouts_outline(edition, bundled):
     assert found.images[0]["src"].startswith("data:image/png;base64,")
 
 
+def test_tables_have_column_headers_and_scroll_in_their_own_region(edition):
+    text = edition.read_text(encoding="utf-8")
+    assert '<th scope="col">Choice</th>' in text
+    assert '<div class="table-scroll" role="region" tabindex="0" aria-label="Choice, ' in text
+
+
 def test_acknowledgment_says_how_to_sign_and_input_is_escaped(edition):
     text = edition.read_text(encoding="utf-8")
     disclosure = text[text.index('<section class="disclosure"'):]

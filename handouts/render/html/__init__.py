@@ -52,8 +52,20 @@ def readable(color: str, background: str, fallback: str) -> str:
 def _markdown():
     from markdown_it import MarkdownIt
 
-    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable("table")
     md.validateLink = lambda url: url.lower().startswith(_SAFE_SCHEMES)
+
+    def table_open(renderer, tokens, index, options, env):
+        from html import escape
+
+        label = escape(tokens[index].meta.get("label") or "table", quote=True)
+        return f'<div class="table-scroll" role="region" tabindex="0" aria-label="{label}">\n<table>\n'
+
+    def table_close(renderer, tokens, index, options, env):
+        return "</table>\n</div>\n"
+
+    md.add_render_rule("table_open", table_open)
+    md.add_render_rule("table_close", table_close)
     return md
 
 
@@ -61,9 +73,21 @@ def markdown_html(text: str) -> str:
     """A section body as HTML: headings become h3 (the section is the h2), images their alt text."""
     md = _markdown()
     tokens = md.parse(text)
-    for token in tokens:
+    for index, token in enumerate(tokens):
+        if token.type == "table_open":
+            # A wide table scrolls inside its own focusable region at 320 px
+            # (data tables are exempt from reflow), named by its header row.
+            heads = []
+            for later in tokens[index:]:
+                if later.type == "thead_close":
+                    break
+                if later.type == "inline":
+                    heads.append(later.content)
+            token.meta["label"] = ", ".join(h for h in heads if h)
         if token.type in ("heading_open", "heading_close"):
             token.tag = "h3"
+        if token.type == "th_open":
+            token.attrSet("scope", "col")  # the PDF's pipe tables have one header row
         for child in token.children or ():
             if child.type == "image":
                 child.type, child.content, child.children = "text", child.content or "", None
@@ -112,7 +136,15 @@ def render_html(filled: FilledHandout, *, brand: Brand, override: Path | None = 
     if filled.provider_name:
         provider = filled.provider_name + (f", {filled.provider_credentials}" if filled.provider_credentials else "")
     sections: list[FilledSection] = list(filled.sections)
+    m = filled.messages
+    clinic = brand.name
+    text = {key: m[key] for key in ("prepared_for", "your_provider", "sources", "how_to_sign", "signing_asks",
+                                    "patient_signature", "provider_signature", "date")}
+    text["how_to_sign_text"] = m.format("how_to_sign_text", clinic=clinic)
+    text["footer_version"] = m.format("footer_version", id=filled.id, version=filled.version)
+    text["footer_reviewed"] = m.format("footer_reviewed", reviewed=m.date(filled.reviewed))
     html = _environment(override).get_template(TEMPLATE).render(
+        text=text,
         handout=filled, brand=brand, colors=colors, logo_uri=_logo_uri(brand),
         logo_alt=(brand.logo.alt if brand.logo and brand.logo.alt else brand.name),
         provider=provider, sections=sections, disclosure=filled.disclosure,
