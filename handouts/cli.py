@@ -243,22 +243,28 @@ def lint(handout, brand, layout, max_grade, strict, fmt, today, allow_outside):
 @click.option("--shard", metavar="K/N", help="Build only the K-th of N slices of the roster.")
 @click.option("--print-ready", is_flag=True, help="Add 3 mm bleed and crop marks.")
 @click.option("--allow-outside", is_flag=True, help="Allow content paths that leave the handout's folder.")
+@click.option("--format", "fmt", default="pdf", show_default=True, metavar="pdf|html|pdf,html",
+              help="Editions per provider: the tagged PDF, the HTML edition, or both.")
 @click.option("--allow-lint-errors", is_flag=True, help="Build despite lint errors (each is logged as a warning).")
 def batch(handout, providers, brand, layout, out_dir, jobs, only, shard, print_ready, allow_outside,
-          allow_lint_errors):
+          allow_lint_errors, fmt):
     """Build one handout PDF per provider in a roster, in parallel.
 
-    Writes OUT_DIR/<handout id>--<provider id>.pdf for each provider and
-    OUT_DIR/manifest.json (hashes, pages, failures, input fingerprint).
-    Unchanged outputs are kept; exit 1 if any provider failed.
+    Writes OUT_DIR/<handout id>--<provider id>.pdf (and .html with --format
+    pdf,html) for each provider and OUT_DIR/manifest.json (hashes, pages,
+    failures, input fingerprint). Unchanged outputs are kept; exit 1 if any
+    provider failed.
 
     \b
     Examples:
       handouts batch my-clinic -d out                  # my-clinic/providers.csv
       handouts batch my-clinic --providers big.csv --shard 3/8 -d out-3
+      handouts batch my-clinic --providers my-clinic/providers.csv --format pdf,html
     """
+    from .build import parse_formats
     from .deliver.batch import Shard, build_batch
 
+    formats = parse_formats(fmt)
     shard_spec = Shard.parse(shard) if shard else None
     if sys.stderr.isatty() and not (click.get_current_context().obj or {}).get("quiet"):
         with click.progressbar(length=1, label="Building", file=sys.stderr) as bar:
@@ -268,11 +274,11 @@ def batch(handout, providers, brand, layout, out_dir, jobs, only, shard, print_r
             result = build_batch(handout, providers=providers, brand=brand, layout=layout, out_dir=out_dir,
                                  jobs=jobs, only=only, shard=shard_spec, print_ready=print_ready,
                                  allow_outside=allow_outside, allow_lint_errors=allow_lint_errors,
-                                 progress=progress)
+                                 progress=progress, formats=formats)
     else:
         result = build_batch(handout, providers=providers, brand=brand, layout=layout, out_dir=out_dir,
                              jobs=jobs, only=only, shard=shard_spec, print_ready=print_ready,
-                             allow_outside=allow_outside, allow_lint_errors=allow_lint_errors)
+                             allow_outside=allow_outside, allow_lint_errors=allow_lint_errors, formats=formats)
     for failure in result.failed:
         click.echo(f"failed: provider {failure['provider']}: {failure['error']}", err=True)
     summary = (f"built {len(result.built)}, unchanged {len(result.unchanged)}, failed {len(result.failed)}"

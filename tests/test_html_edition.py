@@ -164,3 +164,52 @@ def test_a_clinic_overrides_the_template_beside_its_handout(tmp_path, monkeypatc
 def test_unknown_format_is_a_usage_error():
     result = invoke(["build", "--format", "docx"])
     assert result.exit_code == 2
+
+
+def test_batch_writes_both_editions_per_provider_and_lists_both(tmp_path):
+    import hashlib
+    import json
+
+    from helpers import DEMO_ROSTER
+
+    out = tmp_path / "out"
+    args = ["-q", "batch", "--providers", str(DEMO_ROSTER), "-d", str(out), "-j", "2", "--format", "pdf,html",
+            "--only", "dr-nunez", "--only", "dr-odegaard"]
+    result = invoke(args)
+    assert result.exit_code == 0, result.output
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    documents = {d["provider"]: d for d in manifest["documents"]}
+    assert sorted(documents) == ["dr-nunez", "dr-odegaard"]
+    for pid, entry in documents.items():
+        for described, suffix in ((entry, ".pdf"), (entry["html"], ".html")):
+            path = out / described["file"]
+            assert path.name == f"stem-cell-knee--{pid}{suffix}"
+            assert hashlib.sha256(path.read_bytes()).hexdigest() == described["sha256"]
+            assert path.stat().st_size == described["bytes"]
+        assert entry["pages"] > 1
+    assert "Søren Ødegård" in (out / "stem-cell-knee--dr-odegaard.html").read_text(encoding="utf-8")
+    assert sorted(p.name for p in out.iterdir()) == sorted(
+        ["manifest.json"] + [f"stem-cell-knee--{pid}{s}" for pid in documents for s in (".pdf", ".html")])
+    # A lost HTML file is rebuilt; the rest is kept.
+    (out / "stem-cell-knee--dr-nunez.html").unlink()
+    again = invoke(args)
+    assert again.exit_code == 0
+    assert "built 1, unchanged 1" in again.output
+    assert (out / "stem-cell-knee--dr-nunez.html").is_file()
+
+
+def test_batch_html_only_and_a_bad_format(tmp_path):
+    import json
+
+    from helpers import DEMO_ROSTER
+
+    out = tmp_path / "out"
+    result = invoke(["-q", "batch", "--providers", str(DEMO_ROSTER), "-d", str(out), "-j", "1",
+                     "--format", "html", "--only", "dr-nunez"])
+    assert result.exit_code == 0, result.output
+    entry = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["documents"][0]
+    assert entry["file"] == "stem-cell-knee--dr-nunez.html" and "pages" not in entry
+    assert not list(out.glob("*.pdf"))
+    bad = invoke(["batch", "--providers", str(DEMO_ROSTER), "-d", str(tmp_path / "x"), "--format", "pdf,docx"])
+    assert bad.exit_code == 2
+    assert not (tmp_path / "x").exists()

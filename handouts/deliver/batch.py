@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import __version__
-from ..build import Prepared, enforce_lint, prepare, render_handout
+from ..build import Prepared, enforce_lint, prepare, render_handout, render_handout_html
 from ..errors import HandoutError, NotFoundError, Problem, display_path
 from ..load.project import find_roster, resolve_handout
 from ..load.roster import Provider, load_roster
@@ -122,9 +122,11 @@ def fingerprint(prepared: Prepared) -> str:
     return digest.hexdigest()
 
 
-def _inputs_key(fingerprint_hex: str, provider: Provider) -> str:
+def _inputs_key(fingerprint_hex: str, provider: Provider, formats: tuple[str, ...] = ("pdf",)) -> str:
     values = json.dumps(provider.variables(), sort_keys=True, ensure_ascii=False)
-    return hashlib.sha256(f"{fingerprint_hex}\n{values}".encode()).hexdigest()
+    # A PDF-only run keeps the key it always had, so its manifests stay valid.
+    editions = "" if formats == ("pdf",) else "\nformats=" + ",".join(formats)
+    return hashlib.sha256(f"{fingerprint_hex}\n{values}{editions}".encode()).hexdigest()
 
 
 # Per-worker state: each process prepares the handout once in its
@@ -138,23 +140,43 @@ def _init_worker(prepared: Prepared | None, options: dict) -> None:
     _worker["prepared"] = prepared if prepared is not None else prepare(**options)
 
 
-def _render_one(task: tuple[Provider, str, str]) -> dict:
-    provider, target, roster = task
-    return _render_with(_worker["prepared"], provider, Path(target), Path(roster))
+def _render_one(task: tuple[Provider, str, str, tuple[str, ...]]) -> dict:
+    provider, target, roster, formats = task
+    return _render_with(_worker["prepared"], provider, Path(target), Path(roster), formats)
 
 
-def _render_with(prepared: Prepared, provider: Provider, target: Path, roster: Path) -> dict:
+def _render_with(prepared: Prepared, provider: Provider, target: Path, roster: Path,
+                 formats: tuple[str, ...] = ("pdf",)) -> dict:
+    """Render and write one provider's editions; the manifest entry, or an error entry.
+
+    The PDF's file, hash, pages and size are the entry's own fields; the
+    HTML edition's are under "html" (its own fields when it is the only edition).
+    """
     try:
-        data, pages = render_handout(prepared, provider=provider, roster_path=roster)
+        outputs = {}
+        if "pdf" in formats:
+            outputs["pdf"] = render_handout(prepared, provider=provider, roster_path=roster)
+        if "html" in formats:
+            outputs["html"] = (render_handout_html(prepared, provider=provider, roster_path=roster), None)
     except HandoutError as exc:
         return {"provider": provider.id, "error": "; ".join(str(p) for p in exc.problems)}
     except Exception as exc:  # a bug: record it with an id to find in the log, go on
         incident = uuid.uuid4().hex[:8]
         log.error("internal error %s while building provider %s", incident, provider.id, exc_info=True)
         return {"provider": provider.id, "error": f"internal error {incident}: {type(exc).__name__}: {exc}"}
-    write_atomic(target, data)
-    return {"provider": provider.id, "file": target.name, "sha256": hashlib.sha256(data).hexdigest(),
-            "pages": pages, "bytes": len(data)}
+    entry: dict = {"provider": provider.id}
+    for edition, (data, pages) in outputs.items():
+        path = target.with_suffix(f".{edition}")
+        write_atomic(path, data)
+        described = {"file": path.name, "sha256": hashlib.sha256(data).hexdigest()}
+        if pages is not None:
+            described["pages"] = pages
+        described["bytes"] = len(data)
+        if edition == "html" and "pdf" in outputs:
+            entry["html"] = described
+        else:
+            entry.update(described)
+    return entry
 
 
 def _previous(manifest_path: Path, fingerprint_hex: str) -> dict[str, dict]:
@@ -171,10 +193,14 @@ def _previous(manifest_path: Path, fingerprint_hex: str) -> dict[str, dict]:
 def _still_valid(entry: dict, out_dir: Path, key: str) -> bool:
     if entry.get("inputs") != key:
         return False
-    path = out_dir / str(entry.get("file", ""))
+    files = [entry] + ([entry["html"]] if isinstance(entry.get("html"), dict) else [])
     try:
-        return path.is_file() and path.stat().st_size == entry.get("bytes") and \
-            hashlib.sha256(path.read_bytes()).hexdigest() == entry.get("sha256")
+        for described in files:
+            path = out_dir / str(described.get("file", ""))
+            if not (path.is_file() and path.stat().st_size == described.get("bytes") and
+                    hashlib.sha256(path.read_bytes()).hexdigest() == described.get("sha256")):
+                return False
+        return True
     except OSError:
         return False
 
@@ -183,8 +209,12 @@ def build_batch(handout: str | Path | None = None, *, providers: str | Path | No
                 layout: str | Path | None = None, out_dir: str | Path = "out", jobs: int | None = None,
                 only: tuple[str, ...] | list[str] = (), shard: Shard | None = None, print_ready: bool = False,
                 allow_outside: bool = False, allow_lint_errors: bool = False,
-                progress: Callable[[int, int], None] | None = None) -> BatchResult:
+                progress: Callable[[int, int], None] | None = None,
+                formats: tuple[str, ...] = ("pdf",)) -> BatchResult:
     """Build one PDF per provider into `out_dir` and write the audit manifest.
+
+    `formats` ("pdf", "html" or both) says which editions each provider gets;
+    the manifest lists every file written.
 
     The roster is validated first; any bad row stops the run before anything
     is written. A provider whose document fails is listed under `failed` and
@@ -229,7 +259,7 @@ def build_batch(handout: str | Path | None = None, *, providers: str | Path | No
     previous = _previous(manifest_path, fp)
     result = BatchResult(out_dir=out, manifest_path=manifest_path)
     entries: dict[str, dict] = {}
-    keys = {p.id: _inputs_key(fp, p) for p in roster}
+    keys = {p.id: _inputs_key(fp, p, formats) for p in roster}
     # Rows outside this run's selection keep their last entry while it is valid.
     scope = {p.id for p in selected}
     for provider in roster:
@@ -263,7 +293,7 @@ def build_batch(handout: str | Path | None = None, *, providers: str | Path | No
         write_atomic(manifest_path, (json.dumps(manifest(), indent=2, ensure_ascii=False) + "\n").encode())
 
     total, done = len(todo), 0
-    tasks = [(p, str(out / document_name(prepared.handout.id, p.id)), str(roster_path)) for p in todo]
+    tasks = [(p, str(out / document_name(prepared.handout.id, p.id)), str(roster_path), formats) for p in todo]
     out.mkdir(parents=True, exist_ok=True)
     last = time.monotonic()
     # What is alive now (the prepared handout, fonts, caches) lives for the
@@ -273,7 +303,7 @@ def build_batch(handout: str | Path | None = None, *, providers: str | Path | No
         gc.freeze()
         workers = max(1, min(jobs or os.cpu_count() or 1, len(tasks)))
         if workers == 1:
-            outcomes = (_render_with(prepared, p, Path(t), Path(r)) for p, t, r in tasks)
+            outcomes = (_render_with(prepared, p, Path(t), Path(r), f) for p, t, r, f in tasks)
             pool = None
         else:
             # fork hands the prepared handout to the workers without pickling it.
