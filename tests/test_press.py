@@ -52,7 +52,7 @@ def press(tmp_path_factory) -> SimpleNamespace:
               "a4-print-ready": ["--print-ready", "--layout", "a4"],
               "plain-print-ready": [str(knee), "--print-ready", "--allow-lint-errors"],
               "named-print-ready": ["--print-ready", "--patient-name", "Żaneta Ćwikłœ"],
-              "letter": [], "a4": ["--layout", "a4"]}
+              "letter": [], "a4": ["--layout", "a4"], "large-print": ["--layout", "large-print"]}
     out = SimpleNamespace()
     for name, args in builds.items():
         path = folder / f"{name}.pdf"
@@ -271,7 +271,7 @@ def test_print_ready_is_reproducible(press):
     assert press.print_ready.read_bytes() == press.print_ready_again.read_bytes()
 
 
-@pytest.mark.parametrize("name", ["letter", "a4"])
+@pytest.mark.parametrize("name", ["letter", "a4", "large_print"])
 def test_office_layouts_keep_every_mark_inside_the_printable_area(press, name):
     inset = 0.25 * INCH - 0.01
     with pdfplumber.open(getattr(press, name)) as pdf:
