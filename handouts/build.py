@@ -29,6 +29,7 @@ from .load.project import find_brand, find_roster, resolve_handout
 from .load.roster import Provider, find_provider, load_roster
 from .sections import Handout, SourceText
 from .sections.load import read_handout
+from .sections.translations import choose_edition
 
 log = logging.getLogger("handouts")
 
@@ -150,13 +151,18 @@ def _unset_clinic_values(handout: Handout, texts, brand: Brand, templates: Templ
 
 def prepare(handout: str | Path | None = None, *, brand: str | Path | None = None,
             layout: str | Path | None = None, print_ready: bool = False,
-            allow_outside: bool = False) -> Prepared:
+            allow_outside: bool = False, language: str | None = None) -> Prepared:
     """Load and validate a handout, its brand and layout, and compile its templates.
 
-    Problems in every input are gathered and raised together as one
-    HandoutError, so a content editor sees them all in one run.
+    `language` picks a translation beside the manifest (`handout.es.yaml`
+    for es or es-MX); without one the handout's own language prints and a
+    warning is logged. Problems in every input are gathered and raised
+    together as one HandoutError, so a content editor sees them all in one run.
     """
-    loaded = load_all(handout, brand=brand, layout=layout, allow_outside=allow_outside)
+    edition = choose_edition(resolve_handout(handout), language)
+    if edition.fell_back:
+        log.warning("%s", edition.fallback_message("--language"))
+    loaded = load_all(edition.manifest, brand=brand, layout=layout, allow_outside=allow_outside)
     problems = list(loaded.problems)
     content, loaded_brand = loaded.handout, loaded.brand
     coverage: frozenset[int] = frozenset()
@@ -366,6 +372,12 @@ def input_files(prepared: Prepared, roster: Path | None = None) -> list[Path]:
     return files
 
 
+def default_output(prepared: Prepared, fmt: str = "pdf") -> str:
+    """`<id>.pdf`, or `<id>.<language>.pdf` for a translation, so editions do not overwrite each other."""
+    handout = prepared.handout
+    return f"{handout.id}.{handout.language}.{fmt}" if handout.translates is not None else f"{handout.id}.{fmt}"
+
+
 def refuse_overwriting_inputs(target: Path, prepared: Prepared, roster: Path | None = None) -> None:
     """An output path that is one of the inputs would destroy the clinic's content."""
     resolved = target.resolve()
@@ -417,7 +429,7 @@ def render_one(handout: str | Path | None = None, *, brand: str | Path | None = 
                layout: str | Path | None = None, providers: str | Path | None = None,
                provider_id: str | None = None, patient_name: str | None = None, print_ready: bool = False,
                allow_outside: bool = False, allow_lint_errors: bool = False,
-               today: dt.date | None = None, fmt: str = "pdf") -> Rendered:
+               today: dt.date | None = None, fmt: str = "pdf", language: str | None = None) -> Rendered:
     """Load, check and render one handout to bytes (a PDF, or `fmt="html"` the HTML edition), writing nothing.
 
     Every input problem is raised together; a handout with lint errors is
@@ -429,7 +441,7 @@ def render_one(handout: str | Path | None = None, *, brand: str | Path | None = 
     prepared = None
     try:
         prepared = prepare(handout, brand=brand, layout=layout, print_ready=print_ready,
-                           allow_outside=allow_outside)
+                           allow_outside=allow_outside, language=language)
     except HandoutError as exc:
         if exc.exit_code != 1:
             raise
@@ -458,18 +470,19 @@ def build_handout(handout: str | Path | None = None, *, output: str | Path | Non
                   providers: str | Path | None = None, provider_id: str | None = None,
                   patient_name: str | None = None, print_ready: bool = False,
                   allow_outside: bool = False, allow_lint_errors: bool = False,
-                  today: dt.date | None = None, fmt: str = "pdf") -> BuildResult:
+                  today: dt.date | None = None, fmt: str = "pdf", language: str | None = None) -> BuildResult:
     """Build one handout, a PDF or (`fmt="html"`) the HTML edition, and write it atomically.
 
-    `output` defaults to `<handout id>.pdf` (or `.html`) in the working folder. Nothing is
+    `output` defaults to `<handout id>.pdf` (or `.html`) in the working folder,
+    with the language for a translation (`<id>.es.pdf`). Nothing is
     written unless every input is valid, the handout has no lint errors
     (unless `allow_lint_errors`), and the PDF rendered completely.
     """
     rendered = render_one(handout, brand=brand, layout=layout, providers=providers, provider_id=provider_id,
                           patient_name=patient_name, print_ready=print_ready, allow_outside=allow_outside,
-                          allow_lint_errors=allow_lint_errors, today=today, fmt=fmt)
+                          allow_lint_errors=allow_lint_errors, today=today, fmt=fmt, language=language)
     prepared, data = rendered.prepared, rendered.data
-    target = Path(output) if output is not None else Path.cwd() / f"{prepared.handout.id}.{fmt}"
+    target = Path(output) if output is not None else Path.cwd() / default_output(prepared, fmt)
     refuse_overwriting_inputs(target, prepared, rendered.roster)
     write_atomic(target, data)
     return BuildResult(path=target, pages=rendered.pages, size=len(data), sha256=hashlib.sha256(data).hexdigest(),

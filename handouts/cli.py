@@ -101,8 +101,10 @@ def cli(ctx: click.Context, debug: bool, quiet: bool) -> None:
 @click.option("--duplex", is_flag=True, help="With --print: print on both sides (long edge).")
 @click.option("--format", "fmt", type=click.Choice(["pdf", "html"]), default="pdf", show_default=True,
               help="pdf: the tagged PDF; html: the accessible HTML edition, one self-contained file.")
+@click.option("--language", metavar="CODE", help="Print the translation into this language (es, es-MX); "
+              "without one, the handout's own language prints, with a warning.")
 def build(handout, output, brand, layout, providers, provider_id, patient_name, print_ready, allow_outside,
-          allow_lint_errors, send, printer, copies, duplex, fmt):
+          allow_lint_errors, send, printer, copies, duplex, fmt, language):
     """Build one handout: a tagged PDF, or with --format html the accessible HTML edition.
 
     HANDOUT is a manifest file, a folder holding handout.yaml, or the name of
@@ -114,6 +116,7 @@ def build(handout, output, brand, layout, providers, provider_id, patient_name, 
       handouts build
       handouts build my-clinic --layout large-print -o knee-large.pdf
       handouts build my-clinic --provider dr-nunez      # from my-clinic/providers.csv
+      handouts build --language es          # the Spanish edition: stem-cell-knee.es.pdf
       handouts build my-clinic --print --printer front-desk
       handouts build my-clinic --format html -o knee.html
     """
@@ -130,7 +133,7 @@ def build(handout, output, brand, layout, providers, provider_id, patient_name, 
         check_printer(printer)  # before building: a missing printer fails fast
     result = build_handout(handout, output=output, brand=brand, layout=layout, providers=providers,
                            provider_id=provider_id, patient_name=patient_name, print_ready=print_ready,
-                           allow_outside=allow_outside, allow_lint_errors=allow_lint_errors, fmt=fmt)
+                           allow_outside=allow_outside, allow_lint_errors=allow_lint_errors, fmt=fmt, language=language)
     click.echo(str(result.path))
     if send:
         from .deliver.printing import job_title, print_pdf
@@ -167,8 +170,10 @@ def _report_job(job, pages: int) -> None:
 @click.option("--patient-name", metavar="TEXT", help="Patient's name for the cover and signature page.")
 @click.option("--allow-outside", is_flag=True, help="Allow content paths that leave the handout's folder.")
 @click.option("--allow-lint-errors", is_flag=True, help="Print despite lint errors (each is logged as a warning).")
+@click.option("--language", metavar="CODE", help="Print the translation into this language (es, es-MX); "
+              "without one, the handout's own language prints, with a warning.")
 def print_command(handout, printer, copies, duplex, brand, layout, providers, provider_id, patient_name,
-                  allow_outside, allow_lint_errors):
+                  allow_outside, allow_lint_errors, language):
     """Build a handout and send it to a CUPS printer.
 
     Checks the printer first, builds the PDF in memory (no file is written)
@@ -186,7 +191,7 @@ def print_command(handout, printer, copies, duplex, brand, layout, providers, pr
     _check_provider_options(providers, provider_id)
     result = print_handout(handout, printer=printer, copies=copies, duplex=duplex, brand=brand, layout=layout,
                            providers=providers, provider_id=provider_id, patient_name=patient_name,
-                           allow_outside=allow_outside, allow_lint_errors=allow_lint_errors)
+                           allow_outside=allow_outside, allow_lint_errors=allow_lint_errors, language=language)
     _report_job(result.job, result.pages)
 
 
@@ -246,8 +251,10 @@ def lint(handout, brand, layout, max_grade, strict, fmt, today, allow_outside):
 @click.option("--format", "fmt", default="pdf", show_default=True, metavar="pdf|html|pdf,html",
               help="Editions per provider: the tagged PDF, the HTML edition, or both.")
 @click.option("--allow-lint-errors", is_flag=True, help="Build despite lint errors (each is logged as a warning).")
+@click.option("--language", metavar="CODE", help="Language for providers whose roster row has no 'language' "
+              "(default: the handout's own).")
 def batch(handout, providers, brand, layout, out_dir, jobs, only, shard, print_ready, allow_outside,
-          allow_lint_errors, fmt):
+          allow_lint_errors, fmt, language):
     """Build one handout PDF per provider in a roster, in parallel.
 
     Writes OUT_DIR/<handout id>--<provider id>.pdf (and .html with --format
@@ -274,11 +281,12 @@ def batch(handout, providers, brand, layout, out_dir, jobs, only, shard, print_r
             result = build_batch(handout, providers=providers, brand=brand, layout=layout, out_dir=out_dir,
                                  jobs=jobs, only=only, shard=shard_spec, print_ready=print_ready,
                                  allow_outside=allow_outside, allow_lint_errors=allow_lint_errors,
-                                 progress=progress, formats=formats)
+                                 progress=progress, formats=formats, language=language)
     else:
         result = build_batch(handout, providers=providers, brand=brand, layout=layout, out_dir=out_dir,
                              jobs=jobs, only=only, shard=shard_spec, print_ready=print_ready,
-                             allow_outside=allow_outside, allow_lint_errors=allow_lint_errors, formats=formats)
+                             allow_outside=allow_outside, allow_lint_errors=allow_lint_errors, formats=formats,
+                             language=language)
     for failure in result.failed:
         click.echo(f"failed: provider {failure['provider']}: {failure['error']}", err=True)
     summary = (f"built {len(result.built)}, unchanged {len(result.unchanged)}, failed {len(result.failed)}"

@@ -268,6 +268,8 @@ def _plain_sentences() -> list[str]:
     folder = Path(handouts.__file__).parent / "data" / "handouts" / "stem-cell-knee" / "sections"
     sentences = []
     for path in sorted(folder.glob("*.yaml")):
+        if "." in path.stem:  # a translation (name.es.yaml) prints in its own edition
+            continue
         body = yaml.safe_load(path.read_text(encoding="utf-8"))["body"]
         for line in body.splitlines():
             line = re.sub(r"^(\s*[-*]|\s*\d+\.)\s+", "", line).strip()

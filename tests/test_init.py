@@ -8,7 +8,7 @@ import pdfcheck
 import pytest
 from helpers import DEMO_ROSTER, assert_clean, invoke, snapshot
 
-EXPECTED = ["brand.yml", "handout.yaml", "logo.png", "providers.csv", "sections"]
+EXPECTED = ["brand.yml", "handout.es.yaml", "handout.yaml", "logo.png", "providers.csv", "sections"]
 
 
 @pytest.fixture

@@ -24,6 +24,7 @@ from pathlib import Path
 
 from .. import __version__
 from ..build import Prepared, enforce_lint, prepare, render_handout, render_handout_html
+from ..editions import Editions
 from ..errors import HandoutError, NotFoundError, Problem, display_path
 from ..load.project import find_roster, resolve_handout
 from ..load.roster import Provider, load_roster
@@ -123,7 +124,9 @@ def fingerprint(prepared: Prepared) -> str:
 
 
 def _inputs_key(fingerprint_hex: str, provider: Provider, formats: tuple[str, ...] = ("pdf",)) -> str:
-    values = json.dumps(provider.variables(), sort_keys=True, ensure_ascii=False)
+    # A row's language is part of its inputs; rows without one keep the key they always had.
+    row = {**provider.variables(), **({"language": provider.language} if provider.language else {})}
+    values = json.dumps(row, sort_keys=True, ensure_ascii=False)
     # A PDF-only run keeps the key it always had, so its manifests stay valid.
     editions = "" if formats == ("pdf",) else "\nformats=" + ",".join(formats)
     return hashlib.sha256(f"{fingerprint_hex}\n{values}{editions}".encode()).hexdigest()
@@ -134,15 +137,18 @@ def _inputs_key(fingerprint_hex: str, provider: Provider, formats: tuple[str, ..
 _worker: dict = {}
 
 
-def _init_worker(prepared: Prepared | None, options: dict) -> None:
-    # Forked workers inherit the parent's prepared handout as it is; under
-    # spawn (other platforms) each worker prepares its own once.
-    _worker["prepared"] = prepared if prepared is not None else prepare(**options)
+def _init_worker(prepared: dict[str, Prepared] | None, options: dict) -> None:
+    # Forked workers inherit the parent's prepared editions as they are;
+    # under spawn (other platforms) each worker prepares its own on first use.
+    _worker["prepared"] = dict(prepared or {})
+    _worker["options"] = options
 
 
-def _render_one(task: tuple[Provider, str, str, tuple[str, ...]]) -> dict:
-    provider, target, roster, formats = task
-    return _render_with(_worker["prepared"], provider, Path(target), Path(roster), formats)
+def _render_one(task: tuple[Provider, str, str, tuple[str, ...], str]) -> dict:
+    provider, target, roster, formats, manifest = task
+    if manifest not in _worker["prepared"]:
+        _worker["prepared"][manifest] = prepare(manifest, **_worker["options"])
+    return _render_with(_worker["prepared"][manifest], provider, Path(target), Path(roster), formats)
 
 
 def _render_with(prepared: Prepared, provider: Provider, target: Path, roster: Path,
@@ -164,7 +170,7 @@ def _render_with(prepared: Prepared, provider: Provider, target: Path, roster: P
         incident = uuid.uuid4().hex[:8]
         log.error("internal error %s while building provider %s", incident, provider.id, exc_info=True)
         return {"provider": provider.id, "error": f"internal error {incident}: {type(exc).__name__}: {exc}"}
-    entry: dict = {"provider": provider.id}
+    entry: dict = {"provider": provider.id, "language": prepared.handout.language}
     for edition, (data, pages) in outputs.items():
         path = target.with_suffix(f".{edition}")
         write_atomic(path, data)
@@ -210,24 +216,26 @@ def build_batch(handout: str | Path | None = None, *, providers: str | Path | No
                 only: tuple[str, ...] | list[str] = (), shard: Shard | None = None, print_ready: bool = False,
                 allow_outside: bool = False, allow_lint_errors: bool = False,
                 progress: Callable[[int, int], None] | None = None,
-                formats: tuple[str, ...] = ("pdf",)) -> BatchResult:
+                formats: tuple[str, ...] = ("pdf",), language: str | None = None) -> BatchResult:
     """Build one PDF per provider into `out_dir` and write the audit manifest.
 
     `formats` ("pdf", "html" or both) says which editions each provider gets;
     the manifest lists every file written.
 
     The roster is validated first; any bad row stops the run before anything
-    is written. A provider whose document fails is listed under `failed` and
-    the others are still built. `progress(done, total)` is called as
-    documents finish.
+    is written. Each provider gets the edition in their roster row's
+    `language` (else `language`, else the handout's own); a language with
+    no translation falls back with a warning naming the row. A provider
+    whose document fails is listed under `failed` and the others are still
+    built. `progress(done, total)` is called as documents finish.
     """
     roster_path = find_roster(resolve_handout(handout), providers, needed_by="batch")
-    options = dict(handout=handout, brand=brand, layout=layout, print_ready=print_ready,
-                   allow_outside=allow_outside)
+    options = dict(brand=brand, layout=layout, print_ready=print_ready, allow_outside=allow_outside)
     problems: list[Problem] = []
     prepared = None
+    editions = Editions(handout, default_language=language, **options)
     try:
-        prepared = prepare(**options)
+        prepared = editions.get(None, where="--language")
     except HandoutError as exc:
         if exc.exit_code != 1:
             raise
@@ -253,15 +261,34 @@ def build_batch(handout: str | Path | None = None, *, providers: str | Path | No
     if shard is not None:
         selected = shard.select(selected)
 
+    # Each provider's edition; fallbacks are reported for the rows this run builds.
+    scope = {p.id for p in selected}
+    shown = display_path(roster_path)
+    edition_of: dict[str, Prepared] = {}
+    for provider in roster:
+        where = f"{shown}:{provider.line}: provider '{provider.id}'" if provider.id in scope else None
+        if where is None and editions.edition(provider.language).fell_back:
+            edition_of[provider.id] = editions.get(None)
+            continue
+        edition_of[provider.id] = editions.get(provider.language, where=where)
+    used = {id(p): p for p in edition_of.values()} or {id(prepared): prepared}
+    for edition in used.values():
+        if edition is not prepared:
+            enforce_lint(edition, allow_lint_errors)
+    fingerprints = {i: fingerprint(p) for i, p in used.items()}
+    if len(used) == 1:
+        fp = next(iter(fingerprints.values()))
+    else:  # a mixed roster: every edition printed is part of the inputs
+        fp = hashlib.sha256("\n".join(sorted(f"{p.handout.language}:{fingerprints[i]}"
+                                               for i, p in used.items())).encode()).hexdigest()
+
     out = Path(out_dir)
     manifest_path = out / (shard.manifest_name if shard else MANIFEST_NAME)
-    fp = fingerprint(prepared)
     previous = _previous(manifest_path, fp)
     result = BatchResult(out_dir=out, manifest_path=manifest_path)
     entries: dict[str, dict] = {}
-    keys = {p.id: _inputs_key(fp, p, formats) for p in roster}
+    keys = {p.id: _inputs_key(fingerprints[id(edition_of[p.id])], p, formats) for p in roster}
     # Rows outside this run's selection keep their last entry while it is valid.
-    scope = {p.id for p in selected}
     for provider in roster:
         old = previous.get(provider.id)
         if old and _still_valid(old, out, keys[provider.id]):
@@ -293,7 +320,9 @@ def build_batch(handout: str | Path | None = None, *, providers: str | Path | No
         write_atomic(manifest_path, (json.dumps(manifest(), indent=2, ensure_ascii=False) + "\n").encode())
 
     total, done = len(todo), 0
-    tasks = [(p, str(out / document_name(prepared.handout.id, p.id)), str(roster_path), formats) for p in todo]
+    tasks = [(p, str(out / document_name(prepared.handout.id, p.id)), str(roster_path), formats,
+              str(edition_of[p.id].handout.path)) for p in todo]
+    by_manifest = {str(p.handout.path): p for p in used.values()}
     out.mkdir(parents=True, exist_ok=True)
     last = time.monotonic()
     # What is alive now (the prepared handout, fonts, caches) lives for the
@@ -303,14 +332,14 @@ def build_batch(handout: str | Path | None = None, *, providers: str | Path | No
         gc.freeze()
         workers = max(1, min(jobs or os.cpu_count() or 1, len(tasks)))
         if workers == 1:
-            outcomes = (_render_with(prepared, p, Path(t), Path(r), f) for p, t, r, f in tasks)
+            outcomes = (_render_with(by_manifest[m], p, Path(t), Path(r), f) for p, t, r, f, m in tasks)
             pool = None
         else:
             # fork hands the prepared handout to the workers without pickling it.
             fork = "fork" in multiprocessing.get_all_start_methods()
             context = multiprocessing.get_context("fork" if fork else "spawn")
             pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_init_worker,
-                                       initargs=(prepared if fork else None, options))
+                                       initargs=(by_manifest if fork else None, options))
             # Small chunks: a document takes ~20 ms, far more than handing it
             # over, and at the end no worker waits long on another's chunk.
             outcomes = pool.map(_render_one, tasks, chunksize=2)

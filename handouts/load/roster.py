@@ -11,9 +11,10 @@ from .fields import describe, did_you_mean
 from .table import TableError, read_table
 from .yamlfile import YamlReadError, load_yaml
 
-COLUMNS = ("id", "name", "credentials", "phone", "email", "location")
+COLUMNS = ("id", "name", "credentials", "phone", "email", "location", "language")
 REQUIRED = ("id", "name")
 _PROVIDER_ID = re.compile(r"^[A-Za-z0-9._-]+$")
+_LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*$")
 MAX_FIELD = 300
 
 
@@ -28,11 +29,14 @@ class Provider:
     email: str | None = None
     location: str | None = None
     line: int = 0
+    # The language this provider's copies print in (a batch's `language` column).
+    language: str | None = None
 
     def variables(self) -> dict[str, str | None]:
         """The `provider` variable templates see."""
         values = asdict(self)
         values.pop("line")
+        values.pop("language")
         return values
 
 
@@ -119,6 +123,11 @@ def _validate(path: Path, rows: list[tuple[int, dict]], problems: list[Problem])
             bad = True
         if pid and pid not in seen:
             seen[pid] = line
+        language = values["language"] = values.get("language", "").replace("_", "-")
+        if language and not _LANGUAGE.match(language):
+            problems.append(Problem(shown, line, f"'language' must be a language code such as es or es-MX, "
+                                                 f"found {language!r}"))
+            bad = True
         if not bad:
             providers.append(Provider(line=line, **{k: (values.get(k) or None) for k in COLUMNS}))  # type: ignore[arg-type]
     if problems:

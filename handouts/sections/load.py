@@ -8,6 +8,7 @@ from pathlib import Path
 from ..errors import ContentError, Problem, display_path
 from ..load.fields import Fields, describe
 from ..load.yamlfile import YamlDoc, YamlReadError, load_yaml
+from .translations import language_of_name, original_path
 from .model import (
     RISK_DISCLOSURE_KIND,
     SECTION_KINDS,
@@ -29,6 +30,7 @@ MANIFEST_KEYS = (
     "sections",
     "risk_disclosure",
     "brand",
+    "translates",
 )
 SECTION_KEYS = ("kind", "title", "body", "references")
 DISCLOSURE_KEYS = ("kind", "title", "body", "fill_in", "acknowledgment")
@@ -89,18 +91,32 @@ def read_handout(manifest: Path, *, allow_outside: bool = False
     doc, problems = fields.doc, fields.problems
     fields.unknown(MANIFEST_KEYS)
 
+    # A translation (handout.es.yaml beside handout.yaml) shares the original's id.
+    original = original_path(manifest)
+    named = original or manifest
     handout_id = fields.text("id")
     if handout_id is None and not fields.has("id"):
-        handout_id = manifest.stem if manifest.stem != "handout" else manifest.parent.name
+        handout_id = named.stem if named.stem != "handout" else named.parent.name
         if not _ID.match(handout_id):
             handout_id = re.sub(r"[^a-z0-9]+", "-", handout_id.lower()).strip("-") or "handout"
     elif handout_id is not None and not _ID.match(handout_id):
         fields.fail(f"'id' must be lower-case letters, digits and dashes, found {handout_id!r}", "id")
     title = source_text(doc, fields, "title", markdown=False, required=True)
     subtitle = source_text(doc, fields, "subtitle", markdown=False, required=False)
-    language = fields.text("language") or "en"
+    from_name = language_of_name(manifest)
+    language = fields.text("language") or from_name or "en"
     if not _LANGUAGE.match(language):
         fields.fail(f"'language' must be a language code such as en or es-US, found {language!r}", "language")
+    elif from_name and language != from_name:
+        fields.fail(f"'language' is {language!r} but the file name says {from_name!r}; "
+                    f"a translation into {language} is named {named.stem}.{language}{named.suffix}", "language")
+    translates = fields.text("translates")
+    if original is not None and translates is None and not fields.has("translates"):
+        fields.fail(f"a translation must name the version of {display_path(original)} it translates, "
+                    f"for example translates: \"1.0\"")
+    if original is None and fields.has("translates"):
+        fields.fail(f"'translates' is for translations, named like {manifest.stem}.es{manifest.suffix} beside "
+                    f"{manifest.name}", "translates")
     version = fields.text("version", required=True)
     reviewed = fields.date("reviewed", required=True)
     review_due = fields.date("review_due")
@@ -163,6 +179,8 @@ def read_handout(manifest: Path, *, allow_outside: bool = False
         path=manifest,
         brand_path=brand_path,
         key_lines=tuple((k, doc.line(k)) for k in MANIFEST_KEYS if k in fields.mapping),
+        translates=translates,
+        section_lines=tuple(doc.line("sections", i) or 0 for i in range(len(fields.raw("sections") or []))),
     )
     return handout, tuple(texts), problems, brand_path
 

@@ -105,6 +105,10 @@ class Handout:
     brand_path: Path | None = None
     # Line of each manifest key, for findings about the manifest itself.
     key_lines: tuple[tuple[str, int], ...] = ()
+    # For a translation: the version of the original it translates.
+    translates: str | None = None
+    # Manifest line of each `sections` entry, in order.
+    section_lines: tuple[int, ...] = ()
 
     def line_of(self, key: str) -> int | None:
         """The manifest line of `key`, if the manifest has it."""

@@ -1,0 +1,56 @@
+"""One handout in several languages: a prepared edition per language, made once.
+
+Batches (a roster's `language` column) and email (a patient list's) print
+each reader in their language. `Editions` prepares each edition the first
+time a language asks for it and hands back the same one after; a language
+with no translation gets the handout's default language, with a warning
+naming the row that asked.
+
+    editions = Editions("my-clinic", layout="large-print")
+    prepared = editions.get("es", where="patients.csv:12")
+    data, pages = render_handout(prepared, patient_name=...)
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from .build import Prepared, prepare
+from .load.project import resolve_handout
+from .sections.translations import Edition, choose_edition
+
+log = logging.getLogger("handouts")
+
+
+class Editions:
+    """Prepared editions of one handout, by language, made on first use."""
+
+    def __init__(self, handout: str | Path | None = None, *, default_language: str | None = None,
+                 **prepare_options):
+        """`default_language` is what a reader without a language gets (None: the manifest's own)."""
+        self.manifest = resolve_handout(handout)
+        self.default_language = default_language
+        self.options = prepare_options
+        self._chosen: dict[str | None, Edition] = {}
+        self._prepared: dict[Path, Prepared] = {}
+
+    def edition(self, language: str | None) -> Edition:
+        """Which manifest prints for `language` (blank: the default language)."""
+        language = (language or "").strip() or self.default_language
+        if language not in self._chosen:
+            self._chosen[language] = choose_edition(self.manifest, language)
+        return self._chosen[language]
+
+    def get(self, language: str | None = None, *, where: str | None = None) -> Prepared:
+        """The prepared edition for `language`; a fallback is logged as a warning naming `where`."""
+        edition = self.edition(language)
+        if edition.fell_back:
+            log.warning("%s", edition.fallback_message(where))
+        if edition.manifest not in self._prepared:
+            self._prepared[edition.manifest] = prepare(edition.manifest, **self.options)
+        return self._prepared[edition.manifest]
+
+    def prepared(self) -> dict[str, Prepared]:
+        """Every edition prepared so far, by the language it prints in."""
+        return {p.handout.language: p for p in self._prepared.values()}
