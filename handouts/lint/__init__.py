@@ -15,10 +15,12 @@ from ..build import Loaded, Prepared, build_date, font_problems, load_all
 from ..errors import HandoutError, Problem, display_path
 from ..layouts import Layout
 from ..load.brand import Brand
+from ..sections import load_handout
 from ..sections.model import Handout, SourceText
 from .claims import find_claims
 from .config import LintConfig, load_lint_config
 from .findings import ERROR, WARNING, Finding, sort_key
+from .translation import TRANSLATION_CODES, check_translation
 
 __all__ = ["CODES", "Finding", "blocking_findings", "build_findings", "lint_handout"]
 
@@ -26,11 +28,14 @@ CORE_KINDS = ("how_it_works", "benefits", "side_effects", "alternatives", "lifes
 REVIEW_WARNING_DAYS = 60
 MIN_CONTRAST = 4.5
 MIN_LOGO_DPI = 300
+# INFLESZ "normal" starts at 55 (Barrio-Cantalejo 2008).
+MIN_INFLESZ = 55
 
 # code -> (severity, what it checks); the README's table is written from this.
 CODES: dict[str, tuple[str, str]] = {
     "input": (ERROR, "anything build refuses: YAML, missing files, wrong types, template errors"),
-    "readability": (WARNING, "a section body reads above --max-grade (Flesch-Kincaid; SMOG from 30 sentences)"),
+    "readability": (WARNING, "a section body reads above --max-grade (Flesch-Kincaid; SMOG from 30 sentences), "
+                             f"or a Spanish one below INFLESZ {MIN_INFLESZ} (Szigriszt-Pazos)"),
     "claim": (ERROR, "a phrase regulators treat as misleading for unproven therapies"),
     "missing-kind": (WARNING, "one of the five core section kinds is missing"),
     "unbalanced-benefits": (WARNING, "a benefits section with no evidence section or references"),
@@ -44,6 +49,7 @@ CODES: dict[str, tuple[str, str]] = {
     "logo-alt": (WARNING, "the logo has no alt text"),
     "logo-resolution": (WARNING, f"the logo prints under {MIN_LOGO_DPI} dpi"),
     "comment-in-text": (WARNING, "text after ' #' in an unquoted value, which YAML drops as a comment"),
+    **TRANSLATION_CODES,
 }
 _LINK_OK = ("http://", "https://", "mailto:", "tel:")
 
@@ -61,11 +67,11 @@ def _from_problems(problems: tuple[Problem, ...] | list[Problem]) -> list[Findin
     return findings
 
 
-def check_claims(texts: list[SourceText], config: LintConfig) -> list[Finding]:
-    """Claim phrases in every text field, less the ones lint.yaml allows."""
+def check_claims(texts: list[SourceText], config: LintConfig, language: str = "en") -> list[Finding]:
+    """Claim phrases in every text field, in the handout's language, less the ones lint.yaml allows."""
     findings = []
     for src in texts:
-        for claim in find_claims(src, config.extra_phrases):
+        for claim in find_claims(src, config.extra_phrases, language):
             if config.allows(claim.name, src.path, claim.line) or config.allows(claim.text, src.path, claim.line):
                 continue
             findings.append(_finding("claim", src.path, claim.line,
@@ -200,11 +206,7 @@ def check_completeness(handout: Handout) -> list[Finding]:
                                  "benefits are claimed but the handout has no 'evidence' section or references"))
     disclosure = handout.risk_disclosure
     text = disclosure.body.text + "\n" + (disclosure.acknowledgment.text if disclosure.acknowledgment else "")
-    needs = {
-        "its regulatory status (FDA approval)": r"\bFDA\b|\bapprov|\bregulat|\bclear(ed|ance)\b",
-        "its risks": r"\brisks?\b|\bharms?\b|\bside effects?\b",
-        "the alternatives": r"\balternatives?\b|\bother (choices|options|treatments)\b",
-    }
+    needs = _DISCLOSURE_NEEDS.get(handout.language.split("-")[0].lower(), {})
     missing = [what for what, pattern in needs.items() if not re.search(pattern, text, re.IGNORECASE)]
     if missing:
         findings.append(_finding("disclosure-incomplete", disclosure.path, disclosure.body.line,
@@ -212,18 +214,37 @@ def check_completeness(handout: Handout) -> list[Finding]:
     return findings
 
 
+_DISCLOSURE_NEEDS: dict[str, dict[str, str]] = {
+    "en": {
+        "its regulatory status (FDA approval)": r"\bFDA\b|\bapprov|\bregulat|\bclear(ed|ance)\b",
+        "its risks": r"\brisks?\b|\bharms?\b|\bside effects?\b",
+        "the alternatives": r"\balternatives?\b|\bother (choices|options|treatments)\b",
+    },
+    "es": {
+        "its regulatory status (FDA approval)": r"\bFDA\b|\baprob|\bregula|\bautoriza",
+        "its risks": r"\briesgos?\b|\bdaños?\b|\befectos? secundarios?\b",
+        "the alternatives": r"\balternativas?\b|\botras? (opciones|tratamientos|alternativas)\b",
+    },
+}
+
+
 def check_readability(loaded: Loaded, max_grade: float) -> list[Finding]:
-    """Sections whose filled-in body reads above `max_grade`.
+    """Sections whose filled-in body reads above `max_grade` (Spanish: below INFLESZ 55).
+
+    Languages with no formula here (other than English and Spanish) are not measured.
 
     Each body is filled on its own, for no reader in particular; a body
     that cannot be filled (its problem is reported as an input error) is
     skipped, and the others are still measured.
     """
     from ..fill.templates import template_context
-    from .readability import measure
+    from .readability import measure, measure_spanish
 
     handout = loaded.handout
     if handout is None:
+        return []
+    language = handout.language.split("-")[0].lower()
+    if language not in ("en", "es"):
         return []
     clinic = loaded.brand or _NoBrand()
     context = template_context(brand=clinic, handout=handout, handout_title="", today=build_date())
@@ -233,6 +254,15 @@ def check_readability(loaded: Loaded, max_grade: float) -> list[Finding]:
             title = loaded.templates.render(section.title, context)
             body = loaded.templates.render(section.body, context)
         except HandoutError:
+            continue
+        if language == "es":
+            spanish = measure_spanish(body)
+            if spanish.sentences and spanish.inflesz < MIN_INFLESZ:
+                hardest = " | ".join(f'"{s}"' for s in spanish.hardest)
+                findings.append(_finding("readability", section.path, section.body.line,
+                                         f"section '{title}' reads at INFLESZ {spanish.inflesz:.1f} "
+                                         f"(Szigriszt-Pazos; {spanish.band}), below {MIN_INFLESZ} (normal); "
+                                         f"hardest sentences: {hardest}"))
             continue
         reading = measure(body)
         if reading.grade() > max_grade:
@@ -260,13 +290,27 @@ def build_findings(prepared: Prepared, *, today: dt.date | None = None) -> list[
     handout = prepared.handout
     today = today or dt.date.today()
     config = load_lint_config(handout.path)
-    findings = check_claims(handout.text_fields(), config)
+    findings = check_claims(handout.text_fields(), config, handout.language)
     findings += check_currency(handout, today)
     findings += check_links(handout.text_fields())
     findings += check_brand(prepared.brand, prepared.layout)
     findings += check_completeness(handout)
     findings += check_comments(handout.text_fields())
+    findings += check_against_original(handout)
     return sorted(set(findings), key=sort_key)
+
+
+def check_against_original(handout: Handout) -> list[Finding]:
+    """For a translation, how it departs from the handout it translates (nothing for an original)."""
+    from ..sections.translations import original_path
+
+    original = original_path(handout.path) if handout.translates is not None else None
+    if original is None:
+        return []
+    try:
+        return check_translation(handout, load_handout(original))
+    except HandoutError as exc:
+        return _from_problems(exc.problems)
 
 
 def blocking_findings(prepared: Prepared, *, today: dt.date | None = None) -> list[Finding]:
@@ -284,8 +328,27 @@ def lint_handout(handout: str | Path | None = None, *, brand: str | Path | None 
     missing brand or a broken section file hides nothing else. Usage
     mistakes (an unknown handout or layout name) still raise.
     """
+    from ..load.project import resolve_handout
+    from ..sections.translations import original_path, translations
+
     today = today or dt.date.today()
-    loaded = load_all(handout, brand=brand, layout=layout, allow_outside=allow_outside)
+    manifest = resolve_handout(handout)
+    findings = _lint_one(manifest, brand=brand, layout=layout, max_grade=max_grade, today=today,
+                         allow_outside=allow_outside)
+    # An original brings its translations along: one run checks every edition.
+    if original_path(manifest) is None:
+        for path in translations(manifest).values():
+            findings += _lint_one(path, brand=brand, layout=layout, max_grade=max_grade, today=today,
+                                  allow_outside=allow_outside)
+    return sorted(set(findings), key=sort_key)
+
+
+def _lint_one(manifest: Path, *, brand, layout, max_grade: float, today: dt.date,
+              allow_outside: bool) -> list[Finding]:
+    """Every finding for one edition of a handout (an original or a translation)."""
+    from ..sections.translations import language_of_name
+
+    loaded = load_all(manifest, brand=brand, layout=layout, allow_outside=allow_outside)
     findings = _from_problems(loaded.problems)
     try:
         config = load_lint_config(loaded.manifest)
@@ -293,7 +356,8 @@ def lint_handout(handout: str | Path | None = None, *, brand: str | Path | None 
         findings += _from_problems(exc.problems)
         config = LintConfig()
     texts = list(loaded.texts)
-    findings += check_claims(texts, config)
+    language = loaded.handout.language if loaded.handout else (language_of_name(manifest) or "en")
+    findings += check_claims(texts, config, language)
     findings += check_links(texts)
     findings += check_comments(texts)
     if loaded.brand is not None:
@@ -306,5 +370,6 @@ def lint_handout(handout: str | Path | None = None, *, brand: str | Path | None 
             # With a section left out for its problems, "no such kind" would
             # be a second finding for one mistake.
             findings += check_completeness(loaded.handout)
+        findings += check_against_original(loaded.handout)
         findings += check_readability(loaded, max_grade)
-    return sorted(set(findings), key=sort_key)
+    return findings
