@@ -146,3 +146,13 @@ def test_spanish_scoring_leaves_textstat_in_english():
     measure_spanish("El médico adormece la piel y pone las células en la rodilla.")
     assert measure(english).fk_grade == before
     assert round(textstat.flesch_kincaid_grade(english), 1) == before
+
+
+def test_a_dotted_name_that_is_no_language_is_not_a_translation(bundled_copy):
+    # A backup such as handout.old.yaml beside handout.yaml is a manifest of its own.
+    (bundled_copy / "handout.old.yaml").write_text((bundled_copy / "handout.yaml").read_text(encoding="utf-8"),
+                                                   encoding="utf-8")
+    result, findings = lint(bundled_copy)
+    assert result.exit_code == 0, findings
+    assert not [f for f in findings if "handout.old.yaml" in f["path"]]
+    assert invoke(["lint", str(bundled_copy / "handout.old.yaml"), "--today", TODAY]).exit_code == 0

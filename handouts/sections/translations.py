@@ -39,11 +39,20 @@ def find_translation(manifest: Path, language: str) -> Path | None:
     return None
 
 
+def is_language(code: str) -> bool:
+    """Whether `code` names a language Babel knows (es, es-MX), not any dotted word (old, v2)."""
+    if not LANGUAGE_CODE.match(code):
+        return False
+    from babel import localedata
+
+    return localedata.exists(code.replace("-", "_")) or localedata.exists(code.split("-")[0])
+
+
 def original_path(manifest: Path) -> Path | None:
     """For `handout.es.yaml`, the `handout.yaml` it translates, if it exists."""
     manifest = Path(manifest)
     stem, dot, code = manifest.stem.rpartition(".")
-    if not dot or not LANGUAGE_CODE.match(code):
+    if not dot or not is_language(code):
         return None
     original = manifest.with_name(stem + manifest.suffix)
     return original if original.is_file() else None
@@ -53,7 +62,7 @@ def language_of_name(manifest: Path) -> str | None:
     """The language code in a translation's file name (`handout.es.yaml` -> `es`)."""
     manifest = Path(manifest)
     stem, dot, code = manifest.stem.rpartition(".")
-    return code if dot and LANGUAGE_CODE.match(code) and original_path(manifest) else None
+    return code if dot and original_path(manifest) else None
 
 
 def translations(manifest: Path) -> dict[str, Path]:
@@ -62,7 +71,7 @@ def translations(manifest: Path) -> dict[str, Path]:
     found = {}
     for path in sorted(manifest.parent.glob(f"{manifest.stem}.*{manifest.suffix}")):
         code = path.stem[len(manifest.stem) + 1:]
-        if LANGUAGE_CODE.match(code) and path.is_file():
+        if is_language(code) and path.is_file():
             found[code] = path
     return found
 
