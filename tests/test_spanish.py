@@ -202,3 +202,17 @@ def test_a_third_language_needs_files_only(tmp_path):
     assert "Signature du patient" in texts[-1] and "Nom en capitales :" in texts[-1]
     assert "Français : " in texts[0]
     assert pypdf.PdfReader(str(out)).trailer["/Root"]["/Lang"] == "fr"
+
+
+def test_the_spanish_html_edition_is_in_spanish(tmp_path):
+    out = tmp_path / "rodilla.html"
+    result = invoke(["build", "--language", "es", "--format", "html", "--patient-name", "Ana Pérez", "-o", str(out)])
+    assert_clean(result)
+    assert result.exit_code == 0, result.output
+    html = out.read_text(encoding="utf-8")
+    assert '<html lang="es">' in html
+    for text in ("Cómo firmar", "Para firmar se necesita:", "Firma del paciente (Ana Pérez)", "Preparado para:",
+                 "Fuentes", "Revisado el 1 de noviembre de 2026", SPANISH["title"], spanish_titles()[0]):
+        assert text in html, text
+    for english in ("How to sign", "Signing asks", "Prepared for", "Sources", "Reviewed", "How the shots work"):
+        assert english not in html, english
