@@ -28,6 +28,10 @@ How a flowable tags what it draws, one call each:
 On a canvas without `structure` (a plain ReportLab one, the recorder's
 scratch canvas) every call draws as if untagged.
 
+Tables: a TaggedFlowable table (`pdf_role = "Table"`, `pdf_group = True`)
+with `renderCB=TableTagger()` gets TR and TH/TD elements, its grid and fills
+as artifacts, and header rows repeated on later pages as artifacts.
+
 Marked-content ids are numbered per page as content is drawn on the page
 canvas. Paragraph drawings that a batch records once and replays
 (render.reuse) never contain marked content: tagging happens in drawOn,
@@ -56,9 +60,16 @@ _PAGE_KEYS = list(PDFPage.__NoDefault__) + ["StructParents", "Tabs"]
 
 
 class _Element(PDFObject):
-    """One structure element; its kids are elements, (page, mcid) pairs or annotation refs."""
+    """One structure element; its kids are elements, (page, mcid) pairs or annotation refs.
+
+    A handout has hundreds of these (a list item is three), so their bytes
+    are made in one pass when the document is saved (`Structure.finish`),
+    with object numbers looked up directly, and `format` only returns them.
+    """
 
     __RefOnly__ = 1
+    __slots__ = ("role", "parent", "alt", "actual_text", "kids", "links", "page", "objr", "attributes", "data",
+                 "__InternalName__")
 
     def __init__(self, role: str, parent: PDFObject | None, alt: str | None = None,
                  actual_text: str | None = None):
@@ -68,15 +79,16 @@ class _Element(PDFObject):
         self.page: str | None = None  # the page /Pg names: where its first content is
         self.objr: tuple[PDFObjectReference, str] | None = None  # a Link's annotation and page
         self.attributes: str | None = None  # /A, as PDF text
+        self.data = b""
 
-    def format(self, document) -> bytes:
-        ref = document.Reference
+    def serialize(self, ref, named, document) -> bytes:
+        """This element's dictionary; `ref(obj)` and `named(name)` give "n 0 R"."""
         out = [b"<< /Type /StructElem /S /", self.role.encode("ascii")]
         if self.parent is not None:
-            out += [b" /P ", ref(self.parent).format(document)]
+            out += [b" /P ", ref(self.parent)]
         page = self.page or (self.objr[1] if self.objr else None)
         if page:
-            out += [b" /Pg ", PDFObjectReference(page).format(document)]
+            out += [b" /Pg ", named(page)]
         if self.alt:
             out += [b" /Alt ", PDFString(self.alt).format(document)]
         if self.actual_text:
@@ -85,51 +97,33 @@ class _Element(PDFObject):
             out += [b" /A ", self.attributes.encode("ascii")]
         kids = []
         for kid in self.kids + self.links:
-            if isinstance(kid, _Element):
-                kids.append(ref(kid).format(document))
+            if type(kid) is _Element:
+                kids.append(ref(kid))
             elif kid[0] == page:
                 kids.append(b"%d" % kid[1])
             else:
-                kids.append(b"<< /Type /MCR /Pg " + PDFObjectReference(kid[0]).format(document)
-                            + b" /MCID %d >>" % kid[1])
+                kids.append(b"<< /Type /MCR /Pg " + named(kid[0]) + b" /MCID %d >>" % kid[1])
         if self.objr:
-            kids.append(b"<< /Type /OBJR /Obj " + self.objr[0].format(document) + b" >>")
+            kids.append(b"<< /Type /OBJR /Obj " + named(self.objr[0].name) + b" >>")
         # A lone kid is written bare (/K 3): the usual form, and the only
         # one some checkers read (pdfua 0.1.3 fails on a heading's /K array).
         out += [b" /K ", kids[0], b" >>"] if len(kids) == 1 else [b" /K [", b" ".join(kids), b"] >>"]
         return b"".join(out)
 
-
-class _ParentTree(PDFObject):
-    __RefOnly__ = 1
-    """The number tree from each page's /StructParents (and each link's /StructParent) to elements."""
-
-    def __init__(self, entries: dict):
-        self.entries = entries
-
     def format(self, document) -> bytes:
-        ref = document.Reference
-        nums = []
-        for key in sorted(self.entries):
-            value = self.entries[key]
-            if isinstance(value, list):
-                nums.append(b"%d [" % key + b" ".join(ref(e).format(document) for e in value) + b"]")
-            else:
-                nums.append(b"%d " % key + ref(value).format(document))
-        return b"<< /Nums [" + b" ".join(nums) + b"] >>"
+        return self.data
 
 
-class _TreeRoot(PDFObject):
+class _Bytes(PDFObject):
+    """An indirect object whose bytes are made before the document is formatted."""
+
     __RefOnly__ = 1
 
-    def __init__(self, document_element: _Element, parent_tree: _ParentTree, next_key: int):
-        self.document_element, self.parent_tree, self.next_key = document_element, parent_tree, next_key
+    def __init__(self):
+        self.data = b""
 
     def format(self, document) -> bytes:
-        ref = document.Reference
-        return (b"<< /Type /StructTreeRoot /K " + ref(self.document_element).format(document)
-                + b" /ParentTree " + ref(self.parent_tree).format(document)
-                + b" /ParentTreeNextKey %d >>" % self.next_key)
+        return self.data
 
 
 class _Drawing:
@@ -257,8 +251,42 @@ class Structure:
 
     def finish(self, catalog, *, title: str, lang: str | None, info: dict) -> None:
         """Put the tree, MarkInfo, viewer preferences and XMP metadata in the catalog."""
-        catalog.StructTreeRoot = self.root.parent = _TreeRoot(self.root, _ParentTree(self._parent_tree),
-                                                              self._next_key)
+        document = self._canvas._doc
+        elements = []
+        pending = [self.root]
+        while pending:  # depth first, so object numbers follow reading order
+            element = pending.pop()
+            elements.append(element)
+            pending.extend(kid for kid in reversed(element.kids + element.links) if type(kid) is _Element)
+        root, parent_tree = _Bytes(), _Bytes()
+        for obj in (root, parent_tree, *elements):
+            document.Reference(obj)
+        numbers = document.idToObjectNumberAndVersion
+        refs: dict[str, bytes] = {}
+
+        def named(name: str) -> bytes:
+            found = refs.get(name)
+            if found is None:
+                found = refs[name] = b"%d 0 R" % numbers[name][0]
+            return found
+
+        def ref(obj) -> bytes:
+            return named(obj.__InternalName__)
+
+        self.root.parent = root
+        for element in elements:
+            element.data = element.serialize(ref, named, document)
+        nums = []
+        for key in sorted(self._parent_tree):
+            value = self._parent_tree[key]
+            if isinstance(value, list):
+                nums.append(b"%d [" % key + b" ".join(ref(e) for e in value) + b"]")
+            else:
+                nums.append(b"%d " % key + ref(value))
+        parent_tree.data = b"<< /Nums [" + b" ".join(nums) + b"] >>"
+        root.data = (b"<< /Type /StructTreeRoot /K " + ref(self.root) + b" /ParentTree " + ref(parent_tree)
+                     + b" /ParentTreeNextKey %d >>" % self._next_key)
+        catalog.StructTreeRoot = root
         catalog.MarkInfo = PDFDictionary({"Marked": "true"})
         catalog.Metadata = PDFStream(PDFDictionary({"Type": PDFName("Metadata"), "Subtype": PDFName("XML")}),
                                      xmp(title=title, lang=lang, **info), filters=[])
