@@ -12,13 +12,14 @@ import datetime as dt
 import hashlib
 import logging
 import os
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from . import __version__
 from .deliver.files import write_atomic
-from .errors import ContentError, HandoutError, OutputError, Problem, display_path
+from .errors import BrandError, ContentError, HandoutError, OutputError, Problem, display_path
 from .fill.catalog import FOLDER_NAME, Messages
 from .fill.catalog import messages as load_messages
 from .fill.filled import FilledHandout, FilledReference, FilledSection
@@ -66,12 +67,26 @@ def creator() -> str:
     return f"handouts {__version__}"
 
 
+# 9999-12-31T23:59:59Z: dates past it cannot be written in a PDF or a template.
+MAX_EPOCH = 253_402_300_799
+
+
 def build_date() -> dt.date:
-    """`today` for templates: from SOURCE_DATE_EPOCH when set, for reproducible builds."""
+    """`today` for templates: from SOURCE_DATE_EPOCH when set, for reproducible builds.
+
+    The variable is checked here rather than left to ReportLab, which also
+    reads it (with `int()`) and would fail mid-render on `1e9` or `²`.
+    """
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch.isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).date()
-    return dt.date.today()
+    if not epoch:
+        return dt.date.today()
+    if not re.fullmatch(r"[0-9]{1,12}", epoch, re.ASCII) or int(epoch) > MAX_EPOCH:
+        shown = epoch if len(epoch) <= 40 else epoch[:40] + "..."
+        raise HandoutError([Problem("SOURCE_DATE_EPOCH", None,
+                                    f"{shown!r} is not a whole number of seconds since 1970 up to "
+                                    f"{MAX_EPOCH} (the end of 9999); unset it, or set it to a time "
+                                    "such as $(git log -1 --format=%ct)")])
+    return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).date()
 
 
 def _collect(problems: list[Problem], load, *args, **kwargs):
@@ -117,6 +132,7 @@ def load_all(handout: str | Path | None = None, *, brand: str | Path | None = No
     manifest = resolve_handout(handout)
     loaded_layout = load_layout(layout)  # a bad name is a usage error; raise it first
     content, texts, problems, named_brand = read_handout(manifest, allow_outside=allow_outside)
+    _collect(problems, build_date)
     brand_path = _collect(problems, find_brand, manifest, named_brand, brand)
     loaded_brand = _collect(problems, load_brand, brand_path, allow_outside=allow_outside) if brand_path else None
     templates = Templates()
@@ -168,8 +184,12 @@ def prepare(handout: str | Path | None = None, *, brand: str | Path | None = Non
     coverage: frozenset[int] = frozenset()
     family = ""
     if loaded_brand is not None:
-        coverage, family = register_fonts(loaded_brand)
-        problems.extend(_brand_coverage(loaded_brand, coverage, family))
+        try:
+            coverage, family = register_fonts(loaded_brand)
+        except BrandError as exc:  # a font file that is not a usable TrueType font
+            problems.extend(exc.problems)
+        else:
+            problems.extend(_brand_coverage(loaded_brand, coverage, family))
     if problems:
         raise HandoutError(sorted(set(problems), key=_problem_order))
     return Prepared(handout=content, brand=loaded_brand, layout=loaded.layout, templates=loaded.templates,
@@ -186,8 +206,11 @@ def register_fonts(brand: Brand) -> tuple[frozenset[int], str]:
 
 
 def font_problems(brand: Brand) -> list[Problem]:
-    """Brand values (name, phone...) the brand's fonts cannot print."""
-    coverage, family = register_fonts(brand)
+    """Brand values (name, phone...) the brand's fonts cannot print, or the font files' own problems."""
+    try:
+        coverage, family = register_fonts(brand)
+    except BrandError as exc:
+        return list(exc.problems)
     return _brand_coverage(brand, coverage, family)
 
 

@@ -27,6 +27,7 @@ from ..build import Prepared, enforce_lint, prepare, render_handout, render_hand
 from ..editions import Editions
 from ..errors import HandoutError, NotFoundError, Problem, display_path
 from ..load.project import find_roster, resolve_handout
+from ..load.reading import FONT_LIMIT, MANIFEST_LIMIT, ReadError, read_bytes
 from ..load.roster import Provider, load_roster
 from .files import write_atomic
 
@@ -89,7 +90,10 @@ def document_name(handout_id: str, provider_id: str) -> str:
 def _hash_files(digest, paths) -> None:
     for path in paths:
         digest.update(str(Path(path).name).encode())
-        digest.update(Path(path).read_bytes())
+        try:  # every one was read by its loader already; a change since is refused
+            digest.update(read_bytes(path, max_bytes=FONT_LIMIT, what="input file"))
+        except ReadError as exc:
+            raise HandoutError([exc.problem]) from None
 
 
 def fingerprint(prepared: Prepared) -> str:
@@ -188,11 +192,11 @@ def _render_with(prepared: Prepared, provider: Provider, target: Path, roster: P
 def _previous(manifest_path: Path, fingerprint_hex: str) -> dict[str, dict]:
     """Documents of the last run that may be reused: same handout inputs, file intact."""
     try:
-        old = json.loads(manifest_path.read_text(encoding="utf-8"))
+        old = json.loads(read_bytes(manifest_path, max_bytes=MANIFEST_LIMIT, what="manifest"))
         if old.get("handout", {}).get("fingerprint") != fingerprint_hex:
             return {}
         return {d["provider"]: d for d in old.get("documents", []) if isinstance(d, dict) and "provider" in d}
-    except (OSError, ValueError, AttributeError, TypeError):
+    except (ReadError, ValueError, AttributeError, TypeError):
         return {}
 
 
@@ -204,10 +208,11 @@ def _still_valid(entry: dict, out_dir: Path, key: str) -> bool:
         for described in files:
             path = out_dir / str(described.get("file", ""))
             if not (path.is_file() and path.stat().st_size == described.get("bytes") and
-                    hashlib.sha256(path.read_bytes()).hexdigest() == described.get("sha256")):
+                    hashlib.sha256(read_bytes(path, max_bytes=MANIFEST_LIMIT, what="output file")).hexdigest()
+                    == described.get("sha256")):
                 return False
         return True
-    except OSError:
+    except (OSError, ReadError):
         return False
 
 
@@ -376,20 +381,20 @@ def merge_manifests(paths: list[Path]) -> dict:
     for path in paths:
         shown = display_path(path)
         try:
-            data = json.loads(Path(path).read_text(encoding="utf-8"))
-            head = data["handout"]
-            documents, failed = list(data["documents"]), list(data["failed"])
-        except FileNotFoundError:
-            problems.append(Problem(shown, None, "manifest not found"))
+            parsed = _manifest_parts(read_bytes(path, max_bytes=MANIFEST_LIMIT, what="manifest"))
+        except ReadError as exc:
+            problems.append(exc.problem)
             continue
-        except (OSError, ValueError, KeyError, TypeError) as exc:
-            problems.append(Problem(shown, None, f"not a handouts batch manifest ({exc})"))
+        if isinstance(parsed, str):
+            problems.append(Problem(shown, None, f"not a handouts batch manifest: {parsed}; "
+                                                 "give the manifest files 'handouts batch' wrote"))
             continue
+        head, documents, failed = parsed
         if merged is None:
             merged = {"handout": head, "documents": [], "failed": []}
         elif head != merged["handout"]:
             problems.append(Problem(shown, None, "manifest is for different handout inputs "
-                                                 f"(fingerprint {head.get('fingerprint', '?')[:12]}...)"))
+                                                 f"(fingerprint {str(head.get('fingerprint', '?'))[:12]}...)"))
             continue
         for entry in documents + failed:
             pid = entry.get("provider")
@@ -405,3 +410,25 @@ def merge_manifests(paths: list[Path]) -> dict:
     merged["documents"].sort(key=lambda d: d["provider"])
     merged["failed"].sort(key=lambda d: d["provider"])
     return merged
+
+
+def _manifest_parts(raw: bytes) -> tuple[dict, list[dict], list[dict]] | str:
+    """A manifest's handout, documents and failures, or why it is not a manifest."""
+    try:
+        data = json.loads(raw)
+    except (ValueError, RecursionError) as exc:
+        return f"invalid JSON ({exc})" if isinstance(exc, ValueError) else "JSON nested too deeply"
+    if not isinstance(data, dict):
+        return f"the document is {type(data).__name__}, not an object"
+    if not isinstance(data.get("handout"), dict):
+        return "'handout' is missing or not an object"
+    lists = []
+    for key in ("documents", "failed"):
+        entries = data.get(key)
+        if not isinstance(entries, list):
+            return f"'{key}' is missing or not a list"
+        for index, entry in enumerate(entries):
+            if not isinstance(entry, dict) or not isinstance(entry.get("provider"), str):
+                return f"'{key}[{index}]' has no provider id (text)"
+        lists.append(entries)
+    return data["handout"], lists[0], lists[1]

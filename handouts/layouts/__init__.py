@@ -21,6 +21,9 @@ _UNITS = {"pt": 1.0, "in": 72.0, "mm": 72.0 / 25.4, "cm": 72.0 / 2.54}
 # Below this the text is fine print; nothing, the risk disclosure least of
 # all, may be printed smaller.
 SMALLEST_BODY = 9.0
+# A6 (105 x 148 mm), in points: on anything smaller a disclosure paragraph
+# no longer fits on one page at a readable size.
+_SMALLEST_PAGE = (297.0, 419.0)
 
 
 @dataclass(frozen=True)
@@ -103,9 +106,11 @@ def load_layout(name_or_path: str | Path | None = None) -> Layout:
     body_size = fields.number("body_size", low=SMALLEST_BODY, high=36) or 11.0
     min_body = fields.number("min_body_size", low=SMALLEST_BODY, high=36) or SMALLEST_BODY
     spacing = fields.number("line_spacing", low=1.0, high=3.0) or 1.4
-    if width and height and None not in sides:
-        if min(width, height) < 144 or max(width, height) > 2000:
-            fields.fail(f"page size {width:.0f} x {height:.0f} pt is not a printable page", "page")
+    if width is not None and height is not None and None not in sides:
+        if min(width, height) < _SMALLEST_PAGE[0] or max(width, height) < _SMALLEST_PAGE[1] \
+                or max(width, height) > 2000:
+            fields.fail(f"page size {width:.0f} x {height:.0f} pt is not a printable page: use at least "
+                        "A6 (105 x 148 mm) and at most 2000 pt a side", "page")
         elif sides[1] + sides[3] > width * 0.5 or sides[0] + sides[2] > height * 0.5:
             fields.fail("margins take more than half the page", "margins")
         elif min(sides) < 18:

@@ -14,6 +14,7 @@ claims:
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -56,7 +57,7 @@ class LintConfig:
 def load_lint_config(manifest: Path) -> LintConfig:
     """Read lint.yaml beside the manifest, if there is one."""
     path = manifest.parent / CONFIG_NAME
-    if not path.is_file():
+    if not os.path.lexists(path):  # anything else there (a folder, a FIFO) is refused by the reader
         return LintConfig()
     top = Fields.open(path, "lint config", ContentError)
     doc, problems = top.doc, top.problems

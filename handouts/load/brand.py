@@ -8,12 +8,14 @@ handouts.
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ..errors import BrandError, Problem, display_path
 from .fields import Fields, describe
+from .reading import IMAGE_LIMIT, ReadError, read_bytes
 from .yamlfile import YamlDoc
 
 MAX_LOGO_PIXELS = 40_000_000
@@ -196,9 +198,14 @@ def _check_image(doc: YamlDoc, key: tuple, path: Path, alt: str | None, problems
     # Image.open reads only the header; the size is checked here, before
     # decoding, so a bomb is refused by our limit with its real dimensions
     # (Pillow's own check would only say it is not an image).
+    try:
+        data = read_bytes(path, max_bytes=IMAGE_LIMIT, what="logo")
+    except ReadError as exc:
+        problems.append(doc.problem(f"logo '{display_path(path)}': {exc.problem.message}", *key))
+        return None
     saved_limit, Image.MAX_IMAGE_PIXELS = Image.MAX_IMAGE_PIXELS, None
     try:
-        with Image.open(path) as image:
+        with Image.open(io.BytesIO(data)) as image:
             width, height = image.size
             fmt = image.format
             if width * height > MAX_LOGO_PIXELS:

@@ -15,6 +15,7 @@ from typing import Any
 
 from ..errors import HandoutError, Problem
 from .paths import resolve_named
+from .reading import file_kind
 from .yamlfile import Key, YamlDoc, YamlReadError, load_yaml
 
 
@@ -86,7 +87,11 @@ class Fields:
             self.problems.append(self.doc.problem(refusal, *key))
             return None
         if must_exist and not resolved.is_file():
-            self.problems.append(self.doc.problem(f"{what} '{value}' not found", *key))
+            try:
+                found = f"is {file_kind(resolved.stat().st_mode)}, not a file"
+            except OSError:
+                found = "not found"
+            self.problems.append(self.doc.problem(f"{what} '{value}' {found}", *key))
             return None
         return resolved
 

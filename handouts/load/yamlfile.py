@@ -16,9 +16,10 @@ from typing import Any
 import yaml
 
 from ..errors import Problem, display_path
+from .reading import TEXT_LIMIT, ReadError, read_bytes
 from .yamlwords import MISPLACED_ITEM, explain, misplaced_item, trailing_comment
 
-MAX_BYTES = 1_000_000
+MAX_BYTES = TEXT_LIMIT
 
 # The tags a plain YAML document resolves to implicitly; anything else is an
 # explicit tag (`!!python/object`, `!!binary`, `!custom`) that has no place in
@@ -115,30 +116,14 @@ class YamlDoc:
         return Problem(self.shown, self.line(*key), message)
 
 
-class YamlReadError(Exception):
-    """The file could not be read as YAML; carries one located problem."""
-
-    def __init__(self, problem: Problem):
-        super().__init__(str(problem))
-        self.problem = problem
+# Loaders catch one error for "this file cannot be read", YAML or not.
+YamlReadError = ReadError
 
 
 def read_text(path: Path, *, max_bytes: int = MAX_BYTES, what: str = "file") -> str:
     """Read a UTF-8 text file, refusing missing, huge, binary or non-UTF-8 ones."""
     shown = display_path(path)
-    try:
-        size = path.stat().st_size
-        if path.is_dir():
-            raise YamlReadError(Problem(shown, None, f"expected a {what}, found a folder"))
-        if size > max_bytes:
-            raise YamlReadError(
-                Problem(shown, None, f"{what} is {size:,} bytes, over the {max_bytes:,}-byte limit")
-            )
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise YamlReadError(Problem(shown, None, f"{what} not found")) from None
-    except OSError as exc:
-        raise YamlReadError(Problem(shown, None, f"cannot read {what}: {exc.strerror}")) from None
+    raw = read_bytes(path, max_bytes=max_bytes, what=what)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -232,7 +217,7 @@ def _scalar(loader: yaml.SafeLoader, node: yaml.ScalarNode, key: Key) -> Any:
     if node.tag not in _CORE_TAGS:
         raise _YamlProblem(node.start_mark, f"the tag {node.tag!r} is not allowed; plain values only")
     try:
-        return loader.construct_object(node)
+        value = loader.construct_object(node)
     except (ValueError, KeyError, IndexError, AttributeError, TypeError, OverflowError):
         # PyYAML's constructors crash on values their tag cannot hold:
         # `!!int abc`, `!!bool maybe`, a date like 2026-13-45.
@@ -240,3 +225,4 @@ def _scalar(loader: yaml.SafeLoader, node: yaml.ScalarNode, key: Key) -> Any:
         where = f"'{'.'.join(str(k) for k in key)}': " if key else ""
         raise _YamlProblem(node.start_mark, f"{where}{node.value!r} is not a valid {kind}; "
                                             "put text in quotes, write dates as YYYY-MM-DD") from None
+    return value

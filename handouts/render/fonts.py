@@ -10,13 +10,15 @@ base-14 fonts, which PDF viewers substitute rather than embed.
 from __future__ import annotations
 
 import hashlib
+import io
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
+from ..errors import BrandError, Problem, display_path
 from ..load.brand import FontFamily
+from ..load.reading import FONT_LIMIT, ReadError, read_bytes
 
 BUNDLED_FAMILY = "Atkinson Hyperlegible"
 _BUNDLED_FILES = {
@@ -47,36 +49,86 @@ def bundled_family() -> FontFamily:
     return FontFamily(name=BUNDLED_FAMILY, **paths)
 
 
-@lru_cache(maxsize=64)
-def _register(path: Path, digest: str) -> tuple[str, frozenset[int]]:
-    """Register one TTF under a name derived from its bytes; cached per process.
+# Registered fonts by content hash: ReportLab's registry is process-wide.
+_registered: dict[str, tuple[str, frozenset[int]]] = {}
+
+
+def _register(path: Path) -> tuple[str, frozenset[int]]:
+    """Register one TTF under a name derived from its bytes; once per process.
 
     ReportLab's font registry is process-wide, so the name is a content hash:
-    two brands with different files called Sans.ttf never collide.
+    two brands with different files called Sans.ttf never collide. The file
+    is read once, bounded, and parsed from those bytes.
     """
     from reportlab.pdfbase import pdfmetrics
+
+    try:
+        data = read_bytes(path, max_bytes=FONT_LIMIT, what="font file")
+    except ReadError as exc:
+        raise BrandError([exc.problem]) from None
+    digest = hashlib.sha256(data).hexdigest()
+    if digest in _registered:
+        return _registered[digest]
+    font, coverage = parse_font(data, path, f"H{digest[:12]}")
+    pdfmetrics.registerFont(font)
+    _registered[digest] = (font.fontName, coverage)
+    return _registered[digest]
+
+
+def parse_font(data: bytes, path: Path, name: str):
+    """A ReportLab TTFont parsed from `data` (the bytes of `path`) and its coverage.
+
+    Raises BrandError naming the file when it is not a TrueType font
+    ReportLab can embed: empty, damaged, CFF outlines, a web font.
+    """
     from reportlab.pdfbase.ttfonts import TTFont
 
-    name = f"H{digest[:12]}"
-    font = TTFont(name, str(path))
-    pdfmetrics.registerFont(font)
-    return name, frozenset(font.face.charToGlyph)
+    try:
+        font = TTFont(name, io.BytesIO(data))
+        coverage = frozenset(font.face.charToGlyph)
+        # A font whose tables parse may still have broken glyph data; a
+        # trial subset meets it here rather than halfway through a PDF.
+        font.face.makeSubset(sorted(coverage)[:64])
+    except Exception:  # noqa: BLE001 - any parser failure on a clinic's file is bad input
+        raise BrandError([Problem(display_path(path), None, _font_problem(data))]) from None
+    return font, coverage
+
+
+def _font_problem(data: bytes) -> str:
+    """Why ReportLab could not use a font file, said so a clinic can act on it."""
+    if not data:
+        return "font file is empty; copy the .ttf file again"
+    if data[:4] == b"OTTO":
+        return ("font has PostScript (CFF) outlines, an OpenType .otf renamed .ttf; "
+                "use the family's TrueType .ttf files")
+    if data[:4] in (b"wOFF", b"wOF2"):
+        return "font is a web font (WOFF); use the family's TrueType .ttf files"
+    return "font file is damaged or not a TrueType font; copy the .ttf file again"
 
 
 def register_family(family: FontFamily | None) -> Fonts:
-    """Register a family's files (or the bundled one) and return their names."""
+    """Register a family's files (or the bundled one) and return their names.
+
+    Raises BrandError naming every file that is not a usable TrueType font.
+    """
     from reportlab.lib.fonts import addMapping
 
     family = family or bundled_family()
     names: dict[str, str] = {}
     coverage: frozenset[int] | None = None
     files = []
+    problems: list[Problem] = []
     for style in ("regular", "bold", "italic", "bold_italic"):
         path = getattr(family, style) or family.regular
         files.append(path)
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()
-        names[style], chars = _register(path, digest)
+        try:
+            names[style], chars = _register(path)
+        except BrandError as exc:
+            problems.extend(p for p in exc.problems if p not in problems)
+            continue
         coverage = chars if coverage is None else coverage & chars
+    if problems:
+        raise BrandError(problems)
     # Let <b> and <i> inside paragraphs pick the right file of this family.
     addMapping(names["regular"], 0, 0, names["regular"])
     addMapping(names["regular"], 1, 0, names["bold"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -9,7 +10,9 @@ from reportlab.platypus import (
     Flowable,
 )
 
+from ..errors import BrandError
 from ..load.brand import Logo
+from ..load.reading import IMAGE_LIMIT, ReadError, read_bytes
 from .tagging import TaggedFlowable
 
 
@@ -93,7 +96,11 @@ def shared_logo(path: str, width: float, height: float, press: bool = False) -> 
     from PIL import Image as PILImage
     from reportlab.lib.utils import ImageReader
 
-    with PILImage.open(path) as source:
+    try:
+        data = read_bytes(path, max_bytes=IMAGE_LIMIT, what="logo")
+    except ReadError as exc:  # changed since the brand was checked
+        raise BrandError([exc.problem]) from None
+    with PILImage.open(io.BytesIO(data)) as source:
         image = source.convert("RGBA") if source.mode in ("P", "LA", "PA") else source.copy()
     target = (max(1, round(width / 72 * LOGO_DPI)), max(1, round(height / 72 * LOGO_DPI)))
     if image.width > target[0] and image.height > target[1]:

@@ -13,7 +13,9 @@ from reportlab.platypus import (
     Frame,
     PageTemplate,
 )
+from reportlab.platypus.doctemplate import LayoutError as ReportLabLayoutError
 
+from ..errors import Problem, RenderError, display_path
 from ..fill.filled import FilledHandout
 from ..layouts import Layout
 from ..load.brand import Brand
@@ -245,8 +247,16 @@ def render_pdf(filled: FilledHandout, *, brand: Brand, layout: Layout, creator: 
     metadata = dict(title=filled.title, lang=filled.language,
                     info=dict(author=brand.name, subject=doc.subject, keywords=doc.keywords, creator=creator,
                               producer="ReportLab PDF Library - www.reportlab.com"))
-    doc.build(story, canvasmaker=lambda *a, **k: _HandoutCanvas(*a, footer=footer, static=static,
-                                                               recorder=shared, metadata=metadata, **k))
+    try:
+        doc.build(story, canvasmaker=lambda *a, **k: _HandoutCanvas(*a, footer=footer, static=static,
+                                                                   recorder=shared, metadata=metadata, **k))
+    except ReportLabLayoutError:
+        # One block (a heading with its first lines, the signature box) is
+        # taller than the page's text area: the layout is too small for it.
+        raise RenderError([Problem(display_path(layout.path), None,
+                                   f"the content does not fit in this layout's text area ({frame.width:.0f} x "
+                                   f"{frame.height:.0f} pt); use a larger page, smaller margins or a smaller "
+                                   "body_size")]) from None
     data = buffer.getvalue()
     if print_ready:
         from .press import finish_for_press

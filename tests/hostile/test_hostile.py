@@ -385,6 +385,61 @@ def gen_pipe_nospace(project: Path, work: Path) -> None:
     _write_section(project, "|" + "x|" * 10_000 + "\n\nPIPEEND")
 
 
+def _fifo(path: Path) -> None:
+    """Replace `path` with a named pipe: opening it for reading blocks until a writer comes."""
+    if path.exists():
+        path.unlink()
+    os.mkfifo(path)
+
+
+def gen_fifo_section(project: Path, work: Path) -> None:
+    _fifo(project / "sections" / "one.yaml")
+
+
+def gen_fifo_roster(project: Path, work: Path) -> None:
+    _fifo(project / "roster.csv")
+
+
+def gen_fifo_lint_config(project: Path, work: Path) -> None:
+    _fifo(project / "lint.yaml")
+
+
+def gen_fifo_manifest(project: Path, work: Path) -> None:
+    _fifo(project / "bad.json")
+
+
+def _brand_font(project: Path, data: bytes) -> None:
+    (project / "fonts").mkdir(exist_ok=True)
+    (project / "fonts" / "Clinic.ttf").write_bytes(data)
+
+
+def gen_font_empty(project: Path, work: Path) -> None:
+    """A zero-byte fonts/Clinic.ttf."""
+    _brand_font(project, b"")
+
+
+def gen_font_truncated(project: Path, work: Path) -> None:
+    """The bundled font cut at a fifth: its table directory points past the end."""
+    data = BUNDLED_FONT.read_bytes()
+    _brand_font(project, data[: len(data) // 5])
+
+
+def gen_font_garbage(project: Path, work: Path) -> None:
+    """Random-looking bytes (fixed, for reproducibility) named .ttf."""
+    _brand_font(project, hashlib.sha256(b"not a font").digest() * 200)
+
+
+def gen_font_cff(project: Path, work: Path) -> None:
+    """A real OpenType font with PostScript (CFF) outlines, renamed .ttf.
+
+    Nimbus Sans comes with Ghostscript's fonts (fonts-urw-base35), which .ci/run installs.
+    """
+    otf = Path("/usr/share/fonts/opentype/urw-base35/NimbusSans-Regular.otf")
+    assert otf.is_file(), f"{otf} is missing: apt-get install fonts-urw-base35"
+    assert otf.read_bytes()[:4] == b"OTTO"
+    _brand_font(project, otf.read_bytes())
+
+
 GENERATORS = {name[4:]: fn for name, fn in globals().items() if name.startswith("gen_") and callable(fn)}
 
 
@@ -421,6 +476,8 @@ def snapshot(folder: Path) -> dict[str, str]:
             listing[rel] = "-> " + os.readlink(path)
         elif path.is_dir():
             listing[rel] = "<dir>"
+        elif path.is_fifo():  # reading it would wait for a writer forever
+            listing[rel] = "<fifo>"
         else:
             listing[rel] = hashlib.sha256(path.read_bytes()).hexdigest()
     return listing
