@@ -71,10 +71,12 @@ def check_claims(texts: list[SourceText], config: LintConfig, language: str = "e
     """Claim phrases in every text field, in the handout's language, less the ones lint.yaml allows."""
     findings = []
     for src in texts:
+        shown = display_path(src.path)  # once per field: a body may hold thousands of claims
         for claim in find_claims(src, config.extra_phrases, language):
-            if config.allows(claim.name, src.path, claim.line) or config.allows(claim.text, src.path, claim.line):
+            if config.allowances and (config.allows(claim.name, src.path, claim.line)
+                                      or config.allows(claim.text, src.path, claim.line)):
                 continue
-            findings.append(_finding("claim", src.path, claim.line,
+            findings.append(_finding("claim", shown, claim.line,
                                      f"{src.field}: \"{claim.text}\" is a claim regulators treat as misleading "
                                      f"for unproven therapies ({claim.name}); reword it, or allow it in lint.yaml "
                                      "with a reason"))

@@ -15,6 +15,7 @@ from functools import lru_cache
 
 from reportlab.platypus import CondPageBreak, Flowable, Paragraph, Spacer
 
+from .longtext import split_markup
 from .tagging import ArtifactRule, TaggedFlowable, tag
 
 _LINK_SCHEMES = ("http://", "https://", "mailto:", "tel:")
@@ -209,6 +210,18 @@ def inline_markup(children, link_color: str) -> str:
     return "".join(out)
 
 
+@lru_cache(maxsize=64)
+def _piece_style(base, first: bool, last: bool):
+    """The style of one piece of a paragraph cut by split_markup: no gap between pieces."""
+    if first and last:
+        return base
+    from reportlab.lib.styles import ParagraphStyle
+
+    return ParagraphStyle(f"{base.name}-piece-{int(first)}{int(last)}", parent=base,
+                          spaceBefore=base.spaceBefore if first else 0,
+                          spaceAfter=base.spaceAfter if last else 0)
+
+
 def markdown_flowables(text: str, styles: BodyStyles) -> list[Flowable]:
     """Flowables for one Markdown body.
 
@@ -288,12 +301,18 @@ def markdown_flowables(text: str, styles: BodyStyles) -> list[Flowable]:
         elif kind == "paragraph_open":
             inline = tokens[index + 1]
             markup = inline_markup(inline.children, styles.link_color)
-            if pending_bullet is not None:
-                flowables.append(item(shared_paragraph(markup, style_for(styles.bullet), pending_bullet)))
-                pending_bullet = None
-            else:
-                paragraph = shared_paragraph(markup, style_for(styles.body), None)
-                flowables.append(tag(copy.copy(paragraph), "P", parents=parents()))
+            base = style_for(styles.bullet if pending_bullet is not None else styles.body)
+            pieces = split_markup(markup)
+            key = object()  # the pieces of one cut paragraph are one P element
+            for number, piece in enumerate(pieces):
+                paragraph = shared_paragraph(piece, _piece_style(base, number == 0, number == len(pieces) - 1),
+                                             pending_bullet if number == 0 else None)
+                if number == 0 and pending_bullet is not None:
+                    flowables.append(item(paragraph))
+                else:
+                    extra = {"key": key} if len(pieces) > 1 else {}
+                    flowables.append(tag(copy.copy(paragraph), "P", parents=parents(), **extra))
+            pending_bullet = None
         elif kind in ("bullet_list_open", "ordered_list_open"):
             start = int(token.attrGet("start") or 1) if kind == "ordered_list_open" else 1
             lists.append({"ordered": kind == "ordered_list_open", "number": start, "key": object(), "item": None})
