@@ -13,6 +13,7 @@ import hashlib
 import logging
 import os
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -231,11 +232,16 @@ def _problem_order(problem: Problem) -> tuple:
 
 def _unprintable(text: str, coverage: frozenset[int], family: str) -> str | None:
     from .render.fonts import describe_characters, missing_characters
+    from .render.scripts import right_to_left
 
     missing = missing_characters(text, coverage)
-    if not missing:
-        return None
-    return f"the font {family} cannot print {describe_characters(missing)}"
+    if missing:
+        return f"the font {family} cannot print {describe_characters(missing)}"
+    scripts = right_to_left(text)
+    if scripts:
+        return (f"right-to-left text in {scripts} cannot be printed in reading order yet; "
+                "write this value in a left-to-right script (see README, Text and scripts)")
+    return None
 
 
 def _brand_coverage(brand: Brand, coverage: frozenset[int], family: str) -> list[Problem]:
@@ -325,6 +331,8 @@ def render_handout(prepared: Prepared, *, provider: Provider | None = None,
     """One reader's PDF as bytes, and its page count."""
     from .render.pdf import render_pdf
 
+    # Typed or pasted names arrive composed or decomposed; print (and hash) one form.
+    patient_name = unicodedata.normalize("NFC", patient_name) if patient_name else patient_name
     problems = check_reader(prepared, provider, patient_name, roster_path)
     if problems:
         raise ContentError(problems)

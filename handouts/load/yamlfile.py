@@ -9,6 +9,7 @@ while each value's line is recorded under its key path.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -121,7 +122,12 @@ YamlReadError = ReadError
 
 
 def read_text(path: Path, *, max_bytes: int = MAX_BYTES, what: str = "file") -> str:
-    """Read a UTF-8 text file, refusing missing, huge, binary or non-UTF-8 ones."""
+    """Read a UTF-8 text file, refusing missing, huge, binary or non-UTF-8 ones.
+
+    The text is returned in Unicode normal form C: "José" typed with a
+    combining accent and with a precomposed é is then the same value, prints
+    the same and gives the same bytes.
+    """
     shown = display_path(path)
     raw = read_bytes(path, max_bytes=max_bytes, what=what)
     try:
@@ -133,7 +139,7 @@ def read_text(path: Path, *, max_bytes: int = MAX_BYTES, what: str = "file") -> 
         ) from None
     if "\x00" in text:
         raise YamlReadError(Problem(shown, None, f"{what} holds NUL bytes; is it a text file?"))
-    return text
+    return unicodedata.normalize("NFC", text)
 
 
 def load_yaml(path: Path, *, max_bytes: int = MAX_BYTES, what: str = "YAML file") -> YamlDoc:
@@ -225,4 +231,6 @@ def _scalar(loader: yaml.SafeLoader, node: yaml.ScalarNode, key: Key) -> Any:
         where = f"'{'.'.join(str(k) for k in key)}': " if key else ""
         raise _YamlProblem(node.start_mark, f"{where}{node.value!r} is not a valid {kind}; "
                                             "put text in quotes, write dates as YYYY-MM-DD") from None
-    return value
+    # An escape such as "Jose\u0301" is decoded only here, after read_text
+    # normalised the file's text.
+    return unicodedata.normalize("NFC", value) if isinstance(value, str) else value

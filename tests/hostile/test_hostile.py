@@ -440,6 +440,15 @@ def gen_font_cff(project: Path, work: Path) -> None:
     _brand_font(project, otf.read_bytes())
 
 
+DEJAVU = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+
+
+def gen_font_dejavu(project: Path, work: Path) -> None:
+    """DejaVu Sans (fonts-dejavu-core, which .ci/run installs) as the brand's font: it covers Arabic and Hebrew."""
+    assert DEJAVU.is_file(), f"{DEJAVU} is missing: apt-get install fonts-dejavu-core"
+    _brand_font(project, DEJAVU.read_bytes())
+
+
 GENERATORS = {name[4:]: fn for name, fn in globals().items() if name.startswith("gen_") and callable(fn)}
 
 
