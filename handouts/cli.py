@@ -138,7 +138,7 @@ def build(handout, output, brand, layout, providers, provider_id, patient_name, 
     if send:
         from .deliver.printing import job_title, print_pdf
 
-        job = print_pdf(result.path.read_bytes(), title=job_title(result.handout_id, result.version),
+        job = print_pdf(result.path.read_bytes(), title=job_title(result.handout_id, result.version),  # own output
                         printer=printer, copies=copies or 1, duplex=duplex)
         _report_job(job, result.pages)
 

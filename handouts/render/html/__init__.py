@@ -20,8 +20,10 @@ import base64
 from functools import lru_cache
 from pathlib import Path
 
+from ...errors import BrandError
 from ...fill.filled import FilledHandout, FilledSection
 from ...load.brand import Brand
+from ...load.reading import IMAGE_LIMIT, ReadError, read_bytes
 
 TEMPLATE = "handout.html"
 _SAFE_SCHEMES = ("http://", "https://", "mailto:", "tel:")
@@ -114,9 +116,12 @@ def _markup(html: str):
 def _logo_uri(brand: Brand) -> str | None:
     if brand.logo is None:
         return None
-    path = Path(brand.logo.path)
-    kind = "png" if path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" else "jpeg"
-    return f"data:image/{kind};base64," + base64.b64encode(path.read_bytes()).decode("ascii")
+    try:
+        data = read_bytes(Path(brand.logo.path), max_bytes=IMAGE_LIMIT, what="logo")
+    except ReadError as exc:  # changed since the brand was checked
+        raise BrandError([exc.problem]) from None
+    kind = "png" if data[:8] == b"\x89PNG\r\n\x1a\n" else "jpeg"
+    return f"data:image/{kind};base64," + base64.b64encode(data).decode("ascii")
 
 
 def render_html(filled: FilledHandout, *, brand: Brand, override: Path | None = None) -> bytes:
