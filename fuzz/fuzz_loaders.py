@@ -10,9 +10,12 @@ Targets (the first input byte picks one, the rest is the file's bytes):
   4  handouts.load.roster.load_roster           a fuzzed providers.yaml
   5  handouts.load.brand.load_brand             a fuzzed brand.yml (beside a valid logo)
   6  handouts.layouts.load_layout          a fuzzed layout file
+  7  handouts.render.fonts.parse_font      a fuzzed .ttf (parsed, then a trial subset)
+  8  handouts.build.render_handout         a small valid handout laid out with a fuzzed layout file
+  9  handouts.deliver.batch.merge_manifests  a fuzzed shard manifest merged with a valid one
 
 The contract: a loader either returns or raises handouts.errors.HandoutError
-(or handouts.load.yamlfile.YamlReadError from load_yaml). Anything else is a
+(or handouts.load.reading.ReadError, alias YamlReadError, from load_yaml). Anything else is a
 finding. A finding does not stop the run: its input is saved once per
 distinct (exception type, raising line) under fuzz/crashes/ with the
 traceback beside it, and the run goes on, so one shallow bug does not hide
@@ -42,17 +45,21 @@ HERE = Path(__file__).resolve().parent
 CRASHES = HERE / "crashes"
 STOP_ON_CRASH = os.environ.get("FUZZ_STOP_ON_CRASH") == "1"
 
-with atheris.instrument_imports(include=["handouts", "yaml", "csv"]):
+with atheris.instrument_imports(include=["handouts", "yaml", "csv", "json", "reportlab.pdfbase.ttfonts"]):
     import yaml  # noqa: F401 - instrumented for coverage
 
+    from handouts.build import prepare, render_handout
+    from handouts.deliver.batch import merge_manifests
     from handouts.errors import HandoutError
     from handouts.layouts import load_layout
     from handouts.load.brand import load_brand
     from handouts.load.roster import load_roster
     from handouts.load.yamlfile import YamlReadError, load_yaml
+    from handouts.render.fonts import parse_font
     from handouts.sections import load_handout
 
-ALL_TARGETS = ("yaml", "manifest", "section", "roster-csv", "roster-yaml", "brand", "layout")
+ALL_TARGETS = ("yaml", "manifest", "section", "roster-csv", "roster-yaml", "brand", "layout", "font",
+               "layout-build", "merge-manifest")
 # FUZZ_TARGETS=brand,roster-csv narrows a run; the first byte then picks among those.
 TARGETS = tuple(t for t in os.environ.get("FUZZ_TARGETS", ",".join(ALL_TARGETS)).split(",") if t in ALL_TARGETS) \
     or ALL_TARGETS
@@ -61,6 +68,9 @@ GOOD_SECTION = b"kind: benefits\ntitle: What it does\nbody: |\n  Some text.\n"
 GOOD_DISCLOSURE = b"kind: risk_disclosure\ntitle: Risks\nbody: |\n  It can hurt.\n"
 GOOD_MANIFEST = (b'title: Knee\nversion: "1.0"\nreviewed: 2026-01-01\n'
                  b"sections:\n  - sections/one.yaml\nrisk_disclosure: sections/risk.yaml\n")
+DEMO_BRAND = Path(__file__).resolve().parent.parent / "handouts" / "data" / "brands" / "demo" / "brand.yml"
+GOOD_SHARD = (b'{"handout": {"id": "knee", "fingerprint": "ab12"}, '
+              b'"documents": [{"provider": "dr-a", "file": "knee--dr-a.pdf"}], "failed": []}')
 # A 1x1 PNG, so brand files that name logo.png reach the image checks.
 TINY_PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
@@ -81,6 +91,8 @@ class Workspace:
         self.good_manifest.write_bytes(GOOD_MANIFEST)
         self.section_manifest = self.root / "section-manifest.yaml"
         self.section_manifest.write_bytes(GOOD_MANIFEST.replace(b"sections/one.yaml", b"sections/fuzzed.yaml"))
+        self.good_shard = self.root / "good-shard.json"
+        self.good_shard.write_bytes(GOOD_SHARD)
 
     def write(self, name: str, data: bytes) -> Path:
         path = self.root / name
@@ -111,6 +123,13 @@ def run_target(index: int, data: bytes) -> None:
         load_brand(WS.write("brand.yml", data))
     elif target == "layout":
         load_layout(WS.write("layout.yaml", data))
+    elif target == "font":
+        parse_font(data, WS.write("font.ttf", data), "FuzzFont")
+    elif target == "layout-build":
+        prepared = prepare(WS.good_manifest, brand=DEMO_BRAND, layout=WS.write("layout.yaml", data))
+        render_handout(prepared)
+    elif target == "merge-manifest":
+        merge_manifests([WS.write("shard.json", data), WS.good_shard])
 
 
 def finding_key(index: int, exc: BaseException) -> str:
