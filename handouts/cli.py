@@ -138,7 +138,8 @@ def build(handout, output, brand, layout, providers, provider_id, patient_name, 
     if send:
         from .deliver.printing import job_title, print_pdf
 
-        job = print_pdf(result.path.read_bytes(), title=job_title(result.handout_id, result.version),  # own output
+        pdf = result.path.read_bytes()  # own PDF, not an input
+        job = print_pdf(pdf, title=job_title(result.handout_id, result.version),
                         printer=printer, copies=copies or 1, duplex=duplex)
         _report_job(job, result.pages)
 

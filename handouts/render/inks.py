@@ -43,7 +43,7 @@ def profile_path() -> Path:
 @lru_cache(maxsize=1)
 def profile_bytes() -> bytes:
     """The profile as embedded in the PDF's output intent."""
-    return profile_path().read_bytes()
+    return profile_path().read_bytes()  # bundled with the package, not an input
 
 
 @lru_cache(maxsize=1)

@@ -79,7 +79,7 @@ def _retag_subsets(pdf) -> None:
         descriptor = obj.get("/FontDescriptor")
         program = descriptor.get("/FontFile2") if descriptor is not None else None
         if match and program is not None:
-            fonts.append((obj, descriptor, match.group(2), program.read_bytes()))
+            fonts.append((obj, descriptor, match.group(2), program.read_bytes()))  # a PDF stream, not an input
     # In document order, so a (vanishingly rare) hash clash resolves the same way every time.
     used: dict[str, bytes] = {}
     for font, descriptor, name, program in fonts:
