@@ -81,6 +81,10 @@ class _HandoutCanvas(Canvas):
         if marked:
             self._code.append("EMC")
 
+    def marks_text_objects(self) -> bool:
+        """Whether the flowable being drawn marks its text objects one by one (a list item)."""
+        return self.structure.marks_text_objects()
+
     def draw_text_code(self, code: str) -> None:
         """Put a recorded text object on the page, marked as drawText marks one."""
         marked = self.structure.begin_text()

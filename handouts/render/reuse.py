@@ -144,8 +144,9 @@ class Recorder:
             at = index + 1
         if len(code) > at:
             parts.append((False, "\n".join(code[at:])))
+        drawn = "\n".join(code[start:])
         del code[start:]
-        return Recording(tuple(parts), tuple(canvas.annotations))
+        return Recording(drawn, tuple(parts), tuple(canvas.annotations))
 
 
 @dataclass(frozen=True)
@@ -158,14 +159,18 @@ class Recording:
     relative to where the paragraph is drawn.
     """
 
+    code: str  # the parts joined: what a canvas that does not mark text objects gets, in one call
     parts: tuple[tuple[bool, str], ...]
     annotations: tuple[tuple[str, tuple, dict], ...]
 
     def replay(self, canvas) -> None:
         """Put this drawing on `canvas` where the paragraph is being drawn."""
-        text = getattr(canvas, "draw_text_code", canvas.addLiteral)
-        for is_text, code in self.parts:
-            (text if is_text else canvas.addLiteral)(code)
+        marks = getattr(canvas, "marks_text_objects", None)
+        if marks is not None and marks():
+            for is_text, code in self.parts:
+                (canvas.draw_text_code if is_text else canvas.addLiteral)(code)
+        elif self.code:
+            canvas.addLiteral(self.code)
         for method, args, kwargs in self.annotations:
             getattr(canvas, method)(*args, **kwargs)
 

@@ -201,6 +201,11 @@ class Structure:
         if drawing is not None and not drawing.text_roles and not drawing.group:
             self._canvas._code.append("EMC")
 
+    def marks_text_objects(self) -> bool:
+        """Whether begin_text would mark the next text object."""
+        drawing = self._drawing[-1] if self._drawing else None
+        return drawing is not None and bool(drawing.text_roles)
+
     def begin_text(self) -> bool:
         """Before a text object: mark it when the flowable marks text objects one by one."""
         if not self._drawing or self._drawing[-1] is None:
