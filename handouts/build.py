@@ -388,6 +388,16 @@ def _common(prepared: Prepared, today: dt.date) -> FilledHandout | None:
         return None
 
 
+def shared_title(prepared: Prepared) -> str:
+    """The handout's title filled for no reader in particular.
+
+    What a message's subject names: the same for every patient, so it can
+    never carry one patient's details.
+    """
+    common = _common(prepared, build_date())
+    return common.title if common is not None else prepared.handout.title.text
+
+
 def input_files(prepared: Prepared, roster: Path | None = None) -> list[Path]:
     """Every file a build reads: content, lint.yaml, brand, logo, fonts, layout, roster."""
     brand = prepared.brand

@@ -324,6 +324,115 @@ def merge_manifests_command(manifests, output):
 
 
 @cli.command()
+@click.argument("handout", required=False)
+@click.option("--patients", type=click.Path(dir_okay=False), help="Patients: CSV or YAML (id, name, email, ...).")
+@click.option("--providers", type=click.Path(dir_okay=False), help="Roster the patients' 'provider' ids refer to.")
+@click.option("--brand", type=click.Path(dir_okay=False), help="brand.yml to print with.")
+@click.option("--layout", metavar="NAME|FILE", help="Layout for patients without their own (default letter).")
+@click.option("--outbox", default="outbox", show_default=True, type=click.Path(file_okay=False),
+              help="Folder for the dry run's .eml files; the ledger sits beside it.")
+@click.option("--send", is_flag=True, help="Really send over SMTP (default: a dry run into the outbox).")
+@click.option("--ledger", type=click.Path(dir_okay=False), help="Ledger file (default: email-ledger.sqlite beside the outbox).")
+@click.option("--rate", metavar="N/min", help="Send at most N messages a minute.")
+@click.option("--status", is_flag=True, help="Print the ledger's summary and exit.")
+@click.option("--resend-pending", is_flag=True, help="Resend messages an earlier run left pending.")
+@click.option("--password-column", default="password", show_default=True, metavar="NAME",
+              help="Patients column holding each PDF's password.")
+@click.option("--subject", metavar="TEMPLATE", help="Subject line (a template; default from email/subject.txt).")
+@click.option("--max-attachment-mb", type=click.FloatRange(0.1, 100), default=10.0, show_default=True,
+              help="Refuse a patient whose PDF is larger.")
+@click.option("--smtp-host", metavar="HOST", help="SMTP server (or HANDOUTS_SMTP_HOST).")
+@click.option("--smtp-port", type=click.IntRange(1, 65535), help="SMTP port (or HANDOUTS_SMTP_PORT).")
+@click.option("--smtp-user", metavar="USER", help="SMTP user (or HANDOUTS_SMTP_USER).")
+@click.option("--from", "sender", metavar="ADDRESS", help="Sender address (or HANDOUTS_SMTP_FROM).")
+@click.option("--tls", type=click.Choice(["ssl", "starttls", "none"]), help="TLS mode (or HANDOUTS_SMTP_TLS; default starttls).")
+@click.option("--ca-file", type=click.Path(dir_okay=False), help="CA certificates to verify the server with.")
+@click.option("-j", "--jobs", type=click.IntRange(1, 256), help="Worker processes rendering (default: cores).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="With --status: text or json.")
+@click.option("--allow-outside", is_flag=True, help="Allow content paths that leave the handout's folder.")
+@click.option("--allow-lint-errors", is_flag=True, help="Build despite lint errors (each is logged as a warning).")
+def email(handout, patients, providers, brand, layout, outbox, send, ledger, rate, status, resend_pending,
+          password_column, subject, max_attachment_mb, smtp_host, smtp_port, smtp_user, sender, tls, ca_file,
+          jobs, fmt, allow_outside, allow_lint_errors):
+    """E-mail each patient their own handout, once; a dry run unless --send.
+
+    Without --send every message is written as an .eml file in the outbox
+    and nothing is sent. With --send, messages go over SMTP and the ledger
+    records each, so a rerun never sends a patient the same handout twice.
+    The password comes only from HANDOUTS_SMTP_PASSWORD (or an OAuth2 token
+    from HANDOUTS_SMTP_OAUTH_TOKEN or HANDOUTS_SMTP_OAUTH_COMMAND).
+
+    \b
+    Examples:
+      handouts email my-clinic --patients today.csv                # dry run
+      handouts email my-clinic --patients today.csv --send --rate 30/min
+      handouts email --status --format json
+    """
+    import json
+    import os
+
+    from .deliver.email.mailing import ledger_status, parse_rate, send_handouts
+    from .deliver.email.settings import smtp_settings
+
+    if status:
+        summary = ledger_status(ledger, outbox=outbox)
+        click.echo(json.dumps(summary, indent=2) if fmt == "json" else _status_text(summary))
+        return
+    if not patients:
+        raise click.UsageError("--patients FILE is required (or --status)")
+    settings = None
+    if send:
+        settings = smtp_settings(os.environ, host=smtp_host, port=smtp_port, sender=sender, tls=tls, user=smtp_user,
+                                 ca_file=ca_file)
+    result = _with_progress("E-mailing", lambda progress: send_handouts(
+        handout, patients=patients, providers=providers, brand=brand, layout=layout, outbox=outbox, send=send,
+        settings=settings, ledger=ledger, rate=parse_rate(rate) if rate else None, resend_pending=resend_pending,
+        password_column=password_column, subject=subject,
+        sender=sender or os.environ.get("HANDOUTS_SMTP_FROM"), max_attachment=int(max_attachment_mb * 1024 * 1024),
+        jobs=jobs, allow_outside=allow_outside, allow_lint_errors=allow_lint_errors, progress=progress))
+    for pid, reason in result.refused:
+        click.echo(f"refused: patient {pid}: {reason}", err=True)
+    for pid, reason in result.failed:
+        click.echo(f"failed: patient {pid}: {reason}", err=True)
+    for pid, reason in result.pending:
+        click.echo(f"pending: patient {pid}: {reason}", err=True)
+    if result.stopped:
+        click.echo(f"stopped: {result.stopped}", err=True)
+    counts = (f"refused {len(result.refused)}, skipped {len(result.skipped)} (already sent), "
+              f"pending {len(result.pending)}")
+    if result.dry_run:
+        click.echo(f"dry run: wrote {len(result.written)} message(s) to {result.outbox}/, sent nothing; {counts}. "
+                   "Check them, then add --send to send.")
+    else:
+        click.echo(f"sent {len(result.sent)}, failed {len(result.failed)}, {counts}; ledger {result.ledger}")
+    if not result.ok:
+        raise SystemExit(EXIT_INPUT)
+
+
+def _status_text(summary: dict) -> str:
+    totals = summary["totals"]
+    lines = [f"{summary['ledger']}: sent {totals['sent']}, failed {totals['failed']}, pending {totals['pending']}"]
+    for h in summary["handouts"]:
+        lines.append(f"  {h['handout']} version {h['version']} ({h['fingerprint'][:12]}): sent {h['sent']}, "
+                     f"failed {h['failed']}, pending {h['pending']}")
+        if h["pending_ids"]:
+            lines.append(f"    pending: {', '.join(h['pending_ids'])}")
+    return "\n".join(lines)
+
+
+def _with_progress(label: str, run):
+    """Run `run(progress)` with a progress bar on a terminal, or none."""
+    if sys.stderr.isatty() and not (click.get_current_context().obj or {}).get("quiet"):
+        with click.progressbar(length=1, label=label, file=sys.stderr) as bar:
+            def progress(done, total):
+                bar.length = max(total, 1)
+                bar.update(1)
+            return run(progress)
+    return run(None)
+
+
+@cli.command()
 @click.argument("folder", type=click.Path(file_okay=False))
 def init(folder):
     """Start a clinic's own handout from the bundled one.

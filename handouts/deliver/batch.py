@@ -13,12 +13,10 @@ import gc
 import hashlib
 import json
 import logging
-import multiprocessing
 import os
 import time
 import uuid
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,6 +28,7 @@ from ..load.project import find_roster, resolve_handout
 from ..load.reading import FONT_LIMIT, MANIFEST_LIMIT, ReadError, read_bytes
 from ..load.roster import Provider, load_roster
 from .files import write_atomic
+from .workers import can_fork, worker_pool
 
 log = logging.getLogger("handouts")
 
@@ -341,10 +340,7 @@ def build_batch(handout: str | Path | None = None, *, providers: str | Path | No
             pool = None
         else:
             # fork hands the prepared handout to the workers without pickling it.
-            fork = "fork" in multiprocessing.get_all_start_methods()
-            context = multiprocessing.get_context("fork" if fork else "spawn")
-            pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_init_worker,
-                                       initargs=(by_manifest if fork else None, options))
+            pool = worker_pool(workers, _init_worker, (by_manifest if can_fork() else None, options))
             # Small chunks: a document takes ~20 ms, far more than handing it
             # over, and at the end no worker waits long on another's chunk.
             outcomes = pool.map(_render_one, tasks, chunksize=2)

@@ -14,8 +14,10 @@ from pathlib import Path
 from ..errors import OutputError, Problem, display_path
 
 
-def write_atomic(path: Path, data: bytes) -> None:
+def write_atomic(path: Path, data: bytes, *, private: bool = False) -> None:
     """Write `data` to `path` so that no partial file can ever be seen there.
+
+    `private` files (anything that may hold patient data) are owner-only.
 
     Raises OutputError (a user's problem, not a bug) when the folder cannot
     be made or written, or the target is a folder.
@@ -29,18 +31,18 @@ def write_atomic(path: Path, data: bytes) -> None:
     except OSError as exc:
         raise OutputError([Problem(display_path(path), None, f"cannot write here: {exc.strerror or exc}")]) from None
     try:
-        _write_and_replace(fd, tmp, path, data)
+        _write_and_replace(fd, tmp, path, data, 0o600 if private else 0o644)
     except OSError as exc:
         raise OutputError([Problem(display_path(path), None, f"cannot write here: {exc.strerror or exc}")]) from None
 
 
-def _write_and_replace(fd: int, tmp: str, path: Path, data: bytes) -> None:
+def _write_and_replace(fd: int, tmp: str, path: Path, data: bytes, mode: int) -> None:
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        os.chmod(tmp, 0o644)
+        os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:
         # Ctrl-C or a full disk: leave nothing behind but what was there.

@@ -1,0 +1,396 @@
+"""`send_handouts`: each patient their own handout, by e-mail, exactly once.
+
+The run has three steps. Everything is checked first (handout, brand,
+layouts, roster, patients file, templates, SMTP settings and the server's
+TLS and sign-in) so that a mistake stops the run before any message. Then
+worker processes render, encrypt and compose the messages, sharing the
+prepared handout as a batch does. The main process writes them to the
+outbox (a dry run, the default) or sends them over one SMTP connection,
+recording each in the ledger before and after the body goes out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ...build import Prepared, enforce_lint, prepare, render_handout
+from ...errors import HandoutError, OutputError, Problem, display_path
+from ...layouts import builtin_layouts
+from ...load.patients import Patient, load_patients
+from ...load.roster import Provider, load_roster
+from ..batch import fingerprint
+from ..files import write_atomic
+from ..workers import worker_pool
+from .encrypt import encrypt_pdf
+from .ledger import FAILED, PENDING, SENT, Ledger, default_ledger, open_ledger
+from .message import (
+    MessageTemplates,
+    build_message,
+    check_templates,
+    load_templates,
+    message_context,
+    new_message_id,
+    render_texts,
+)
+from .settings import SmtpConfigError, SmtpSettings
+from .smtp import Lost, Refused, SmtpClient
+
+log = logging.getLogger("handouts")
+
+DEFAULT_MAX_ATTACHMENT = 10 * 1024 * 1024
+# Waits before each retry of a 4xx reply or a lost connection: bounded, so
+# one patient never holds the run for more than about half a minute.
+RETRY_DELAYS = (2.0, 4.0, 8.0, 16.0)
+
+
+@dataclass
+class EmailResult:
+    """What a run did, by patient id. Nothing here holds a name or an address."""
+
+    dry_run: bool
+    outbox: Path
+    ledger: Path
+    sent: list[str] = field(default_factory=list)
+    written: list[str] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)
+    refused: list[tuple[str, str]] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    pending: list[tuple[str, str]] = field(default_factory=list)
+    stopped: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        """No patient failed, was refused or left in doubt, and the run was not stopped."""
+        return not (self.failed or self.refused or self.pending or self.stopped)
+
+
+@dataclass(frozen=True)
+class _Job:
+    patient: Patient
+    layout: str
+    fingerprint: str
+
+
+def parse_rate(text: str) -> float:
+    """'30/min' or '30' as messages per minute; a usage error otherwise."""
+    from ...errors import NotFoundError
+
+    number = text.strip().lower().removesuffix("/min").strip()
+    try:
+        value = float(number)
+    except ValueError:
+        raise NotFoundError(f"--rate must look like 30/min, found {text!r}") from None
+    if not 0 < value <= 100_000:
+        raise NotFoundError(f"--rate must be more than 0 messages a minute, found {text!r}")
+    return value
+
+
+def send_handouts(handout: str | Path | None = None, *, patients: str | Path, providers: str | Path | None = None,
+                  brand: str | Path | None = None, layout: str | None = None, outbox: str | Path = "outbox",
+                  send: bool = False, settings: SmtpSettings | None = None, ledger: str | Path | None = None,
+                  rate: float | None = None, resend_pending: bool = False, password_column: str = "password",
+                  subject: str | None = None, sender: str | None = None, max_attachment: int = DEFAULT_MAX_ATTACHMENT,
+                  jobs: int | None = None, allow_outside: bool = False, allow_lint_errors: bool = False,
+                  retry_delays: tuple[float, ...] = RETRY_DELAYS,
+                  progress: Callable[[int, int], None] | None = None) -> EmailResult:
+    """E-mail each patient of `patients` their own handout; a dry run unless `send`.
+
+    A dry run writes every message as a complete .eml file in `outbox`
+    (owner-only) and sends nothing; `sender` is its From address (default:
+    the clinic's e-mail from the brand). With `send`, messages go over SMTP with
+    `settings`, and the ledger (default: beside the outbox) makes sure a
+    patient gets each version of the handout once: rows already `sent` are
+    skipped, rows left `pending` by a run that died mid-message are reported
+    and resent only with `resend_pending`.
+    """
+    outbox = Path(outbox)
+    ledger_path = Path(ledger) if ledger else default_ledger(outbox)
+    default_layout = layout or "letter"
+    prepared, roster, patient_rows, templates, roster_path = _load_everything(
+        handout, patients=Path(patients), providers=providers, brand=brand, layout=default_layout,
+        allow_outside=allow_outside, allow_lint_errors=allow_lint_errors, password_column=password_column,
+        subject=subject)
+    if send and settings is None:
+        raise SmtpConfigError("no SMTP settings: give --smtp-host and --from, or set HANDOUTS_SMTP_HOST and "
+                              "HANDOUTS_SMTP_FROM")
+    result = EmailResult(dry_run=not send, outbox=outbox, ledger=ledger_path)
+    fingerprints = {name: fingerprint(p) for name, p in prepared.items()}
+    jobs_list = [_Job(p, p.layout or default_layout, fingerprints[p.layout or default_layout]) for p in patient_rows]
+
+    if not send:
+        _private_folder(outbox)
+        previous = _read_ledger(ledger_path)
+        todo = _plan(jobs_list, previous, resend_pending, result)
+        origin = sender or prepared[default_layout].brand.email or "outbox@handouts.invalid"
+        for job, outcome in _compose_all(todo, prepared, roster, templates, roster_path, max_attachment,
+                                         origin, jobs, result, progress):
+            name = f"{prepared[job.layout].handout.id}--{job.patient.id}.eml"
+            write_atomic(outbox / name, outcome, private=True)
+            result.written.append(job.patient.id)
+        return result
+
+    with open_ledger(ledger_path) as book:
+        todo = _plan(jobs_list, {(r.patient_id, r.fingerprint): r.state for r in book.rows()}, resend_pending,
+                     result)
+        client = SmtpClient(settings)
+        if todo:
+            # TLS, certificates and sign-in are checked before any message
+            # is rendered, so a bad setting sends nothing.
+            try:
+                client.connect()
+            except Lost as exc:
+                raise SmtpConfigError(f"{settings.host}:{settings.port}: {exc.reason}; nothing was sent") from None
+            except SmtpConfigError as exc:
+                raise SmtpConfigError([Problem(p.path, p.line, f"{p.message}; nothing was sent")
+                                       for p in exc.problems]) from None
+        sender = _Sender(client, book, settings, rate, retry_delays, result)
+        try:
+            for job, outcome in _compose_all(todo, prepared, roster, templates, roster_path, max_attachment,
+                                             settings.sender, jobs, result, progress):
+                if not sender.deliver(job, prepared[job.layout], outcome):
+                    break
+        finally:
+            client.close()
+    return result
+
+
+def _load_everything(handout, *, patients: Path, providers, brand, layout: str, allow_outside: bool,
+                     allow_lint_errors: bool, password_column: str, subject: str | None):
+    """Every input checked, every problem reported at once, before anything is written."""
+    problems: list[Problem] = []
+    prepared: dict[str, Prepared] = {}
+    try:
+        prepared[layout] = prepare(handout, brand=brand, layout=layout, allow_outside=allow_outside)
+    except HandoutError as exc:
+        if exc.exit_code != 1:
+            raise
+        problems.extend(exc.problems)
+    roster: dict[str, Provider] = {}
+    roster_path = Path(providers) if providers else None
+    if roster_path is not None:
+        try:
+            roster = {p.id: p for p in load_roster(roster_path)}
+        except HandoutError as exc:
+            problems.extend(exc.problems)
+    rows: tuple[Patient, ...] = ()
+    try:
+        rows = load_patients(patients, provider_ids=frozenset(roster) if roster_path else None,
+                             layouts=frozenset(builtin_layouts()), password_column=password_column)
+    except HandoutError as exc:
+        problems.extend(exc.problems)
+    templates = None
+    if prepared:
+        base = prepared[layout]
+        try:
+            templates = load_templates(base.handout.path.parent, subject)
+            check_templates(templates, message_context(base, provider=None, patient_name=None, encrypted=False))
+        except HandoutError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise HandoutError(problems)
+    for name in sorted({p.layout for p in rows if p.layout} - set(prepared)):
+        prepared[name] = prepare(handout, brand=brand, layout=name, allow_outside=allow_outside)
+    for each in prepared.values():
+        enforce_lint(each, allow_lint_errors)
+    return prepared, roster, rows, templates, roster_path
+
+
+def _private_folder(folder: Path) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        os.chmod(folder, 0o700)
+    except OSError as exc:
+        raise OutputError([Problem(display_path(folder), None, f"cannot create the outbox: {exc.strerror or exc}")]) \
+            from None
+
+
+def _read_ledger(path: Path) -> dict[tuple[str, str], str]:
+    if not path.is_file():
+        return {}
+    with open_ledger(path, create=False) as book:
+        return {(r.patient_id, r.fingerprint): r.state for r in book.rows()}
+
+
+def _plan(jobs: list[_Job], states: dict[tuple[str, str], str], resend_pending: bool,
+          result: EmailResult) -> list[_Job]:
+    """Who gets a message this run; the rest are skipped, refused or reported."""
+    todo = []
+    for job in jobs:
+        state = states.get((job.patient.id, job.fingerprint))
+        if state == SENT:
+            result.skipped.append(job.patient.id)
+        elif state == PENDING and not resend_pending:
+            result.pending.append((job.patient.id, "left pending by an earlier run: it may have been delivered; "
+                                                   "check the mail server's log, then rerun with --resend-pending"))
+        elif not job.patient.password and not job.patient.unencrypted_ok:
+            result.refused.append((job.patient.id, "no password and no 'unencrypted_ok: yes': the patient has not "
+                                                   "agreed to unencrypted e-mail"))
+        else:
+            todo.append(job)
+    return todo
+
+
+# Worker state: set before the pool forks (or in each worker under spawn).
+_state: dict = {}
+
+
+def _compose_all(todo: list[_Job], prepared: dict[str, Prepared], roster: dict[str, Provider],
+                 templates: MessageTemplates, roster_path: Path | None, max_attachment: int,
+                 sender: str, jobs: int | None, result: EmailResult,
+                 progress: Callable[[int, int], None] | None) -> Iterator[tuple[_Job, bytes]]:
+    """Each job with its complete message, in order; refusals go to `result` instead."""
+    _state.update(prepared=prepared, roster=roster, templates=templates, roster_path=roster_path,
+                  max_attachment=max_attachment, sender=sender,
+                  now=dt.datetime.now(dt.timezone.utc))
+    workers = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
+    pool = worker_pool(workers) if workers > 1 else None
+    outcomes = pool.map(_compose, todo, chunksize=2) if pool else map(_compose, todo)
+    try:
+        for done, (job, (ok, value)) in enumerate(zip(todo, outcomes), 1):
+            if ok:
+                yield job, value
+            else:
+                result.refused.append((job.patient.id, value))
+                log.warning("patient %s: refused: %s", job.patient.id, value)
+            if progress:
+                progress(done, len(todo))
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+        _state.clear()
+
+
+def _compose(job: _Job) -> tuple[bool, bytes | str]:
+    """One patient's message: (True, bytes), or (False, a reason that holds no patient data)."""
+    s = _state
+    patient = job.patient
+    prepared: Prepared = s["prepared"][job.layout]
+    provider = s["roster"].get(patient.provider) if patient.provider else None
+    try:
+        data, _pages = render_handout(prepared, provider=provider, patient_name=patient.name,
+                                      roster_path=s["roster_path"])
+    except HandoutError as exc:
+        if any(p.path == "--patient-name" for p in exc.problems):
+            return False, "the patient's name holds characters the handout's font cannot print"
+        return False, "; ".join(str(p) for p in exc.problems)
+    if len(data) > s["max_attachment"]:
+        return False, (f"the PDF is {len(data) / 1e6:.1f} MB, over the {s['max_attachment'] / 1e6:.1f} MB "
+                       "attachment limit (--max-attachment-mb)")
+    if patient.password:
+        data = encrypt_pdf(data, patient.password)
+    context = message_context(prepared, provider=provider, patient_name=patient.name,
+                              encrypted=bool(patient.password))
+    subject, text, html = render_texts(s["templates"], context)
+    message = build_message(sender=s["sender"], sender_name=prepared.brand.name, recipient=patient.email,
+                            subject=subject, text=text, html=html, attachment=data,
+                            attachment_name=f"{prepared.handout.id}.pdf", message_id=new_message_id(s["sender"]),
+                            date=s["now"])
+    return True, message
+
+
+class _Sender:
+    """Sends composed messages one by one, keeping the ledger and the rate."""
+
+    def __init__(self, client: SmtpClient, book: Ledger, settings: SmtpSettings, rate: float | None,
+                 retry_delays: tuple[float, ...], result: EmailResult):
+        self.client, self.book, self.settings, self.result = client, book, settings, result
+        self.interval = 60.0 / rate if rate else 0.0
+        self.retry_delays = retry_delays
+        self.last_send = float("-inf")
+
+    def _wait_for_rate(self) -> None:
+        wait = self.last_send + self.interval - time.monotonic()
+        if wait > 0:
+            time.sleep(wait)
+        self.last_send = time.monotonic()
+
+    def deliver(self, job: _Job, prepared: Prepared, message: bytes) -> bool:
+        """Send one message with retries; False when the run must stop."""
+        patient = job.patient
+        row = dict(patient_id=patient.id, fingerprint=job.fingerprint, handout_id=prepared.handout.id,
+                   version=prepared.handout.version, layout=job.layout, address=patient.email)
+        message_id = _message_id(message)
+        body_sent = False
+
+        def before_body() -> None:
+            nonlocal body_sent
+            self.book.mark_pending(**row, message_id=message_id)
+            body_sent = True
+
+        for attempt in range(len(self.retry_delays) + 1):
+            last_try = attempt == len(self.retry_delays)
+            self._wait_for_rate()
+            body_sent = False
+            try:
+                reply = self.client.send(self.settings.sender, patient.email, message, before_body)
+            except Refused as exc:
+                reason = _mask(f"{exc.reply.code} {exc.reply.text}", patient)
+                if exc.reply.transient and not last_try:
+                    log.warning("patient %s: %s at %s; retrying in %g s", patient.id, reason, exc.stage,
+                                self.retry_delays[attempt])
+                    time.sleep(self.retry_delays[attempt])
+                    continue
+                self._failed(row, body_sent, exc.reply.code, reason)
+                return True
+            except Lost as exc:
+                if exc.after_body:
+                    self.result.pending.append((patient.id, "the connection broke after the message was sent and "
+                                                            "before the server answered: it may have been "
+                                                            "delivered; left pending"))
+                    log.warning("patient %s: %s after the message body; left pending", patient.id, exc.reason)
+                    return True
+                if last_try:
+                    self._failed(row, False, None, exc.reason)
+                    self.result.stopped = f"the server cannot be reached ({exc.reason}); the rest were not sent"
+                    return False
+                log.warning("patient %s: %s; reconnecting in %g s", patient.id, exc.reason, self.retry_delays[attempt])
+                time.sleep(self.retry_delays[attempt])
+                continue
+            except SmtpConfigError as exc:
+                self.result.stopped = "; ".join(p.message for p in exc.problems)
+                return False
+            self.book.finish(patient.id, job.fingerprint, SENT, reply.code, _mask(reply.text, patient))
+            self.result.sent.append(patient.id)
+            log.info("patient %s: sent (%s)", patient.id, message_id)
+            return True
+        return True
+
+    def _failed(self, row: dict, body_sent: bool, code: int | None, reason: str) -> None:
+        if body_sent:
+            self.book.finish(row["patient_id"], row["fingerprint"], FAILED, code, reason)
+        else:
+            self.book.fail_unsent(**row, code=code, reply=reason)
+        self.result.failed.append((row["patient_id"], reason))
+        log.warning("patient %s: failed: %s", row["patient_id"], reason)
+
+
+def _message_id(message: bytes) -> str:
+    head = message.split(b"\r\n\r\n", 1)[0]
+    for line in head.split(b"\r\n"):
+        if line.lower().startswith(b"message-id:"):
+            return line.split(b":", 1)[1].strip().decode("ascii", "replace")
+    return ""
+
+
+def _mask(text: str, patient: Patient) -> str:
+    """A server reply without the patient's address or name, for the ledger and the log."""
+    for value in (patient.email, patient.name):
+        if value:
+            index = text.lower().find(value.lower())
+            while index >= 0:
+                text = text[:index] + "<recipient>" + text[index + len(value):]
+                index = text.lower().find(value.lower())
+    return text
+
+
+def ledger_status(ledger: str | Path | None = None, *, outbox: str | Path = "outbox") -> dict:
+    """The ledger's counts per state and handout, and the ids left pending."""
+    path = Path(ledger) if ledger else default_ledger(Path(outbox))
+    with open_ledger(path, create=False) as book:
+        return book.summary()

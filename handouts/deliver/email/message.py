@@ -1,0 +1,140 @@
+"""Building one patient's message: subject, plain and HTML bodies, the PDF attached.
+
+The three texts are Jinja2 templates run in the sandbox: the package holds
+defaults (`handouts/data/email/`) and a clinic overrides any of them with a
+file of the same name in an `email/` folder beside its handout. The HTML
+body autoescapes every value. Templates are checked once, before anything
+is written or sent, so a typo stops the run rather than one message.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.policy import SMTP
+from email.utils import format_datetime, make_msgid
+from pathlib import Path
+
+from jinja2 import (
+    ChoiceLoader,
+    FileSystemLoader,
+    StrictUndefined,
+    TemplateError,
+    TemplateSyntaxError,
+)
+from jinja2.sandbox import SandboxedEnvironment
+
+from ...errors import ContentError, Problem, display_path
+from ...load.project import data_folder
+
+TEMPLATE_NAMES = ("subject.txt", "body.txt", "body.html")
+SAMPLE = {"patient": {"name": "Sample Patient"}, "provider": {"name": "Sample Provider", "credentials": "MD"}}
+
+
+@dataclass(frozen=True)
+class MessageTemplates:
+    """The compiled subject and body templates, and where each came from."""
+
+    subject: object
+    text: object
+    html: object
+    sources: tuple[str, ...]
+
+
+def load_templates(handout_folder: Path, subject: str | None = None) -> MessageTemplates:
+    """Compile the clinic's templates (or the defaults); `subject` overrides the subject template.
+
+    Raises ContentError naming the template file and line on a syntax error.
+    """
+    clinic = Path(handout_folder) / "email"
+    loaders = [FileSystemLoader(str(clinic))] if clinic.is_dir() else []
+    loaders.append(FileSystemLoader(str(data_folder() / "email")))
+    text_env = SandboxedEnvironment(loader=ChoiceLoader(loaders), undefined=StrictUndefined, autoescape=False,
+                                    keep_trailing_newline=False)
+    html_env = SandboxedEnvironment(loader=ChoiceLoader(loaders), undefined=StrictUndefined, autoescape=True)
+    problems: list[Problem] = []
+    compiled = []
+    sources = []
+    for name, env in zip(TEMPLATE_NAMES, (text_env, text_env, html_env)):
+        origin = clinic / name if (clinic / name).is_file() else data_folder() / "email" / name
+        sources.append(str(origin))
+        try:
+            if name == "subject.txt" and subject is not None:
+                compiled.append(env.from_string(subject))
+                sources[-1] = "--subject"
+            else:
+                compiled.append(env.get_template(name))
+        except TemplateSyntaxError as exc:
+            where = sources[-1] if sources[-1] == "--subject" else display_path(origin)
+            problems.append(Problem(where, exc.lineno, f"template error: {exc.message}"))
+            compiled.append(None)
+    if problems:
+        raise ContentError(problems)
+    return MessageTemplates(*compiled, sources=tuple(sources))
+
+
+def message_context(prepared, *, provider, patient_name: str | None, encrypted: bool) -> dict:
+    """The variables the templates see: clinic, colours, handout, provider, patient."""
+    from ...build import shared_title
+
+    brand, handout = prepared.brand, prepared.handout
+    return {
+        "clinic": {k: v or "" for k, v in brand.clinic().items()},
+        "colors": {"primary": brand.primary, "foreground": brand.foreground, "background": brand.background},
+        "handout": {"id": handout.id, "title": shared_title(prepared), "version": handout.version,
+                    "language": handout.language or "en"},
+        "provider": {"name": (provider.name if provider else "") or "",
+                     "credentials": (provider.credentials if provider else "") or ""},
+        "patient": {"name": patient_name or ""},
+        "encrypted": encrypted,
+    }
+
+
+def render_texts(templates: MessageTemplates, context: dict) -> tuple[str, str, str]:
+    """Subject (one line), plain body and HTML body for one patient.
+
+    Raises ContentError naming the template when a variable is unknown.
+    """
+    out = []
+    for template, source in zip((templates.subject, templates.text, templates.html), templates.sources):
+        try:
+            out.append(template.render(context))
+        except TemplateError as exc:
+            where = source if source == "--subject" else display_path(source)
+            line = getattr(exc, "lineno", None)
+            raise ContentError([Problem(where, line, f"template error: {exc}")]) from None
+    subject = " ".join(out[0].split())
+    return subject, out[1].strip() + "\n", out[2]
+
+
+def check_templates(templates: MessageTemplates, context: dict) -> None:
+    """Fill the templates once with sample values, so a typo stops the run before any message."""
+    sample = {**context, **SAMPLE}
+    subject, _, _ = render_texts(templates, sample)
+    if not subject:
+        raise ContentError([Problem(templates.sources[0], None, "the subject is empty")])
+
+
+def build_message(*, sender: str, sender_name: str, recipient: str, subject: str, text: str, html: str,
+                  attachment: bytes, attachment_name: str, message_id: str, date) -> bytes:
+    """The complete message as bytes with CRLF line ends, ready for DATA or an .eml file."""
+    # Long header lines unfolded (up to RFC 5322's 998): some readers show
+    # a subject folded right after "Subject:" with a leading space.
+    message = EmailMessage(policy=SMTP.clone(max_line_length=998))
+    local, _, domain = sender.rpartition("@")
+    message["From"] = Address(display_name=sender_name, username=local, domain=domain)
+    message["To"] = recipient
+    message["Subject"] = subject
+    message["Date"] = format_datetime(date)
+    message["Message-ID"] = message_id
+    message["Auto-Submitted"] = "auto-generated"
+    message.set_content(text)
+    message.add_alternative(html, subtype="html")
+    message.add_attachment(attachment, maintype="application", subtype="pdf", filename=attachment_name)
+    return message.as_bytes()
+
+
+def new_message_id(sender: str) -> str:
+    """A Message-ID in the sender's domain; it holds no patient data."""
+    return make_msgid(domain=sender.rpartition("@")[2] or "handouts.invalid")
