@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import Problem, RosterError, display_path
-from .table import read_rows
+from .rows import read_rows
 
 COLUMNS = ("id", "name", "email", "provider", "layout", "password", "unencrypted_ok", "language")
 REQUIRED = ("id", "email")
@@ -53,10 +53,9 @@ def load_patients(path: Path, *, provider_ids: frozenset[str] | None = None,
     """
     path = Path(path)
     columns = tuple(password_column if c == "password" else c for c in COLUMNS)
-    rows = read_rows(path, columns=columns, required=REQUIRED, what="patients file", noun="patient",
-                     error=PatientsError)
+    rows, problems = read_rows(path, columns=columns, required=REQUIRED, what="patients file", noun="patient",
+                               error=PatientsError)
     shown = display_path(path)
-    problems: list[Problem] = []
     seen: dict[str, int] = {}
     patients = []
     for line, row in rows:
@@ -70,7 +69,7 @@ def load_patients(path: Path, *, provider_ids: frozenset[str] | None = None,
         if not found:
             patients.append(_patient(values, line))
     if problems:
-        raise PatientsError(problems)
+        raise PatientsError(sorted(problems, key=lambda p: (p.line or 0, p.message)))
     if not patients:
         raise PatientsError([Problem(shown, None, "the patients file holds no patients")])
     return tuple(patients)

@@ -7,9 +7,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from ..errors import Problem, RosterError, display_path
-from .fields import describe, did_you_mean
-from .table import TableError, read_table
-from .yamlfile import YamlReadError, load_yaml
+from .fields import did_you_mean
+from .rows import read_rows
 
 COLUMNS = ("id", "name", "credentials", "phone", "email", "location", "language")
 REQUIRED = ("id", "name")
@@ -43,60 +42,9 @@ class Provider:
 def load_roster(path: Path) -> tuple[Provider, ...]:
     """Load a roster (.csv, or .yaml/.yml) and report every bad row at once."""
     path = Path(path)
-    if path.suffix.lower() in (".yaml", ".yml"):
-        rows, problems = _yaml_rows(path)
-    else:
-        rows, problems = _csv_rows(path)
+    rows, problems = read_rows(path, columns=COLUMNS, required=REQUIRED, what="roster", noun="provider",
+                               error=RosterError)
     return _validate(path, rows, problems)
-
-
-def _csv_rows(path: Path) -> tuple[list[tuple[int, dict]], list[Problem]]:
-    try:
-        table = read_table(path, what="roster")
-    except TableError as exc:
-        raise RosterError(list(exc.problems)) from None
-    shown = table.shown
-    problems = []
-    for column in table.header:
-        if column not in COLUMNS:
-            problems.append(Problem(shown, 1, f"unknown column '{column}'{did_you_mean(column, COLUMNS)}; "
-                                              f"columns are {','.join(COLUMNS)}"))
-    for column in REQUIRED:
-        if column not in table.header:
-            problems.append(Problem(shown, 1, f"missing required column '{column}'"))
-    if len(set(table.header)) != len(table.header):
-        problems.append(Problem(shown, 1, "a column appears twice in the header"))
-    if problems:
-        # Rows cannot be judged against a header that is wrong.
-        raise RosterError(problems)
-    return [(row.line, row.values) for row in table.rows], list(table.problems)
-
-
-def _yaml_rows(path: Path) -> tuple[list[tuple[int, dict]], list[Problem]]:
-    try:
-        doc = load_yaml(path, what="roster")
-    except YamlReadError as exc:
-        raise RosterError([exc.problem]) from None
-    if not isinstance(doc.data, list):
-        raise RosterError([doc.problem(f"a YAML roster must be a list of providers, found {describe(doc.data)}")])
-    rows, problems = [], []
-    for index, entry in enumerate(doc.data):
-        line = doc.line(index) or 0
-        if not isinstance(entry, dict):
-            problems.append(Problem(doc.shown, line, f"each provider must be a mapping of keys, found {describe(entry)}"))
-            continue
-        row, before = {}, len(problems)
-        for key, value in entry.items():
-            if key not in COLUMNS:
-                problems.append(Problem(doc.shown, doc.line(index, key), f"unknown key '{key}'{did_you_mean(str(key), COLUMNS)}"))
-            elif value is not None and not isinstance(value, str):
-                problems.append(Problem(doc.shown, doc.line(index, key), f"'{key}' must be text, found {describe(value)}"))
-            else:
-                row[key] = value or ""
-        if len(problems) == before:
-            # A misspelt or mistyped key would also read as a missing one: say it once.
-            rows.append((line, row))
-    return rows, problems
 
 
 def _validate(path: Path, rows: list[tuple[int, dict]], problems: list[Problem]) -> tuple[Provider, ...]:
