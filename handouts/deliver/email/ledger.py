@@ -123,16 +123,17 @@ class Ledger:
                 self._db.execute("SELECT * FROM deliveries ORDER BY created_at, patient_id")]
 
     def summary(self) -> dict:
-        """Counts per state, per handout version and fingerprint, and the ids left pending."""
+        """Counts per state for each handout version, layout and fingerprint, and the ids left pending."""
         handouts = []
-        for handout_id, version, fingerprint in self._db.execute(
-                "SELECT DISTINCT handout_id, version, fingerprint FROM deliveries ORDER BY handout_id, version"):
+        for handout_id, version, layout, fingerprint in self._db.execute(
+                "SELECT DISTINCT handout_id, version, layout, fingerprint FROM deliveries "
+                "ORDER BY handout_id, version, layout"):
             counts = dict(self._db.execute("SELECT state, COUNT(*) FROM deliveries WHERE fingerprint = ? "
                                            "GROUP BY state", (fingerprint,)).fetchall())
             pending = [pid for (pid,) in self._db.execute(
                 "SELECT patient_id FROM deliveries WHERE fingerprint = ? AND state = 'pending' ORDER BY patient_id",
                 (fingerprint,))]
-            handouts.append({"handout": handout_id, "version": version, "fingerprint": fingerprint,
+            handouts.append({"handout": handout_id, "version": version, "layout": layout, "fingerprint": fingerprint,
                              "sent": counts.get(SENT, 0), "failed": counts.get(FAILED, 0),
                              "pending": counts.get(PENDING, 0), "pending_ids": pending})
         totals = {state: sum(h[state] for h in handouts) for state in (SENT, FAILED, PENDING)}
