@@ -274,20 +274,10 @@ def batch(handout, providers, brand, layout, out_dir, jobs, only, shard, print_r
 
     formats = parse_formats(fmt)
     shard_spec = Shard.parse(shard) if shard else None
-    if sys.stderr.isatty() and not (click.get_current_context().obj or {}).get("quiet"):
-        with click.progressbar(length=1, label="Building", file=sys.stderr) as bar:
-            def progress(done, total):
-                bar.length = max(total, 1)
-                bar.update(1)
-            result = build_batch(handout, providers=providers, brand=brand, layout=layout, out_dir=out_dir,
-                                 jobs=jobs, only=only, shard=shard_spec, print_ready=print_ready,
-                                 allow_outside=allow_outside, allow_lint_errors=allow_lint_errors,
-                                 progress=progress, formats=formats, language=language)
-    else:
-        result = build_batch(handout, providers=providers, brand=brand, layout=layout, out_dir=out_dir,
-                             jobs=jobs, only=only, shard=shard_spec, print_ready=print_ready,
-                             allow_outside=allow_outside, allow_lint_errors=allow_lint_errors, formats=formats,
-                             language=language)
+    result = _with_progress("Building", lambda progress: build_batch(
+        handout, providers=providers, brand=brand, layout=layout, out_dir=out_dir, jobs=jobs, only=only,
+        shard=shard_spec, print_ready=print_ready, allow_outside=allow_outside, allow_lint_errors=allow_lint_errors,
+        progress=progress, formats=formats, language=language))
     for failure in result.failed:
         click.echo(f"failed: provider {failure['provider']}: {failure['error']}", err=True)
     summary = (f"built {len(result.built)}, unchanged {len(result.unchanged)}, failed {len(result.failed)}"
@@ -332,7 +322,8 @@ def merge_manifests_command(manifests, output):
 @click.option("--outbox", default="outbox", show_default=True, type=click.Path(file_okay=False),
               help="Folder for the dry run's .eml files; the ledger sits beside it.")
 @click.option("--send", is_flag=True, help="Really send over SMTP (default: a dry run into the outbox).")
-@click.option("--ledger", type=click.Path(dir_okay=False), help="Ledger file (default: email-ledger.sqlite beside the outbox).")
+@click.option("--ledger", type=click.Path(dir_okay=False),
+              help="Ledger file (default: email-ledger.sqlite beside the outbox).")
 @click.option("--rate", metavar="N/min", help="Send at most N messages a minute.")
 @click.option("--status", is_flag=True, help="Print the ledger's summary and exit.")
 @click.option("--resend-pending", is_flag=True, help="Resend messages an earlier run left pending.")
@@ -345,7 +336,8 @@ def merge_manifests_command(manifests, output):
 @click.option("--smtp-port", type=click.IntRange(1, 65535), help="SMTP port (or HANDOUTS_SMTP_PORT).")
 @click.option("--smtp-user", metavar="USER", help="SMTP user (or HANDOUTS_SMTP_USER).")
 @click.option("--from", "sender", metavar="ADDRESS", help="Sender address (or HANDOUTS_SMTP_FROM).")
-@click.option("--tls", type=click.Choice(["ssl", "starttls", "none"]), help="TLS mode (or HANDOUTS_SMTP_TLS; default starttls).")
+@click.option("--tls", type=click.Choice(["ssl", "starttls", "none"]),
+              help="TLS mode (or HANDOUTS_SMTP_TLS; default starttls).")
 @click.option("--ca-file", type=click.Path(dir_okay=False), help="CA certificates to verify the server with.")
 @click.option("-j", "--jobs", type=click.IntRange(1, 256), help="Worker processes rendering (default: cores).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
@@ -414,8 +406,8 @@ def _status_text(summary: dict) -> str:
     totals = summary["totals"]
     lines = [f"{summary['ledger']}: sent {totals['sent']}, failed {totals['failed']}, pending {totals['pending']}"]
     for h in summary["handouts"]:
-        lines.append(f"  {h['handout']} version {h['version']}, {h['layout']} ({h['fingerprint'][:12]}): sent {h['sent']}, "
-                     f"failed {h['failed']}, pending {h['pending']}")
+        lines.append(f"  {h['handout']} version {h['version']}, {h['layout']} ({h['fingerprint'][:12]}): "
+                     f"sent {h['sent']}, failed {h['failed']}, pending {h['pending']}")
         if h["pending_ids"]:
             lines.append(f"    pending: {', '.join(h['pending_ids'])}")
     return "\n".join(lines)
