@@ -55,11 +55,13 @@ class Handler:
     oauth: tuple[str, str] | None = None
     mechanisms: list[str] = field(default_factory=list)
     mail_count: int = 0
+    sessions: set[int] = field(default_factory=set)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     async def handle_MAIL(self, server, session, envelope, address, mail_options):  # noqa: N802
         with self.lock:
             self.mail_count += 1
+            self.sessions.add(id(session))
             drop = self.mail_count in self.drop_at_mail
         if drop:
             # A server that goes away mid-run: close the socket, no reply.

@@ -107,6 +107,12 @@ def test_each_patient_gets_their_own_handout_over_tls(tmp_path, tls):
         srv.controller.stop()
 
 
+def test_one_connection_carries_every_message(tmp_path, server):
+    result = send(tmp_path, server, write_patients(tmp_path / "patients.csv"))
+    assert len(result.sent) == 3
+    assert len(server.handler.sessions) == 1
+
+
 def test_large_print_patient_gets_the_large_print_pdf(tmp_path, server):
     patients = write_patients(tmp_path / "patients.csv", PATIENTS[:2])
     result = send(tmp_path, server, patients)
@@ -340,6 +346,7 @@ def test_canary_name_and_address_appear_only_in_the_pdf_text_and_bodies(tmp_path
     for path in tmp_path.rglob("*"):
         for needle in needles:
             assert needle.lower() not in path.name.lower()
+    assert stat.S_IMODE((tmp_path / "email-ledger.sqlite").stat().st_mode) == 0o600
     for row in ledger_rows(tmp_path / "email-ledger.sqlite"):
         for column, value in row.items():
             if column != "address":
