@@ -390,3 +390,20 @@ def test_kill_between_data_and_reply_leaves_pending_that_a_rerun_reports_and_doe
     assert resend.returncode == 0, resend.stderr
     assert len(server.handler.to("bo@example.com")) == 2
     assert {r["state"] for r in ledger_rows(tmp_path / "email-ledger.sqlite")} == {"sent"}
+
+
+def test_the_messages_fixed_lines_follow_the_handouts_language(tmp_path, server, bundled_copy):
+    manifest = bundled_copy / "handout.yaml"
+    text = manifest.read_text(encoding="utf-8")
+    manifest.write_text(text.replace("language: en", "language: es") if "language:" in text
+                        else "language: es\n" + text, encoding="utf-8")
+    settings = smtp_settings(server.env(), ca_file=server.ca_file)
+    send_handouts(bundled_copy, patients=write_patients(tmp_path / "p.csv", [PATIENTS[2]]), send=True,
+                  settings=settings, outbox=tmp_path / "outbox", jobs=1)
+    message = server.handler.to("chen@example.org")[0].message
+    plain = message.get_body(("plain",)).get_content()
+    assert plain.startswith("Estimado/a Chen Wei:")
+    assert "use la contraseña que acordó con nuestra oficina" in plain and "llame al 911" in plain
+    html = message.get_body(("html",)).get_content()
+    assert '<html lang="es">' in html and "Cómo comunicarse con nosotros" in html
+    assert message["Subject"].endswith(": información de Maple Grove Joint Clinic")

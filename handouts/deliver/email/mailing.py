@@ -189,7 +189,8 @@ def _load_everything(handout, *, patients: Path, providers, brand, layout: str, 
         base = prepared[layout]
         try:
             templates = load_templates(base.handout.path.parent, subject)
-            check_templates(templates, message_context(base, provider=None, patient_name=None, encrypted=False))
+            check_templates(templates, message_context(base, provider=None, patient_name="Sample Patient",
+                                                       encrypted=True))
         except HandoutError as exc:
             problems.extend(exc.problems)
     if problems:

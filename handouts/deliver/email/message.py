@@ -29,7 +29,6 @@ from ...errors import ContentError, Problem, display_path
 from ...load.project import data_folder
 
 TEMPLATE_NAMES = ("subject.txt", "body.txt", "body.html")
-SAMPLE = {"patient": {"name": "Sample Patient"}, "provider": {"name": "Sample Provider", "credentials": "MD"}}
 
 
 @dataclass(frozen=True)
@@ -75,19 +74,34 @@ def load_templates(handout_folder: Path, subject: str | None = None) -> MessageT
 
 
 def message_context(prepared, *, provider, patient_name: str | None, encrypted: bool) -> dict:
-    """The variables the templates see: clinic, colours, handout, provider, patient."""
+    """The variables the templates see: clinic, colours, handout, provider, patient, and `text`.
+
+    `text` holds the message's fixed lines in the handout's language, from
+    its message catalogue, with the values filled in.
+    """
     from ...build import shared_title
 
-    brand, handout = prepared.brand, prepared.handout
+    brand, handout, messages = prepared.brand, prepared.handout, prepared.messages
+    title, clinic = shared_title(prepared), brand.name or ""
+    provider_name = (provider.name if provider else "") or ""
+    text = {key.removeprefix("email_"): messages[key] for key in messages if key.startswith("email_")}
+    text.update(
+        subject=messages.format("email_subject", title=title, clinic=clinic),
+        greeting=(messages.format("email_greeting", name=patient_name) if patient_name
+                  else messages["email_greeting_no_name"]),
+        attached=messages.format("email_attached", title=title, clinic=clinic, version=handout.version),
+        from_provider=messages.format("email_from_provider", provider=provider_name) if provider_name else "",
+        signoff=messages.format("email_signoff", clinic=clinic),
+    )
     return {
         "clinic": {k: v or "" for k, v in brand.clinic().items()},
         "colors": {"primary": brand.primary, "foreground": brand.foreground, "background": brand.background},
-        "handout": {"id": handout.id, "title": shared_title(prepared), "version": handout.version,
-                    "language": handout.language or "en"},
-        "provider": {"name": (provider.name if provider else "") or "",
-                     "credentials": (provider.credentials if provider else "") or ""},
+        "handout": {"id": handout.id, "title": title, "version": handout.version,
+                    "language": messages.language},
+        "provider": {"name": provider_name, "credentials": (provider.credentials if provider else "") or ""},
         "patient": {"name": patient_name or ""},
         "encrypted": encrypted,
+        "text": text,
     }
 
 
@@ -109,9 +123,8 @@ def render_texts(templates: MessageTemplates, context: dict) -> tuple[str, str, 
 
 
 def check_templates(templates: MessageTemplates, context: dict) -> None:
-    """Fill the templates once with sample values, so a typo stops the run before any message."""
-    sample = {**context, **SAMPLE}
-    subject, _, _ = render_texts(templates, sample)
+    """Fill the templates once, so a typo stops the run before any message."""
+    subject, _, _ = render_texts(templates, context)
     if not subject:
         raise ContentError([Problem(templates.sources[0], None, "the subject is empty")])
 
