@@ -237,8 +237,11 @@ def test_interrupted_run_leaves_no_partial_pdf_and_rerun_completes(tmp_path):
     roster = tmp_path / "roster.csv"
     write_roster(roster, NAMES)
     out = tmp_path / "out"
+    # A shell that starts jobs in the background (CI, `cmd &`) hands its
+    # children SIGINT ignored; Ctrl-C at a terminal is what this test means.
     proc = subprocess.Popen([sys.executable, "-m", "handouts", "batch", "--providers", str(roster), "-d", str(out),
-                             "-j", "1"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                             "-j", "1"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and len(list(out.glob("*.pdf"))) < 3:
         time.sleep(0.05)
