@@ -406,7 +406,7 @@ def _status_text(summary: dict) -> str:
     totals = summary["totals"]
     lines = [f"{summary['ledger']}: sent {totals['sent']}, failed {totals['failed']}, pending {totals['pending']}"]
     for h in summary["handouts"]:
-        lines.append(f"  {h['handout']} version {h['version']}, {h['layout']} ({h['fingerprint'][:12]}): "
+        lines.append(f"  {h['handout']} version {h['version']}, {h['edition']} ({h['fingerprint'][:12]}): "
                      f"sent {h['sent']}, failed {h['failed']}, pending {h['pending']}")
         if h["pending_ids"]:
             lines.append(f"    pending: {', '.join(h['pending_ids'])}")

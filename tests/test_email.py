@@ -407,3 +407,23 @@ def test_the_messages_fixed_lines_follow_the_handouts_language(tmp_path, server,
     html = message.get_body(("html",)).get_content()
     assert '<html lang="es">' in html and "Cómo comunicarse con nosotros" in html
     assert message["Subject"].endswith(": información de Maple Grove Joint Clinic")
+
+
+def test_each_patient_gets_their_language_and_a_missing_one_falls_back_naming_the_row(tmp_path, server):
+    rows = "id,name,email,language,unencrypted_ok\nes1,Lucía Gómez,lucia@example.com,es,yes\n" \
+           "fr1,Amélie Roux,amelie@example.com,fr,yes\nen1,Ann Lee,ann@example.com,,yes\n"
+    (tmp_path / "patients.csv").write_text(rows, encoding="utf-8")
+    result = run_cli(["email", "--patients", "patients.csv", "--send", "--ca-file", str(server.ca_file)],
+                     server.env(), tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "patients.csv:3 (patient fr1): no 'fr' translation" in result.stderr
+    assert "Amélie" not in result.stderr
+    spanish = server.handler.to("lucia@example.com")[0].message
+    assert spanish.get_body(("plain",)).get_content().startswith("Estimado/a Lucía Gómez:")
+    assert "Página 1 de" in pdf_text(attachment(spanish))
+    for address in ("amelie@example.com", "ann@example.com"):
+        message = server.handler.to(address)[0].message
+        assert message.get_body(("plain",)).get_content().startswith("Dear ")
+        assert "Page 1 of" in pdf_text(attachment(message))
+    editions = {r["patient_id"]: r["edition"] for r in ledger_rows(tmp_path / "email-ledger.sqlite")}
+    assert editions == {"es1": "letter/es", "fr1": "letter/en", "en1": "letter/en"}

@@ -31,7 +31,7 @@ CREATE TABLE IF NOT EXISTS deliveries (
     fingerprint  TEXT NOT NULL,
     handout_id   TEXT NOT NULL,
     version      TEXT NOT NULL,
-    layout       TEXT NOT NULL,
+    edition       TEXT NOT NULL,
     address      TEXT NOT NULL,
     state        TEXT NOT NULL CHECK (state IN ('pending', 'sent', 'failed')),
     attempts     INTEGER NOT NULL DEFAULT 0,
@@ -53,7 +53,7 @@ class Delivery:
     fingerprint: str
     handout_id: str
     version: str
-    layout: str
+    edition: str
     address: str
     state: str
     attempts: int
@@ -81,20 +81,20 @@ class Ledger:
                                (patient_id, fingerprint)).fetchone()
         return Delivery(*row) if row else None
 
-    def mark_pending(self, *, patient_id: str, fingerprint: str, handout_id: str, version: str, layout: str,
+    def mark_pending(self, *, patient_id: str, fingerprint: str, handout_id: str, version: str, edition: str,
                      address: str, message_id: str) -> None:
         """Record, durably, that this message is about to go to the server."""
         now = _now()
         with self._db:
             self._db.execute(
-                """INSERT INTO deliveries (patient_id, fingerprint, handout_id, version, layout, address, state,
+                """INSERT INTO deliveries (patient_id, fingerprint, handout_id, version, edition, address, state,
                                            attempts, created_at, updated_at, message_id)
                    VALUES (?, ?, ?, ?, ?, ?, 'pending', 1, ?, ?, ?)
                    ON CONFLICT (patient_id, fingerprint) DO UPDATE SET
                        state = 'pending', attempts = attempts + 1, updated_at = excluded.updated_at,
-                       address = excluded.address, layout = excluded.layout, message_id = excluded.message_id,
+                       address = excluded.address, edition = excluded.edition, message_id = excluded.message_id,
                        smtp_code = NULL, smtp_reply = NULL""",
-                (patient_id, fingerprint, handout_id, version, layout, address, now, now, message_id))
+                (patient_id, fingerprint, handout_id, version, edition, address, now, now, message_id))
 
     def finish(self, patient_id: str, fingerprint: str, state: str, code: int | None, reply: str) -> None:
         """Record the server's final answer for a pending row: `sent` or `failed`."""
@@ -103,19 +103,19 @@ class Ledger:
                              "WHERE patient_id = ? AND fingerprint = ?",
                              (state, code, reply, _now(), patient_id, fingerprint))
 
-    def fail_unsent(self, *, patient_id: str, fingerprint: str, handout_id: str, version: str, layout: str,
+    def fail_unsent(self, *, patient_id: str, fingerprint: str, handout_id: str, version: str, edition: str,
                     address: str, code: int | None, reply: str) -> None:
         """Record a failure that happened before any body reached the server."""
         now = _now()
         with self._db:
             self._db.execute(
-                """INSERT INTO deliveries (patient_id, fingerprint, handout_id, version, layout, address, state,
+                """INSERT INTO deliveries (patient_id, fingerprint, handout_id, version, edition, address, state,
                                            attempts, created_at, updated_at, smtp_code, smtp_reply)
                    VALUES (?, ?, ?, ?, ?, ?, 'failed', 1, ?, ?, ?, ?)
                    ON CONFLICT (patient_id, fingerprint) DO UPDATE SET
                        state = 'failed', attempts = attempts + 1, updated_at = excluded.updated_at,
                        smtp_code = excluded.smtp_code, smtp_reply = excluded.smtp_reply""",
-                (patient_id, fingerprint, handout_id, version, layout, address, now, now, code, reply))
+                (patient_id, fingerprint, handout_id, version, edition, address, now, now, code, reply))
 
     def rows(self) -> list[Delivery]:
         """Every row, oldest first."""
@@ -123,17 +123,17 @@ class Ledger:
                 self._db.execute("SELECT * FROM deliveries ORDER BY created_at, patient_id")]
 
     def summary(self) -> dict:
-        """Counts per state for each handout version, layout and fingerprint, and the ids left pending."""
+        """Counts per state for each handout version, edition and fingerprint, and the ids left pending."""
         handouts = []
-        for handout_id, version, layout, fingerprint in self._db.execute(
-                "SELECT DISTINCT handout_id, version, layout, fingerprint FROM deliveries "
-                "ORDER BY handout_id, version, layout"):
+        for handout_id, version, edition, fingerprint in self._db.execute(
+                "SELECT DISTINCT handout_id, version, edition, fingerprint FROM deliveries "
+                "ORDER BY handout_id, version, edition"):
             counts = dict(self._db.execute("SELECT state, COUNT(*) FROM deliveries WHERE fingerprint = ? "
                                            "GROUP BY state", (fingerprint,)).fetchall())
             pending = [pid for (pid,) in self._db.execute(
                 "SELECT patient_id FROM deliveries WHERE fingerprint = ? AND state = 'pending' ORDER BY patient_id",
                 (fingerprint,))]
-            handouts.append({"handout": handout_id, "version": version, "layout": layout, "fingerprint": fingerprint,
+            handouts.append({"handout": handout_id, "version": version, "edition": edition, "fingerprint": fingerprint,
                              "sent": counts.get(SENT, 0), "failed": counts.get(FAILED, 0),
                              "pending": counts.get(PENDING, 0), "pending_ids": pending})
         totals = {state: sum(h[state] for h in handouts) for state in (SENT, FAILED, PENDING)}

@@ -19,7 +19,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ...build import Prepared, enforce_lint, prepare, render_handout
+from ...build import Prepared, enforce_lint, render_handout
+from ...editions import Editions
 from ...errors import HandoutError, OutputError, Problem, display_path
 from ...layouts import builtin_layouts
 from ...load.patients import Patient, load_patients
@@ -73,7 +74,7 @@ class EmailResult:
 @dataclass(frozen=True)
 class _Job:
     patient: Patient
-    layout: str
+    key: str  # which prepared edition: "layout/language"
     fingerprint: str
 
 
@@ -112,7 +113,7 @@ def send_handouts(handout: str | Path | None = None, *, patients: str | Path, pr
     outbox = Path(outbox)
     ledger_path = Path(ledger) if ledger else default_ledger(outbox)
     default_layout = layout or "letter"
-    prepared, roster, patient_rows, templates, roster_path = _load_everything(
+    prepared, roster, patient_rows, templates, roster_path, key_of = _load_everything(
         handout, patients=Path(patients), providers=providers, brand=brand, layout=default_layout,
         allow_outside=allow_outside, allow_lint_errors=allow_lint_errors, password_column=password_column,
         subject=subject)
@@ -120,17 +121,17 @@ def send_handouts(handout: str | Path | None = None, *, patients: str | Path, pr
         raise SmtpConfigError("no SMTP settings: give --smtp-host and --from, or set HANDOUTS_SMTP_HOST and "
                               "HANDOUTS_SMTP_FROM")
     result = EmailResult(dry_run=not send, outbox=outbox, ledger=ledger_path)
-    fingerprints = {name: fingerprint(p) for name, p in prepared.items()}
-    jobs_list = [_Job(p, p.layout or default_layout, fingerprints[p.layout or default_layout]) for p in patient_rows]
+    fingerprints = {key: fingerprint(p) for key, p in prepared.items()}
+    jobs_list = [_Job(p, key_of[p.id], fingerprints[key_of[p.id]]) for p in patient_rows]
 
     if not send:
         _private_folder(outbox)
         previous = _read_ledger(ledger_path)
         todo = _plan(jobs_list, previous, resend_pending, result)
-        origin = sender or prepared[default_layout].brand.email or "outbox@handouts.invalid"
+        origin = sender or next(iter(prepared.values())).brand.email or "outbox@handouts.invalid"
         for job, outcome in _compose_all(todo, prepared, roster, templates, roster_path, max_attachment,
                                          origin, jobs, result, progress):
-            name = f"{prepared[job.layout].handout.id}--{job.patient.id}.eml"
+            name = f"{prepared[job.key].handout.id}--{job.patient.id}.eml"
             write_atomic(outbox / name, outcome, private=True)
             result.written.append(job.patient.id)
         return result
@@ -153,7 +154,7 @@ def send_handouts(handout: str | Path | None = None, *, patients: str | Path, pr
         try:
             for job, outcome in _compose_all(todo, prepared, roster, templates, roster_path, max_attachment,
                                              settings.sender, jobs, result, progress):
-                if not sender.deliver(job, prepared[job.layout], outcome):
+                if not sender.deliver(job, prepared[job.key], outcome):
                     break
         finally:
             client.close()
@@ -162,11 +163,19 @@ def send_handouts(handout: str | Path | None = None, *, patients: str | Path, pr
 
 def _load_everything(handout, *, patients: Path, providers, brand, layout: str, allow_outside: bool,
                      allow_lint_errors: bool, password_column: str, subject: str | None):
-    """Every input checked, every problem reported at once, before anything is written."""
+    """Every input checked, every problem reported at once, before anything is written.
+
+    Returns the prepared editions by key ("layout/language"), the roster,
+    the patients, the templates, the roster's path, and each patient's key.
+    A patient asking for a language the handout has no translation for gets
+    the handout's own, with a warning naming the row.
+    """
     problems: list[Problem] = []
-    prepared: dict[str, Prepared] = {}
+    options = dict(brand=brand, allow_outside=allow_outside)
+    editions = {layout: Editions(handout, layout=layout, **options)}
+    base = None
     try:
-        prepared[layout] = prepare(handout, brand=brand, layout=layout, allow_outside=allow_outside)
+        base = editions[layout].get(None)
     except HandoutError as exc:
         if exc.exit_code != 1:
             raise
@@ -185,8 +194,7 @@ def _load_everything(handout, *, patients: Path, providers, brand, layout: str, 
     except HandoutError as exc:
         problems.extend(exc.problems)
     templates = None
-    if prepared:
-        base = prepared[layout]
+    if base is not None:
         try:
             templates = load_templates(base.handout.path.parent, subject)
             check_templates(templates, message_context(base, provider=None, patient_name="Sample Patient",
@@ -195,11 +203,20 @@ def _load_everything(handout, *, patients: Path, providers, brand, layout: str, 
             problems.extend(exc.problems)
     if problems:
         raise HandoutError(problems)
-    for name in sorted({p.layout for p in rows if p.layout} - set(prepared)):
-        prepared[name] = prepare(handout, brand=brand, layout=name, allow_outside=allow_outside)
+    prepared: dict[str, Prepared] = {}
+    key_of: dict[str, str] = {}
+    shown = display_path(patients)
+    for patient in rows:
+        chosen = patient.layout or layout
+        if chosen not in editions:
+            editions[chosen] = Editions(handout, layout=chosen, **options)
+        edition = editions[chosen].get(patient.language, where=f"{shown}:{patient.line} (patient {patient.id})")
+        key = f"{chosen}/{edition.handout.language}"
+        prepared.setdefault(key, edition)
+        key_of[patient.id] = key
     for each in prepared.values():
         enforce_lint(each, allow_lint_errors)
-    return prepared, roster, rows, templates, roster_path
+    return prepared, roster, rows, templates, roster_path, key_of
 
 
 def _private_folder(folder: Path) -> None:
@@ -271,7 +288,7 @@ def _compose(job: _Job) -> tuple[bool, bytes | str]:
     """One patient's message: (True, bytes), or (False, a reason that holds no patient data)."""
     s = _state
     patient = job.patient
-    prepared: Prepared = s["prepared"][job.layout]
+    prepared: Prepared = s["prepared"][job.key]
     provider = s["roster"].get(patient.provider) if patient.provider else None
     try:
         data, _pages = render_handout(prepared, provider=provider, patient_name=patient.name,
@@ -315,7 +332,7 @@ class _Sender:
         """Send one message with retries; False when the run must stop."""
         patient = job.patient
         row = dict(patient_id=patient.id, fingerprint=job.fingerprint, handout_id=prepared.handout.id,
-                   version=prepared.handout.version, layout=job.layout, address=patient.email)
+                   version=prepared.handout.version, edition=job.key, address=patient.email)
         message_id = _message_id(message)
         body_sent = False
 
