@@ -427,3 +427,14 @@ def test_each_patient_gets_their_language_and_a_missing_one_falls_back_naming_th
         assert "Page 1 of" in pdf_text(attachment(message))
     editions = {r["patient_id"]: r["edition"] for r in ledger_rows(tmp_path / "email-ledger.sqlite")}
     assert editions == {"es1": "letter/es", "fr1": "letter/en", "en1": "letter/en"}
+
+
+def test_a_clinic_template_that_is_not_a_regular_file_is_refused_without_hanging(tmp_path, server, bundled_copy):
+    (bundled_copy / "email").mkdir()
+    os.mkfifo(bundled_copy / "email" / "body.txt")
+    patients = write_patients(tmp_path / "patients.csv", PATIENTS[:1])
+    result = run_cli(["email", str(bundled_copy), "--patients", str(patients), "--providers", str(DEMO_ROSTER), "--send", "--ca-file",
+                      str(server.ca_file)], server.env(), tmp_path, timeout=60)
+    assert result.returncode == 1
+    assert "email/body.txt: expected a template file, found a named pipe (FIFO)" in result.stderr
+    assert server.handler.received == []

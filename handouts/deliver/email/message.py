@@ -17,8 +17,7 @@ from email.utils import format_datetime, make_msgid
 from pathlib import Path
 
 from jinja2 import (
-    ChoiceLoader,
-    FileSystemLoader,
+    FunctionLoader,
     StrictUndefined,
     TemplateError,
     TemplateSyntaxError,
@@ -27,6 +26,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from ...errors import ContentError, Problem, display_path
 from ...load.project import data_folder
+from ...load.reading import TEXT_LIMIT, ReadError, read_bytes
 
 TEMPLATE_NAMES = ("subject.txt", "body.txt", "body.html")
 
@@ -44,33 +44,52 @@ class MessageTemplates:
 def load_templates(handout_folder: Path, subject: str | None = None) -> MessageTemplates:
     """Compile the clinic's templates (or the defaults); `subject` overrides the subject template.
 
-    Raises ContentError naming the template file and line on a syntax error.
+    A clinic's template files are input like any other: read through the
+    bounded reader (regular files of at most 1 MB). Raises ContentError
+    naming the template file and line on a syntax error or a bad file.
     """
     clinic = Path(handout_folder) / "email"
-    loaders = [FileSystemLoader(str(clinic))] if clinic.is_dir() else []
-    loaders.append(FileSystemLoader(str(data_folder() / "email")))
-    text_env = SandboxedEnvironment(loader=ChoiceLoader(loaders), undefined=StrictUndefined, autoescape=False,
-                                    keep_trailing_newline=False)
-    html_env = SandboxedEnvironment(loader=ChoiceLoader(loaders), undefined=StrictUndefined, autoescape=True)
+    bundled = data_folder() / "email"
     problems: list[Problem] = []
+    sources: dict[str, Path] = {}
+
+    def source(name: str):
+        origin = clinic / name if (clinic / name).exists() else bundled / name
+        try:
+            text = read_bytes(origin, max_bytes=TEXT_LIMIT, what="template file").decode("utf-8")
+        except ReadError as exc:
+            raise ContentError([exc.problem]) from None
+        except UnicodeDecodeError:
+            raise ContentError([Problem(display_path(origin), None, "not UTF-8 text; save it as UTF-8")]) from None
+        sources[name] = origin
+        return text, str(origin), lambda: False  # compiled once per run: never reloaded
+
+    loader = FunctionLoader(source)
+    text_env = SandboxedEnvironment(loader=loader, undefined=StrictUndefined, autoescape=False)
+    html_env = SandboxedEnvironment(loader=loader, undefined=StrictUndefined, autoescape=True)
     compiled = []
-    sources = []
+    shown = []
     for name, env in zip(TEMPLATE_NAMES, (text_env, text_env, html_env)):
-        origin = clinic / name if (clinic / name).is_file() else data_folder() / "email" / name
-        sources.append(str(origin))
         try:
             if name == "subject.txt" and subject is not None:
+                shown.append("--subject")
                 compiled.append(env.from_string(subject))
-                sources[-1] = "--subject"
             else:
                 compiled.append(env.get_template(name))
+                shown.append(str(sources[name]))
         except TemplateSyntaxError as exc:
-            where = sources[-1] if sources[-1] == "--subject" else display_path(origin)
+            where = "--subject" if name == "subject.txt" and subject is not None else display_path(clinic / name
+                    if (clinic / name).exists() else bundled / name)
             problems.append(Problem(where, exc.lineno, f"template error: {exc.message}"))
             compiled.append(None)
+            shown.append(where)
+        except ContentError as exc:
+            problems.extend(exc.problems)
+            compiled.append(None)
+            shown.append(name)
     if problems:
         raise ContentError(problems)
-    return MessageTemplates(*compiled, sources=tuple(sources))
+    return MessageTemplates(*compiled, sources=tuple(shown))
 
 
 def message_context(prepared, *, provider, patient_name: str | None, encrypted: bool) -> dict:
