@@ -261,8 +261,8 @@ def test_every_code_is_documented_with_a_severity():
     assert set(CODES) == {
         "input", "readability", "claim", "missing-kind", "unbalanced-benefits", "disclosure-incomplete",
         "review-overdue", "review-due-soon", "reviewed-in-future", "unknown-variable", "bad-link",
-        "low-contrast", "logo-alt", "logo-resolution", "comment-in-text", "translation-outdated",
-        "translation-sections", "translation-disclosure", "translation-variables"}
+        "low-contrast", "logo-alt", "logo-resolution", "comment-in-text", "brand-no-name", "font-fallback",
+        "translation-outdated", "translation-sections", "translation-disclosure", "translation-variables"}
     errors = {code for code, (severity, _) in CODES.items() if severity == "error"}
     assert errors == {"input", "claim", "review-overdue", "reviewed-in-future", "unknown-variable",
                       "bad-link", "low-contrast", "translation-sections", "translation-disclosure"}

@@ -48,6 +48,8 @@ CODES: dict[str, tuple[str, str]] = {
     "low-contrast": (ERROR, f"text colour on its background below {MIN_CONTRAST}:1 (WCAG 2.1 AA)"),
     "logo-alt": (WARNING, "the logo has no alt text"),
     "logo-resolution": (WARNING, f"the logo prints under {MIN_LOGO_DPI} dpi"),
+    "brand-no-name": (WARNING, "the brand has no meta.name: the cover and footer print no clinic name"),
+    "font-fallback": (WARNING, "a brand font that cannot be embedded (google, bunny, system) or has no bold face"),
     "comment-in-text": (WARNING, "text after ' #' in an unquoted value, which YAML drops as a comment"),
     **TRANSLATION_CODES,
 }
@@ -176,6 +178,24 @@ def check_brand(brand: Brand, layout: Layout) -> list[Finding]:
             findings.append(_finding("low-contrast", brand.path, None,
                                      f"{what}: {text_key} {text} on {back_key} {back} has contrast "
                                      f"{ratio:.2f}:1, below {MIN_CONTRAST}:1"))
+    for role, named, family in (("base", brand.base_family, brand.body_font),
+                                ("headings", brand.heading_family, brand.heading_font)):
+        if named and family is None:
+            findings.append(_finding("font-fallback", brand.path, None,
+                                     f"typography.{role}: the font family '{named}' has no font files here "
+                                     "(google, bunny and system fonts cannot be embedded); printing in the "
+                                     "bundled Atkinson Hyperlegible instead; give its .ttf files under "
+                                     "typography.fonts with source: file"))
+        elif family is not None and family.bold is None:
+            findings.append(_finding("font-fallback", brand.path, None,
+                                     f"typography.{role}: the font family '{family.name}' has no bold face; "
+                                     "headings and bold text print in the bundled Atkinson Hyperlegible Bold; "
+                                     "add its bold .ttf (weight: 700) under typography.fonts"))
+    if not brand.name:
+        findings.append(_finding("brand-no-name", brand.path, None,
+                                 "the brand has no meta.name, so the cover shows "
+                                 + ("the logo" if brand.logo else "no clinic name")
+                                 + " and the footer no clinic; add meta: {name: ...}"))
     if brand.logo is not None:
         if not brand.logo.alt:
             findings.append(_finding("logo-alt", brand.path, None,

@@ -62,7 +62,11 @@ class Brand:
     base_size: float | None
     body_font: FontFamily | None
     heading_font: FontFamily | None
+    # The families typography.base and .headings name, whether or not their
+    # files could be embedded (google, bunny and system fonts cannot).
     path: Path
+    base_family: str | None = None
+    heading_family: str | None = None
 
     def clinic(self) -> dict[str, str | None]:
         """The `clinic` variable templates see."""
@@ -115,7 +119,7 @@ def load_brand(path: Path, *, allow_outside: bool = False) -> Brand:
     if problems:
         raise BrandError(problems)
     return Brand(
-        name=name or path.parent.name,
+        name=name or "",
         link=link,
         phone=phone,
         email=email,
@@ -124,15 +128,18 @@ def load_brand(path: Path, *, allow_outside: bool = False) -> Brand:
         base_size=base_size,
         body_font=body_font,
         heading_font=heading_font,
+        base_family=_family_name(top, "base"),
+        heading_family=_family_name(top, "headings"),
         path=path,
         **colors,
     )
 
 
 def _meta(doc: YamlDoc, top: Fields) -> tuple[str | None, str | None]:
+    # `meta` is optional in brand.yml: without a name the cover shows the
+    # logo alone (or nothing), and lint warns.
     meta = top.sub("meta")
     if meta is None:
-        top.fail("missing 'meta.name': the clinic's name is printed on every page")
         return None, None
     name = None
     if isinstance(meta.raw("name"), dict):
@@ -140,8 +147,6 @@ def _meta(doc: YamlDoc, top: Fields) -> tuple[str | None, str | None]:
         name = (names.text("full") or names.text("short")) if names else None
     else:
         name = meta.text("name")
-    if name is None and not meta.has("name"):
-        meta.fail("missing 'meta.name': the clinic's name is printed on every page")
     link = None
     if isinstance(meta.raw("link"), dict):
         links = meta.sub("link")
@@ -152,13 +157,18 @@ def _meta(doc: YamlDoc, top: Fields) -> tuple[str | None, str | None]:
 
 
 def _logo(doc: YamlDoc, top: Fields, problems: list[Problem], asset) -> Logo | None:
+    """The logo to print, from any of brand.yml's logo forms.
+
+    `logo: file.png`; `logo: {images: {name: path or {path, alt}}, small,
+    medium, large}` where each size is a path, an image name, `{path, alt}`
+    or `{light, dark}`. The largest raster (PNG or JPEG) size is printed;
+    an SVG is used only when no raster is given, and then refused with why.
+    """
     raw = top.raw("logo")
     if raw is None:
         return None
     images: dict[str, Any] = {}
-    key: tuple = ("logo",)
-    alt = None
-    chosen: Any = raw
+    candidates: list[tuple[Any, tuple]] = [(raw, ("logo",))]
     if isinstance(raw, dict):
         logo = top.sub("logo")
         images = raw.get("images") or {}
@@ -166,13 +176,22 @@ def _logo(doc: YamlDoc, top: Fields, problems: list[Problem], asset) -> Logo | N
             logo.fail(f"'logo.images' must be a mapping of names to paths, found {describe(images)}", "images")
             return None
         # A printed page has room for the large logo; fall back to smaller.
-        for size in ("large", "medium", "small"):
-            if raw.get(size) is not None:
-                chosen, key = raw[size], ("logo", size)
-                break
-        else:
+        candidates = [(raw[size], ("logo", size)) for size in ("large", "medium", "small") if raw.get(size) is not None]
+        if not candidates:
             logo.fail("'logo' names no image: give 'large', 'medium' or 'small'")
             return None
+    forms = [_logo_form(chosen, key, images) for chosen, key in candidates]
+    raster = [f for f in forms if not (isinstance(f[1], str) and f[1].strip().lower().endswith(".svg"))]
+    key, chosen, alt = (raster or forms)[0]
+    image_path = asset(key, chosen, "logo")
+    if image_path is None:
+        return None
+    return _check_image(doc, key, image_path, alt, problems)
+
+
+def _logo_form(chosen: Any, key: tuple, images: dict[str, Any]) -> tuple[tuple, Any, str | None]:
+    """(key, path, alt) of one logo entry, through light/dark and named images."""
+    alt = None
     if isinstance(chosen, dict) and ("light" in chosen or "dark" in chosen):
         # Paper is light, so the light-background variant is the one to print.
         pick = "light" if chosen.get("light") is not None else "dark"
@@ -183,17 +202,15 @@ def _logo(doc: YamlDoc, top: Fields, problems: list[Problem], asset) -> Logo | N
     if isinstance(chosen, dict):
         alt = chosen.get("alt") if isinstance(chosen.get("alt"), str) else None
         key, chosen = (*key, "path"), chosen.get("path")
-    image_path = asset(key, chosen, "logo")
-    if image_path is None:
-        return None
-    return _check_image(doc, key, image_path, alt, problems)
+    return key, chosen, alt
 
 
 def _check_image(doc: YamlDoc, key: tuple, path: Path, alt: str | None, problems: list[Problem]) -> Logo | None:
     from PIL import Image, UnidentifiedImageError
 
     if path.suffix.lower() == ".svg":
-        problems.append(doc.problem("SVG logos are not supported; export the logo as PNG at 300 dpi or more", *key))
+        problems.append(doc.problem("SVG logos are not printed (an SVG can fetch files and run scripts); give a "
+                                    "PNG or JPEG at 300 dpi or more as logo.small, .medium or .large", *key))
         return None
     # Image.open reads only the header; the size is checked here, before
     # decoding, so a bomb is refused by our limit with its real dimensions
@@ -228,31 +245,63 @@ def _check_image(doc: YamlDoc, key: tuple, path: Path, alt: str | None, problems
     return Logo(path=path, width_px=width, height_px=height, alt=alt)
 
 
+# The theme colours brand.yml defines; any of them may name another, or a palette entry.
+_ALL_THEME_COLORS = ("foreground", "background", "primary", "secondary", "tertiary", "success", "info",
+                     "warning", "danger", "light", "dark")
+_MAX_REFERENCES = 20
+
+
 def _colors(doc: YamlDoc, top: Fields) -> dict[str, str]:
+    """Theme colours as brand.yml resolves them: through the palette and each other.
+
+    A value naming a palette entry or another theme colour takes that
+    colour, followed as far as it goes (`secondary: dark`, `dark: navy`,
+    palette `navy: "#001f3f"`); names are looked up before CSS colour names,
+    so a palette entry called `orange` prints the palette's orange. A theme
+    colour of the same name as a palette entry wins, as in the brand-yml package.
+    """
     result = dict(_DEFAULT_COLORS)
     color = top.sub("color")
     if color is None:
         return result
-    palette: dict[str, str] = {}
+    defs: dict[str, Any] = {}
     pal = color.sub("palette")
     if pal:
         for name, value in pal.mapping.items():
-            parsed = parse_color(value) if isinstance(value, str) else None
-            if parsed is None:
-                pal.fail(f"palette colour '{name}' must be a hex colour such as \"#1f4e79\", found {value!r}", name)
+            if not isinstance(value, str):
+                pal.fail(f"palette colour '{name}' must be a colour such as \"#1f4e79\", found {describe(value)}", name)
             else:
-                palette[str(name)] = parsed
+                defs[str(name)] = value.strip()
+    for name in _ALL_THEME_COLORS:
+        value = color.raw(name)
+        if isinstance(value, str):
+            defs[name] = value.strip()
+        elif value is not None and name in _THEME_COLORS:
+            color.fail(f"'color.{name}' must name a palette colour or a hex value, found {describe(value)}", name)
+
+    def resolve(value: str) -> str | None:
+        seen = [value]
+        while value in defs and len(seen) <= _MAX_REFERENCES:
+            value = defs[value]
+            if value in seen:
+                return None
+            seen.append(value)
+        return parse_color(value)
+
+    if pal:
+        for name in pal.mapping:
+            if str(name) in defs and resolve(str(name)) is None:
+                pal.fail(f"palette colour '{name}' is {pal.mapping[name]!r}: not a colour, or a palette name "
+                         "that leads to none (or back to itself)", name)
     for name in _THEME_COLORS:
         value = color.raw(name)
-        if value is None:
-            continue
         if not isinstance(value, str):
-            color.fail(f"'color.{name}' must name a palette colour or a hex value, found {describe(value)}", name)
             continue
-        parsed = palette.get(value) or parse_color(value)
+        parsed = resolve(value.strip())
         if parsed is None:
-            known = ", ".join(sorted(palette)) or "none defined"
-            color.fail(f"'color.{name}' is {value!r}: not a palette colour ({known}) or a hex value", name)
+            known = ", ".join(sorted(k for k in defs if k not in _ALL_THEME_COLORS)) or "none defined"
+            color.fail(f"'color.{name}' is {value!r}: not a palette colour ({known}), another theme colour "
+                       "or a hex value", name)
         else:
             result[name] = parsed
     return result
@@ -298,6 +347,14 @@ def _typography(doc: YamlDoc, top: Fields, problems: list[Problem], asset):
     if base is not None and base.has("size"):
         base_size = _font_size(base)
     return base_size, family_for("base"), family_for("headings")
+
+
+def _family_name(top: Fields, role: str) -> str | None:
+    """The family `typography.<role>` names: `base: Inter` or `base: {family: Inter}`."""
+    typo = top.raw("typography")
+    raw = typo.get(role) if isinstance(typo, dict) else None
+    name = raw if isinstance(raw, str) else (raw.get("family") if isinstance(raw, dict) else None)
+    return name.strip() if isinstance(name, str) and name.strip() else None
 
 
 def _font_size(base: Fields) -> float | None:

@@ -118,8 +118,17 @@ def register_family(family: FontFamily | None) -> Fonts:
     coverage: frozenset[int] | None = None
     files = []
     problems: list[Problem] = []
+    bundled = bundled_family()
     for style in ("regular", "bold", "italic", "bold_italic"):
-        path = getattr(family, style) or family.regular
+        path = getattr(family, style)
+        if path is None:
+            # A family without a bold face would print headings and **bold**
+            # in its regular weight, losing the emphasis ("has **not**
+            # approved"): take the bundled bold instead (lint warns).
+            if style == "bold_italic" and family.bold is not None:
+                path = family.bold
+            else:
+                path = getattr(bundled, style) if style.startswith("bold") else family.regular
         files.append(path)
         try:
             names[style], chars = _register(path)

@@ -195,7 +195,7 @@ def render_pdf(filled: FilledHandout, *, brand: Brand, layout: Layout, creator: 
     geometry = Geometry(layout.width, layout.height, SLUG if print_ready else 0.0, BLEED if print_ready else 0.0)
     text = filled.messages
     footer = layout_footer(
-        [brand.name, text.format("footer_version", id=filled.id, version=filled.version),
+        [*([brand.name] if brand.name else []), text.format("footer_version", id=filled.id, version=filled.version),
          text.format("footer_reviewed", reviewed=text.date(filled.reviewed))],
         layout.width - layout.margin_left - layout.margin_right,
         styles.footer_size, body_fonts.regular, colors.foreground, text["page"],

@@ -83,7 +83,8 @@ class _Band(Flowable):
 @lru_cache(maxsize=8)
 def _band(brand: Brand, styles: Styles, width: float) -> _Band:
     contact = [c for c in (brand.address, brand.phone, brand.email, brand.link) if c]
-    lines = [CachedParagraph(escape(brand.name), styles.cover_name)]
+    # brand.yml's meta is optional: without a name the band shows the logo and contacts.
+    lines = [CachedParagraph(escape(brand.name), styles.cover_name)] if brand.name else []
     lines += [CachedParagraph(escape(line), styles.cover_contact) for line in contact]
     logo = None
     if brand.logo is not None:

@@ -1,0 +1,186 @@
+"""brand.yml files as the format defines them, checked against its own package.
+
+Each brand below is written as another tool would write it (palette and
+theme-colour references, every logo form, google and file fonts, no
+`meta`). handouts must resolve the same primary, secondary, foreground,
+background and base font family as the `brand-yml` package, and build the
+bundled handout with it.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pdfplumber
+import pytest
+from brand_yml import Brand as Reference
+from helpers import DEMO_BRAND, assert_clean, invoke
+
+from handouts.load.brand import load_brand, parse_color
+from handouts.render.fonts import bundled_family
+
+CONTACT = """
+defaults:
+  handouts:
+    phone: "(555) 010-0199"
+    email: desk@clinic.example
+"""
+META = "meta:\n  name: {short: Oak, full: Oak Street Clinic}\n  link: {home: https://oak.example}\n"
+
+BRANDS = {
+    # Palette names, theme colours naming each other, and a palette entry that
+    # shares a CSS colour name: the palette's orange, not CSS orange.
+    "references": META + """
+color:
+  palette:
+    blue-600: "#1d4ed8"
+    orange: "#9a3412"
+    navy: "#001f3f"
+    ink: navy
+  primary: blue-600
+  dark: ink
+  secondary: dark
+  foreground: dark
+  tertiary: orange
+""" + CONTACT,
+    "palette-orange-primary": META + """
+color:
+  palette: {orange: "#9a3412", paper: "#fffdf8"}
+  primary: orange
+  background: paper
+""" + CONTACT,
+    "no-meta": """
+color:
+  palette: {teal: "#0f5257"}
+  primary: teal
+logo: logo.png
+""" + CONTACT,
+    "logo-images-svg-large": META + """
+logo:
+  images:
+    mark: {path: logo.png, alt: Oak Street Clinic logo}
+    vector: logo.svg
+  small: mark
+  medium: {light: mark, dark: mark}
+  large: vector
+color: {primary: "#1f4e79"}
+""" + CONTACT,
+    "logo-path-alt": META + """
+logo:
+  medium: {path: logo.png, alt: Oak Street Clinic logo}
+""" + CONTACT,
+    "google-font": META + """
+typography:
+  fonts:
+    - {family: Inter, source: google}
+    - {family: Merriweather, source: bunny}
+  base: {family: Inter, size: 11pt}
+  headings: Merriweather
+color: {primary: "#1f4e79"}
+""" + CONTACT,
+    "file-font-without-bold": META + """
+typography:
+  fonts:
+    - family: Clinic Sans
+      source: file
+      files:
+        - {path: ClinicSans-Regular.ttf, weight: 400, style: normal}
+  base: Clinic Sans
+color: {primary: "#1f4e79"}
+""" + CONTACT,
+}
+
+
+def write_brand(folder: Path, name: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(DEMO_BRAND.parent / "logo.png", folder / "logo.png")
+    (folder / "logo.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"/>',
+                                     encoding="utf-8")
+    shutil.copy2(bundled_family().regular, folder / "ClinicSans-Regular.ttf")
+    path = folder / "_brand.yml"
+    path.write_text(BRANDS[name], encoding="utf-8")
+    return path
+
+
+def reference_colour(value) -> str | None:
+    return parse_color(value) if value else None
+
+
+@pytest.mark.parametrize("name", sorted(BRANDS))
+def test_resolves_as_the_brand_yml_package_does(tmp_path, name):
+    path = write_brand(tmp_path, name)
+    ours = load_brand(path)
+    theirs = Reference.from_yaml(path)
+    for role in ("primary", "secondary", "foreground", "background"):
+        expected = reference_colour(getattr(theirs.color, role) if theirs.color else None)
+        if expected is not None:
+            assert getattr(ours, role) == expected, role
+    family = theirs.typography.base.family if theirs.typography and theirs.typography.base else None
+    assert ours.base_family == family
+
+
+@pytest.mark.parametrize("name", sorted(BRANDS))
+def test_builds_the_bundled_handout(tmp_path, monkeypatch, name):
+    path = write_brand(tmp_path / "brand", name)
+    monkeypatch.chdir(tmp_path)
+    result = invoke(["build", "--brand", str(path), "-o", "out.pdf"])
+    assert_clean(result)
+    assert result.exit_code == 0, result.stderr
+    assert (tmp_path / "out.pdf").is_file()
+
+
+def test_palette_orange_prints_the_palettes_colour(tmp_path, monkeypatch):
+    path = write_brand(tmp_path / "brand", "palette-orange-primary")
+    assert load_brand(path).primary == "#9a3412"  # CSS orange would be #ffa500
+    monkeypatch.chdir(tmp_path)
+    assert invoke(["build", "--brand", str(path), "-o", "out.pdf"]).exit_code == 0
+    with pdfplumber.open(tmp_path / "out.pdf") as pdf:
+        colours = {tuple(round(c, 3) for c in ch["non_stroking_color"] or ())
+                   for page in pdf.pages for ch in page.chars}
+    assert (round(0x9a / 255, 3), round(0x34 / 255, 3), round(0x12 / 255, 3)) in colours
+
+
+def test_svg_large_logo_prints_the_raster_medium(tmp_path):
+    brand = load_brand(write_brand(tmp_path, "logo-images-svg-large"))
+    assert brand.logo is not None and brand.logo.path.name == "logo.png"
+    assert brand.logo.alt == "Oak Street Clinic logo"
+
+
+def test_svg_only_logo_is_refused_with_the_reason(tmp_path):
+    path = write_brand(tmp_path, "logo-path-alt")
+    path.write_text(BRANDS["logo-path-alt"].replace("logo.png", "logo.svg"), encoding="utf-8")
+    result = invoke(["lint", "--brand", str(path)])
+    assert "SVG logos are not printed" in result.stdout and "PNG or JPEG" in result.stdout
+
+
+def test_without_meta_the_lint_warns(tmp_path):
+    path = write_brand(tmp_path, "no-meta")
+    result = invoke(["lint", "--brand", str(path)])
+    assert "warning: brand-no-name: the brand has no meta.name, so the cover shows the logo" in result.stdout
+
+
+def test_google_font_falls_back_with_a_warning_naming_the_family(tmp_path):
+    path = write_brand(tmp_path, "google-font")
+    result = invoke(["lint", "--brand", str(path)])
+    assert "warning: font-fallback: typography.base: the font family 'Inter'" in result.stdout
+    assert "typography.headings: the font family 'Merriweather'" in result.stdout
+
+
+def test_family_without_bold_prints_headings_and_bold_in_a_bold_face(tmp_path, monkeypatch):
+    path = write_brand(tmp_path / "brand", "file-font-without-bold")
+    monkeypatch.chdir(tmp_path)
+    result = invoke(["build", "--brand", str(path), "-o", "out.pdf"])
+    assert result.exit_code == 0, result.stderr
+    assert ("font-fallback: typography.base: the font family 'Clinic Sans' has no bold face" in result.stderr)
+    with pdfplumber.open(tmp_path / "out.pdf") as pdf:
+        page = pdf.pages[1]
+        words = page.extract_words(extra_attrs=["fontname", "size"])
+    sizes = sorted({w["size"] for w in words})
+    body = max(sizes, key=lambda s: sum(w["size"] == s for w in words))
+    headings = [w for w in words if w["size"] > body * 1.3]
+    assert headings, "no heading on page 2"
+    assert all("Bold" in w["fontname"] for w in headings), {w["fontname"] for w in headings}
+    # "**not**" and other bold runs in the body print bold too.
+    assert any("Bold" in w["fontname"] for w in words if w["size"] == body)
+    assert any("Bold" not in w["fontname"] for w in words if w["size"] == body)
