@@ -189,7 +189,8 @@ def check_brand(brand: Brand, layout: Layout) -> list[Finding]:
         elif family is not None and family.bold is None:
             findings.append(_finding("font-fallback", brand.path, None,
                                      f"typography.{role}: the font family '{family.name}' has no bold face; "
-                                     "headings and bold text print in the bundled Atkinson Hyperlegible Bold; "
+                                     "headings and bold text print in the bundled Atkinson Hyperlegible Bold (in its "
+                                     "regular weight where that lacks the family's characters); "
                                      "add its bold .ttf (weight: 700) under typography.fonts"))
     if not brand.name:
         findings.append(_finding("brand-no-name", brand.path, None,

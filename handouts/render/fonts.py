@@ -124,11 +124,15 @@ def register_family(family: FontFamily | None) -> Fonts:
         if path is None:
             # A family without a bold face would print headings and **bold**
             # in its regular weight, losing the emphasis ("has **not**
-            # approved"): take the bundled bold instead (lint warns).
+            # approved"): take the bundled bold instead (lint warns), unless
+            # the family prints characters the bundled bold lacks (Greek,
+            # Cyrillic), which would then print as nothing.
             if style == "bold_italic" and family.bold is not None:
                 path = family.bold
+            elif style.startswith("bold") and "regular" in names and _covers(getattr(bundled, style), coverage):
+                path = getattr(bundled, style)
             else:
-                path = getattr(bundled, style) if style.startswith("bold") else family.regular
+                path = family.regular
         files.append(path)
         try:
             names[style], chars = _register(path)
@@ -144,6 +148,14 @@ def register_family(family: FontFamily | None) -> Fonts:
     addMapping(names["regular"], 0, 1, names["italic"])
     addMapping(names["regular"], 1, 1, names["bold_italic"])
     return Fonts(family=family.name, coverage=coverage or frozenset(), files=tuple(files), **names)
+
+
+def _covers(path: Path, coverage: frozenset[int] | None) -> bool:
+    """Whether the font at `path` draws every character in `coverage`."""
+    try:
+        return coverage is not None and coverage <= _register(path)[1]
+    except BrandError:
+        return False
 
 
 def missing_characters(text: str, coverage: frozenset[int]) -> list[str]:
