@@ -17,13 +17,14 @@ from __future__ import annotations
 import glob
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
+
+from ports import free_port
 
 QUEUE = "handouts-pdf"
 CUPS_PDF_CONFIG_DIR = Path("/etc/cups")
@@ -50,12 +51,6 @@ def cups_pdf_ppd() -> str | None:
         if found:
             return found[0]
     return None
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @dataclass

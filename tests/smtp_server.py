@@ -9,7 +9,6 @@ n-th MAIL, or hold a message's reply (for kill tests).
 from __future__ import annotations
 
 import asyncio
-import socket
 import ssl
 import threading
 from dataclasses import dataclass, field
@@ -20,13 +19,7 @@ from pathlib import Path
 import trustme
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
-
-
-def free_port() -> int:
-    """A free loopback port (aiosmtpd's port=0 does not report the one it got)."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from ports import free_port
 
 
 @dataclass
