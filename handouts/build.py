@@ -325,20 +325,36 @@ def fill(prepared: Prepared, *, provider: Provider | None = None, patient_name: 
     )
 
 
-def render_handout(prepared: Prepared, *, provider: Provider | None = None,
-                   patient_name: str | None = None, today: dt.date | None = None,
-                   roster_path: Path | None = None) -> tuple[bytes, int]:
-    """One reader's PDF as bytes, and its page count."""
-    from .render.pdf import render_pdf
+def fill_reader(prepared: Prepared, *, provider: Provider | None = None, patient_name: str | None = None,
+                today: dt.date | None = None, roster_path: Path | None = None) -> FilledHandout:
+    """The handout filled for one reader, after checking that reader's values.
 
+    Raises ContentError when a provider's or the patient's value cannot be
+    printed; the message names the option or row, never the value.
+    """
     # Typed or pasted names arrive composed or decomposed; print (and hash) one form.
     patient_name = unicodedata.normalize("NFC", patient_name) if patient_name else patient_name
     problems = check_reader(prepared, provider, patient_name, roster_path)
     if problems:
         raise ContentError(problems)
-    filled = fill(prepared, provider=provider, patient_name=patient_name, today=today)
+    return fill(prepared, provider=provider, patient_name=patient_name, today=today)
+
+
+def render_filled(prepared: Prepared, filled: FilledHandout, *, today: dt.date | None = None) -> tuple[bytes, int]:
+    """The PDF of a handout already filled for its reader, and its page count."""
+    from .render.pdf import render_pdf
+
     return render_pdf(filled, brand=prepared.brand, layout=prepared.layout, creator=creator(),
                       print_ready=prepared.print_ready, common=_common(prepared, today or build_date()))
+
+
+def render_handout(prepared: Prepared, *, provider: Provider | None = None,
+                   patient_name: str | None = None, today: dt.date | None = None,
+                   roster_path: Path | None = None) -> tuple[bytes, int]:
+    """One reader's PDF as bytes, and its page count."""
+    filled = fill_reader(prepared, provider=provider, patient_name=patient_name, today=today,
+                         roster_path=roster_path)
+    return render_filled(prepared, filled, today=today)
 
 
 def render_handout_html(prepared: Prepared, *, provider: Provider | None = None,
@@ -347,10 +363,8 @@ def render_handout_html(prepared: Prepared, *, provider: Provider | None = None,
     """One reader's accessible HTML edition, as UTF-8 bytes (see render.html)."""
     from .render.html import render_html
 
-    problems = check_reader(prepared, provider, patient_name, roster_path)
-    if problems:
-        raise ContentError(problems)
-    filled = fill(prepared, provider=provider, patient_name=patient_name, today=today)
+    filled = fill_reader(prepared, provider=provider, patient_name=patient_name, today=today,
+                         roster_path=roster_path)
     return render_html(filled, brand=prepared.brand, override=html_templates(prepared))
 
 

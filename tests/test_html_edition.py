@@ -213,3 +213,69 @@ def test_batch_html_only_and_a_bad_format(tmp_path):
     bad = invoke(["batch", "--providers", str(DEMO_ROSTER), "-d", str(tmp_path / "x"), "--format", "pdf,docx"])
     assert bad.exit_code == 2
     assert not (tmp_path / "x").exists()
+
+
+@pytest.fixture(scope="module")
+def email_bodies(tmp_path_factory) -> dict[str, Path]:
+    """The HTML bodies of a dry-run `email`: one patient sent unencrypted, one with a password."""
+    from email import message_from_bytes
+    from email.policy import default
+
+    from helpers import DEMO_ROSTER
+
+    from handouts.deliver.email.mailing import send_handouts
+
+    folder = tmp_path_factory.mktemp("email-html")
+    patients = folder / "patients.csv"
+    patients.write_text("id,name,email,provider,password,unencrypted_ok\n"
+                        "p01,Ana Díaz,ana@example.com,dr-nunez,,yes\n"
+                        "p02,Bo Lee,bo@example.com,,tulip-42,\n", encoding="utf-8")
+    send_handouts(patients=patients, providers=DEMO_ROSTER, send=False, outbox=folder / "outbox", jobs=1)
+    bodies = {}
+    for eml in sorted((folder / "outbox").glob("*.eml")):
+        message = message_from_bytes(eml.read_bytes(), policy=default)
+        kind = "plain" if message["To"] == "ana@example.com" else "protected"
+        path = folder / f"{kind}.html"
+        path.write_text(message.get_body(("html",)).get_content(), encoding="utf-8")
+        bodies[kind] = path
+    assert sorted(bodies) == ["plain", "protected"]
+    return bodies
+
+
+def test_an_email_body_is_the_html_edition_with_the_letter_first(email_bodies, edition, bundled):
+    found = outline(email_bodies["plain"])
+    assert found.lang == bundled.language and found.external == []
+    assert [text for level, text in found.headings if level == "h1"] == [bundled.title]
+    assert [text for level, text in found.headings if level == "h2"] == ["To reach us", *bundled.section_titles,
+                                                                         bundled.disclosure_title]
+    body = email_bodies["plain"].read_text(encoding="utf-8")
+    assert body.index("Dear Ana Díaz,") < body.index(f'<h2 id="section-1">{bundled.section_titles[0]}</h2>')
+    assert "also below, to read on screen" in body
+    # The edition's page and styles, not a second look to keep in step.
+    style = edition.read_text(encoding="utf-8").split("<style>")[1].split("</style>")[0]
+    assert style in body
+
+
+def test_a_protected_attachment_keeps_the_handout_out_of_the_body(email_bodies, bundled):
+    found = outline(email_bodies["protected"])
+    assert [text for level, text in found.headings if level == "h2"] == ["To reach us"]
+    body = email_bodies["protected"].read_text(encoding="utf-8")
+    assert "protected with a password" in body
+    assert bundled.disclosure_title not in body and "tulip-42" not in body
+
+
+@pytest.mark.parametrize("kind", ["plain", "protected"])
+def test_axe_finds_no_wcag_violation_in_an_email_body(email_bodies, browser, kind):
+    browser.open(email_bodies[kind], 320)
+    assert browser.axe_violations() == []
+    scroll, viewport = browser.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    assert scroll <= viewport, f"the e-mail body scrolls sideways at 320 px ({scroll} px wide)"
+
+
+def test_a_broken_clinic_html_template_is_an_input_error_naming_its_line(bundled_copy, tmp_path):
+    (bundled_copy / "html").mkdir()
+    (bundled_copy / "html" / "content.html").write_text("<p>\n{{ handout.nope.x }}</p>\n", encoding="utf-8")
+    result = invoke(["build", str(bundled_copy), "--format", "html", "-o", str(tmp_path / "x.html")])
+    assert result.exit_code == 1, result.output
+    assert "content.html:2: HTML template error:" in result.output
+    assert not (tmp_path / "x.html").exists()

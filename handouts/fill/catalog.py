@@ -47,6 +47,7 @@ KEYS: dict[str, frozenset[str]] = {
     "email_from_provider": frozenset({"provider"}),
     "email_read_first": frozenset(),
     "email_password": frozenset(),
+    "email_read_below": frozenset(),
     "email_reach_us": frozenset(),
     "email_phone": frozenset(),
     "email_email": frozenset(),

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ...build import Prepared, enforce_lint, render_handout
+from ...build import Prepared, enforce_lint, fill_reader, render_filled
 from ...editions import Editions
 from ...errors import HandoutError, OutputError, Problem, display_path
 from ...layouts import builtin_layouts
@@ -34,6 +34,7 @@ from .message import (
     MessageTemplates,
     build_message,
     check_templates,
+    html_body,
     load_templates,
     message_context,
     new_message_id,
@@ -197,8 +198,11 @@ def _load_everything(handout, *, patients: Path, providers, brand, layout: str, 
     if base is not None:
         try:
             templates = load_templates(base.handout.path.parent, subject)
-            check_templates(templates, message_context(base, provider=None, patient_name="Sample Patient",
-                                                       encrypted=True))
+            for encrypted in (True, False):
+                sample = message_context(base, provider=None, patient_name="Sample Patient", encrypted=encrypted)
+                check_templates(templates, sample)
+                if templates.html is None:
+                    html_body(fill_reader(base, patient_name="Sample Patient"), prepared=base, context=sample)
         except HandoutError as exc:
             problems.extend(exc.problems)
     if problems:
@@ -291,8 +295,8 @@ def _compose(job: _Job) -> tuple[bool, bytes | str]:
     prepared: Prepared = s["prepared"][job.key]
     provider = s["roster"].get(patient.provider) if patient.provider else None
     try:
-        data, _pages = render_handout(prepared, provider=provider, patient_name=patient.name,
-                                      roster_path=s["roster_path"])
+        filled = fill_reader(prepared, provider=provider, patient_name=patient.name, roster_path=s["roster_path"])
+        data, _pages = render_filled(prepared, filled)
     except HandoutError as exc:
         if any(p.path == "--patient-name" for p in exc.problems):
             return False, "the patient's name holds characters the handout's font cannot print"
@@ -305,6 +309,8 @@ def _compose(job: _Job) -> tuple[bool, bytes | str]:
     context = message_context(prepared, provider=provider, patient_name=patient.name,
                               encrypted=bool(patient.password))
     subject, text, html = render_texts(s["templates"], context)
+    if html is None:
+        html = html_body(filled, prepared=prepared, context=context)
     message = build_message(sender=s["sender"], sender_name=prepared.brand.name, recipient=patient.email,
                             subject=subject, text=text, html=html, attachment=data,
                             attachment_name=f"{prepared.handout.id}.pdf", message_id=new_message_id(s["sender"]),

@@ -1,10 +1,14 @@
 """Building one patient's message: subject, plain and HTML bodies, the PDF attached.
 
-The three texts are Jinja2 templates run in the sandbox: the package holds
-defaults (`handouts/data/email/`) and a clinic overrides any of them with a
-file of the same name in an `email/` folder beside its handout. The HTML
-body autoescapes every value. Templates are checked once, before anything
-is written or sent, so a typo stops the run rather than one message.
+The subject and plain body are Jinja2 templates run in the sandbox: the
+package holds defaults (`handouts/data/email/`) and a clinic overrides
+either with a file of the same name in an `email/` folder beside its
+handout. The HTML body is the HTML edition's page (render.html's
+`email.html`: the letter, then the handout unless the attachment is
+password-protected), so it is as accessible as the edition; a clinic's
+`email/body.html`, when present, replaces it and autoescapes every value.
+Templates are checked once, before anything is written or sent, so a typo
+stops the run rather than one message.
 """
 
 from __future__ import annotations
@@ -37,7 +41,7 @@ class MessageTemplates:
 
     subject: object
     text: object
-    html: object
+    html: object | None  # None: the HTML edition's email.html
     sources: tuple[str, ...]
 
 
@@ -54,7 +58,7 @@ def load_templates(handout_folder: Path, subject: str | None = None) -> MessageT
     sources: dict[str, Path] = {}
 
     def source(name: str):
-        origin = clinic / name if (clinic / name).exists() else bundled / name
+        origin = clinic / name if (clinic / name).exists() or name == "body.html" else bundled / name
         try:
             text = read_bytes(origin, max_bytes=TEXT_LIMIT, what="template file").decode("utf-8")
         except ReadError as exc:
@@ -74,6 +78,9 @@ def load_templates(handout_folder: Path, subject: str | None = None) -> MessageT
             if name == "subject.txt" and subject is not None:
                 shown.append("--subject")
                 compiled.append(env.from_string(subject))
+            elif name == "body.html" and not (clinic / name).exists():
+                shown.append("html edition")
+                compiled.append(None)
             else:
                 compiled.append(env.get_template(name))
                 shown.append(str(sources[name]))
@@ -124,13 +131,18 @@ def message_context(prepared, *, provider, patient_name: str | None, encrypted: 
     }
 
 
-def render_texts(templates: MessageTemplates, context: dict) -> tuple[str, str, str]:
+def render_texts(templates: MessageTemplates, context: dict) -> tuple[str, str, str | None]:
     """Subject (one line), plain body and HTML body for one patient.
 
-    Raises ContentError naming the template when a variable is unknown.
+    The HTML body is None when it comes from the HTML edition (see
+    `html_body`). Raises ContentError naming the template when a variable
+    is unknown.
     """
     out = []
     for template, source in zip((templates.subject, templates.text, templates.html), templates.sources):
+        if template is None:
+            out.append(None)
+            continue
         try:
             out.append(template.render(context))
         except TemplateError as exc:
@@ -139,6 +151,15 @@ def render_texts(templates: MessageTemplates, context: dict) -> tuple[str, str, 
             raise ContentError([Problem(where, line, f"template error: {exc}")]) from None
     subject = " ".join(out[0].split())
     return subject, out[1].strip() + "\n", out[2]
+
+
+def html_body(filled, *, prepared, context: dict) -> str:
+    """The HTML edition's e-mail page for one patient: the letter, then the handout unless encrypted."""
+    from ...build import html_templates
+    from ...render.html import render_email_html
+
+    return render_email_html(filled, brand=prepared.brand, letter=context["text"], clinic=context["clinic"],
+                             encrypted=context["encrypted"], override=html_templates(prepared))
 
 
 def check_templates(templates: MessageTemplates, context: dict) -> None:

@@ -20,12 +20,13 @@ import base64
 from functools import lru_cache
 from pathlib import Path
 
-from ...errors import BrandError
+from ...errors import BrandError, ContentError, Problem, display_path
 from ...fill.filled import FilledHandout, FilledSection
 from ...load.brand import Brand
 from ...load.reading import IMAGE_LIMIT, ReadError, read_bytes
 
 TEMPLATE = "handout.html"
+EMAIL_TEMPLATE = "email.html"
 _SAFE_SCHEMES = ("http://", "https://", "mailto:", "tel:")
 
 
@@ -124,11 +125,28 @@ def _logo_uri(brand: Brand) -> str | None:
     return f"data:image/{kind};base64," + base64.b64encode(data).decode("ascii")
 
 
-def render_html(filled: FilledHandout, *, brand: Brand, override: Path | None = None) -> bytes:
-    """The handout as one self-contained, accessible HTML document (UTF-8 bytes).
+def _render(override: Path | None, name: str, context: dict) -> str:
+    """Render a template; a clinic's broken template is an input error naming its file and line."""
+    from jinja2 import TemplateError, TemplateSyntaxError
 
-    `override` is a folder whose templates replace the bundled ones by name.
-    """
+    try:
+        return _environment(override).get_template(name).render(**context)
+    except TemplateSyntaxError as exc:
+        problem = Problem(display_path(exc.filename or name), exc.lineno, f"HTML template error: {exc.message}")
+    except TemplateError as exc:
+        # Jinja rewrites the traceback so its last template frame is the
+        # template's own file and line.
+        where, line, tb = name, None, exc.__traceback__
+        while tb is not None:
+            if tb.tb_frame.f_code.co_filename.endswith(".html"):
+                where, line = tb.tb_frame.f_code.co_filename, tb.tb_lineno
+            tb = tb.tb_next
+        problem = Problem(display_path(where), line, f"HTML template error: {exc.message or type(exc).__name__}")
+    raise ContentError([problem])
+
+
+def _page_context(filled: FilledHandout, brand: Brand) -> dict:
+    """What base.html and content.html need: the handout, brand, checked colours and fixed text."""
     background = brand.background or "#ffffff"
     ink = readable(brand.foreground or "#1a1a1a", background, "#1a1a1a")
     colors = {
@@ -148,10 +166,32 @@ def render_html(filled: FilledHandout, *, brand: Brand, override: Path | None = 
     text["how_to_sign_text"] = m.format("how_to_sign_text", clinic=clinic)
     text["footer_version"] = m.format("footer_version", id=filled.id, version=filled.version)
     text["footer_reviewed"] = m.format("footer_reviewed", reviewed=m.date(filled.reviewed))
-    html = _environment(override).get_template(TEMPLATE).render(
+    return dict(
         text=text,
         handout=filled, brand=brand, colors=colors, logo_uri=_logo_uri(brand),
         logo_alt=(brand.logo.alt if brand.logo and brand.logo.alt else brand.name),
         provider=provider, sections=sections, disclosure=filled.disclosure,
     )
-    return html.encode("utf-8")
+
+
+def render_html(filled: FilledHandout, *, brand: Brand, override: Path | None = None) -> bytes:
+    """The handout as one self-contained, accessible HTML document (UTF-8 bytes).
+
+    `override` is a folder whose templates replace the bundled ones by name.
+    """
+    return _render(override, TEMPLATE, _page_context(filled, brand)).encode("utf-8")
+
+
+def render_email_html(filled: FilledHandout, *, brand: Brand, letter: dict, clinic: dict, encrypted: bool,
+                      override: Path | None = None) -> str:
+    """An e-mail's HTML body: the letter, then the handout as in the HTML edition.
+
+    The same page, colours and checks as `render_html`, so the body is as
+    accessible as the edition. With `encrypted`, the body holds the letter
+    only (a message body is not encrypted; the handout stays in the
+    protected attachment). `letter` holds the message's fixed lines and
+    `clinic` the clinic's contact values.
+    """
+    context = _page_context(filled, brand)
+    context.update(letter=letter, clinic=clinic, encrypted=encrypted)
+    return _render(override, EMAIL_TEMPLATE, context)
