@@ -266,9 +266,14 @@ def check_reader(prepared: Prepared, provider: Provider | None, patient_name: st
                 where = display_path(roster_path) if roster_path else "roster"
                 problems.append(Problem(where, provider.line or None, f"provider {provider.id!r}, {key}: {reason}"))
     if patient_name:
-        reason = _unprintable(patient_name, prepared.coverage, prepared.font_family)
-        if reason:
-            problems.append(Problem("--patient-name", None, reason))
+        from .render.fonts import describe_private, missing_characters
+
+        # A patient's name is never quoted, not even one character of it.
+        missing = missing_characters(patient_name, prepared.coverage)
+        if missing:
+            problems.append(Problem("--patient-name", None, (
+                f"the font {prepared.font_family} cannot print {describe_private(missing, 'the name')}; "
+                "use a brand font that covers that script (typography.fonts in brand.yml)")))
     return problems
 
 
@@ -539,6 +544,7 @@ def build_handout(handout: str | Path | None = None, *, output: str | Path | Non
     prepared, data = rendered.prepared, rendered.data
     target = Path(output) if output is not None else Path.cwd() / default_output(prepared, fmt)
     refuse_overwriting_inputs(target, prepared, rendered.roster)
-    write_atomic(target, data)
+    # A copy printed for a patient is theirs: owner-only whatever the umask.
+    write_atomic(target, data, private=bool(patient_name))
     return BuildResult(path=target, pages=rendered.pages, size=len(data), sha256=hashlib.sha256(data).hexdigest(),
                        handout_id=prepared.handout.id, version=prepared.handout.version)

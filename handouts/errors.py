@@ -6,6 +6,7 @@ stderr lines, so the library never prints or exits.
 
 from __future__ import annotations
 
+import errno
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,6 +36,38 @@ def display_path(path: str | os.PathLike[str]) -> str:
         return str(p.resolve().relative_to(Path.cwd().resolve()))
     except (ValueError, OSError):
         return str(p)
+
+
+def explain_os_error(exc: OSError, path: str | os.PathLike[str]) -> str:
+    """What went wrong writing `path`, and what to do, in one line for a Problem.
+
+    For an output file or folder: the operating system's own words
+    ("File exists") name neither the culprit nor the remedy.
+    """
+    code = exc.errno
+    if code in (errno.ENOTDIR, errno.EEXIST):
+        blocker = _file_in_the_way(Path(path))
+        if blocker is not None:
+            return f"cannot create a folder here: '{display_path(blocker)}' is a file, not a folder; choose another path"
+    if code in (errno.EACCES, errno.EPERM):
+        return "permission denied; choose a folder you can write to"
+    if code == errno.EROFS:
+        return "the file system is read-only; choose a folder you can write to"
+    if code in (errno.ENOSPC, errno.EDQUOT):
+        return "no space left on the disk (or over quota); free some space and run again"
+    if code == errno.EISDIR:
+        return "is a folder; name a file instead"
+    if code == errno.ENAMETOOLONG:
+        return "the name is too long; choose a shorter path"
+    return f"cannot write here: {exc.strerror or exc}"
+
+
+def _file_in_the_way(path: Path) -> Path | None:
+    """The nearest existing ancestor of `path` (or `path` itself) that is not a folder."""
+    for candidate in (path, *path.parents):
+        if os.path.lexists(candidate):
+            return None if candidate.is_dir() else candidate
+    return None
 
 
 class HandoutError(Exception):

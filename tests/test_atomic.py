@@ -102,9 +102,13 @@ def test_successful_build_replaces_existing_output(minimal_project, monkeypatch)
 
 
 def test_written_pdf_is_readable_by_others(minimal_project, monkeypatch):
-    # mkstemp makes 0600 files; the renamed PDF must be an ordinary 0644 file.
+    # mkstemp makes 0600 files; under the usual umask the renamed PDF must be an ordinary 0644 file.
     monkeypatch.chdir(minimal_project)
-    assert invoke(["build", "."]).exit_code == 0
+    old = os.umask(0o022)
+    try:
+        assert invoke(["build", "."]).exit_code == 0
+    finally:
+        os.umask(old)
     assert (minimal_project / "case-handout.pdf").stat().st_mode & 0o777 == 0o644
 
 

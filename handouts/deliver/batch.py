@@ -27,7 +27,7 @@ from ..errors import HandoutError, NotFoundError, Problem, display_path
 from ..load.project import find_roster, resolve_handout
 from ..load.reading import FONT_LIMIT, MANIFEST_LIMIT, ReadError, read_bytes
 from ..load.roster import Provider, load_roster
-from .files import write_atomic
+from .files import make_folder, write_atomic
 from .workers import can_fork, worker_pool
 
 log = logging.getLogger("handouts")
@@ -327,7 +327,7 @@ def build_batch(handout: str | Path | None = None, *, providers: str | Path | No
     tasks = [(p, str(out / document_name(prepared.handout.id, p.id)), str(roster_path), formats,
               str(edition_of[p.id].handout.path)) for p in todo]
     by_manifest = {str(p.handout.path): p for p in used.values()}
-    out.mkdir(parents=True, exist_ok=True)
+    make_folder(out)
     last = time.monotonic()
     # What is alive now (the prepared handout, fonts, caches) lives for the
     # whole run: keep it out of the collector's scans, which otherwise cost

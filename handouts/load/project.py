@@ -6,7 +6,7 @@ import shutil
 from importlib import resources
 from pathlib import Path
 
-from ..errors import ContentError, HandoutError, NotFoundError, Problem, display_path
+from ..errors import ContentError, HandoutError, NotFoundError, OutputError, Problem, display_path, explain_os_error
 
 DEFAULT_HANDOUT = "stem-cell-knee"
 MANIFEST_NAME = "handout.yaml"
@@ -109,8 +109,14 @@ def init_project(folder: Path) -> list[Path]:
         raise HandoutError(f"'{display_path(folder)}' already exists and is not empty; choose a new folder")
     source = data_folder()
     staging = folder.with_name(f".{folder.name}.init")
-    if staging.exists():
-        shutil.rmtree(staging)
+    try:
+        if staging.exists():
+            shutil.rmtree(staging)
+        folder.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        # A file where a folder should be, no permission, a read-only disk:
+        # the user's to fix, so say where and how rather than exit as a bug.
+        raise OutputError([Problem(display_path(folder), None, explain_os_error(exc, folder.parent))]) from None
     try:
         shutil.copytree(source / "handouts" / DEFAULT_HANDOUT, staging,
                         ignore=shutil.ignore_patterns("__pycache__"))
@@ -120,7 +126,9 @@ def init_project(folder: Path) -> list[Path]:
         if folder.exists():
             folder.rmdir()
         staging.rename(folder)
-    except BaseException:
+    except BaseException as exc:
         shutil.rmtree(staging, ignore_errors=True)
+        if isinstance(exc, OSError):
+            raise OutputError([Problem(display_path(folder), None, explain_os_error(exc, folder))]) from None
         raise
     return sorted(p for p in folder.rglob("*") if p.is_file())

@@ -168,6 +168,49 @@ def missing_characters(text: str, coverage: frozenset[int]) -> list[str]:
     return missing
 
 
+# First words of Unicode character names that are script names.
+_SCRIPTS = frozenset(
+    "LATIN GREEK COPTIC CYRILLIC ARMENIAN HEBREW ARABIC SYRIAC THAANA NKO SAMARITAN DEVANAGARI BENGALI "
+    "GURMUKHI GUJARATI ORIYA TAMIL TELUGU KANNADA MALAYALAM SINHALA THAI LAO TIBETAN MYANMAR GEORGIAN "
+    "HANGUL ETHIOPIC CHEROKEE OGHAM RUNIC TAGALOG KHMER MONGOLIAN LIMBU BUGINESE BALINESE SUNDANESE "
+    "JAVANESE HIRAGANA KATAKANA BOPOMOFO CJK YI VAI BAMUM TIFINAGH".split())
+
+
+def script_of(char: str) -> str:
+    """The writing system a character belongs to, for messages that must not quote it.
+
+    Read from the first word of its Unicode name ("ARABIC LETTER MEEM" ->
+    "Arabic"); marks, symbols and other characters are named by category.
+    """
+    name = unicodedata.name(char, "")
+    first = name.split(" ", 1)[0]
+    if first in _SCRIPTS:
+        return "CJK" if first == "CJK" else first.capitalize()
+    if name.startswith("CANADIAN SYLLABICS"):
+        return "Canadian Syllabics"
+    category = unicodedata.category(char)
+    if category.startswith("M"):
+        return "combining mark"
+    if category.startswith("S"):
+        return "symbol"
+    if category.startswith("C"):
+        return "control or unassigned"
+    return "other"
+
+
+def describe_private(chars: list[str], whose: str) -> str:
+    """'2 characters of <whose> (script Arabic; the first is U+0645)', never quoting them.
+
+    For values such as a patient's name, where listing every character
+    would spell the value out in a log.
+    """
+    names = sorted(dict.fromkeys(script_of(c) for c in chars))
+    scripts = ("scripts " if len(names) > 1 else "script ") + ", ".join(names)
+    count = f"{len(chars)} characters" if len(chars) > 1 else "1 character"
+    first = f"; the first is U+{ord(chars[0]):04X}" if len(chars) > 1 else f": U+{ord(chars[0]):04X}"
+    return f"{count} of {whose} ({scripts}{first})"
+
+
 def describe_characters(chars: list[str], limit: int = 6) -> str:
     """'"漢" (U+6F22 CJK UNIFIED IDEOGRAPH-6F22), ...' for error messages."""
     shown = []
