@@ -9,6 +9,7 @@ turned into exit codes in one place, `HandoutsGroup.invoke`:
 from __future__ import annotations
 
 import logging
+import signal
 import sys
 
 import click
@@ -16,6 +17,21 @@ import click
 from . import __version__
 
 EXIT_INPUT, EXIT_USAGE, EXIT_BUG = 1, 2, 3
+EXIT_INTERRUPTED, EXIT_TERMINATED = 130, 143  # 128 + SIGINT, 128 + SIGTERM, as shells report them
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (a service stopping, `kill`): handled exactly like Ctrl-C, then exit 143.
+
+    A KeyboardInterrupt so that every `finally` that saves work on Ctrl-C
+    (a batch's manifest, a temporary file's removal) runs for it too.
+    """
+
+
+def _terminate(signum, frame) -> None:
+    # Once: a second SIGTERM must not interrupt the saving the first one started.
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    raise Terminated()
 
 
 class _EchoHandler(logging.Handler):
@@ -51,9 +67,11 @@ class HandoutsGroup(click.Group):
             ctx.exit(exc.exit_code)
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
-        except KeyboardInterrupt:
-            click.echo("handouts: interrupted; nothing partial was written", err=True)
-            ctx.exit(130)
+        except KeyboardInterrupt as exc:
+            terminated = isinstance(exc, Terminated)
+            click.echo(f"handouts: interrupted{' (SIGTERM)' if terminated else ''}; nothing partial was written",
+                       err=True)
+            ctx.exit(EXIT_TERMINATED if terminated else EXIT_INTERRUPTED)
         except Exception as exc:  # a bug: say so in one line, trace only on --debug
             if ctx.obj and ctx.obj.get("debug"):
                 raise
@@ -243,7 +261,7 @@ def lint(handout, brand, layout, max_grade, strict, fmt, today, allow_outside):
 @click.option("--brand", type=click.Path(dir_okay=False), help="brand.yml to print with.")
 @click.option("--layout", metavar="NAME|FILE", help="letter (default), a4, large-print, or a layout file.")
 @click.option("-d", "--out-dir", default="out", show_default=True, type=click.Path(file_okay=False),
-              help="Folder for the PDFs and manifest.json.")
+              help="Folder for the PDFs and the handout's manifest.")
 @click.option("-j", "--jobs", type=click.IntRange(1, 256), help="Worker processes (default: number of cores).")
 @click.option("--only", multiple=True, metavar="ID", help="Build only this provider (repeatable).")
 @click.option("--shard", metavar="K/N", help="Build only the K-th of N slices of the roster.")
@@ -254,14 +272,17 @@ def lint(handout, brand, layout, max_grade, strict, fmt, today, allow_outside):
 @click.option("--allow-lint-errors", is_flag=True, help="Build despite lint errors (each is logged as a warning).")
 @click.option("--language", metavar="CODE", help="Language for providers whose roster row has no 'language' "
               "(default: the handout's own).")
+@click.option("--wait", type=click.FloatRange(min=0), metavar="SECONDS",
+              help="If another run is writing into OUT_DIR, wait up to SECONDS for it (default: refuse at once).")
 def batch(handout, providers, brand, layout, out_dir, jobs, only, shard, print_ready, allow_outside,
-          allow_lint_errors, fmt, language):
+          allow_lint_errors, fmt, language, wait):
     """Build one handout PDF per provider in a roster, in parallel.
 
     Writes OUT_DIR/<handout id>--<provider id>.pdf (and .html with --format
-    pdf,html) for each provider and OUT_DIR/manifest.json (hashes, pages,
-    failures, input fingerprint). Unchanged outputs are kept; exit 1 if any
-    provider failed.
+    pdf,html) for each provider and OUT_DIR/<handout id>.manifest.json
+    (hashes, pages, failures, input fingerprint). Unchanged outputs are kept;
+    exit 1 if any provider failed. One run at a time writes into a folder: a
+    second is refused, or waits with --wait.
 
     \b
     Examples:
@@ -277,7 +298,7 @@ def batch(handout, providers, brand, layout, out_dir, jobs, only, shard, print_r
     result = _with_progress("Building", lambda progress: build_batch(
         handout, providers=providers, brand=brand, layout=layout, out_dir=out_dir, jobs=jobs, only=only,
         shard=shard_spec, print_ready=print_ready, allow_outside=allow_outside, allow_lint_errors=allow_lint_errors,
-        progress=progress, formats=formats, language=language))
+        progress=progress, formats=formats, language=language, wait=wait))
     for failure in result.failed:
         click.echo(f"failed: provider {failure['provider']}: {failure['error']}", err=True)
     summary = (f"built {len(result.built)}, unchanged {len(result.unchanged)}, failed {len(result.failed)}"
@@ -297,7 +318,7 @@ def merge_manifests_command(manifests, output):
 
     \b
     Example:
-      handouts merge-manifests out-*/manifest-shard-*.json -o out/manifest.json
+      handouts merge-manifests out-*/stem-cell-knee.shard-*.manifest.json -o stem-cell-knee.manifest.json
     """
     import json
     from pathlib import Path
@@ -446,4 +467,5 @@ def init(folder):
 
 def main() -> None:
     """Console-script entry point."""
+    signal.signal(signal.SIGTERM, _terminate)
     cli(prog_name="handouts")

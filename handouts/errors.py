@@ -115,5 +115,9 @@ class OutputError(HandoutError):
     """An output file or folder could not be written (permissions, a file in the way, a full disk)."""
 
 
+class FolderBusyError(OutputError):
+    """Another run holds the output folder's lock (deliver.lock); the message names it."""
+
+
 class RenderError(HandoutError):
     """The content was valid but could not be laid out or written."""

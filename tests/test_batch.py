@@ -59,7 +59,7 @@ def batch25(tmp_path_factory):
 
 def test_builds_one_pdf_per_provider_with_each_name_exactly(batch25):
     folder, _, result = batch25
-    manifest = json.loads((folder / "out" / "manifest.json").read_text(encoding="utf-8"))
+    manifest = json.loads((folder / "out" / "stem-cell-knee.manifest.json").read_text(encoding="utf-8"))
     assert [d["provider"] for d in manifest["documents"]] == [f"p{i:02d}" for i in range(25)]
     assert manifest["failed"] == []
     for i, name in enumerate(NAMES):
@@ -76,7 +76,7 @@ def test_file_names_hold_ids_only(batch25):
 
 def test_manifest_hashes_pages_and_sizes_match_the_files(batch25):
     folder, _, _ = batch25
-    manifest = json.loads((folder / "out" / "manifest.json").read_text(encoding="utf-8"))
+    manifest = json.loads((folder / "out" / "stem-cell-knee.manifest.json").read_text(encoding="utf-8"))
     assert set(manifest["handout"]) >= {"id", "version", "reviewed", "fingerprint"}
     assert manifest["handout"]["id"] == "stem-cell-knee"
     assert len(manifest["handout"]["fingerprint"]) == 64
@@ -162,7 +162,7 @@ def test_a_failing_provider_does_not_stop_the_others(tmp_path):
     assert result.exit_code == 1
     assert "failed: provider p01" in result.stderr
     assert "cannot print" in result.stderr
-    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    manifest = json.loads((out / "stem-cell-knee.manifest.json").read_text(encoding="utf-8"))
     assert [d["provider"] for d in manifest["documents"]] == ["p00", "p02"]
     assert [f["provider"] for f in manifest["failed"]] == ["p01"]
     assert "U+738B" in manifest["failed"][0]["error"]
@@ -196,7 +196,7 @@ def test_shards_cover_the_roster_once_and_merge(tmp_path):
         out = tmp_path / f"out{k}"
         result = run("batch", "--providers", str(roster), "-d", str(out), "--shard", f"{k}/3", "-j", "1")
         assert result.exit_code == 0, result.output
-        manifests.append(out / f"manifest-shard-{k}-of-3.json")
+        manifests.append(out / f"stem-cell-knee.shard-{k}-of-3.manifest.json")
     built = sorted(p.name for k in (1, 2, 3) for p in (tmp_path / f"out{k}").glob("*.pdf"))
     assert built == [f"stem-cell-knee--p{i:02d}.pdf" for i in range(7)]
     merged_path = tmp_path / "manifest.json"
@@ -211,8 +211,8 @@ def test_merge_refuses_overlapping_shards(tmp_path):
     write_roster(roster, NAMES[:2])
     run("batch", "--providers", str(roster), "-d", str(tmp_path / "a"), "-j", "1")
     run("batch", "--providers", str(roster), "-d", str(tmp_path / "b"), "-j", "1")
-    result = CliRunner().invoke(cli, ["merge-manifests", str(tmp_path / "a" / "manifest.json"),
-                                      str(tmp_path / "b" / "manifest.json")])
+    result = CliRunner().invoke(cli, ["merge-manifests", str(tmp_path / "a" / "stem-cell-knee.manifest.json"),
+                                      str(tmp_path / "b" / "stem-cell-knee.manifest.json")])
     assert result.exit_code == 1
     assert "provider 'p00' is also in" in result.stderr
 
@@ -257,7 +257,7 @@ def test_interrupted_run_leaves_no_partial_pdf_and_rerun_completes(tmp_path):
     assert result.exit_code == 0
     assert f"built {25 - done}, unchanged {done}" in result.stdout
     assert len(list(out.glob("*.pdf"))) == 25
-    assert os.listdir(out).count("manifest.json") == 1
+    assert os.listdir(out).count("stem-cell-knee.manifest.json") == 1
 
 
 def _plain_sentences() -> list[str]:

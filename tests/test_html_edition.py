@@ -177,7 +177,7 @@ def test_batch_writes_both_editions_per_provider_and_lists_both(tmp_path):
             "--only", "dr-nunez", "--only", "dr-odegaard"]
     result = invoke(args)
     assert result.exit_code == 0, result.output
-    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    manifest = json.loads((out / "stem-cell-knee.manifest.json").read_text(encoding="utf-8"))
     documents = {d["provider"]: d for d in manifest["documents"]}
     assert sorted(documents) == ["dr-nunez", "dr-odegaard"]
     for pid, entry in documents.items():
@@ -189,7 +189,7 @@ def test_batch_writes_both_editions_per_provider_and_lists_both(tmp_path):
         assert entry["pages"] > 1
     assert "Søren Ødegård" in (out / "stem-cell-knee--dr-odegaard.html").read_text(encoding="utf-8")
     assert sorted(p.name for p in out.iterdir()) == sorted(
-        ["manifest.json"] + [f"stem-cell-knee--{pid}{s}" for pid in documents for s in (".pdf", ".html")])
+        ["stem-cell-knee.manifest.json"] + [f"stem-cell-knee--{pid}{s}" for pid in documents for s in (".pdf", ".html")])
     # A lost HTML file is rebuilt; the rest is kept.
     (out / "stem-cell-knee--dr-nunez.html").unlink()
     again = invoke(args)
@@ -207,7 +207,7 @@ def test_batch_html_only_and_a_bad_format(tmp_path):
     result = invoke(["-q", "batch", "--providers", str(DEMO_ROSTER), "-d", str(out), "-j", "1",
                      "--format", "html", "--only", "dr-nunez"])
     assert result.exit_code == 0, result.output
-    entry = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["documents"][0]
+    entry = json.loads((out / "stem-cell-knee.manifest.json").read_text(encoding="utf-8"))["documents"][0]
     assert entry["file"] == "stem-cell-knee--dr-nunez.html" and "pages" not in entry
     assert not list(out.glob("*.pdf"))
     bad = invoke(["batch", "--providers", str(DEMO_ROSTER), "-d", str(tmp_path / "x"), "--format", "pdf,docx"])

@@ -3,8 +3,13 @@
 ReportLab keeps process-wide state (its font registry and settings), so the
 work is spread over processes, never threads. Each worker prepares the
 handout once and then renders provider after provider. Outputs whose inputs
-are unchanged since the last run (per `manifest.json`) are kept, so a rerun
+are unchanged since the last run (per its manifest) are kept, so a rerun
 after a roster edit rebuilds only the rows that changed.
+
+One run at a time writes into a folder (deliver.lock): the manifest is read,
+the files written and the manifest rewritten under the folder's lock, so a
+manifest always describes the files beside it. Each handout has its own
+manifest, `<handout id>.manifest.json`, so one folder can hold several.
 """
 
 from __future__ import annotations
@@ -27,12 +32,16 @@ from ..errors import HandoutError, NotFoundError, Problem, display_path
 from ..load.project import find_roster, resolve_handout
 from ..load.reading import FONT_LIMIT, MANIFEST_LIMIT, ReadError, read_bytes
 from ..load.roster import Provider, load_roster
-from .files import make_folder, write_atomic
+from .files import make_folder, remove_stale_parts, write_atomic
+from .lock import folder_lock
 from .workers import can_fork, worker_pool
 
 log = logging.getLogger("handouts")
 
-MANIFEST_NAME = "manifest.json"
+MANIFEST_SUFFIX = ".manifest.json"
+# What earlier versions named every manifest, whatever its handout: read
+# once so that an upgraded clinic's rerun stays incremental, then replaced.
+LEGACY_MANIFEST_NAME = "manifest.json"
 # Rewrite the manifest this often during a long run, so an interrupted run
 # still records what it finished and a rerun only does the rest.
 _CHECKPOINT_SECONDS = 2.0
@@ -61,8 +70,21 @@ class Shard:
         return tuple(p for i, p in enumerate(providers) if i % self.count == self.index - 1)
 
     @property
-    def manifest_name(self) -> str:
-        return f"manifest-shard-{self.index}-of-{self.count}.json"
+    def label(self) -> str:
+        return f"shard-{self.index}-of-{self.count}"
+
+    @property
+    def legacy_manifest_name(self) -> str:
+        return f"manifest-{self.label}.json"
+
+
+def manifest_name(handout_id: str, shard: Shard | None = None) -> str:
+    """`<id>.manifest.json`, or `<id>.shard-K-of-N.manifest.json` for a shard.
+
+    A dot cannot occur in a handout id, so two handouts' manifests never
+    share a name.
+    """
+    return f"{handout_id}.{shard.label}{MANIFEST_SUFFIX}" if shard else f"{handout_id}{MANIFEST_SUFFIX}"
 
 
 @dataclass
@@ -199,6 +221,16 @@ def _previous(manifest_path: Path, fingerprint_hex: str) -> dict[str, dict]:
         return {}
 
 
+def _legacy_manifest(out: Path, handout_id: str, shard: Shard | None) -> Path | None:
+    """An older version's manifest in `out` that describes this handout (and shard), if any."""
+    path = out / (shard.legacy_manifest_name if shard else LEGACY_MANIFEST_NAME)
+    try:
+        old = json.loads(path.read_text(encoding="utf-8"))
+        return path if old["handout"]["id"] == handout_id else None
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
 def _still_valid(entry: dict, out_dir: Path, key: str) -> bool:
     if entry.get("inputs") != key:
         return False
@@ -218,7 +250,7 @@ def _still_valid(entry: dict, out_dir: Path, key: str) -> bool:
 def build_batch(handout: str | Path | None = None, *, providers: str | Path | None = None, brand: str | Path | None = None,
                 layout: str | Path | None = None, out_dir: str | Path = "out", jobs: int | None = None,
                 only: tuple[str, ...] | list[str] = (), shard: Shard | None = None, print_ready: bool = False,
-                allow_outside: bool = False, allow_lint_errors: bool = False,
+                allow_outside: bool = False, allow_lint_errors: bool = False, wait: float | None = None,
                 progress: Callable[[int, int], None] | None = None,
                 formats: tuple[str, ...] = ("pdf",), language: str | None = None) -> BatchResult:
     """Build one PDF per provider into `out_dir` and write the audit manifest.
@@ -231,7 +263,9 @@ def build_batch(handout: str | Path | None = None, *, providers: str | Path | No
     `language` (else `language`, else the handout's own); a language with
     no translation falls back with a warning naming the row. A provider
     whose document fails is listed under `failed` and the others are still
-    built. `progress(done, total)` is called as documents finish.
+    built. `progress(done, total)` is called as documents finish. When
+    another run is writing into `out_dir`, wait up to `wait` seconds for it,
+    then raise FolderBusyError naming it.
     """
     roster_path = find_roster(resolve_handout(handout), providers, needed_by="batch")
     options = dict(brand=brand, layout=layout, print_ready=print_ready, allow_outside=allow_outside)
@@ -287,82 +321,94 @@ def build_batch(handout: str | Path | None = None, *, providers: str | Path | No
                                                for i, p in used.items())).encode()).hexdigest()
 
     out = Path(out_dir)
-    manifest_path = out / (shard.manifest_name if shard else MANIFEST_NAME)
-    previous = _previous(manifest_path, fp)
-    result = BatchResult(out_dir=out, manifest_path=manifest_path)
-    entries: dict[str, dict] = {}
-    keys = {p.id: _inputs_key(fingerprints[id(edition_of[p.id])], p, formats) for p in roster}
-    # Rows outside this run's selection keep their last entry while it is valid.
-    for provider in roster:
-        old = previous.get(provider.id)
-        if old and _still_valid(old, out, keys[provider.id]):
-            entries[provider.id] = old
-            if provider.id in scope:
-                result.unchanged.append(provider.id)
-    todo = [p for p in selected if p.id not in entries]
-
-    def record(outcome: dict) -> None:
-        pid = outcome["provider"]
-        if "error" in outcome:
-            result.failed.append(outcome)
-            entries.pop(pid, None)
-        else:
-            outcome["inputs"] = keys[pid]
-            entries[pid] = outcome
-            result.built.append(pid)
-
-    def manifest() -> dict:
-        order = [p.id for p in roster if p.id in entries] if not shard else [p.id for p in selected if p.id in entries]
-        return {
-            "handout": {"id": prepared.handout.id, "version": prepared.handout.version,
-                        "reviewed": prepared.handout.reviewed.isoformat(), "fingerprint": fp},
-            "documents": [entries[pid] for pid in order],
-            "failed": sorted(result.failed, key=lambda f: f["provider"]),
-        }
-
-    def checkpoint() -> None:
-        write_atomic(manifest_path, (json.dumps(manifest(), indent=2, ensure_ascii=False) + "\n").encode())
-
-    total, done = len(todo), 0
-    tasks = [(p, str(out / document_name(prepared.handout.id, p.id)), str(roster_path), formats,
-              str(edition_of[p.id].handout.path)) for p in todo]
-    by_manifest = {str(p.handout.path): p for p in used.values()}
     make_folder(out)
-    last = time.monotonic()
-    # What is alive now (the prepared handout, fonts, caches) lives for the
-    # whole run: keep it out of the collector's scans, which otherwise cost
-    # every document time and, after a fork, copy its memory into each worker.
-    try:
-        gc.freeze()
-        workers = max(1, min(jobs or os.cpu_count() or 1, len(tasks)))
-        if workers == 1:
-            outcomes = (_render_with(by_manifest[m], p, Path(t), Path(r), f) for p, t, r, f, m in tasks)
-            pool = None
-        else:
-            # fork hands the prepared handout to the workers without pickling it.
-            pool = worker_pool(workers, _init_worker, (by_manifest if can_fork() else None, options))
-            # Small chunks: a document takes ~20 ms, far more than handing it
-            # over, and at the end no worker waits long on another's chunk.
-            outcomes = pool.map(_render_one, tasks, chunksize=2)
+    # Everything from reading the old manifest to writing the new one happens
+    # holding the folder, so the manifest always describes the files.
+    with folder_lock(out, purpose="batch", wait=wait):
+        manifest_path = out / manifest_name(prepared.handout.id, shard)
+        # No other run's temporary file can be in flight now: whatever
+        # matches our names was left by a killed run.
+        for pattern in (f"{prepared.handout.id}--*", manifest_path.name):
+            remove_stale_parts(out, pattern)
+        legacy = None if manifest_path.exists() else _legacy_manifest(out, prepared.handout.id, shard)
+        previous = _previous(legacy or manifest_path, fp)
+        result = BatchResult(out_dir=out, manifest_path=manifest_path)
+        entries: dict[str, dict] = {}
+        keys = {p.id: _inputs_key(fingerprints[id(edition_of[p.id])], p, formats) for p in roster}
+        # Rows outside this run's selection keep their last entry while it is valid.
+        for provider in roster:
+            old = previous.get(provider.id)
+            if old and _still_valid(old, out, keys[provider.id]):
+                entries[provider.id] = old
+                if provider.id in scope:
+                    result.unchanged.append(provider.id)
+        todo = [p for p in selected if p.id not in entries]
+
+        def record(outcome: dict) -> None:
+            pid = outcome["provider"]
+            if "error" in outcome:
+                result.failed.append(outcome)
+                entries.pop(pid, None)
+            else:
+                outcome["inputs"] = keys[pid]
+                entries[pid] = outcome
+                result.built.append(pid)
+
+        def manifest() -> dict:
+            order = [p.id for p in roster if p.id in entries] if not shard else [p.id for p in selected if p.id in entries]
+            return {
+                "handout": {"id": prepared.handout.id, "version": prepared.handout.version,
+                            "reviewed": prepared.handout.reviewed.isoformat(), "fingerprint": fp},
+                "documents": [entries[pid] for pid in order],
+                "failed": sorted(result.failed, key=lambda f: f["provider"]),
+            }
+
+        def checkpoint() -> None:
+            nonlocal legacy
+            write_atomic(manifest_path, (json.dumps(manifest(), indent=2, ensure_ascii=False) + "\n").encode())
+            if legacy is not None:
+                legacy.unlink(missing_ok=True)  # the new manifest now says all it said
+                legacy = None
+
+        total, done = len(todo), 0
+        tasks = [(p, str(out / document_name(prepared.handout.id, p.id)), str(roster_path), formats,
+                  str(edition_of[p.id].handout.path)) for p in todo]
+        by_manifest = {str(p.handout.path): p for p in used.values()}
+        last = time.monotonic()
+        # What is alive now (the prepared handout, fonts, caches) lives for the
+        # whole run: keep it out of the collector's scans, which otherwise cost
+        # every document time and, after a fork, copy its memory into each worker.
         try:
-            for outcome in outcomes:
-                record(outcome)
-                done += 1
-                if progress:
-                    progress(done, total)
-                if time.monotonic() - last > _CHECKPOINT_SECONDS:
-                    checkpoint()
-                    last = time.monotonic()
+            gc.freeze()
+            workers = max(1, min(jobs or os.cpu_count() or 1, len(tasks)))
+            if workers == 1:
+                outcomes = (_render_with(by_manifest[m], p, Path(t), Path(r), f) for p, t, r, f, m in tasks)
+                pool = None
+            else:
+                # fork hands the prepared handout to the workers without pickling it.
+                pool = worker_pool(workers, _init_worker, (by_manifest if can_fork() else None, options))
+                # Small chunks: a document takes ~20 ms, far more than handing it
+                # over, and at the end no worker waits long on another's chunk.
+                outcomes = pool.map(_render_one, tasks, chunksize=2)
+            try:
+                for outcome in outcomes:
+                    record(outcome)
+                    done += 1
+                    if progress:
+                        progress(done, total)
+                    if time.monotonic() - last > _CHECKPOINT_SECONDS:
+                        checkpoint()
+                        last = time.monotonic()
+            finally:
+                if pool is not None:
+                    pool.shutdown(wait=True, cancel_futures=True)
         finally:
-            if pool is not None:
-                pool.shutdown(wait=True, cancel_futures=True)
-    finally:
-        gc.unfreeze()
-        # Also on Ctrl-C: record what finished, so a rerun does only the rest.
-        if tasks or not manifest_path.exists() or previous != entries:
-            checkpoint()
-    result.manifest = manifest()
-    return result
+            gc.unfreeze()
+            # Also on Ctrl-C: record what finished, so a rerun does only the rest.
+            if tasks or not manifest_path.exists() or previous != entries or legacy is not None:
+                checkpoint()
+        result.manifest = manifest()
+        return result
 
 
 def merge_manifests(paths: list[Path]) -> dict:

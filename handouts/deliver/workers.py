@@ -1,16 +1,32 @@
-"""Worker processes for batches and e-mail runs.
+"""Worker processes for batches and e-mail runs, which never outlive the run that started them.
 
 ReportLab keeps process-wide state (its font registry and settings), so
 documents are rendered in processes, never threads. Where the platform can
 fork, workers are forked from the process that prepared the handout and
 inherit it as it is, without pickling.
+
+Workers wait on a pipe from their parent. When the parent is killed
+(kill -9, the out-of-memory killer) nothing closes that pipe in time and
+they would go on for minutes, writing into a folder whose lock the next run
+has already taken over. So each worker asks the kernel to kill it when its
+parent dies (Linux: prctl PR_SET_PDEATHSIG), or else watches its parent
+from a thread, and checks once that the parent had not already gone.
 """
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
+import os
+import signal
+import sys
+import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
+
+_PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+_WATCH_SECONDS = 0.5
 
 
 def can_fork() -> bool:
@@ -19,6 +35,42 @@ def can_fork() -> bool:
 
 
 def worker_pool(workers: int, initializer: Callable | None = None, initargs: tuple = ()) -> ProcessPoolExecutor:
-    """A pool of `workers` processes, forked where possible."""
+    """A pool of `workers` processes, forked where possible, each ending when this process ends."""
     context = multiprocessing.get_context("fork" if can_fork() else "spawn")
-    return ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=initializer, initargs=initargs)
+    return ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_start_worker,
+                               initargs=(os.getpid(), initializer, initargs))
+
+
+def _start_worker(parent_pid: int, initializer: Callable | None, initargs: tuple) -> None:
+    die_with_parent(parent_pid)
+    if initializer is not None:
+        initializer(*initargs)
+
+
+def die_with_parent(parent_pid: int) -> None:
+    """Call first thing in a worker: end this process as soon as `parent_pid` is gone.
+
+    Also gives SIGTERM back its default action: a forked worker inherits
+    the parent's handler (stop and save the manifest), which is the
+    parent's job, not the worker's.
+    """
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if not (sys.platform.startswith("linux") and _kill_me_with_parent()):
+        threading.Thread(target=_watch, args=(parent_pid,), name="watch-parent", daemon=True).start()
+    # The parent may have died before the request above was made.
+    if os.getppid() != parent_pid:
+        os._exit(1)
+
+
+def _kill_me_with_parent() -> bool:
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+def _watch(parent_pid: int) -> None:
+    while os.getppid() == parent_pid:
+        time.sleep(_WATCH_SECONDS)
+    os._exit(1)

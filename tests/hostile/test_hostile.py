@@ -17,7 +17,7 @@ case says `base: init`) and a `case.yaml`:
     generate: huge_logo                    # optional, name(s) from GENERATORS below
     delete: [logo.png]                     # optional, base files to remove
     base: init                             # optional, start from `handouts init` output
-    json: [{file: out/manifest.json, path: failed.0.provider, equals: dr-x}]
+    json: [{file: out/hostile.manifest.json, path: failed.0.provider, equals: dr-x}]
     may_read_outside: true                 # optional, the case passes --allow-outside
     subprocess: true                       # optional, run `python -m handouts` for real
     note: ...                              # optional, why the case exists ("FINDING: ..." for open bugs)

@@ -88,8 +88,8 @@ def test_batch_bug_is_reported_per_provider_and_the_run_goes_on(project, monkeyp
     result = CliRunner().invoke(cli, ["batch", str(project), "--providers", str(project / "providers.csv"),
                                       "-d", str(out), "-j", jobs])
     assert result.exit_code == 1, result.output
-    assert sorted(p.name for p in out.iterdir()) == ["hostile--dr-a.pdf", "hostile--dr-c.pdf", "manifest.json"]
-    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert sorted(p.name for p in out.iterdir()) == ["hostile--dr-a.pdf", "hostile--dr-c.pdf", "hostile.manifest.json"]
+    manifest = json.loads((out / "hostile.manifest.json").read_text(encoding="utf-8"))
     assert [d["provider"] for d in manifest["documents"]] == ["dr-a", "dr-c"]
     (failed,) = manifest["failed"]
     assert failed["provider"] == "dr-b"
