@@ -134,7 +134,7 @@ def test_a_file_where_a_folder_should_be_is_named_with_the_remedy(minimal_projec
     (minimal_project / "notes.txt").write_text("a file, not a folder\n", encoding="utf-8")
     before = snapshot(minimal_project)
 
-    result = invoke(args)
+    result = invoke(["-q", *args])  # -q: lint warnings aside, the one line of the refusal
 
     assert_clean(result)
     assert result.exit_code == 1, result.output

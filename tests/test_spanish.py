@@ -126,7 +126,7 @@ def test_a_mixed_roster_gives_each_provider_their_language(tmp_path):
     # The row that asked for a language with no translation is named, by file and line.
     assert re.search(r"roster\.csv:5: provider 'dr-fr'.*no 'fr' translation", result.stderr), result.stderr
     assert result.stderr.count("no 'fr' translation") == 1
-    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    manifest = json.loads((out / "stem-cell-knee.manifest.json").read_text(encoding="utf-8"))
     assert {d["provider"]: d["language"] for d in manifest["documents"]} == langs
 
 
