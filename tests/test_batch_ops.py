@@ -227,10 +227,11 @@ def test_sigterm_is_an_interruption_that_saves_the_manifest(tmp_path):
 
     assert parent.returncode == 143, stderr
     assert "interrupted" in stderr and "Traceback" not in stderr
-    # Documents the workers finished after the signal may be unlisted (a
+    # Saved on the way out (the run is killed long before it ends). Documents
+    # finished but not yet handed back when the signal came may be unlisted (a
     # rerun rebuilds them); every listed one must be the file beside it.
     manifest = assert_manifest_matches_files(out, complete=False)
-    assert 0 < len(manifest["documents"]) < 80
+    assert len(manifest["documents"]) < 80
     time.sleep(0.5)
     assert not [pid for pid in workers if alive(pid)]
     assert not (out / LOCK_NAME).exists()
