@@ -62,7 +62,7 @@ def run_batch(folder: Path, roster: Path, jobs: int) -> float:
     elapsed = time.perf_counter() - started
     for pdf in out.glob("*.pdf"):
         pdf.unlink()
-    (out / "manifest.json").unlink(missing_ok=True)
+    (out / "stem-cell-knee.manifest.json").unlink(missing_ok=True)
     return elapsed
 
 

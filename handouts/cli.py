@@ -254,6 +254,13 @@ def lint(handout, brand, layout, max_grade, strict, fmt, today, allow_outside):
         raise SystemExit(EXIT_INPUT)
 
 
+def _wait_option(folder: str):
+    """--wait SECONDS, for commands that take an output folder's lock (deliver.lock)."""
+    return click.option("--wait", type=click.FloatRange(min=0), metavar="SECONDS",
+                        help=f"If another run is writing into {folder}, wait up to SECONDS for it "
+                             "(default: refuse at once).")
+
+
 @cli.command()
 @click.argument("handout", required=False)
 @click.option("--providers", type=click.Path(dir_okay=False),
@@ -272,8 +279,7 @@ def lint(handout, brand, layout, max_grade, strict, fmt, today, allow_outside):
 @click.option("--allow-lint-errors", is_flag=True, help="Build despite lint errors (each is logged as a warning).")
 @click.option("--language", metavar="CODE", help="Language for providers whose roster row has no 'language' "
               "(default: the handout's own).")
-@click.option("--wait", type=click.FloatRange(min=0), metavar="SECONDS",
-              help="If another run is writing into OUT_DIR, wait up to SECONDS for it (default: refuse at once).")
+@_wait_option("OUT_DIR")
 def batch(handout, providers, brand, layout, out_dir, jobs, only, shard, print_ready, allow_outside,
           allow_lint_errors, fmt, language, wait):
     """Build one handout PDF per provider in a roster, in parallel.
@@ -365,16 +371,19 @@ def merge_manifests_command(manifests, output):
               help="With --status: text or json.")
 @click.option("--allow-outside", is_flag=True, help="Allow content paths that leave the handout's folder.")
 @click.option("--allow-lint-errors", is_flag=True, help="Build despite lint errors (each is logged as a warning).")
+@_wait_option("the outbox")
 def email(handout, patients, providers, brand, layout, outbox, send, ledger, rate, status, resend_pending,
           password_column, subject, max_attachment_mb, smtp_host, smtp_port, smtp_user, sender, tls, ca_file,
-          jobs, fmt, allow_outside, allow_lint_errors):
+          jobs, fmt, allow_outside, allow_lint_errors, wait):
     """E-mail each patient their own handout, once; a dry run unless --send.
 
     Without --send every message is written as an .eml file in the outbox
     and nothing is sent. With --send, messages go over SMTP and the ledger
     records each, so a rerun never sends a patient the same handout twice.
     The password comes only from HANDOUTS_SMTP_PASSWORD (or an OAuth2 token
-    from HANDOUTS_SMTP_OAUTH_TOKEN or HANDOUTS_SMTP_OAUTH_COMMAND).
+    from HANDOUTS_SMTP_OAUTH_TOKEN or HANDOUTS_SMTP_OAUTH_COMMAND). One run
+    at a time works in an outbox (or a batch folder): a second is refused,
+    or waits with --wait.
 
     \b
     Examples:
@@ -403,7 +412,7 @@ def email(handout, patients, providers, brand, layout, outbox, send, ledger, rat
         settings=settings, ledger=ledger, rate=parse_rate(rate) if rate else None, resend_pending=resend_pending,
         password_column=password_column, subject=subject,
         sender=sender or os.environ.get("HANDOUTS_SMTP_FROM"), max_attachment=int(max_attachment_mb * 1024 * 1024),
-        jobs=jobs, allow_outside=allow_outside, allow_lint_errors=allow_lint_errors, progress=progress))
+        jobs=jobs, allow_outside=allow_outside, allow_lint_errors=allow_lint_errors, wait=wait, progress=progress))
     for pid, reason in result.refused:
         click.echo(f"refused: patient {pid}: {reason}", err=True)
     for pid, reason in result.failed:

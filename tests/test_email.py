@@ -438,3 +438,52 @@ def test_a_clinic_template_that_is_not_a_regular_file_is_refused_without_hanging
     assert result.returncode == 1
     assert "email/body.txt: expected a template file, found a named pipe (FIFO)" in result.stderr
     assert server.handler.received == []
+
+
+def test_an_email_run_holds_its_outbox_against_other_runs_and_batches(tmp_path, server):
+    marker = tmp_path / "holding"
+    server.handler.hold_for, server.handler.hold_marker = "bo@example.com", marker
+    patients = write_patients(tmp_path / "patients.csv", PATIENTS[:2])
+    common = ["--patients", str(patients), "--providers", str(DEMO_ROSTER)]
+    env = {**os.environ, **server.env()}
+    first = subprocess.Popen([sys.executable, "-m", "handouts", "email", *common, "--send", "--ca-file",
+                              str(server.ca_file), "-j", "1"], cwd=tmp_path, env=env,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 90
+        while not marker.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert marker.exists(), "the first run never reached its second message"
+        # Chosen point: the first run is mid-send. Another e-mail run with a
+        # ledger of its own, a dry run and a batch into that outbox are each
+        # refused at once, naming it.
+        for args in (["email", *common, "--send", "--ledger", "other.sqlite", "--ca-file", str(server.ca_file)],
+                     ["email", *common],
+                     ["batch", "--providers", str(DEMO_ROSTER), "-d", "outbox", "-j", "1"]):
+            refused = run_cli(args, server.env(), tmp_path)
+            assert refused.returncode == 1, (args, refused.stderr)
+            assert f"email, process {first.pid} on host" in refused.stderr and "since 20" in refused.stderr
+            assert "--wait" in refused.stderr and "Traceback" not in refused.stderr
+        assert [r.recipients for r in server.handler.received] == [["ana@example.com"], ["bo@example.com"]]
+        assert not (tmp_path / "other.sqlite").exists()
+        assert [p.name for p in (tmp_path / "outbox").iterdir()] == [".handouts.lock"]
+
+        # One that waits gets the outbox once the first is gone (killed here:
+        # its lock is taken over, with a warning).
+        later = write_patients(tmp_path / "later.csv", PATIENTS[2:])
+        waiting = subprocess.Popen([sys.executable, "-m", "handouts", "email", "--patients", str(later),
+                                    "--wait", "120"], cwd=tmp_path, env=env, stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE, text=True)
+        seen = ""
+        while "waiting up to 120 s" not in seen:
+            line = waiting.stderr.readline()
+            assert line, f"the dry run ended without waiting: {seen}"
+            seen += line
+        assert f"process {first.pid}" in seen
+    finally:
+        first.kill()
+        first.wait()
+    stdout, stderr = waiting.communicate(timeout=120)
+    assert waiting.returncode == 0, stderr
+    assert "took over the lock" in stderr and f"process {first.pid}" in stderr
+    assert sorted(p.name for p in (tmp_path / "outbox").iterdir()) == ["stem-cell-knee--p03.eml"]

@@ -26,7 +26,8 @@ from ...layouts import builtin_layouts
 from ...load.patients import Patient, load_patients
 from ...load.roster import Provider, load_roster
 from ..batch import fingerprint
-from ..files import write_atomic
+from ..files import remove_stale_parts, write_atomic
+from ..lock import folder_lock
 from ..workers import worker_pool
 from .encrypt import encrypt_pdf
 from .ledger import FAILED, PENDING, SENT, Ledger, default_ledger, open_ledger
@@ -99,7 +100,7 @@ def send_handouts(handout: str | Path | None = None, *, patients: str | Path, pr
                   rate: float | None = None, resend_pending: bool = False, password_column: str = "password",
                   subject: str | None = None, sender: str | None = None, max_attachment: int = DEFAULT_MAX_ATTACHMENT,
                   jobs: int | None = None, allow_outside: bool = False, allow_lint_errors: bool = False,
-                  retry_delays: tuple[float, ...] = RETRY_DELAYS,
+                  retry_delays: tuple[float, ...] = RETRY_DELAYS, wait: float | None = None,
                   progress: Callable[[int, int], None] | None = None) -> EmailResult:
     """E-mail each patient of `patients` their own handout; a dry run unless `send`.
 
@@ -110,6 +111,11 @@ def send_handouts(handout: str | Path | None = None, *, patients: str | Path, pr
     patient gets each version of the handout once: rows already `sent` are
     skipped, rows left `pending` by a run that died mid-message are reported
     and resent only with `resend_pending`.
+
+    Either way the run holds the outbox folder's lock (deliver.lock) from
+    reading the ledger to its last message, so no other e-mail run or batch
+    works in that folder meanwhile: when one does, wait up to `wait`
+    seconds for it, then raise FolderBusyError naming it.
     """
     outbox = Path(outbox)
     ledger_path = Path(ledger) if ledger else default_ledger(outbox)
@@ -125,41 +131,45 @@ def send_handouts(handout: str | Path | None = None, *, patients: str | Path, pr
     fingerprints = {key: fingerprint(p) for key, p in prepared.items()}
     jobs_list = [_Job(p, key_of[p.id], fingerprints[key_of[p.id]]) for p in patient_rows]
 
-    if not send:
-        _private_folder(outbox)
-        previous = _read_ledger(ledger_path)
-        todo = _plan(jobs_list, previous, resend_pending, result)
-        origin = sender or next(iter(prepared.values())).brand.email or "outbox@handouts.invalid"
-        for job, outcome in _compose_all(todo, prepared, roster, templates, roster_path, max_attachment,
-                                         origin, jobs, result, progress):
-            name = f"{prepared[job.key].handout.id}--{job.patient.id}.eml"
-            write_atomic(outbox / name, outcome, private=True)
-            result.written.append(job.patient.id)
-        return result
-
-    with open_ledger(ledger_path) as book:
-        todo = _plan(jobs_list, {(r.patient_id, r.fingerprint): r.state for r in book.rows()}, resend_pending,
-                     result)
-        client = SmtpClient(settings)
-        if todo:
-            # TLS, certificates and sign-in are checked before any message
-            # is rendered, so a bad setting sends nothing.
-            try:
-                client.connect()
-            except Lost as exc:
-                raise SmtpConfigError(f"{settings.host}:{settings.port}: {exc.reason}; nothing was sent") from None
-            except SmtpConfigError as exc:
-                raise SmtpConfigError([Problem(p.path, p.line, f"{p.message}; nothing was sent")
-                                       for p in exc.problems]) from None
-        sender = _Sender(client, book, settings, rate, retry_delays, result)
-        try:
+    _private_folder(outbox)
+    with folder_lock(outbox, purpose="email" if send else "email (dry run)", wait=wait):
+        # Nothing else writes here now: a hidden .part file was left by a killed run.
+        for handout_id in sorted({p.handout.id for p in prepared.values()}):
+            remove_stale_parts(outbox, f"{handout_id}--*")
+        if not send:
+            previous = _read_ledger(ledger_path)
+            todo = _plan(jobs_list, previous, resend_pending, result)
+            origin = sender or next(iter(prepared.values())).brand.email or "outbox@handouts.invalid"
             for job, outcome in _compose_all(todo, prepared, roster, templates, roster_path, max_attachment,
-                                             settings.sender, jobs, result, progress):
-                if not sender.deliver(job, prepared[job.key], outcome):
-                    break
-        finally:
-            client.close()
-    return result
+                                             origin, jobs, result, progress):
+                name = f"{prepared[job.key].handout.id}--{job.patient.id}.eml"
+                write_atomic(outbox / name, outcome, private=True)
+                result.written.append(job.patient.id)
+            return result
+
+        with open_ledger(ledger_path) as book:
+            todo = _plan(jobs_list, {(r.patient_id, r.fingerprint): r.state for r in book.rows()}, resend_pending,
+                         result)
+            client = SmtpClient(settings)
+            if todo:
+                # TLS, certificates and sign-in are checked before any message
+                # is rendered, so a bad setting sends nothing.
+                try:
+                    client.connect()
+                except Lost as exc:
+                    raise SmtpConfigError(f"{settings.host}:{settings.port}: {exc.reason}; nothing was sent") from None
+                except SmtpConfigError as exc:
+                    raise SmtpConfigError([Problem(p.path, p.line, f"{p.message}; nothing was sent")
+                                           for p in exc.problems]) from None
+            sender = _Sender(client, book, settings, rate, retry_delays, result)
+            try:
+                for job, outcome in _compose_all(todo, prepared, roster, templates, roster_path, max_attachment,
+                                                 settings.sender, jobs, result, progress):
+                    if not sender.deliver(job, prepared[job.key], outcome):
+                        break
+            finally:
+                client.close()
+        return result
 
 
 def _load_everything(handout, *, patients: Path, providers, brand, layout: str, allow_outside: bool,
