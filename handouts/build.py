@@ -274,6 +274,10 @@ def check_reader(prepared: Prepared, provider: Provider | None, patient_name: st
             problems.append(Problem("--patient-name", None, (
                 f"the font {prepared.font_family} cannot print {describe_private(missing, 'the name')}; "
                 "use a brand font that covers that script (typography.fonts in brand.yml)")))
+        else:
+            reason = _unprintable(patient_name, prepared.coverage, prepared.font_family)
+            if reason:  # right-to-left: named by script and code point, never quoted
+                problems.append(Problem("--patient-name", None, reason))
     return problems
 
 
