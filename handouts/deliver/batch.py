@@ -225,9 +225,9 @@ def _legacy_manifest(out: Path, handout_id: str, shard: Shard | None) -> Path | 
     """An older version's manifest in `out` that describes this handout (and shard), if any."""
     path = out / (shard.legacy_manifest_name if shard else LEGACY_MANIFEST_NAME)
     try:
-        old = json.loads(path.read_text(encoding="utf-8"))
+        old = json.loads(read_bytes(path, max_bytes=MANIFEST_LIMIT, what="manifest"))
         return path if old["handout"]["id"] == handout_id else None
-    except (OSError, ValueError, KeyError, TypeError):
+    except (ReadError, ValueError, KeyError, TypeError):
         return None
 
 

@@ -98,7 +98,7 @@ def remove_stale_parts(folder: Path, name_pattern: str) -> list[Path]:
 def current_umask() -> int:
     """The process's umask, read without changing it where the system allows."""
     try:
-        with open("/proc/self/status", encoding="ascii") as handle:
+        with open("/proc/self/status", encoding="ascii") as handle:  # the kernel's, not an input
             for line in handle:
                 if line.startswith("Umask:"):
                     return int(line.split()[1], 8)

@@ -43,11 +43,13 @@ from ..errors import (
     display_path,
     explain_os_error,
 )
+from ..load.reading import ReadError, read_bytes
 
 log = logging.getLogger("handouts")
 
 LOCK_NAME = ".handouts.lock"
 _POLL_SECONDS = 0.1
+_HOLDER_LIMIT = 4096  # a holder's JSON is about 120 bytes
 
 
 @dataclass(frozen=True)
@@ -141,8 +143,8 @@ def folder_lock(folder: str | os.PathLike[str], *, purpose: str, wait: float | N
 def read_holder(folder: str | os.PathLike[str]) -> LockHolder | None:
     """Who the folder's lock file names, if anyone (it may be stale: only flock knows)."""
     try:
-        return LockHolder.from_json((Path(folder) / LOCK_NAME).read_bytes())
-    except OSError:
+        return LockHolder.from_json(read_bytes(Path(folder) / LOCK_NAME, max_bytes=_HOLDER_LIMIT, what="lock file"))
+    except ReadError:  # gone, being written, or not a file we made
         return None
 
 
@@ -167,7 +169,7 @@ def _same_file(fd: int, path: Path) -> bool:
 
 
 def _read(fd: int) -> bytes:
-    return os.pread(fd, 4096, 0)
+    return os.pread(fd, _HOLDER_LIMIT, 0)
 
 
 def _busy(folder: Path, wait: float | None) -> FolderBusyError:
