@@ -516,7 +516,9 @@ def render_one(handout: str | Path | None = None, *, brand: str | Path | None = 
         if roster is not None and provider_id is not None:
             provider = _collect(problems, find_provider, roster, provider_id, Path(providers))
     if problems:
-        raise HandoutError(problems)
+        if not allow_lint_errors:
+            problems += _lint_errors(handout, brand=brand, layout=layout, allow_outside=allow_outside)
+        raise HandoutError(sorted(set(problems), key=_problem_order))
     assert prepared is not None
     enforce_lint(prepared, allow_lint_errors)
     roster_path = Path(providers) if providers else None
@@ -527,6 +529,19 @@ def render_one(handout: str | Path | None = None, *, brand: str | Path | None = 
         data, pages = render_handout(prepared, provider=provider, patient_name=patient_name, today=today,
                                      roster_path=roster_path)
     return Rendered(data=data, pages=pages, prepared=prepared, roster=roster_path)
+
+
+def _lint_errors(handout, **options) -> list[Problem]:
+    """The lint errors (claims, an overdue review...) of a handout that also has input problems.
+
+    Listed with the input problems, so one refused build shows everything
+    `handouts lint` does, not one round of fixes at a time.
+    """
+    from .lint import ERROR, lint_handout
+
+    findings = lint_handout(handout, readability=False, **options)
+    return [Problem(f.path, f.line, f"{f.severity}: {f.code}: {f.message}") for f in findings
+            if f.severity == ERROR and f.code not in ("input", "unknown-variable")]
 
 
 def build_handout(handout: str | Path | None = None, *, output: str | Path | None = None,

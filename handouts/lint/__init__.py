@@ -343,7 +343,8 @@ def blocking_findings(prepared: Prepared, *, today: dt.date | None = None) -> li
 
 def lint_handout(handout: str | Path | None = None, *, brand: str | Path | None = None,
                  layout: str | Path | None = None, max_grade: float = 8.0,
-                 today: dt.date | None = None, allow_outside: bool = False) -> list[Finding]:
+                 today: dt.date | None = None, allow_outside: bool = False,
+                 readability: bool = True) -> list[Finding]:
     """Every finding for a handout, each once, sorted by file and line.
 
     Input problems that stop a build come back as `input` errors instead of
@@ -363,7 +364,25 @@ def lint_handout(handout: str | Path | None = None, *, brand: str | Path | None 
         for path in translations(manifest).values():
             findings += _lint_one(path, brand=brand, layout=layout, max_grade=max_grade, today=today,
                                   allow_outside=allow_outside)
+    findings += _from_problems(_roster_problems(manifest))
+    if not readability:
+        findings = [f for f in findings if f.code != "readability"]
     return sorted(set(findings), key=sort_key)
+
+
+def _roster_problems(manifest: Path) -> list[Problem]:
+    """Problems in the roster beside the handout (providers.csv or .yaml), if it has one."""
+    from ..errors import NotFoundError
+    from ..load.project import find_roster
+    from ..load.roster import load_roster
+
+    try:
+        load_roster(find_roster(manifest, None, needed_by="lint"))
+    except NotFoundError:
+        return []
+    except HandoutError as exc:
+        return list(exc.problems)
+    return []
 
 
 def _lint_one(manifest: Path, *, brand, layout, max_grade: float, today: dt.date,
