@@ -15,6 +15,7 @@ from ..build import Loaded, Prepared, build_date, font_problems, load_all
 from ..errors import HandoutError, Problem, display_path
 from ..layouts import Layout
 from ..load.brand import Brand
+from ..load.contrast import MIN_CONTRAST, text_colours
 from ..sections import load_handout
 from ..sections.model import Handout, SourceText
 from .claims import find_claims
@@ -26,7 +27,6 @@ __all__ = ["CODES", "Finding", "blocking_findings", "build_findings", "lint_hand
 
 CORE_KINDS = ("how_it_works", "benefits", "side_effects", "alternatives", "lifestyle")
 REVIEW_WARNING_DAYS = 60
-MIN_CONTRAST = 4.5
 MIN_LOGO_DPI = 300
 # INFLESZ "normal" starts at 55 (Barrio-Cantalejo 2008).
 MIN_INFLESZ = 55
@@ -45,7 +45,8 @@ CODES: dict[str, tuple[str, str]] = {
     "reviewed-in-future": (ERROR, "reviewed is later than today"),
     "unknown-variable": (ERROR, "a template uses a variable that does not exist"),
     "bad-link": (ERROR, "a link that is not http(s), mailto or tel"),
-    "low-contrast": (ERROR, f"text colour on its background below {MIN_CONTRAST}:1 (WCAG 2.1 AA)"),
+    "low-contrast": (WARNING, f"a text colour below {MIN_CONTRAST:g}:1 on its background (WCAG 2.1 AA): "
+                              "that text prints in a darker shade that reads"),
     "logo-alt": (WARNING, "the logo has no alt text"),
     "logo-resolution": (WARNING, f"the logo prints under {MIN_LOGO_DPI} dpi"),
     "brand-no-name": (WARNING, "the brand has no meta.name: the cover and footer print no clinic name"),
@@ -151,33 +152,10 @@ def _href_in(href: str, line: str) -> bool:
     return href[:12].lower() in line.lower() or href.split(":", 1)[0].lower() + ":" in line.lower()
 
 
-def _luminance(hex_color: str) -> float:
-    # WCAG 2.1 relative luminance, from its definition.
-    channels = [int(hex_color[i:i + 2], 16) / 255 for i in (1, 3, 5)]
-    r, g, b = (c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
-    return 0.2126 * r + 0.7152 * g + 0.0722 * b
-
-
-def contrast_ratio(first: str, second: str) -> float:
-    """WCAG contrast ratio of two '#rrggbb' colours, from 1 to 21."""
-    light, dark = sorted((_luminance(first), _luminance(second)), reverse=True)
-    return (light + 0.05) / (dark + 0.05)
-
-
 def check_brand(brand: Brand, layout: Layout) -> list[Finding]:
-    """Contrast of every text colour pair the handout prints, and the logo."""
-    findings = []
-    pairs = (
-        ("body text", "color.foreground", brand.foreground, "color.background", brand.background),
-        ("headings and links", "color.primary", brand.primary, "color.background", brand.background),
-        ("the cover's clinic details", "color.background", brand.background, "color.primary", brand.primary),
-    )
-    for what, text_key, text, back_key, back in pairs:
-        ratio = contrast_ratio(text, back)
-        if ratio < MIN_CONTRAST:
-            findings.append(_finding("low-contrast", brand.path, None,
-                                     f"{what}: {text_key} {text} on {back_key} {back} has contrast "
-                                     f"{ratio:.2f}:1, below {MIN_CONTRAST}:1"))
+    """Text colours below 4.5:1 (printed in a shade that reads instead), fonts, name and logo."""
+    findings = [_finding("low-contrast", brand.path, None, sub.message())
+                for sub in text_colours(brand.primary, brand.foreground, brand.background).substitutions]
     for role, named, family in (("base", brand.base_family, brand.body_font),
                                 ("headings", brand.heading_family, brand.heading_font)):
         if named and family is None:

@@ -25,6 +25,7 @@ from pathlib import Path
 from reportlab.lib.colors import CMYKColor, CMYKColorSep, Color, HexColor, toColor
 
 from ..load.brand import Brand
+from ..load.contrast import text_colours
 
 PROFILE_FILE = "FOGRA39L-coated.icc"
 # The ICC registry's name for the printing condition the profile describes.
@@ -140,6 +141,10 @@ class Palette:
 
     `press` is True for a print-ready build (CMYK, see the module's rules).
     `markup(color)` spells a colour for paragraph markup (`<link color=...>`).
+    Bands and rules print in `primary` and `secondary`; text prints in `ink`
+    (body), `accent` (headings, links) and `on_band` (on the primary band),
+    which are the brand's colours or, where those fall below 4.5:1, shades
+    of them that read (`load.contrast.text_colours`).
     """
 
     press: bool
@@ -149,6 +154,9 @@ class Palette:
     background: Color
     black: Color
     registration: Color
+    ink: Color
+    accent: Color
+    on_band: Color
 
     def convert(self, hex_color: str) -> Color:
         """Any other '#rrggbb' colour of the brand's (a tint, say), as printed."""
@@ -165,10 +173,14 @@ class Palette:
 @lru_cache(maxsize=16)
 def palette(brand: Brand, press: bool) -> Palette:
     """The brand's colours for an office build (sRGB) or a print-ready one (CMYK)."""
+    text = text_colours(brand.primary, brand.foreground, brand.background)
     if not press:
         return Palette(press=False, primary=HexColor(brand.primary), secondary=HexColor(brand.secondary),
                        foreground=HexColor(brand.foreground), background=HexColor(brand.background),
-                       black=HexColor("#000000"), registration=HexColor("#000000"))
+                       black=HexColor("#000000"), registration=HexColor("#000000"), ink=HexColor(text.body),
+                       accent=HexColor(text.accent), on_band=HexColor(text.on_band))
     return Palette(press=True, primary=press_color(brand.primary), secondary=press_color(brand.secondary),
                    foreground=press_color(brand.foreground), background=press_color(brand.background),
-                   black=CMYKColor(0, 0, 0, 1), registration=CMYKColorSep(1, 1, 1, 1, spotName="All"))
+                   black=CMYKColor(0, 0, 0, 1), registration=CMYKColorSep(1, 1, 1, 1, spotName="All"),
+                   ink=press_color(text.body), accent=press_color(text.accent),
+                   on_band=press_color(text.on_band))

@@ -198,7 +198,7 @@ def render_pdf(filled: FilledHandout, *, brand: Brand, layout: Layout, creator: 
         [*([brand.name] if brand.name else []), text.format("footer_version", id=filled.id, version=filled.version),
          text.format("footer_reviewed", reviewed=text.date(filled.reviewed))],
         layout.width - layout.margin_left - layout.margin_right,
-        styles.footer_size, body_fonts.regular, colors.foreground, text["page"],
+        styles.footer_size, body_fonts.regular, colors.ink, text["page"],
     )
     buffer = io.BytesIO()
     doc = _HandoutDoc(

@@ -58,9 +58,11 @@ def make_styles(layout: Layout, brand: Brand, body: Fonts, headings: Fonts, colo
     floor = layout.min_body_size
     small_size = max(size * 0.85, 9, floor)
     leading = size * layout.line_spacing
-    ink = colors.foreground
-    accent = colors.primary
-    paper = colors.background
+    # Text takes the colours that keep 4.5:1 (the brand's own, or shades of
+    # them); bands, rules and fills keep the brand's colours.
+    ink = colors.ink
+    accent = colors.accent
+    on_band = colors.on_band
 
     def spell(hex_color: str) -> str:
         # Colours the tables, callouts and links take as text: as printed.
@@ -85,9 +87,9 @@ def make_styles(layout: Layout, brand: Brand, body: Fonts, headings: Fonts, colo
                   textColor=accent, spaceBefore=size * 0.8, spaceAfter=size * 0.4)
     subtitle = style("subtitle", fontSize=size * 1.2, leading=size * 1.2 * 1.3, spaceAfter=size * 0.6)
     cover_name = style("cover-name", fontName=headings.bold, fontSize=size * 1.3, leading=size * 1.3 * 1.2,
-                       textColor=paper, spaceAfter=size * 0.2)
+                       textColor=on_band, spaceAfter=size * 0.2)
     contact_size = max(size * 0.9, floor)
-    cover_contact = style("cover-contact", fontSize=contact_size, leading=contact_size * 1.3, textColor=paper,
+    cover_contact = style("cover-contact", fontSize=contact_size, leading=contact_size * 1.3, textColor=on_band,
                           spaceAfter=0)
     reader = style("reader", spaceAfter=size * 0.2)
     reference = style("reference", fontSize=small_size, leading=small_size * 1.3,
@@ -95,12 +97,12 @@ def make_styles(layout: Layout, brand: Brand, body: Fonts, headings: Fonts, colo
                       bulletFontSize=small_size)
     small = style("small", fontSize=small_size, leading=small_size * 1.3)
     cell = style("table-cell", spaceAfter=0, leading=size * min(layout.line_spacing, 1.3))
-    head = style("table-head", fontName=headings.bold, textColor=paper, spaceAfter=0,
+    head = style("table-head", fontName=headings.bold, textColor=on_band, spaceAfter=0,
                  leading=size * min(layout.line_spacing, 1.3))
     table = TableStyles(cell=cell, head=head, rule=spell(brand.secondary), head_fill=spell(brand.primary),
                         stripe=spell(tint(brand.primary, brand.background, 0.07)), pad=size * 0.45)
     markdown = BodyStyles(body=body_style, subheading=subheading, bullet=bullet, code=code,
-                          link_color=spell(brand.primary), indent=size * 1.6,
+                          link_color=Palette.markup(accent), indent=size * 1.6,
                           column=layout.width - layout.margin_left - layout.margin_right, table=table,
                           callout_fill=spell(tint(brand.primary, brand.background, 0.09)),
                           callout_edge=spell(brand.primary))

@@ -10,7 +10,7 @@ as an email body or an attachment.
 WCAG 2.1 AA by construction: `lang` on the document, one `h1`, sections as
 `h2` in order (subheadings in a body become `h3`), lists as lists, the logo
 with alt text, colours that keep 4.5:1 (a brand colour that does not is
-replaced by the text colour), links underlined, and a single column that
+printed in a shade of it that does, as in the PDF), links underlined, and a single column that
 reflows to 320 px.
 """
 
@@ -23,32 +23,12 @@ from pathlib import Path
 from ...errors import BrandError, ContentError, Problem, display_path
 from ...fill.filled import FilledHandout, FilledSection
 from ...load.brand import Brand
+from ...load.contrast import text_colours
 from ...load.reading import IMAGE_LIMIT, ReadError, read_bytes
 
 TEMPLATE = "handout.html"
 EMAIL_TEMPLATE = "email.html"
 _SAFE_SCHEMES = ("http://", "https://", "mailto:", "tel:")
-
-
-def _luminance(color: str) -> float:
-    # WCAG 2.1 relative luminance.
-    channels = [int(color[i:i + 2], 16) / 255 for i in (1, 3, 5)]
-    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
-    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
-
-
-def contrast(first: str, second: str) -> float:
-    """WCAG contrast ratio of two #rrggbb colours."""
-    light, dark = sorted((_luminance(first), _luminance(second)), reverse=True)
-    return (light + 0.05) / (dark + 0.05)
-
-
-def readable(color: str, background: str, fallback: str) -> str:
-    """`color` if it keeps 4.5:1 on `background`, else `fallback`, else black or white."""
-    for candidate in (color, fallback):
-        if contrast(candidate, background) >= 4.5:
-            return candidate
-    return "#000000" if contrast("#000000", background) >= contrast("#ffffff", background) else "#ffffff"
 
 
 @lru_cache(maxsize=1)
@@ -147,13 +127,12 @@ def _render(override: Path | None, name: str, context: dict) -> str:
 
 def _page_context(filled: FilledHandout, brand: Brand) -> dict:
     """What base.html and content.html need: the handout, brand, checked colours and fixed text."""
-    background = brand.background or "#ffffff"
-    ink = readable(brand.foreground or "#1a1a1a", background, "#1a1a1a")
+    text_colors = text_colours(brand.primary, brand.foreground, brand.background)
     colors = {
-        "background": background,
-        "ink": ink,
-        "accent": readable(brand.primary or ink, background, ink),
-        "rule": brand.secondary or ink,
+        "background": brand.background,
+        "ink": text_colors.body,
+        "accent": text_colors.accent,  # headings and links: the primary colour, or a shade of it that reads
+        "rule": brand.secondary,
     }
     provider = None
     if filled.provider_name:
