@@ -9,6 +9,7 @@ bundled handout with it.
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -158,6 +159,40 @@ def test_without_meta_the_lint_warns(tmp_path):
     path = write_brand(tmp_path, "no-meta")
     result = invoke(["lint", "--brand", str(path)])
     assert "warning: brand-no-name: the brand has no meta.name, so the cover shows the logo" in result.stdout
+
+
+def test_without_meta_the_html_edition_prints_the_logo_and_no_name(tmp_path):
+    path = write_brand(tmp_path, "no-meta")
+    out = tmp_path / "out.html"
+    result = invoke(["build", "--brand", str(path), "--format", "html", "-o", str(out)])
+    assert_clean(result)
+    assert result.exit_code == 0, result.stderr
+    assert "brand-no-name" in result.stderr
+    page = out.read_text(encoding="utf-8")
+    assert "None" not in page and 'class="clinic-name"' not in page
+    assert '<img src="data:image/png;base64,' in page
+    assert "Sign it in person at the clinic," in page
+    assert "<footer>\n<p>stem-cell-knee version" in page
+
+
+def test_a_brand_without_the_email_the_content_uses_is_reported_plainly(tmp_path):
+    # The bundled when-to-call sections write {{ clinic.email }} without a default.
+    path = tmp_path / "brand.yml"
+    shutil.copy2(DEMO_BRAND.parent / "logo.png", tmp_path / "logo.png")
+    path.write_text(DEMO_BRAND.read_text(encoding="utf-8").replace("    email: frontdesk@maplegrove.example\n", ""),
+                    encoding="utf-8")
+    result = invoke(["lint", "--brand", str(path)])
+    assert_clean(result)
+    assert result.exit_code == 1
+    errors = [line for line in result.stdout.splitlines() if ": error: " in line]
+    assert [e.split(": error: ")[0].rsplit("/", 2)[-2:] for e in errors] == [
+        ["sections", "when-to-call.es.yaml:34"], ["sections", "when-to-call.yaml:34"]]
+    assert all(re.search(r"uses clinic\.email, which \S*brand\.yml does not set \(defaults\.handouts\.email\); "
+                         r'set it there, or write \{\{ clinic\.email \| default\("\.\.\."\) \}\}$', e)
+               for e in errors), errors
+    build = invoke(["build", "--brand", str(path), "-o", str(tmp_path / "x.pdf")])
+    assert build.exit_code == 1 and "when-to-call.yaml:34" in build.stderr
+    assert not (tmp_path / "x.pdf").exists()
 
 
 def test_google_font_falls_back_with_a_warning_naming_the_family(tmp_path):

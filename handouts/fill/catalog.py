@@ -36,6 +36,7 @@ KEYS: dict[str, frozenset[str]] = {
     "sources": frozenset(),
     "how_to_sign": frozenset(),
     "how_to_sign_text": frozenset({"clinic"}),
+    "the_clinic": frozenset(),  # stands for the clinic's name in how_to_sign_text when the brand has none
     "signing_asks": frozenset(),
     "footer_version": frozenset({"id", "version"}),
     "footer_reviewed": frozenset({"reviewed"}),

@@ -139,7 +139,9 @@ def _page_context(filled: FilledHandout, brand: Brand) -> dict:
         provider = filled.provider_name + (f", {filled.provider_credentials}" if filled.provider_credentials else "")
     sections: list[FilledSection] = list(filled.sections)
     m = filled.messages
-    clinic = brand.name
+    # meta is optional in brand.yml: without a name the header shows the
+    # logo (or nothing) and the sentences that name the clinic say "the clinic".
+    clinic = brand.name or m["the_clinic"]
     text = {key: m[key] for key in ("prepared_for", "your_provider", "sources", "how_to_sign", "signing_asks",
                                     "patient_signature", "provider_signature", "date")}
     text["how_to_sign_text"] = m.format("how_to_sign_text", clinic=clinic)
@@ -148,7 +150,7 @@ def _page_context(filled: FilledHandout, brand: Brand) -> dict:
     return dict(
         text=text,
         handout=filled, brand=brand, colors=colors, logo_uri=_logo_uri(brand),
-        logo_alt=(brand.logo.alt if brand.logo and brand.logo.alt else brand.name),
+        logo_alt=(brand.logo.alt if brand.logo and brand.logo.alt else brand.name or m["the_clinic"]),
         provider=provider, sections=sections, disclosure=filled.disclosure,
     )
 
