@@ -168,3 +168,18 @@ def test_build_prints_lint_warnings_one_line_each_unless_quiet(project, tmp_path
                for line in warnings), warnings
     quiet = invoke(["-q", "build", "my-clinic", "-o", "quiet.pdf"])
     assert quiet.exit_code == 0 and quiet.stderr == ""
+
+
+def test_batch_prints_lint_warnings_once_unless_quiet(project, tmp_path):
+    from PIL import Image
+
+    folder, _ = project
+    Image.new("RGB", (24, 12), "navy").save(folder / "logo.png")
+    result = invoke(["batch", "my-clinic", "-j", "1"])
+    assert_clean(result)
+    assert result.exit_code == 0, result.stderr
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("handouts: warning: ")]
+    # Once for the batch, not once per provider.
+    assert [w.split(": ")[2:4] for w in warnings] == [["my-clinic/logo.png", "logo-resolution"]], warnings
+    quiet = invoke(["-q", "batch", "my-clinic", "-j", "1", "-d", "quiet"])
+    assert quiet.exit_code == 0 and "warning" not in quiet.stderr
