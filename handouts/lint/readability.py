@@ -4,16 +4,14 @@ The formulas and counting rules are textstat's (the reference the grades
 are tested against), computed in `syllables` without loading the whole
 pronunciation dictionary, which made every cold lint 1.4 s slower.
 
-Spanish is measured with textstat's Szigriszt-Pazos index, read on the
-INFLESZ scale (Barrio-Cantalejo 2008), a formula made for Spanish: 55 or
+Spanish is measured with the Szigriszt-Pazos index, counted as textstat
+counts it (also in `syllables`), read on the INFLESZ scale (Barrio-Cantalejo 2008), a formula made for Spanish: 55 or
 more reads "normal".
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 
 # SMOG was normed on 30-sentence samples; on fewer it is scaled up from too
@@ -89,22 +87,6 @@ def measure(markdown: str) -> Reading:
     )
 
 
-@contextmanager
-def textstat_language(language: str) -> Iterator[object]:
-    """textstat set to `language`, and back to English after.
-
-    textstat keeps its language in module state: left on Spanish, every
-    English grade after it would be counted with Spanish syllables.
-    """
-    import textstat
-
-    textstat.set_lang(language)
-    try:
-        yield textstat
-    finally:
-        textstat.set_lang("en_US")
-
-
 def inflesz_band(score: float) -> str:
     """The INFLESZ name of a Szigriszt-Pazos score: 'normal' from 55."""
     # Very hard text scores below 0 on the formula: still "very difficult".
@@ -126,12 +108,13 @@ class SpanishReading:
 
 def measure_spanish(markdown: str) -> SpanishReading:
     """Szigriszt-Pazos (INFLESZ) of a Spanish body, with its three hardest sentences."""
+    from .syllables import szigriszt_pazos
+
     text = plain_text(markdown)
     parts = sentences(text)
     if not parts:
         return SpanishReading(100.0, 0, ())
-    with textstat_language("es") as textstat:
-        candidates = [s for s in parts if len(s.split()) >= 5] or parts
-        ranked = sorted(candidates, key=lambda s: (textstat.szigriszt_pazos(s), candidates.index(s)))
-        score = textstat.szigriszt_pazos(text)
+    candidates = [s for s in parts if len(s.split()) >= 5] or parts
+    ranked = sorted(candidates, key=lambda s: (szigriszt_pazos(s), candidates.index(s)))
+    score = szigriszt_pazos(text)
     return SpanishReading(inflesz=round(score, 1), sentences=len(parts), hardest=tuple(ranked[:3]))
