@@ -19,7 +19,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from . import __version__
-from .deliver.files import write_atomic
+from .deliver.files import check_target, write_atomic
 from .errors import BrandError, ContentError, HandoutError, OutputError, Problem, display_path
 from .fill.catalog import FOLDER_NAME, Messages
 from .fill.catalog import messages as load_messages
@@ -557,6 +557,8 @@ def build_handout(handout: str | Path | None = None, *, output: str | Path | Non
     written unless every input is valid, the handout has no lint errors
     (unless `allow_lint_errors`), and the PDF rendered completely.
     """
+    if output is not None:
+        check_target(Path(output))  # a device or FIFO at -o: refused before any work
     rendered = render_one(handout, brand=brand, layout=layout, providers=providers, provider_id=provider_id,
                           patient_name=patient_name, print_ready=print_ready, allow_outside=allow_outside,
                           allow_lint_errors=allow_lint_errors, today=today, fmt=fmt, language=language)

@@ -102,6 +102,15 @@ def test_a_special_file_at_the_output_path_is_refused_and_left_alone(minimal_pro
     assert sorted(os.listdir(minimal_project)) == listing, "a temporary file was left behind"
 
 
+def test_a_special_output_path_is_refused_before_the_handout_is_rendered(minimal_project, monkeypatch):
+    monkeypatch.chdir(minimal_project)
+    _fifo(minimal_project)
+    # An unknown provider would stop the run while preparing: the output path is checked first.
+    result = invoke(["build", ".", "--provider", "nobody", "-o", "queue.pdf"])
+    assert result.exit_code == 1, result.output
+    assert "queue.pdf: refusing to write over a FIFO" in result.stderr and "nobody" not in result.stderr
+
+
 def test_a_symlink_to_a_regular_file_is_still_written(minimal_project, monkeypatch):
     monkeypatch.chdir(minimal_project)
     (minimal_project / "real.pdf").write_bytes(b"old")

@@ -50,6 +50,15 @@ def write_atomic(path: Path, data: bytes, *, private: bool = False) -> None:
         raise OutputError([Problem(_shown(path), None, explain_os_error(exc, path))]) from None
 
 
+def check_target(path: Path) -> None:
+    """Raise OutputError now if `path` exists and is not a regular file (or a symlink to one).
+
+    `write_atomic` refuses it anyway; calling this first saves rendering a
+    document that could never be written (`-o /dev/null`, a FIFO).
+    """
+    _existing_mode(Path(path))
+
+
 def make_folder(folder: Path, *, private: bool = False) -> None:
     """Create `folder` (and its parents) unless it exists; `private` makes a new one 0700.
 
