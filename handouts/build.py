@@ -30,6 +30,7 @@ from .load.brand import Brand, load_brand
 from .load.project import find_brand, find_roster, resolve_handout
 from .load.roster import Provider, find_provider, load_roster
 from .sections import Handout, SourceText
+from .sections.model import pictures_of
 from .sections.load import read_handout
 from .sections.translations import choose_edition
 
@@ -308,7 +309,7 @@ def fill(prepared: Prepared, *, provider: Provider | None = None, patient_name: 
     def section(s) -> FilledSection:
         refs = tuple(FilledReference(text=render(r.text), url=r.url) for r in getattr(s, "references", ()))
         return FilledSection(kind=getattr(s, "kind", "risk_disclosure"), title=render(s.title) or "",
-                             body=render(s.body) or "", references=refs)
+                             body=render(s.body) or "", references=refs, pictures=pictures_of(s.figures))
 
     sections = tuple(section(s) for s in handout.sections)
     disclosure = section(handout.risk_disclosure)

@@ -225,32 +225,37 @@ def print_command(handout, printer, copies, duplex, brand, layout, providers, pr
               help="text: one finding a line; json: a list of objects.")
 @click.option("--today", type=click.DateTime(["%Y-%m-%d"]), help="Date to check review dates against (YYYY-MM-DD).")
 @click.option("--allow-outside", is_flag=True, help="Allow content paths that leave the handout's folder.")
-def lint(handout, brand, layout, max_grade, strict, fmt, today, allow_outside):
-    """Check a handout: reading level, claims, completeness, review dates, brand.
+@click.option("--images", is_flag=True, help="Also list every picture in the sections with its alt text, "
+              "printed size and dpi (severity info).")
+def lint(handout, brand, layout, max_grade, strict, fmt, today, allow_outside, images):
+    """Check a handout: reading level, claims, completeness, review dates, brand, pictures.
 
     Findings print as `path:line: severity: code: message`, sorted by file and
-    line. Exit 1 when there is an error (or any finding with --strict).
+    line. Exit 1 when there is an error (or any warning with --strict).
 
     \b
     Examples:
       handouts lint
       handouts lint my-clinic --max-grade 6 --strict
       handouts lint my-clinic --format json > findings.json
+      handouts lint my-clinic --images
     """
     import json
 
     from .lint import lint_handout
 
     findings = lint_handout(handout, brand=brand, layout=layout, max_grade=max_grade,
-                            today=today.date() if today else None, allow_outside=allow_outside)
+                            today=today.date() if today else None, allow_outside=allow_outside, images=images)
     if fmt == "json":
         click.echo(json.dumps([f.as_dict() for f in findings], indent=2, ensure_ascii=False))
     else:
         for finding in findings:
             click.echo(str(finding))
         errors = sum(f.severity == "error" for f in findings)
-        click.echo(f"{errors} error(s), {len(findings) - errors} warning(s)", err=True)
-    if any(f.severity == "error" for f in findings) or (strict and findings):
+        listed = sum(f.severity == "info" for f in findings)
+        pictures = f", {listed} picture(s) listed" if images else ""
+        click.echo(f"{errors} error(s), {len(findings) - errors - listed} warning(s){pictures}", err=True)
+    if any(f.severity == "error" for f in findings) or (strict and any(f.severity != "info" for f in findings)):
         raise SystemExit(EXIT_INPUT)
 
 

@@ -262,7 +262,8 @@ def test_every_code_is_documented_with_a_severity():
         "input", "readability", "claim", "missing-kind", "unbalanced-benefits", "disclosure-incomplete",
         "review-overdue", "review-due-soon", "reviewed-in-future", "unknown-variable", "bad-link",
         "low-contrast", "logo-alt", "logo-resolution", "comment-in-text", "brand-no-name", "font-fallback",
-        "translation-outdated", "translation-sections", "translation-disclosure", "translation-variables"}
+        "translation-outdated", "translation-sections", "translation-disclosure", "translation-variables",
+        "image-resolution"}
     errors = {code for code, (severity, _) in CODES.items() if severity == "error"}
     assert errors == {"input", "claim", "review-overdue", "reviewed-in-future", "unknown-variable",
                       "bad-link", "translation-sections", "translation-disclosure"}

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from ..load.pictures import Picture
 from .catalog import Messages, messages
 
 
@@ -29,6 +30,8 @@ class FilledSection:
     title: str
     body: str
     references: tuple[FilledReference, ...]
+    # The pictures the body shows, checked and read when the handout loaded.
+    pictures: tuple[Picture, ...] = ()
 
 
 @dataclass(frozen=True)

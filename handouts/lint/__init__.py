@@ -20,10 +20,11 @@ from ..sections import load_handout
 from ..sections.model import Handout, SourceText
 from .claims import find_claims
 from .config import LintConfig, load_lint_config
+from .figures import FIGURE_CODES, INFO, check_figures
 from .findings import ERROR, WARNING, Finding, sort_key
 from .translation import TRANSLATION_CODES, check_translation
 
-__all__ = ["CODES", "Finding", "blocking_findings", "build_findings", "lint_handout"]
+__all__ = ["CODES", "INFO", "Finding", "blocking_findings", "build_findings", "lint_handout"]
 
 CORE_KINDS = ("how_it_works", "benefits", "side_effects", "alternatives", "lifestyle")
 REVIEW_WARNING_DAYS = 60
@@ -53,6 +54,7 @@ CODES: dict[str, tuple[str, str]] = {
     "font-fallback": (WARNING, "a brand font that cannot be embedded (google, bunny, system) or has no bold face"),
     "comment-in-text": (WARNING, "text after ' #' in an unquoted value, which YAML drops as a comment"),
     **TRANSLATION_CODES,
+    **FIGURE_CODES,
 }
 _LINK_OK = ("http://", "https://", "mailto:", "tel:")
 
@@ -298,6 +300,7 @@ def build_findings(prepared: Prepared, *, today: dt.date | None = None) -> list[
     findings += check_completeness(handout)
     findings += check_comments(handout.text_fields())
     findings += check_against_original(handout)
+    findings += check_figures(handout, prepared.layout)
     return sorted(set(findings), key=sort_key)
 
 
@@ -322,8 +325,11 @@ def blocking_findings(prepared: Prepared, *, today: dt.date | None = None) -> li
 def lint_handout(handout: str | Path | None = None, *, brand: str | Path | None = None,
                  layout: str | Path | None = None, max_grade: float = 8.0,
                  today: dt.date | None = None, allow_outside: bool = False,
-                 readability: bool = True) -> list[Finding]:
+                 readability: bool = True, images: bool = False) -> list[Finding]:
     """Every finding for a handout, each once, sorted by file and line.
+
+    With `images`, every picture in the sections is listed too, with its
+    alt text and printed size (severity `info`, code `image`).
 
     Input problems that stop a build come back as `input` errors instead of
     being raised, and every check runs on whatever could be loaded: a
@@ -336,12 +342,12 @@ def lint_handout(handout: str | Path | None = None, *, brand: str | Path | None 
     today = today or dt.date.today()
     manifest = resolve_handout(handout)
     findings = _lint_one(manifest, brand=brand, layout=layout, max_grade=max_grade, today=today,
-                         allow_outside=allow_outside)
+                         allow_outside=allow_outside, images=images)
     # An original brings its translations along: one run checks every edition.
     if original_path(manifest) is None:
         for path in translations(manifest).values():
             findings += _lint_one(path, brand=brand, layout=layout, max_grade=max_grade, today=today,
-                                  allow_outside=allow_outside)
+                                  allow_outside=allow_outside, images=images)
     findings += _from_problems(_roster_problems(manifest))
     if not readability:
         findings = [f for f in findings if f.code != "readability"]
@@ -364,7 +370,7 @@ def _roster_problems(manifest: Path) -> list[Problem]:
 
 
 def _lint_one(manifest: Path, *, brand, layout, max_grade: float, today: dt.date,
-              allow_outside: bool) -> list[Finding]:
+              allow_outside: bool, images: bool = False) -> list[Finding]:
     """Every finding for one edition of a handout (an original or a translation)."""
     from ..sections.translations import language_of_name
 
@@ -392,4 +398,5 @@ def _lint_one(manifest: Path, *, brand, layout, max_grade: float, today: dt.date
             findings += check_completeness(loaded.handout)
         findings += check_against_original(loaded.handout)
         findings += check_readability(loaded, max_grade)
+        findings += check_figures(loaded.handout, loaded.layout, listing=images)
     return findings

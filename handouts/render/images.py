@@ -85,6 +85,13 @@ def _share_press_image(image) -> SharedImage:
     return SharedImage(reader, name, PDFImageXObject(name, reader, mask=None), mask)
 
 
+def share_image(image, press: bool = False) -> SharedImage:
+    """A Pillow image's PDF objects, made once for every document that draws it (CMYK with `press`)."""
+    from reportlab.lib.utils import ImageReader
+
+    return _share_press_image(image) if press else _share_image(ImageReader(image))
+
+
 @lru_cache(maxsize=8)
 def shared_logo(path: str, width: float, height: float, press: bool = False) -> SharedImage:
     """The logo decoded once per process and resampled to 300 dpi at its printed size.
@@ -94,7 +101,6 @@ def shared_logo(path: str, width: float, height: float, press: bool = False) -> 
     With `press` (print-ready) its colours are CMYK, as everything else.
     """
     from PIL import Image as PILImage
-    from reportlab.lib.utils import ImageReader
 
     try:
         data = read_bytes(path, max_bytes=IMAGE_LIMIT, what="logo")
@@ -105,9 +111,7 @@ def shared_logo(path: str, width: float, height: float, press: bool = False) -> 
     target = (max(1, round(width / 72 * LOGO_DPI)), max(1, round(height / 72 * LOGO_DPI)))
     if image.width > target[0] and image.height > target[1]:
         image = image.resize(target, PILImage.LANCZOS)
-    if press:
-        return _share_press_image(image)
-    return _share_image(ImageReader(image))
+    return share_image(image, press)
 
 
 def logo_box(logo: Logo, body_size: float, width: float) -> tuple[float, float]:

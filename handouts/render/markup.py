@@ -159,6 +159,8 @@ class BodyStyles:
     table: object = None
     callout_fill: str = "#ffffff"
     callout_edge: str = "#000000"
+    # A print-ready build: pictures print in CMYK (see render.figures).
+    press: bool = False
     # Indented variants for nested lists and quotes, made once per look so
     # the paragraph cache below sees the same style object every time.
     nested: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
@@ -222,8 +224,8 @@ def _piece_style(base, first: bool, last: bool):
                           spaceAfter=base.spaceAfter if last else 0)
 
 
-def markdown_flowables(text: str, styles: BodyStyles) -> list[Flowable]:
-    """Flowables for one Markdown body.
+def markdown_flowables(text: str, styles: BodyStyles, pictures=()) -> list[Flowable]:
+    """Flowables for one Markdown body; `pictures` are the checked files it shows (sections.figures).
 
     Paragraphs come from a cache shared across documents: lay out copies
     of them (render.pdf does), never the returned objects themselves.
@@ -231,6 +233,7 @@ def markdown_flowables(text: str, styles: BodyStyles) -> list[Flowable]:
     from reportlab.lib.styles import ParagraphStyle
 
     from .callouts import Callout
+    from .figures import figure_for
     from .tables import make_table
 
     tokens = _parser().parse(text)
@@ -242,6 +245,10 @@ def markdown_flowables(text: str, styles: BodyStyles) -> list[Flowable]:
     nested = styles.nested
     table_rows: list[list[tuple[str, str]]] = []
     table_texts: list[list[str]] = []
+    by_src = {picture.src: picture for picture in pictures}
+
+    def caption(text: str) -> Flowable:
+        return tag(copy.copy(shared_paragraph(escape(text), style_for(styles.body), None)), "Caption")
 
     def style_for(base) -> object:
         # The outermost quote is a box, which has its own padding.
@@ -298,6 +305,9 @@ def markdown_flowables(text: str, styles: BodyStyles) -> list[Flowable]:
         elif kind == "table_close":
             flowables.append(make_table(table_rows, table_texts, styles.column, styles.table,
                                         lambda markup, style: shared_paragraph(markup, style, None)))
+        elif kind == "paragraph_open" and (figure := figure_for(tokens[index + 1], by_src, caption, styles.press,
+                                                                 styles.body.spaceAfter)) is not None:
+            flowables.append(tag(figure, figure.pdf_role, parents=parents()))
         elif kind == "paragraph_open":
             inline = tokens[index + 1]
             markup = inline_markup(inline.children, styles.link_color)

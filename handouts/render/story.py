@@ -137,7 +137,7 @@ def _markdown_prototypes(text: str, styles: Styles) -> tuple[Flowable, ...]:
 def _section(section: FilledSection, styles: Styles, sources: str) -> list[Flowable]:
     story: list[Flowable] = [keep_room_for(styles.body, styles.heading, styles.subheading),
                              _heading(section.title, styles.heading, "H2")]
-    story += markdown_flowables(section.body, styles.markdown)
+    story += markdown_flowables(section.body, styles.markdown, section.pictures)
     if section.references:
         story.append(TaggedParagraph(f"<b>{escape(sources)}</b>", styles.small))
         source_list = ("L", object())

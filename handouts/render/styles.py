@@ -105,7 +105,7 @@ def make_styles(layout: Layout, brand: Brand, body: Fonts, headings: Fonts, colo
                           link_color=Palette.markup(accent), indent=size * 1.6,
                           column=layout.width - layout.margin_left - layout.margin_right, table=table,
                           callout_fill=spell(tint(brand.primary, brand.background, 0.09)),
-                          callout_edge=spell(brand.primary))
+                          callout_edge=spell(brand.primary), press=colors.press)
     return Styles(
         body_size=size, body=body_style, bullet=bullet, code=code, title=title, subtitle=subtitle,
         heading=heading, subheading=subheading, cover_name=cover_name, cover_contact=cover_contact,

@@ -8,6 +8,7 @@ from pathlib import Path
 from ..errors import ContentError, Problem, display_path
 from ..load.fields import Fields, describe
 from ..load.yamlfile import YamlDoc, YamlReadError, load_yaml
+from .figures import finder, find_figures
 from .translations import language_of_name, original_path
 from .model import (
     RISK_DISCLOSURE_KIND,
@@ -130,6 +131,8 @@ def read_handout(manifest: Path, *, allow_outside: bool = False
 
     sections: list[Section] = []
     texts: list[SourceText] = [t for t in (title, subtitle) if t is not None]
+    # Picture paths start at the handout's folder, whichever file names them.
+    pictures = finder(manifest.parent)
     seen: dict[Path, int] = {}
     for index, entry in enumerate(fields.items("sections", required=True) or []):
         path = named_file(("sections", index), entry)
@@ -140,7 +143,7 @@ def read_handout(manifest: Path, *, allow_outside: bool = False
             continue
         seen[path] = index
         before = len(problems)
-        section = _load_section(path, doc, ("sections", index), problems)
+        section = _load_section(path, doc, ("sections", index), problems, pictures)
         if section is not None:
             texts += section_texts(section)
             if len(problems) == before:
@@ -156,7 +159,7 @@ def read_handout(manifest: Path, *, allow_outside: bool = False
         if path is not None:
             if path in seen:
                 fields.fail("the risk disclosure must not also be listed under 'sections'", "risk_disclosure")
-            disclosure = _load_disclosure(path, doc, problems)
+            disclosure = _load_disclosure(path, doc, problems, pictures)
             if disclosure is not None:
                 texts += disclosure_texts(disclosure)
 
@@ -214,7 +217,7 @@ def _open_named(path: Path, manifest: YamlDoc, key: tuple, problems: list[Proble
     return fields
 
 
-def _load_section(path: Path, manifest: YamlDoc, key: tuple, problems: list[Problem]) -> Section | None:
+def _load_section(path: Path, manifest: YamlDoc, key: tuple, problems: list[Problem], pictures) -> Section | None:
     before = len(problems)
     fields = _open_named(path, manifest, key, problems, "section", SECTION_KEYS)
     if fields is None:
@@ -230,10 +233,12 @@ def _load_section(path: Path, manifest: YamlDoc, key: tuple, problems: list[Prob
     references = _references(doc, fields, problems)
     if title is None or body is None:
         return None
+    figures = find_figures(body, pictures, problems)
     # With problems elsewhere in the file it is still returned, for its text
     # to be checked; the caller leaves it out of the handout.
     good_kind = kind if len(problems) == before else "other"
-    return Section(kind=good_kind or "other", title=title, body=body, references=references, path=path)
+    return Section(kind=good_kind or "other", title=title, body=body, references=references, path=path,
+                   figures=figures)
 
 
 def _references(doc: YamlDoc, fields: Fields, problems: list[Problem]) -> tuple[Reference, ...]:
@@ -265,7 +270,7 @@ def _references(doc: YamlDoc, fields: Fields, problems: list[Problem]) -> tuple[
     return tuple(refs)
 
 
-def _load_disclosure(path: Path, manifest: YamlDoc, problems: list[Problem]) -> RiskDisclosure | None:
+def _load_disclosure(path: Path, manifest: YamlDoc, problems: list[Problem], pictures) -> RiskDisclosure | None:
     fields = _open_named(path, manifest, ("risk_disclosure",), problems, "risk disclosure", DISCLOSURE_KEYS)
     if fields is None:
         return None
@@ -281,9 +286,12 @@ def _load_disclosure(path: Path, manifest: YamlDoc, problems: list[Problem]) -> 
         body = source_text(doc, fields, "body", markdown=True, required=True)
     fill_in = _fill_in(doc, fields, problems)
     acknowledgment = source_text(doc, fields, "acknowledgment", markdown=True, required=False)
+    if acknowledgment is not None:
+        find_figures(acknowledgment, pictures, problems, allowed=False)
     if title is None or body is None:
         return None
-    return RiskDisclosure(title=title, body=body, acknowledgment=acknowledgment, path=path, fill_in=fill_in)
+    return RiskDisclosure(title=title, body=body, acknowledgment=acknowledgment, path=path, fill_in=fill_in,
+                          figures=find_figures(body, pictures, problems))
 
 
 def _fill_in(doc: YamlDoc, fields: Fields, problems: list[Problem]) -> tuple[SourceText, ...]:

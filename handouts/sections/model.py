@@ -6,6 +6,8 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..load.pictures import Picture
+
 SECTION_KINDS = (
     "how_it_works",
     "benefits",
@@ -58,6 +60,22 @@ class SourceText:
 
 
 @dataclass(frozen=True)
+class FigureUse:
+    """A picture where a body shows it: the checked file, its alt text and caption, and its line."""
+
+    picture: Picture
+    alt: str
+    caption: str | None
+    line: int
+    field: str
+
+
+def pictures_of(figures: tuple[FigureUse, ...]) -> tuple[Picture, ...]:
+    """The distinct pictures (by address as written) that `figures` show, in order."""
+    return tuple({f.picture.src: f.picture for f in figures}.values())
+
+
+@dataclass(frozen=True)
 class Reference:
     """One entry in a section's reference list."""
 
@@ -74,6 +92,8 @@ class Section:
     body: SourceText
     references: tuple[Reference, ...]
     path: Path
+    # The pictures the body shows (see sections.figures).
+    figures: tuple[FigureUse, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -86,6 +106,8 @@ class RiskDisclosure:
     path: Path
     # Labels of lines the clinic fills in by hand (product, price quoted...).
     fill_in: tuple[SourceText, ...] = ()
+    # The pictures the body shows (see sections.figures).
+    figures: tuple[FigureUse, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -131,6 +153,8 @@ class Handout:
         return fields
 
     def source_files(self) -> tuple[Path, ...]:
-        """Every file the handout's content was read from, manifest first."""
+        """Every file the handout's content was read from, manifest first, pictures last."""
         files = [self.path, *(s.path for s in self.sections), self.risk_disclosure.path]
+        # The pictures the bodies show are content too (the batch fingerprint hashes them).
+        files += [f.picture.path for part in (*self.sections, self.risk_disclosure) for f in part.figures]
         return tuple(dict.fromkeys(files))

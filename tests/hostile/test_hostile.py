@@ -449,6 +449,46 @@ def gen_font_dejavu(project: Path, work: Path) -> None:
     _brand_font(project, DEJAVU.read_bytes())
 
 
+# Pictures in a section body: images/knee.png in the project, in all its bad forms.
+
+def _picture_path(project: Path) -> Path:
+    (project / "images").mkdir(exist_ok=True)
+    return project / "images" / "knee.png"
+
+
+def gen_picture(project: Path, work: Path) -> None:
+    """images/knee.png: a real PNG (the demo logo)."""
+    shutil.copy2(DEMO_LOGO, _picture_path(project))
+
+
+def gen_picture_gif(project: Path, work: Path) -> None:
+    """images/knee.png is a real GIF."""
+    from PIL import Image
+
+    Image.new("P", (400, 300), 1).save(_picture_path(project), format="GIF")
+
+
+def gen_picture_bomb(project: Path, work: Path) -> None:
+    """images/knee.png is a valid 14000x14000 PNG (196 MP) of a few hundred kB."""
+    _picture_path(project).write_bytes(_png(14000, 14000))
+
+
+def gen_picture_truncated(project: Path, work: Path) -> None:
+    """images/knee.png is the demo logo cut in half."""
+    data = DEMO_LOGO.read_bytes()
+    _picture_path(project).write_bytes(data[: len(data) // 2])
+
+
+def gen_picture_symlink_out(project: Path, work: Path) -> None:
+    """images/knee.png is a symlink to a PNG outside the project."""
+    _picture_path(project).symlink_to(work / "outside" / "logo.png")
+
+
+def gen_picture_folder(project: Path, work: Path) -> None:
+    """images/knee.png is a folder."""
+    _picture_path(project).mkdir()
+
+
 GENERATORS = {name[4:]: fn for name, fn in globals().items() if name.startswith("gen_") and callable(fn)}
 
 

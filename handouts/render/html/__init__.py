@@ -4,8 +4,10 @@ Written through Jinja2 templates with autoescape (`templates/handout.html`
 here); a clinic overrides any of them by putting a file of the same name in
 an `html/` folder beside its handout.yaml. Section bodies are Markdown
 rendered by markdown-it without raw HTML, so content can add no tags of its
-own. Styles are inline and the logo is a data URI: the file stands alone,
-as an email body or an attachment.
+own. Styles are inline, and the logo and the pictures a body shows are data
+URIs: the file stands alone, as an email body or an attachment. A picture
+is a `figure` (its caption, the Markdown title, a `figcaption`), its `img`
+carrying the alt text and the pixel size, shrunk to the column by CSS.
 
 WCAG 2.1 AA by construction: `lang` on the document, one `h1`, sections as
 `h2` in order (subheadings in a body become `h3`), lists as lists, the logo
@@ -17,6 +19,7 @@ reflows to 320 px.
 from __future__ import annotations
 
 import base64
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -29,6 +32,8 @@ from ...load.reading import IMAGE_LIMIT, ReadError, read_bytes
 TEMPLATE = "handout.html"
 EMAIL_TEMPLATE = "email.html"
 _SAFE_SCHEMES = ("http://", "https://", "mailto:", "tel:")
+# A relative address: no scheme, no leading slash; only a checked picture uses one.
+_SCHEME = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.\-]*:|/|\\)")
 
 
 @lru_cache(maxsize=1)
@@ -36,7 +41,9 @@ def _markdown():
     from markdown_it import MarkdownIt
 
     md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable("table")
-    md.validateLink = lambda url: url.lower().startswith(_SAFE_SCHEMES)
+    # Relative addresses parse too, for pictures; markdown_html unlinks
+    # relative links and prints unchecked pictures as their alt text.
+    md.validateLink = lambda url: url.lower().startswith(_SAFE_SCHEMES) or not _SCHEME.match(url)
 
     def table_open(renderer, tokens, index, options, env):
         from html import escape
@@ -47,16 +54,71 @@ def _markdown():
     def table_close(renderer, tokens, index, options, env):
         return "</table>\n</div>\n"
 
+    def image(renderer, tokens, index, options, env):
+        from html import escape
+
+        token = tokens[index]
+        caption = token.meta.get("caption")
+        html = (f'<img class="picture" src="{token.attrGet("src")}" alt="{escape(token.content, quote=True)}" '
+                f'width="{token.meta["width"]}" height="{token.meta["height"]}">')
+        return html + (f"\n<figcaption>{escape(caption)}</figcaption>" if caption else "")
+
     md.add_render_rule("table_open", table_open)
+    md.add_render_rule("image", image)
     md.add_render_rule("table_close", table_close)
     return md
 
 
-def markdown_html(text: str) -> str:
-    """A section body as HTML: headings become h3 (the section is the h2), images their alt text."""
+def _data_uri(data: bytes) -> str:
+    kind = "png" if data[:8] == b"\x89PNG\r\n\x1a\n" else "jpeg"
+    return f"data:image/{kind};base64," + base64.b64encode(data).decode("ascii")
+
+
+def _unlink(children) -> None:
+    """Links to anything but the web, e-mail or a phone print as their text."""
+    opened: list[bool] = []  # for each open link: whether it is dropped
+    for child in children:
+        if child.type == "link_open":
+            opened.append(not str(child.attrGet("href") or "").lower().startswith(_SAFE_SCHEMES))
+            drop = opened[-1]
+        elif child.type == "link_close":
+            drop = opened.pop() if opened else False
+        else:
+            continue
+        if drop:
+            child.type, child.tag, child.content = "text", "", ""
+
+
+def _figure(tokens, index: int, pictures: dict) -> None:
+    """A paragraph that is one checked picture becomes a figure with an img (see the image rule)."""
+    inline = tokens[index + 1]
+    shown = [c for c in inline.children or () if c.type not in ("softbreak", "hardbreak")
+             and not (c.type == "text" and not c.content.strip())]
+    if len(shown) != 1 or shown[0].type != "image":
+        return
+    image = shown[0]
+    picture = pictures.get(str(image.attrGet("src") or ""))
+    image.content = " ".join(image.content.split())
+    if picture is None or not image.content:
+        return
+    image.attrSet("src", _data_uri(picture.data))
+    image.meta.update(width=picture.width_px, height=picture.height_px,
+                      caption=" ".join(str(image.attrGet("title") or "").split()) or None)
+    tokens[index].tag = tokens[index + 2].tag = "figure"
+
+
+def markdown_html(text: str, pictures=()) -> str:
+    """A section body as HTML: headings become h3 (the section is the h2).
+
+    A paragraph that is one of `pictures` (the checked files the body
+    shows) becomes a figure; any other image prints as its alt text.
+    """
     md = _markdown()
     tokens = md.parse(text)
+    by_src = {picture.src: picture for picture in pictures}
     for index, token in enumerate(tokens):
+        if token.type == "paragraph_open" and by_src:
+            _figure(tokens, index, by_src)
         if token.type == "table_open":
             # A wide table scrolls inside its own focusable region at 320 px
             # (data tables are exempt from reflow), named by its header row.
@@ -71,8 +133,9 @@ def markdown_html(text: str) -> str:
             token.tag = "h3"
         if token.type == "th_open":
             token.attrSet("scope", "col")  # the PDF's pipe tables have one header row
+        _unlink(token.children or ())
         for child in token.children or ():
-            if child.type == "image":
+            if child.type == "image" and "width" not in child.meta:
                 child.type, child.content, child.children = "text", child.content or "", None
     return md.renderer.render(tokens, md.options, {})
 
@@ -84,7 +147,7 @@ def _environment(override: Path | None):
     loaders.append(PackageLoader("handouts.render.html", "templates"))
     env = Environment(loader=ChoiceLoader(loaders), autoescape=True, undefined=StrictUndefined,
                       trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
-    env.filters["markdown"] = lambda text: _markup(markdown_html(text or ""))
+    env.filters["markdown"] = lambda text, pictures=(): _markup(markdown_html(text or "", pictures))
     return env
 
 
@@ -101,8 +164,7 @@ def _logo_uri(brand: Brand) -> str | None:
         data = read_bytes(Path(brand.logo.path), max_bytes=IMAGE_LIMIT, what="logo")
     except ReadError as exc:  # changed since the brand was checked
         raise BrandError([exc.problem]) from None
-    kind = "png" if data[:8] == b"\x89PNG\r\n\x1a\n" else "jpeg"
-    return f"data:image/{kind};base64," + base64.b64encode(data).decode("ascii")
+    return _data_uri(data)
 
 
 def _render(override: Path | None, name: str, context: dict) -> str:

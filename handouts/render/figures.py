@@ -1,0 +1,150 @@
+"""Pictures in section bodies, printed as figures.
+
+Size: as wide as the column, keeping the picture's shape, but never wider
+than the picture at 96 dpi (a screen pixel's size; enlarged more, pixels
+show) and never taller than half the column's width (a tall
+picture would take the page). A picture that would print under 150 dpi is
+reported by lint (see lint.figures). The pixels are resampled down to
+300 dpi at the printed size, so a 12-megapixel photo does not make a
+20 MB handout, and a print-ready build prints them in CMYK like the rest.
+
+Structure: a Figure element with the alt text as /Alt and, with a caption
+(the Markdown title, `![alt](file.png "Caption")`), a Caption element after
+it, both where a paragraph there would be; drawn as one flowable, so the
+caption never parts from its picture.
+"""
+
+from __future__ import annotations
+
+import copy
+import io
+from functools import lru_cache
+
+from reportlab.platypus import Flowable
+
+from ..load.pictures import Picture
+from .images import SharedImage, share_image
+from .tagging import TaggedFlowable, tagged
+
+# A picture is never enlarged past this resolution on paper.
+NATURAL_DPI = 96
+# Pixels are resampled down to this at the printed size.
+PRINT_DPI = 300
+# The tallest a picture prints, as a share of the column's width.
+MAX_HEIGHT_RATIO = 0.5
+
+
+def printed_size(picture: Picture, column: float) -> tuple[float, float]:
+    """Width and height in points that `picture` prints at in a column `column` points wide."""
+    width = min(column, picture.width_px / NATURAL_DPI * 72)
+    height = width * picture.height_px / picture.width_px
+    if height > column * MAX_HEIGHT_RATIO:
+        height = column * MAX_HEIGHT_RATIO
+        width = height * picture.width_px / picture.height_px
+    return round(width, 2), round(height, 2)
+
+
+def printed_dpi(picture: Picture, column: float) -> float:
+    """Pixels per inch of `picture` as printed in a column `column` points wide."""
+    width, _ = printed_size(picture, column)
+    return picture.width_px / (width / 72)
+
+
+@lru_cache(maxsize=16)
+def shared_picture(picture: Picture, width: float, height: float, press: bool) -> SharedImage:
+    """The picture decoded once per process, turned upright, resampled to 300 dpi at its printed size."""
+    from PIL import Image, ImageOps
+
+    with Image.open(io.BytesIO(picture.data), formats=[picture.format]) as source:
+        image = ImageOps.exif_transpose(source)
+        has_alpha = image.mode in ("RGBA", "LA", "PA", "P") and (
+            image.mode != "P" or "transparency" in image.info)
+        if image.mode not in ("RGB", "RGBA", "L") or (image.mode == "L" and press):
+            image = image.convert("RGBA" if has_alpha else "RGB")
+        else:
+            image = image.copy()
+    target = (max(1, round(width / 72 * PRINT_DPI)), max(1, round(height / 72 * PRINT_DPI)))
+    if image.width > target[0] and image.height > target[1]:
+        image = image.resize(target, Image.LANCZOS)
+    return share_image(image, press)
+
+
+class PictureFlowable(TaggedFlowable, Flowable):
+    """One picture in the column's middle, with its caption under it when it has one.
+
+    A TaggedFlowable for where it sits (`pdf_parents`), but it opens no
+    element of its own: it draws a Figure and a Caption, side by side.
+    """
+
+    pdf_role = "Figure"
+
+    def __init__(self, picture: Picture, alt: str, caption: Flowable | None, press: bool, space: float):
+        super().__init__()
+        self.picture, self.alt, self.caption, self.press = picture, alt, caption, press
+        # Air above and below, as between paragraphs; half that between picture and caption.
+        self.spaceBefore = self.spaceAfter = space
+        self.gap = space / 2
+        self.image_size = (0.0, 0.0)
+
+    def __copy__(self) -> PictureFlowable:
+        # Each document lays out its own copy, caption included.
+        twin = object.__new__(type(self))
+        twin.__dict__.update(self.__dict__)
+        if self.caption is not None:
+            twin.caption = copy.copy(self.caption)
+        return twin
+
+    def nested_flowables(self) -> list[Flowable]:
+        """The caption's paragraph, for the font planner."""
+        return [self.caption] if self.caption is not None else []
+
+    def wrap(self, availWidth, availHeight):  # noqa: N803 - ReportLab's signature
+        self.image_size = printed_size(self.picture, availWidth)
+        height = self.image_size[1]
+        if self.caption is not None:
+            height += self.gap + self.caption.wrap(availWidth, availHeight)[1]
+        self.width, self.height = availWidth, height
+        return self.width, self.height
+
+    def drawOn(self, canvas, x, y, _sW=0):  # noqa: N802 - ReportLab's name
+        return Flowable.drawOn(self, canvas, x, y, _sW)  # no element of its own: see draw
+
+    def draw(self) -> None:
+        canvas = self.canv
+        width, height = self.image_size
+        x, y = (self.width - width) / 2, self.height - height
+        with tagged(canvas, "Figure", parents=self.pdf_parents, alt=self.alt):
+            self._draw_image(x, y, width, height)
+        if self.caption is not None:
+            self.caption.pdf_parents = self.pdf_parents
+            self.caption.drawOn(canvas, 0, 0)
+
+    def _draw_image(self, x: float, y: float, width: float, height: float) -> None:
+        shared = shared_picture(self.picture, width, height, self.press)
+        draw = getattr(self.canv, "draw_shared_image", None)
+        if draw is None:  # some other canvas: let ReportLab encode it
+            self.canv.drawImage(shared.reader, x, y, width, height, mask="auto")
+        else:
+            draw(shared, x, y, width, height)
+
+
+def figure_for(inline, pictures: dict[str, Picture], caption_paragraph, press: bool,
+               space: float) -> PictureFlowable | None:
+    """The figure for a paragraph that is one picture the handout checked, or None.
+
+    `caption_paragraph(text)` makes the caption's tagged paragraph. A
+    picture the loader did not check (none can reach here: it refuses them)
+    prints as its alt text instead, never as a file read now.
+    """
+    shown = [c for c in inline.children or () if c.type not in ("softbreak", "hardbreak")
+             and not (c.type == "text" and not c.content.strip())]
+    if len(shown) != 1 or shown[0].type != "image":
+        return None
+    image = shown[0]
+    picture = pictures.get(str(image.attrGet("src") or ""))
+    alt = " ".join(image.content.split())
+    if picture is None or not alt:
+        return None
+    title = " ".join(str(image.attrGet("title") or "").split())
+    caption = caption_paragraph(title) if title else None
+    return PictureFlowable(picture, alt, caption, press, space)

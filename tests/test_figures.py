@@ -1,0 +1,143 @@
+"""Pictures in section bodies, read back from what the real CLI writes.
+
+tests/data/pictures is a small handout whose section shows a 2400x1100 PNG
+with a caption, a 300x200 JPEG and a tall transparent PNG inside a box.
+Each must be an image on the page at its documented size (the column's
+width, never enlarged past 96 dpi, never taller than half the
+column's width), a Figure with its alt text in the structure tree, an img with its
+alt text in the HTML edition, and a line of `handouts lint --images`.
+The refusals (URLs, escapes, wrong formats, bombs, no alt text) are
+hostile cases: tests/hostile/cases/picture-*.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pdfplumber
+import pikepdf
+import pytest
+from helpers import assert_clean, invoke
+from structure import struct_text, tree, walk
+
+PROJECT = Path(__file__).parent / "data" / "pictures"
+IMAGES = PROJECT / "images"
+COLUMN = (8.5 - 2 * 0.75) * 72  # letter, 0.75 in margins
+ALTS = ["Drawing of a knee joint with the cartilage shaded green", "A blue dot", "A red bar, standing upright"]
+CAPTION = "The knee joint, from the front"
+
+
+def build(folder: Path, *extra: str) -> Path:
+    out = folder / "pictures.pdf"
+    result = invoke(["build", str(PROJECT), "-o", str(out), *extra])
+    assert_clean(result)
+    assert result.exit_code == 0, result.output
+    return out
+
+
+@pytest.fixture(scope="module")
+def pdf_file(tmp_path_factory) -> Path:
+    return build(tmp_path_factory.mktemp("pictures"))
+
+
+def placed_images(path: Path) -> list[dict]:
+    """Every image drawn, in page order, but the logo (a 252 px square at 300 dpi)."""
+    with pdfplumber.open(path) as pdf:
+        return [dict(page=page.page_number, width=image["width"], height=image["height"],
+                     pixels=tuple(int(v) for v in image["srcsize"]))
+                for page in pdf.pages for image in page.images if tuple(image["srcsize"]) != (252, 252)]
+
+
+def test_each_picture_is_an_image_on_the_page_at_its_documented_size(pdf_file):
+    diagram, small, tall = placed_images(pdf_file)
+    # As wide as the column, shape kept, resampled to 300 dpi at that size.
+    assert diagram["width"] == pytest.approx(COLUMN, abs=0.05)
+    assert diagram["height"] == pytest.approx(COLUMN * 1100 / 2400, abs=0.05)
+    assert diagram["pixels"] == (round(COLUMN / 72 * 300), round(COLUMN * 1100 / 2400 / 72 * 300))
+    # 300 px is never enlarged past 96 dpi: 3.125 in, its own pixels.
+    assert (small["width"], small["height"]) == (pytest.approx(300 / 96 * 72, abs=0.05),
+                                                 pytest.approx(200 / 96 * 72, abs=0.05))
+    assert small["pixels"] == (300, 200)
+    # Tall: half the (boxed, narrower) column's width high, half that wide.
+    assert tall["height"] <= 0.5 * COLUMN
+    assert tall["height"] == pytest.approx(2 * tall["width"], abs=0.05)
+
+
+def test_the_structure_tree_has_a_figure_with_each_alt_text(pdf_file):
+    with pikepdf.open(pdf_file) as pdf:
+        figures = [e for e in walk(tree(pdf)) if e.role == "Figure"]
+        alts = [f.alt for f in figures]
+        assert alts[1:] == ALTS  # the logo's Figure comes first
+        assert all(f.kids for f in figures), "a Figure with no marked content"
+    # poppler reads the same tree: the caption follows its Figure in the section.
+    found = struct_text(pdf_file, full=True)
+    assert (("Document", "Sect", "Caption"), CAPTION) in found
+    assert [roles for roles, _ in found].count(("Document", "Sect", "BlockQuote", "P")) == 1
+
+
+def test_the_same_inputs_make_the_same_bytes_and_print_ready_pictures_are_cmyk(tmp_path, pdf_file):
+    again = build(tmp_path)
+    assert hashlib.sha256(again.read_bytes()).digest() == hashlib.sha256(pdf_file.read_bytes()).digest()
+    (tmp_path / "press").mkdir()
+    press = build(tmp_path / "press", "--print-ready")
+    with pikepdf.open(press) as pdf:
+        images = [o for o in pdf.objects if isinstance(o, pikepdf.Stream) and o.get("/Subtype") == "/Image"]
+        masks = {o.SMask.objgen for o in images if "/SMask" in o}
+        spaces = [str(o.ColorSpace) for o in images if o.objgen not in masks]
+    assert len(spaces) == 4 and set(spaces) == {"/DeviceCMYK"}, spaces  # the logo and three pictures
+
+
+class _Pictures(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.images: list[dict] = []
+        self.captions: list[str] = []
+        self._caption = False
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "img" and dict(attrs).get("class") == "picture":
+            self.images.append(dict(attrs))
+        self._caption = tag == "figcaption"
+
+    def handle_data(self, data):
+        if self._caption:
+            self.captions.append(data)
+            self._caption = False
+
+
+def test_the_html_edition_shows_each_picture_with_its_alt_text(tmp_path):
+    out = tmp_path / "pictures.html"
+    result = invoke(["build", str(PROJECT), "--format", "html", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    found = _Pictures()
+    found.feed(out.read_text(encoding="utf-8"))
+    assert [img["alt"] for img in found.images] == ALTS
+    assert found.captions == [CAPTION]
+    for img, name, kind in zip(found.images, ("diagram.png", "small.jpg", "tall.png"), ("png", "jpeg", "png")):
+        prefix = f"data:image/{kind};base64,"
+        assert img["src"].startswith(prefix)
+        assert base64.b64decode(img["src"][len(prefix):]) == (IMAGES / name).read_bytes()
+    assert [(img["width"], img["height"]) for img in found.images] == [("2400", "1100"), ("300", "200"),
+                                                                        ("800", "1600")]
+
+
+def test_lint_lists_each_picture_with_its_alt_text_and_warns_under_150_dpi():
+    result = invoke(["lint", str(PROJECT), "--images", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    findings = json.loads(result.stdout)
+    listed = [f for f in findings if f["code"] == "image"]
+    assert [f["severity"] for f in listed] == ["info"] * 3
+    assert [f["line"] for f in listed] == [6, 10, 14]
+    for finding, alt in zip(listed, ALTS):
+        assert f'alt text "{alt}"' in finding["message"]
+    assert "343 dpi" in listed[0]["message"] and f'caption "{CAPTION}"' in listed[0]["message"]
+    soft = [f for f in findings if f["code"] == "image-resolution"]
+    assert [(f["path"].endswith("pictures/sections/one.yaml"), f["line"], f["severity"]) for f in soft] == [
+        (True, 10, "warning")]
+    assert "prints at 96 dpi" in soft[0]["message"]
+    plain = invoke(["lint", str(PROJECT), "--format", "json"])
+    assert not [f for f in json.loads(plain.stdout) if f["code"] == "image"], "listed without --images"
