@@ -99,8 +99,12 @@ def test_one_self_contained_file_with_the_handouts_outline(edition, bundled):
     assert all(b - a <= 1 for a, b in zip(levels, levels[1:])), "a heading level is skipped"
     assert found.lists >= 5
     brand = yaml.safe_load(DEMO_BRAND.read_text(encoding="utf-8"))
-    assert [img.get("alt") for img in found.images] == [brand["logo"]["images"]["mark"]["alt"]]
-    assert found.images[0]["src"].startswith("data:image/png;base64,")
+    logo, knee = found.images
+    assert logo.get("alt") == brand["logo"]["images"]["mark"]["alt"]
+    # The knee picture in "How the shots work", with its alt text, shrunk to the column by CSS.
+    assert knee.get("alt", "").startswith("Drawing of two knees. In the healthy knee, a smooth layer of cartilage")
+    assert (knee.get("class"), knee.get("width"), knee.get("height")) == ("picture", "1800", "1100")
+    assert all(img["src"].startswith("data:image/png;base64,") for img in found.images)
 
 
 def test_tables_have_column_headers_and_scroll_in_their_own_region(edition):
