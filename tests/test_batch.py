@@ -293,14 +293,25 @@ def test_every_document_prints_the_shared_text_readably(batch25):
         assert not missing, (i, missing[:3])
 
 
-def _logo_of(pdf: Path) -> tuple[int, int, bytes, bytes]:
-    """Width, height, pixels and alpha of the one image on page 1."""
+def _images_of(pdf: Path) -> list:
+    """The images on page 1: the logo (with its alpha mask) and the knee picture."""
     page = PdfReader(pdf).pages[0]
     images = [x.get_object() for x in page["/Resources"]["/XObject"].values()
               if x.get_object()["/Subtype"] == "/Image"]
-    assert len(images) == 1, pdf
-    image = images[0]
+    assert len(images) == 2, pdf
+    return images
+
+
+def _logo_of(pdf: Path) -> tuple[int, int, bytes, bytes]:
+    """Width, height, pixels and alpha of the logo on page 1 (the image with an alpha mask)."""
+    (image,) = [i for i in _images_of(pdf) if "/SMask" in i]
     return image["/Width"], image["/Height"], image.get_data(), image["/SMask"].get_object().get_data()
+
+
+def _picture_of(pdf: Path) -> tuple[int, int, bytes]:
+    """Width, height and pixels of the knee picture on page 1."""
+    (image,) = [i for i in _images_of(pdf) if "/SMask" not in i]
+    return image["/Width"], image["/Height"], image.get_data()
 
 
 def test_every_document_embeds_the_whole_logo(batch25):
@@ -312,6 +323,17 @@ def test_every_document_embeds_the_whole_logo(batch25):
     assert (width, height) == (252, 252)  # 5.5 x 11 pt body = 60.5 pt tall, at 300 dpi
     assert len(pixels) == 252 * 252 * 3 and len(alpha) == 252 * 252
     assert all(logo == logos[0] for logo in logos)
+
+
+def test_every_document_embeds_the_whole_picture(batch25):
+    # Pictures in bodies are shared the same way (render.figures): resampled
+    # once to 300 dpi at their printed size, whole in every document.
+    folder, _, _ = batch25
+    pictures = [_picture_of(folder / "out" / f"stem-cell-knee--p{i:02d}.pdf") for i in (0, 1, 12, 24)]
+    width, height, pixels = pictures[0]
+    assert width < 1800 and abs(width / height - 1800 / 1100) < 0.01  # resampled down, shape kept
+    assert len(pixels) == width * height * 3
+    assert all(picture == pictures[0] for picture in pictures)
 
 
 def _links_of(pdf: Path) -> list[tuple[int, str, list[float]]]:
