@@ -8,7 +8,7 @@ import pdfcheck
 import pytest
 from helpers import DEMO_ROSTER, assert_clean, invoke, snapshot
 
-EXPECTED = ["brand.yml", "handout.es.yaml", "handout.yaml", "logo.png", "providers.csv", "sections"]
+EXPECTED = ["brand.yml", "handout.es.yaml", "handout.yaml", "images", "logo.png", "providers.csv", "sections"]
 
 
 @pytest.fixture
@@ -26,6 +26,8 @@ def test_init_creates_the_project_files(project):
     assert (folder / "sections").is_dir()
     assert sorted(p.name for p in (folder / "sections").glob("*.yaml"))
     assert (folder / "logo.png").read_bytes().startswith(b"\x89PNG")
+    # The pictures the sections show come along, so the copy builds as it is.
+    assert sorted(p.name for p in (folder / "images").iterdir()) == ["knee-cartilage.es.png", "knee-cartilage.png"]
     assert "my-clinic" in result.stdout
     assert "handouts build my-clinic" in result.stdout
     assert result.stderr == ""
