@@ -231,6 +231,9 @@ def _problem_order(problem: Problem) -> tuple:
     return (problem.path, problem.line or 0, problem.message)
 
 
+# Every document of a batch checks the same section texts: remember the
+# answers (the texts that name a reader change, and fall out).
+@lru_cache(maxsize=512)
 def _unprintable(text: str, coverage: frozenset[int], family: str) -> str | None:
     from .render.fonts import describe_characters, missing_characters
     from .render.scripts import right_to_left

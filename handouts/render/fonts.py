@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -42,6 +44,7 @@ class Fonts:
     files: tuple[Path, ...]
 
 
+@lru_cache(maxsize=1)
 def bundled_family() -> FontFamily:
     """The bundled Atkinson Hyperlegible family as files on disk."""
     folder = resources.files("handouts") / "fonts"
@@ -51,6 +54,10 @@ def bundled_family() -> FontFamily:
 
 # Registered fonts by content hash: ReportLab's registry is process-wide.
 _registered: dict[str, tuple[str, frozenset[int]]] = {}
+# And by what stat says of the file: every document of a batch registers
+# the same files, and reading and hashing them each time cost more than
+# a page's drawing. A file changed since (size, time or inode) is read again.
+_by_stat: dict[tuple, tuple[str, frozenset[int]]] = {}
 
 
 def _register(path: Path) -> tuple[str, frozenset[int]]:
@@ -63,15 +70,23 @@ def _register(path: Path) -> tuple[str, frozenset[int]]:
     from reportlab.pdfbase import pdfmetrics
 
     try:
+        info = os.stat(path)
+        stamp: tuple | None = (str(path), info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns)
+    except OSError:
+        stamp = None  # read_bytes says why
+    if stamp in _by_stat:
+        return _by_stat[stamp]
+    try:
         data = read_bytes(path, max_bytes=FONT_LIMIT, what="font file")
     except ReadError as exc:
         raise BrandError([exc.problem]) from None
     digest = hashlib.sha256(data).hexdigest()
-    if digest in _registered:
-        return _registered[digest]
-    font, coverage = parse_font(data, path, f"H{digest[:12]}")
-    pdfmetrics.registerFont(font)
-    _registered[digest] = (font.fontName, coverage)
+    if digest not in _registered:
+        font, coverage = parse_font(data, path, f"H{digest[:12]}")
+        pdfmetrics.registerFont(font)
+        _registered[digest] = (font.fontName, coverage)
+    if stamp is not None:
+        _by_stat[stamp] = _registered[digest]
     return _registered[digest]
 
 

@@ -37,6 +37,7 @@ from .reuse import FontPlan, Recorder, paragraph_texts, recorder, text_state
 from .story import build_story
 from .styles import Styles, make_styles
 from .tagging import Structure, artifact
+from .writer import TaggedDocument
 
 
 def harden_reportlab() -> None:
@@ -67,6 +68,9 @@ class _HandoutCanvas(Canvas):
     def __init__(self, *args, footer: Footer, static=None, recorder: Recorder | None = None,
                  metadata: dict | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        # The same document, written by a subclass that writes the
+        # structure elements without ReportLab's per-object cost.
+        self._doc.__class__ = TaggedDocument
         self._footer = footer
         self._static = static
         self._recorder = recorder

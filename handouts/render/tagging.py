@@ -47,7 +47,6 @@ from xml.sax.saxutils import escape as _xml_escape
 from reportlab.pdfbase.pdfdoc import (
     PDFDictionary,
     PDFName,
-    PDFObject,
     PDFObjectReference,
     PDFPage,
     PDFStream,
@@ -55,50 +54,54 @@ from reportlab.pdfbase.pdfdoc import (
 )
 from reportlab.platypus.flowables import HRFlowable
 
+from .writer import Preformatted
+
 # Page entries ReportLab's PDFPage does not write unless listed; see end_page.
 _PAGE_KEYS = list(PDFPage.__NoDefault__) + ["StructParents", "Tabs"]
 
 
-class _Element(PDFObject):
+class _Element(Preformatted):
     """One structure element; its kids are elements, (page, mcid) pairs or annotation refs.
 
     A handout has hundreds of these (a list item is three), so their bytes
     are made in one pass when the document is saved (`Structure.finish`),
-    with object numbers looked up directly, and `format` only returns them.
+    with object numbers known from their order, and written as they are
+    (render.writer).
     """
 
-    __RefOnly__ = 1
-    __slots__ = ("role", "parent", "alt", "actual_text", "kids", "links", "page", "objr", "attributes", "data",
-                 "__InternalName__")
+    __slots__ = ("role", "parent", "alt", "actual_text", "kids", "links", "page", "objr", "attributes", "number")
 
-    def __init__(self, role: str, parent: PDFObject | None, alt: str | None = None,
+    def __init__(self, role: str, parent: _Element | _TreeRoot | None, alt: str | None = None,
                  actual_text: str | None = None):
         self.role, self.parent, self.alt, self.actual_text = role, parent, alt, actual_text
         self.kids: list = []
-        self.links: list[_Element] = []  # Link children, written after the content (see link)
+        self.links: list[_Element] | None = None  # Link children, written after the content (see link)
         self.page: str | None = None  # the page /Pg names: where its first content is
         self.objr: tuple[PDFObjectReference, str] | None = None  # a Link's annotation and page
         self.attributes: str | None = None  # /A, as PDF text
         self.data = b""
 
-    def serialize(self, ref, named, document) -> bytes:
-        """This element's dictionary; `ref(obj)` and `named(name)` give "n 0 R"."""
-        out = [b"<< /Type /StructElem /S /", self.role.encode("ascii")]
-        if self.parent is not None:
-            out += [b" /P ", ref(self.parent)]
+    def serialize(self, named, document) -> bytes:
+        """This element's dictionary; `named(name)` gives "n 0 R" of a ReportLab object.
+
+        Every element's `number` (and its parent's) is set before this runs.
+        """
         page = self.page or (self.objr[1] if self.objr else None)
+        out = b"<< /Type /StructElem /S /" + _ROLE_BYTES[self.role]
+        if self.parent is not None:
+            out += b" /P %d 0 R" % self.parent.number
         if page:
-            out += [b" /Pg ", named(page)]
+            out += b" /Pg " + named(page)
         if self.alt:
-            out += [b" /Alt ", PDFString(self.alt).format(document)]
+            out += b" /Alt " + PDFString(self.alt).format(document)
         if self.actual_text:
-            out += [b" /ActualText ", PDFString(self.actual_text).format(document)]
+            out += b" /ActualText " + PDFString(self.actual_text).format(document)
         if self.attributes:
-            out += [b" /A ", self.attributes.encode("ascii")]
+            out += b" /A " + self.attributes.encode("ascii")
         kids = []
-        for kid in self.kids + self.links:
+        for kid in (self.kids + self.links) if self.links else self.kids:
             if type(kid) is _Element:
-                kids.append(ref(kid))
+                kids.append(b"%d 0 R" % kid.number)
             elif kid[0] == page:
                 kids.append(b"%d" % kid[1])
             else:
@@ -107,23 +110,18 @@ class _Element(PDFObject):
             kids.append(b"<< /Type /OBJR /Obj " + named(self.objr[0].name) + b" >>")
         # A lone kid is written bare (/K 3): the usual form, and the only
         # one some checkers read (pdfua 0.1.3 fails on a heading's /K array).
-        out += [b" /K ", kids[0], b" >>"] if len(kids) == 1 else [b" /K [", b" ".join(kids), b"] >>"]
-        return b"".join(out)
-
-    def format(self, document) -> bytes:
-        return self.data
+        if len(kids) == 1:
+            return out + b" /K " + kids[0] + b" >>"
+        return out + b" /K [" + b" ".join(kids) + b"] >>"
 
 
-class _Bytes(PDFObject):
-    """An indirect object whose bytes are made before the document is formatted."""
+_ROLE_BYTES: dict[str, bytes] = {}  # role -> its bytes, filled as roles are first written
 
-    __RefOnly__ = 1
 
-    def __init__(self):
-        self.data = b""
+class _TreeRoot(Preformatted):
+    """The StructTreeRoot: the top element's parent."""
 
-    def format(self, document) -> bytes:
-        return self.data
+    __slots__ = ("number",)
 
 
 class _Drawing:
@@ -142,7 +140,8 @@ class Structure:
         self._canvas = canvas
         self.root = _Element("Document", None)
         self._keyed: dict = {}
-        self._drawing: list[_Drawing] = []
+        self._drawing: list[_Drawing | None] = []
+        self._page: str | None = None  # this page's name, once something on it is marked
         self._page_parents: list[_Element] = []  # the element of each MCID on this page
         self._parent_tree: dict = {}
         self._next_key = 0
@@ -162,15 +161,10 @@ class Structure:
             self._keyed[key] = element
         return element
 
-    def _container(self, parents) -> _Element:
-        top = self._drawing[-1] if self._drawing else None
-        parent = top.element if top is not None and top.group else self.root
-        for role, key in parents:
-            parent = self._element(role, parent, key)
-        return parent
-
     def _mcid(self, element: _Element) -> int:
-        page = self._canvas._doc.thisPageName()
+        page = self._page
+        if page is None:
+            page = self._page = self._canvas._doc.thisPageName()
         mcid = len(self._page_parents)
         self._page_parents.append(element)
         if element.page is None:
@@ -185,15 +179,27 @@ class Structure:
         `attributes` is a PDF attribute dictionary as text, e.g.
         "<< /O /Table /Scope /Column >>".
         """
+        self._open(role, parents, key, alt, actual_text, text_roles, group, attributes)
+
+    def _open(self, role, parents, key, alt, actual_text, text_roles, group, attributes=None) -> None:
+        drawing = self._drawing
         if self.artifacts:
-            self._drawing.append(None)
+            drawing.append(None)
             return
-        element = self._element(role, self._container(parents), key, alt, actual_text)
+        top = drawing[-1] if drawing else None
+        parent = top.element if top is not None and top.group else self.root
+        keyed = self._keyed
+        for parent_role, parent_key in parents:
+            found = keyed.get(parent_key)
+            if found is None:
+                found = self._element(parent_role, parent, parent_key)
+            parent = found
+        element = self._element(role, parent, key, alt, actual_text)
         if attributes and element.attributes is None:
             element.attributes = attributes
-        self._drawing.append(_Drawing(element, tuple(text_roles), group))
+        drawing.append(_Drawing(element, text_roles, group))
         if not text_roles and not group:
-            self._canvas._code.append(f"/{role} <</MCID {self._mcid(element)}>> BDC")
+            self._canvas._code.append("/%s <</MCID %d>> BDC" % (role, self._mcid(element)))
 
     def end(self) -> None:
         """Close the element `begin()` opened."""
@@ -217,7 +223,7 @@ class Structure:
         role = roles[min(drawing.texts, len(roles) - 1)]
         drawing.texts += 1
         child = self._element(role, drawing.element, (drawing.element, role))
-        self._canvas._code.append(f"/{role} <</MCID {self._mcid(child)}>> BDC")
+        self._canvas._code.append("/%s <</MCID %d>> BDC" % (role, self._mcid(child)))
         return True
 
     def reserve_key(self) -> int:
@@ -239,6 +245,8 @@ class Structure:
         element.objr = (annotation, self._canvas._doc.thisPageName())
         # After the element's content, whether it was drawn or replayed
         # first: a replay makes its links after its text, a drawing before.
+        if owner.links is None:
+            owner.links = []
         owner.links.append(element)
         self._parent_tree[key] = element
 
@@ -251,21 +259,27 @@ class Structure:
             page.StructParents = key = self.reserve_key()
             self._parent_tree[key] = self._page_parents
             self._page_parents = []
+        self._page = None
         if annotated:
             page.Tabs = PDFName("S")
 
     def finish(self, catalog, *, title: str, lang: str | None, info: dict) -> None:
-        """Put the tree, MarkInfo, viewer preferences and XMP metadata in the catalog."""
+        """Put the tree, MarkInfo, viewer preferences and XMP metadata in the catalog.
+
+        The canvas's document must be a render.writer.TaggedDocument.
+        """
         document = self._canvas._doc
         elements = []
         pending = [self.root]
         while pending:  # depth first, so object numbers follow reading order
             element = pending.pop()
             elements.append(element)
-            pending.extend(kid for kid in reversed(element.kids + element.links) if type(kid) is _Element)
-        root, parent_tree = _Bytes(), _Bytes()
-        for obj in (root, parent_tree, *elements):
-            document.Reference(obj)
+            kids = element.kids + element.links if element.links else element.kids
+            pending.extend(kid for kid in reversed(kids) if type(kid) is _Element)
+        root, parent_tree = _TreeRoot(), Preformatted()
+        first = root.number = document.register_all((root, parent_tree, *elements))
+        for number, element in enumerate(elements, start=first + 2):
+            element.number = number
         numbers = document.idToObjectNumberAndVersion
         refs: dict[str, bytes] = {}
 
@@ -275,21 +289,20 @@ class Structure:
                 found = refs[name] = b"%d 0 R" % numbers[name][0]
             return found
 
-        def ref(obj) -> bytes:
-            return named(obj.__InternalName__)
-
+        for role in {element.role for element in elements}.difference(_ROLE_BYTES):
+            _ROLE_BYTES[role] = role.encode("ascii")
         self.root.parent = root
         for element in elements:
-            element.data = element.serialize(ref, named, document)
+            element.data = element.serialize(named, document)
         nums = []
         for key in sorted(self._parent_tree):
             value = self._parent_tree[key]
             if isinstance(value, list):
-                nums.append(b"%d [" % key + b" ".join(ref(e) for e in value) + b"]")
+                nums.append(b"%d [" % key + b" ".join(b"%d 0 R" % e.number for e in value) + b"]")
             else:
-                nums.append(b"%d " % key + ref(value))
+                nums.append(b"%d %d 0 R" % (key, value.number))
         parent_tree.data = b"<< /Nums [" + b" ".join(nums) + b"] >>"
-        root.data = (b"<< /Type /StructTreeRoot /K " + ref(self.root) + b" /ParentTree " + ref(parent_tree)
+        root.data = (b"<< /Type /StructTreeRoot /K %d 0 R /ParentTree %d 0 R" % (self.root.number, first + 1)
                      + b" /ParentTreeNextKey %d >>" % self._next_key)
         catalog.StructTreeRoot = root
         catalog.MarkInfo = PDFDictionary({"Marked": "true"})
@@ -395,8 +408,8 @@ class TaggedFlowable:
         structure = getattr(canvas, "structure", None)
         if structure is None:
             return super().drawOn(canvas, x, y, _sW)
-        structure.begin(self.pdf_role, parents=self.pdf_parents, key=self.pdf_key, alt=self.pdf_alt,
-                        actual_text=self.pdf_actual_text, text_roles=self.pdf_text_roles, group=self.pdf_group)
+        structure._open(self.pdf_role, self.pdf_parents, self.pdf_key, self.pdf_alt, self.pdf_actual_text,
+                        self.pdf_text_roles, self.pdf_group)
         try:
             return super().drawOn(canvas, x, y, _sW)
         finally:

@@ -1,0 +1,120 @@
+"""Writing a tagged PDF's objects: hundreds of structure elements at the cost of a few.
+
+A tagged handout has 600 to 700 structure elements (a list item alone is
+LI, Lbl and LBody), each of which the PDF format requires to be an
+indirect object of its own. ReportLab's writer spends several
+microseconds on each object it writes (a wrapper object, a generic format
+dispatch, a Python-level text codec for the "n 0 obj" header, an xref
+line formatted through the same codec): with this many elements that was
+a tenth of a batch document's time, more than all of tagging's drawing.
+
+`TaggedDocument` is ReportLab's PDFDocument with `format` doing the same
+work in the same order, byte for byte, except that objects whose bytes are
+already made (`Preformatted`: the structure elements, the structure tree
+root, the parent tree) are written directly, and the cross-reference
+table is made in one pass. The handout canvas (render.pdf) makes its
+document one of these.
+"""
+
+from __future__ import annotations
+
+from reportlab import rl_config
+from reportlab.pdfbase.pdfdoc import PDFDocument, PDFFile, PDFIndirectObject, PDFObject, PDFTrailer
+
+
+class Preformatted(PDFObject):
+    """An indirect object whose bytes (`data`) are made before the document is written."""
+
+    __RefOnly__ = 1
+    __slots__ = ("data", "__InternalName__")
+
+    def __init__(self):
+        self.data = b""
+
+    def format(self, document) -> bytes:
+        return self.data
+
+
+class TaggedDocument(PDFDocument):
+    """ReportLab's PDFDocument, writing preformatted objects without per-object overhead."""
+
+    def register_all(self, objects) -> int:
+        """Give each of `objects` (Preformatted) the next object number, in order; returns the first.
+
+        What `Reference` does for a new object, for many at once: the
+        numbers are consecutive, so a caller can write references to them
+        (n 0 R) without looking each one up.
+        """
+        first = self.objectcounter + 1
+        number = first
+        to_number, to_id, to_object = self.idToObjectNumberAndVersion, self.numberToId, self.idToObject
+        for obj in objects:
+            name = "R%d" % number  # Reference's own naming, so no other object can take it
+            obj.__InternalName__ = name
+            to_number[name] = (number, 0)
+            to_id[number] = name
+            to_object[name] = obj
+            number += 1
+        self.objectcounter = number - 1
+        return first
+
+    def format(self) -> bytes:
+        # ReportLab's PDFDocument.format (5.1), with a direct path for
+        # Preformatted objects and the xref made in one pass. Objects may be
+        # added while formatting (ReportLab's own do), hence the open loop.
+        self.encrypt.prepare(self)
+        catalog, info = self.Catalog, self.info
+        self.Reference(catalog)
+        self.Reference(info)
+        encrypt_ref = None
+        encrypt_info = self.encrypt.info()
+        if encrypt_info:
+            encrypt_ref = self.Reference(encrypt_info)
+        direct = encrypt_info is None  # encryption keys strings by object: let ReportLab do those
+        comments = not rl_config.invariant and rl_config.pdfComments
+        number_to_id, to_object, to_offset = self.numberToId, self.idToObject, self.idToOffset
+        to_number = self.idToObjectNumberAndVersion
+        self.__accum__ = out = PDFFile(self._pdfVersion)
+        ids = []
+        offsets = []
+        counter = 0
+        while True:
+            counter += 1
+            oid = number_to_id.get(counter)
+            if oid is None:
+                break
+            obj = to_object[oid]
+            if comments:
+                out.add("%% %s: class %s \n" % (ascii(oid), obj.__class__.__name__[:50]))
+            if direct and isinstance(obj, Preformatted):
+                data = obj.data
+                number, version = to_number[oid]
+                offset = out.add(b"%d %d obj\n" % (number, version) + data
+                                 + (b"endobj\n" if data.endswith(b"\n") else b"\nendobj\n"))
+            else:
+                offset = out.add(PDFIndirectObject(oid, obj).format(self))
+            to_offset[oid] = offset
+            ids.append(oid)
+            offsets.append((to_number[oid], offset))
+        del self.__accum__
+        if counter - 1 != len(number_to_id):
+            raise ValueError("counter %s doesn't match number to id dictionary %s" % (counter, len(number_to_id)))
+        xref_offset = out.add(_xref(offsets))
+        trailer = PDFTrailer(startxref=xref_offset, Size=len(number_to_id) + 1, Root=self.Reference(catalog),
+                             Info=self.Reference(info), Encrypt=encrypt_ref, ID=self.ID())
+        out.add(trailer.format(self))
+        for signature in getattr(self, "_digiSigs", []):
+            signature.sign(out)
+        return out.format(self)
+
+
+def _xref(offsets: list[tuple[tuple[int, int], int]]) -> bytes:
+    """The cross-reference table ReportLab writes for objects 1..n (one subsection from 0)."""
+    entries = [b""] * (len(offsets) + 1)
+    entries[0] = b"0000000000 65535 f "
+    last = len(offsets)
+    for (number, version), offset in offsets:
+        if not 1 <= number <= last or entries[number]:
+            raise ValueError(f"object number {number} out of order in the xref")
+        entries[number] = b"%010d %05d n " % (offset, version)
+    return b"xref\n0 %d\n" % (last + 1) + b"\n".join(entries) + b"\n"
