@@ -223,3 +223,34 @@ def test_same_inputs_give_the_same_tagged_bytes(documents, tmp_path):
     again = tmp_path / "again.pdf"
     assert invoke(["build", "-o", str(again), "--layout", "large-print"]).exit_code == 0
     assert again.read_bytes() == documents["large-print"].read_bytes()
+
+
+def test_a_document_that_tags_otherwise_gets_its_own_tree():
+    """A batch reuses the structure tree of documents that tag alike (render.structtree).
+
+    One more reader line (the patient's) is one more P on the same pages,
+    with the same objects: it must get a tree of its own, the same as when
+    it is the first document built, and not spoil the next document's.
+    """
+    import io
+
+    from handouts.build import prepare, render_handout
+    from handouts.load.roster import Provider
+    from handouts.render import structtree
+
+    prepared = prepare()
+    provider = Provider(id="t1", name="Ana Ruiz", credentials="MD")
+    structtree._trees.clear()
+    plain = render_handout(prepared, provider=provider)[0]
+    named = render_handout(prepared, provider=provider, patient_name="Tom Fay")[0]
+    again = render_handout(prepared, provider=provider)[0]
+    structtree._trees.clear()
+    named_first = render_handout(prepared, provider=provider, patient_name="Tom Fay")[0]
+    assert again == plain
+    assert named == named_first
+
+    def roles(data: bytes) -> Counter:
+        with pikepdf.open(io.BytesIO(data)) as pdf:
+            return Counter(element.role for element in structure.walk(structure.tree(pdf)))
+
+    assert roles(named) - roles(plain) == Counter({"P": 1})

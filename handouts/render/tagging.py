@@ -37,6 +37,11 @@ canvas. Paragraph drawings that a batch records once and replays
 (render.reuse) never contain marked content: tagging happens in drawOn,
 around the replay, and a recording keeps its text objects apart so each
 replay gets its own ids from the page it lands on.
+
+While drawing, `Structure` writes only the operators and a log of what it
+tagged; the tree itself is made from the log at save (render.structtree),
+once for all the documents of a batch that tag alike, and written by
+render.writer.
 """
 
 from __future__ import annotations
@@ -50,127 +55,52 @@ from reportlab.pdfbase.pdfdoc import (
     PDFObjectReference,
     PDFPage,
     PDFStream,
-    PDFString,
 )
 from reportlab.platypus.flowables import HRFlowable
 
+from . import structtree
 from .writer import Preformatted
 
 # Page entries ReportLab's PDFPage does not write unless listed; see end_page.
 _PAGE_KEYS = list(PDFPage.__NoDefault__) + ["StructParents", "Tabs"]
 
 
-class _Element(Preformatted):
-    """One structure element; its kids are elements, (page, mcid) pairs or annotation refs.
-
-    A handout has hundreds of these (a list item is three), so their bytes
-    are made in one pass when the document is saved (`Structure.finish`),
-    with object numbers known from their order, and written as they are
-    (render.writer).
-    """
-
-    __slots__ = ("role", "parent", "alt", "actual_text", "kids", "links", "page", "objr", "attributes", "number")
-
-    def __init__(self, role: str, parent: _Element | _TreeRoot | None, alt: str | None = None,
-                 actual_text: str | None = None):
-        self.role, self.parent, self.alt, self.actual_text = role, parent, alt, actual_text
-        self.kids: list = []
-        self.links: list[_Element] | None = None  # Link children, written after the content (see link)
-        self.page: str | None = None  # the page /Pg names: where its first content is
-        self.objr: tuple[PDFObjectReference, str] | None = None  # a Link's annotation and page
-        self.attributes: str | None = None  # /A, as PDF text
-        self.data = b""
-
-    def serialize(self, named, document) -> bytes:
-        """This element's dictionary; `named(name)` gives "n 0 R" of a ReportLab object.
-
-        Every element's `number` (and its parent's) is set before this runs.
-        """
-        page = self.page or (self.objr[1] if self.objr else None)
-        out = b"<< /Type /StructElem /S /" + _ROLE_BYTES[self.role]
-        if self.parent is not None:
-            out += b" /P %d 0 R" % self.parent.number
-        if page:
-            out += b" /Pg " + named(page)
-        if self.alt:
-            out += b" /Alt " + PDFString(self.alt).format(document)
-        if self.actual_text:
-            out += b" /ActualText " + PDFString(self.actual_text).format(document)
-        if self.attributes:
-            out += b" /A " + self.attributes.encode("ascii")
-        kids = []
-        for kid in (self.kids + self.links) if self.links else self.kids:
-            if type(kid) is _Element:
-                kids.append(b"%d 0 R" % kid.number)
-            elif kid[0] == page:
-                kids.append(b"%d" % kid[1])
-            else:
-                kids.append(b"<< /Type /MCR /Pg " + named(kid[0]) + b" /MCID %d >>" % kid[1])
-        if self.objr:
-            kids.append(b"<< /Type /OBJR /Obj " + named(self.objr[0].name) + b" >>")
-        # A lone kid is written bare (/K 3): the usual form, and the only
-        # one some checkers read (pdfua 0.1.3 fails on a heading's /K array).
-        if len(kids) == 1:
-            return out + b" /K " + kids[0] + b" >>"
-        return out + b" /K [" + b" ".join(kids) + b"] >>"
-
-
-_ROLE_BYTES: dict[str, bytes] = {}  # role -> its bytes, filled as roles are first written
-
-
-class _TreeRoot(Preformatted):
-    """The StructTreeRoot: the top element's parent."""
-
-    __slots__ = ("number",)
-
-
-class _Drawing:
-    """A tagged flowable being drawn: its element and how its text objects are marked."""
-
-    __slots__ = ("element", "text_roles", "texts", "group")
-
-    def __init__(self, element: _Element, text_roles: tuple[str, ...], group: bool):
-        self.element, self.text_roles, self.texts, self.group = element, text_roles, 0, group
-
-
 class Structure:
-    """The structure tree of one document being drawn on `canvas`."""
+    """The tagging of one document being drawn on `canvas`: marked content, and a log of it.
+
+    The structure tree is made from the log when the document is saved
+    (render.structtree), so a batch whose documents tag alike makes it once.
+    """
 
     def __init__(self, canvas):
         self._canvas = canvas
-        self.root = _Element("Document", None)
-        self._keyed: dict = {}
-        self._drawing: list[_Drawing | None] = []
+        self._log: list = []
+        self._ids: dict = {}  # group and element keys -> their number in the log
+        self._parents: dict = {}  # parents paths as given -> as logged
+        self._names: list[str] = []  # ReportLab objects the log names (pages, annotations)
+        self._drawing: list = []  # [text roles, group, texts marked] of each open element, None in artifacts
         self._page: str | None = None  # this page's name, once something on it is marked
-        self._page_parents: list[_Element] = []  # the element of each MCID on this page
-        self._parent_tree: dict = {}
+        self._marked = 0  # marked-content ids used on this page
         self._next_key = 0
         self.artifacts = 0  # depth of artifact sequences open: inside one nothing is tagged
         self.started: set = set()  # keys of things (tables) whose first part was drawn
 
-    # -- elements --------------------------------------------------------
-
-    def _element(self, role: str, parent: _Element, key=None, alt=None, actual_text=None) -> _Element:
-        if key is not None:
-            found = self._keyed.get(key)
-            if found is not None:
-                return found
-        element = _Element(role, parent, alt, actual_text)
-        parent.kids.append(element)
-        if key is not None:
-            self._keyed[key] = element
-        return element
-
-    def _mcid(self, element: _Element) -> int:
-        page = self._page
-        if page is None:
-            page = self._page = self._canvas._doc.thisPageName()
-        mcid = len(self._page_parents)
-        self._page_parents.append(element)
-        if element.page is None:
-            element.page = page
-        element.kids.append((page, mcid))
+    def _mcid(self) -> int:
+        if self._page is None:
+            self._page = self._canvas._doc.thisPageName()
+            self._names.append(self._page)
+            self._log.append((structtree.PAGE, self._page))
+        mcid = self._marked
+        self._marked += 1
         return mcid
+
+    def _id(self, key):
+        if key is None:
+            return None
+        found = self._ids.get(key)
+        if found is None:
+            found = self._ids[key] = len(self._ids)
+        return found
 
     def begin(self, role: str, *, parents=(), key=None, alt: str | None = None, actual_text: str | None = None,
               text_roles: tuple[str, ...] = (), group: bool = False, attributes: str | None = None) -> None:
@@ -182,48 +112,49 @@ class Structure:
         self._open(role, parents, key, alt, actual_text, text_roles, group, attributes)
 
     def _open(self, role, parents, key, alt, actual_text, text_roles, group, attributes=None) -> None:
-        drawing = self._drawing
         if self.artifacts:
-            drawing.append(None)
+            self._drawing.append(None)
             return
-        top = drawing[-1] if drawing else None
-        parent = top.element if top is not None and top.group else self.root
-        keyed = self._keyed
-        for parent_role, parent_key in parents:
-            found = keyed.get(parent_key)
-            if found is None:
-                found = self._element(parent_role, parent, parent_key)
-            parent = found
-        element = self._element(role, parent, key, alt, actual_text)
-        if attributes and element.attributes is None:
-            element.attributes = attributes
-        drawing.append(_Drawing(element, text_roles, group))
-        if not text_roles and not group:
-            self._canvas._code.append("/%s <</MCID %d>> BDC" % (role, self._mcid(element)))
+        if parents:
+            logged = self._parents.get(parents)
+            if logged is None:
+                logged = self._parents[parents] = tuple((r, self._id(k)) for r, k in parents)
+        else:
+            logged = ()
+        marked = not text_roles and not group
+        mcid = self._mcid() if marked else 0  # first: it may log the page
+        self._log.append((structtree.OPEN, role, logged, self._id(key), alt, actual_text, text_roles, group,
+                          attributes))
+        self._drawing.append([text_roles, group, 0])
+        if marked:
+            self._canvas._code.append(f"/{role} <</MCID {mcid}>> BDC")
 
     def end(self) -> None:
         """Close the element `begin()` opened."""
         drawing = self._drawing.pop()
-        if drawing is not None and not drawing.text_roles and not drawing.group:
-            self._canvas._code.append("EMC")
+        if drawing is not None:
+            self._log.append(structtree.CLOSE)
+            if not drawing[0] and not drawing[1]:
+                self._canvas._code.append("EMC")
 
     def marks_text_objects(self) -> bool:
         """Whether begin_text would mark the next text object."""
         drawing = self._drawing[-1] if self._drawing else None
-        return drawing is not None and bool(drawing.text_roles)
+        return drawing is not None and bool(drawing[0])
 
     def begin_text(self) -> bool:
         """Before a text object: mark it when the flowable marks text objects one by one."""
         if not self._drawing or self._drawing[-1] is None:
             return False
         drawing = self._drawing[-1]
-        roles = drawing.text_roles
+        roles = drawing[0]
         if not roles:
             return False
-        role = roles[min(drawing.texts, len(roles) - 1)]
-        drawing.texts += 1
-        child = self._element(role, drawing.element, (drawing.element, role))
-        self._canvas._code.append("/%s <</MCID %d>> BDC" % (role, self._mcid(child)))
+        role = roles[min(drawing[2], len(roles) - 1)]
+        drawing[2] += 1
+        mcid = self._mcid()  # first: it may log the page
+        self._log.append(structtree.TEXT)
+        self._canvas._code.append(f"/{role} <</MCID {mcid}>> BDC")
         return True
 
     def reserve_key(self) -> int:
@@ -234,31 +165,21 @@ class Structure:
 
     def link(self, annotation: PDFObjectReference, key: int) -> None:
         """A Link element for the annotation just made with /StructParent `key`."""
-        if self._drawing and self._drawing[-1] is not None:
-            drawing = self._drawing[-1]
-            owner = drawing.element
-            if drawing.text_roles:  # the link is in the body, not the bullet
-                owner = self._element(drawing.text_roles[-1], owner, (owner, drawing.text_roles[-1]))
-        else:
-            owner = self.root
-        element = _Element("Link", owner)
-        element.objr = (annotation, self._canvas._doc.thisPageName())
-        # After the element's content, whether it was drawn or replayed
-        # first: a replay makes its links after its text, a drawing before.
-        if owner.links is None:
-            owner.links = []
-        owner.links.append(element)
-        self._parent_tree[key] = element
+        page = self._canvas._doc.thisPageName()
+        self._names += (annotation.name, page)
+        # Outside any element, or inside an artifact, the document owns the link.
+        within = bool(self._drawing) and self._drawing[-1] is not None
+        self._log.append((structtree.LINK, annotation.name, page, key, within))
 
     # -- pages and the document ------------------------------------------
 
     def end_page(self, page: PDFPage, annotated: bool) -> None:
         """Give the page just finished its /StructParents (and /Tabs /S when it has links)."""
         page.__NoDefault__ = _PAGE_KEYS  # an instance attribute: ReportLab writes only listed keys
-        if self._page_parents:
+        if self._marked:
             page.StructParents = key = self.reserve_key()
-            self._parent_tree[key] = self._page_parents
-            self._page_parents = []
+            self._log.append((structtree.PAGE_END, key))
+            self._marked = 0
         self._page = None
         if annotated:
             page.Tabs = PDFName("S")
@@ -269,41 +190,11 @@ class Structure:
         The canvas's document must be a render.writer.TaggedDocument.
         """
         document = self._canvas._doc
-        elements = []
-        pending = [self.root]
-        while pending:  # depth first, so object numbers follow reading order
-            element = pending.pop()
-            elements.append(element)
-            kids = element.kids + element.links if element.links else element.kids
-            pending.extend(kid for kid in reversed(kids) if type(kid) is _Element)
-        root, parent_tree = _TreeRoot(), Preformatted()
-        first = root.number = document.register_all((root, parent_tree, *elements))
-        for number, element in enumerate(elements, start=first + 2):
-            element.number = number
-        numbers = document.idToObjectNumberAndVersion
-        refs: dict[str, bytes] = {}
-
-        def named(name: str) -> bytes:
-            found = refs.get(name)
-            if found is None:
-                found = refs[name] = b"%d 0 R" % numbers[name][0]
-            return found
-
-        for role in {element.role for element in elements}.difference(_ROLE_BYTES):
-            _ROLE_BYTES[role] = role.encode("ascii")
-        self.root.parent = root
-        for element in elements:
-            element.data = element.serialize(named, document)
-        nums = []
-        for key in sorted(self._parent_tree):
-            value = self._parent_tree[key]
-            if isinstance(value, list):
-                nums.append(b"%d [" % key + b" ".join(b"%d 0 R" % e.number for e in value) + b"]")
-            else:
-                nums.append(b"%d %d 0 R" % (key, value.number))
-        parent_tree.data = b"<< /Nums [" + b" ".join(nums) + b"] >>"
-        root.data = (b"<< /Type /StructTreeRoot /K %d 0 R /ParentTree %d 0 R" % (self.root.number, first + 1)
-                     + b" /ParentTreeNextKey %d >>" % self._next_key)
+        root, parent_tree = Preformatted(), Preformatted()
+        first = document.register_all((root, parent_tree))
+        elements, parent_tree.data, root.data = structtree.tree_bytes(self._log, self._names, first,
+                                                                      self._next_key, document)
+        document.add_block(elements)
         catalog.StructTreeRoot = root
         catalog.MarkInfo = PDFDictionary({"Marked": "true"})
         catalog.Metadata = PDFStream(PDFDictionary({"Type": PDFName("Metadata"), "Subtype": PDFName("XML")}),

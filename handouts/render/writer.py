@@ -19,14 +19,20 @@ document one of these.
 from __future__ import annotations
 
 from reportlab import rl_config
-from reportlab.pdfbase.pdfdoc import PDFDocument, PDFFile, PDFIndirectObject, PDFObject, PDFTrailer
+from reportlab.pdfbase.pdfdoc import (
+    PDFDocument,
+    PDFFile,
+    PDFIndirectObject,
+    PDFObject,
+    PDFTrailer,
+)
 
 
 class Preformatted(PDFObject):
     """An indirect object whose bytes (`data`) are made before the document is written."""
 
     __RefOnly__ = 1
-    __slots__ = ("data", "__InternalName__")
+    __slots__ = ("__InternalName__", "data")
 
     def __init__(self):
         self.data = b""
@@ -49,13 +55,27 @@ class TaggedDocument(PDFDocument):
         number = first
         to_number, to_id, to_object = self.idToObjectNumberAndVersion, self.numberToId, self.idToObject
         for obj in objects:
-            name = "R%d" % number  # Reference's own naming, so no other object can take it
+            name = f"R{number}"  # Reference's own naming, so no other object can take it
             obj.__InternalName__ = name
             to_number[name] = (number, 0)
             to_id[number] = name
             to_object[name] = obj
             number += 1
         self.objectcounter = number - 1
+        return first
+
+    def add_block(self, objects: list[bytes]) -> int:
+        """Number `objects` (each an object's bytes) consecutively after the last; returns the first.
+
+        They are written as they are, after whatever has the number before
+        the first; nothing can refer to them but by number.
+        """
+        first = self.objectcounter + 1
+        self.objectcounter += len(objects)
+        if objects:
+            if not hasattr(self, "_blocks"):
+                self._blocks = {}
+            self._blocks[first] = objects
         return first
 
     def format(self) -> bytes:
@@ -75,17 +95,28 @@ class TaggedDocument(PDFDocument):
         number_to_id, to_object, to_offset = self.numberToId, self.idToObject, self.idToOffset
         to_number = self.idToObjectNumberAndVersion
         self.__accum__ = out = PDFFile(self._pdfVersion)
-        ids = []
+        blocks = getattr(self, "_blocks", {})
+        in_blocks = 0
         offsets = []
         counter = 0
         while True:
             counter += 1
+            block = blocks.get(counter)
+            if block is not None:
+                for data in block:
+                    offset = out.add(b"%d 0 obj\n" % counter + data
+                                     + (b"endobj\n" if data.endswith(b"\n") else b"\nendobj\n"))
+                    offsets.append(((counter, 0), offset))
+                    counter += 1
+                in_blocks += len(block)
+                counter -= 1
+                continue
             oid = number_to_id.get(counter)
             if oid is None:
                 break
             obj = to_object[oid]
             if comments:
-                out.add("%% %s: class %s \n" % (ascii(oid), obj.__class__.__name__[:50]))
+                out.add(f"% {oid!a}: class {obj.__class__.__name__[:50]} \n")
             if direct and isinstance(obj, Preformatted):
                 data = obj.data
                 number, version = to_number[oid]
@@ -94,13 +125,13 @@ class TaggedDocument(PDFDocument):
             else:
                 offset = out.add(PDFIndirectObject(oid, obj).format(self))
             to_offset[oid] = offset
-            ids.append(oid)
             offsets.append((to_number[oid], offset))
         del self.__accum__
-        if counter - 1 != len(number_to_id):
-            raise ValueError("counter %s doesn't match number to id dictionary %s" % (counter, len(number_to_id)))
+        total = len(number_to_id) + in_blocks
+        if counter - 1 != total:
+            raise ValueError(f"counter {counter} doesn't match the {total} objects numbered")
         xref_offset = out.add(_xref(offsets))
-        trailer = PDFTrailer(startxref=xref_offset, Size=len(number_to_id) + 1, Root=self.Reference(catalog),
+        trailer = PDFTrailer(startxref=xref_offset, Size=total + 1, Root=self.Reference(catalog),
                              Info=self.Reference(info), Encrypt=encrypt_ref, ID=self.ID())
         out.add(trailer.format(self))
         for signature in getattr(self, "_digiSigs", []):
