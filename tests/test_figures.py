@@ -15,6 +15,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import shutil
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -141,3 +142,32 @@ def test_lint_lists_each_picture_with_its_alt_text_and_warns_under_150_dpi():
     assert "prints at 96 dpi" in soft[0]["message"]
     plain = invoke(["lint", str(PROJECT), "--format", "json"])
     assert not [f for f in json.loads(plain.stdout) if f["code"] == "image"], "listed without --images"
+
+
+def test_a_photo_stored_sideways_prints_upright_by_its_exif_orientation(tmp_path):
+    from PIL import Image
+
+    project = tmp_path / "pictures"
+    shutil.copytree(PROJECT, project)
+    # Stored 300x200, blue on its left third, with EXIF orientation 6: a phone
+    # held upright, whose picture shows turned a quarter clockwise (200x300, blue on top).
+    stored = Image.new("RGB", (300, 200), (200, 30, 30))
+    stored.paste((30, 30, 200), (0, 0, 100, 200))
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    stored.save(project / "images" / "phone.jpg", exif=exif.tobytes(), quality=95)
+    (project / "sections" / "one.yaml").write_text(
+        "kind: how_it_works\ntitle: A photo\nbody: |\n  Held upright.\n\n  ![A photo held upright](images/phone.jpg)\n",
+        encoding="utf-8")
+    out = tmp_path / "phone.pdf"
+    result = invoke(["build", str(project), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    (placed,) = placed_images(out)
+    assert placed["pixels"] == (200, 300)
+    assert (placed["width"], placed["height"]) == (pytest.approx(150, abs=0.05), pytest.approx(225, abs=0.05))
+    with pikepdf.open(out) as pdf:
+        (image,) = [pikepdf.PdfImage(o) for o in pdf.objects if isinstance(o, pikepdf.Stream)
+                    and o.get("/Subtype") == "/Image" and o.get("/Width") == 200]
+        shown = image.as_pil_image().convert("RGB")
+    top, bottom = shown.getpixel((100, 20)), shown.getpixel((100, 280))
+    assert top[2] > 150 > top[0] and bottom[0] > 150 > bottom[2], (top, bottom)
