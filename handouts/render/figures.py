@@ -34,6 +34,15 @@ PRINT_DPI = 300
 MAX_HEIGHT_RATIO = 0.5
 
 
+@lru_cache(maxsize=32)
+def caption_style(base):
+    """`base` centred: a caption sits under the middle of its picture."""
+    from reportlab.lib.enums import TA_CENTER
+    from reportlab.lib.styles import ParagraphStyle
+
+    return ParagraphStyle(f"{base.name}-caption", parent=base, alignment=TA_CENTER)
+
+
 def printed_size(picture: Picture, column: float) -> tuple[float, float]:
     """Width and height in points that `picture` prints at in a column `column` points wide."""
     width = min(column, picture.width_px / NATURAL_DPI * 72)

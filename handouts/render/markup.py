@@ -233,7 +233,7 @@ def markdown_flowables(text: str, styles: BodyStyles, pictures=()) -> list[Flowa
     from reportlab.lib.styles import ParagraphStyle
 
     from .callouts import Callout
-    from .figures import figure_for
+    from .figures import caption_style, figure_for
     from .tables import make_table
 
     tokens = _parser().parse(text)
@@ -248,7 +248,7 @@ def markdown_flowables(text: str, styles: BodyStyles, pictures=()) -> list[Flowa
     by_src = {picture.src: picture for picture in pictures}
 
     def caption(text: str) -> Flowable:
-        return tag(copy.copy(shared_paragraph(escape(text), style_for(styles.body), None)), "Caption")
+        return tag(copy.copy(shared_paragraph(escape(text), caption_style(style_for(styles.body)), None)), "Caption")
 
     def style_for(base) -> object:
         # The outermost quote is a box, which has its own padding.
