@@ -43,8 +43,8 @@ class _YamlProblem(Exception):
 MAX_DEPTH = 50
 
 
-class _StrictLoader(yaml.SafeLoader):
-    """A SafeLoader that refuses anchors, aliases and absurd nesting while composing."""
+class _Strict:
+    """Composing that refuses anchors, aliases and absurd nesting (mixed into a loader)."""
 
     _depth = 0
 
@@ -63,6 +63,33 @@ class _StrictLoader(yaml.SafeLoader):
             return super().compose_node(parent, index)
         finally:
             self._depth -= 1
+
+
+class _StrictLoader(_Strict, yaml.SafeLoader):
+    """PyYAML's own scanner and parser, in Python: the one whose error messages yamlwords explains."""
+
+
+try:
+    from yaml.cyaml import CParser as _CParser
+except ImportError:  # PyYAML built without libyaml: the Python loader alone
+    _CParser = None
+
+
+if _CParser is not None:
+    class _FastStrictLoader(_Strict, yaml.composer.Composer, _CParser, yaml.constructor.SafeConstructor,
+                            yaml.resolver.Resolver):
+        """libyaml's scanner and parser (in C, four times faster) under the same strict Python composer.
+
+        Only the events come from C: nodes, tags, marks and the checks are
+        the Python loader's. A file libyaml refuses is read again with
+        `_StrictLoader`, so every message is worded as before.
+        """
+
+        def __init__(self, stream):
+            _CParser.__init__(self, stream)
+            yaml.composer.Composer.__init__(self)
+            yaml.constructor.SafeConstructor.__init__(self)
+            yaml.resolver.Resolver.__init__(self)
 
 
 @dataclass(frozen=True)
@@ -149,9 +176,18 @@ def load_yaml(path: Path, *, max_bytes: int = MAX_BYTES, what: str = "YAML file"
     errors, duplicate keys, anchors, aliases, explicit tags and empty files.
     """
     text = read_text(path, max_bytes=max_bytes, what=what)
+    if _CParser is not None:
+        try:
+            return _compose(path, text, _FastStrictLoader, what)
+        except (YamlReadError, yaml.YAMLError, RecursionError):
+            pass  # read again below, for the Python loader's exact message
+    return _compose(path, text, _StrictLoader, what)
+
+
+def _compose(path: Path, text: str, loader_class: type, what: str) -> YamlDoc:
     shown = display_path(path)
     try:
-        loader = _StrictLoader(text)
+        loader = loader_class(text)
     except yaml.reader.ReaderError as exc:
         line = text.count("\n", 0, exc.position) + 1
         raise YamlReadError(Problem(shown, line, f"invalid YAML: control character U+{exc.character:04X} "
