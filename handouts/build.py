@@ -217,7 +217,7 @@ def font_problems(brand: Brand) -> list[Problem]:
 
 
 def _markdown_problems(sources: list[SourceText]) -> list[Problem]:
-    from .render.markup import nesting_problem
+    from .render.commonmark import nesting_problem
 
     problems = []
     for src in sources:

@@ -88,3 +88,20 @@ def test_spanish_words_use_pyphens_spanish_points():
     assert len(words) > 500
     for word in words + ["intraarticular", "autólogos", "metodológicamente", "ñandú", "pingüino"]:
         assert syllables.hyphenation_points(word, language="es") == [int(p) for p in reference.positions(word)], word
+
+
+def test_a_lint_run_loads_neither_textstat_nor_reportlabs_page_layout():
+    # What a cold lint imports is most of what it costs: textstat
+    # and ReportLab's Platypus are for the tests and for builds.
+    import os
+    import subprocess
+    import sys
+
+    code = ("import sys; from handouts.cli import main\n"
+            "sys.argv = ['handouts', 'lint']\n"
+            "try:\n    main()\nexcept SystemExit as exit:\n    assert exit.code == 0, exit.code\n"
+            "print(sorted(m for m in ('textstat', 'reportlab.platypus') if m in sys.modules))")
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).parent.parent))
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1] == "[]", done.stdout

@@ -120,19 +120,14 @@ def check_currency(handout: Handout, today: dt.date) -> list[Finding]:
 
 def check_links(texts: list[SourceText]) -> list[Finding]:
     """Links in Markdown bodies must be web, email or phone addresses."""
-    from markdown_it import MarkdownIt
+    from ..render.commonmark import checked_tokens  # every link kept a link, whatever its scheme
 
-    parser = MarkdownIt("commonmark", {"html": False})
-    # markdown-it drops javascript:, file: and data: links to plain text; to
-    # report them they must be parsed as links here (the renderer keeps the
-    # safe default, so such a link prints as text and never becomes a link).
-    parser.validateLink = lambda url: True
     findings = []
     for src in texts:
         if not src.markdown:
             continue
         body_lines = src.text.split("\n")
-        for block in parser.parse(src.text):
+        for block in checked_tokens(src.text):
             if block.type != "inline":
                 continue
             for child in block.children or ():
@@ -181,7 +176,7 @@ def check_brand(brand: Brand, layout: Layout) -> list[Finding]:
         if not brand.logo.alt:
             findings.append(_finding("logo-alt", brand.path, None,
                                      "the logo has no alt text; give it as logo.images.<name>.alt"))
-        from ..render.images import logo_box
+        from ..render.logosize import logo_box
 
         width = layout.width - layout.margin_left - layout.margin_right
         printed_w, _ = logo_box(brand.logo, layout.body_size_for(brand.base_size), width)

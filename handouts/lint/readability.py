@@ -41,9 +41,9 @@ class Reading:
 
 def plain_text(markdown: str) -> str:
     """Markdown reduced to sentences: headings and list items end as sentences."""
-    from markdown_it import MarkdownIt
+    from ..render.commonmark import checked_tokens
 
-    tokens = MarkdownIt("commonmark", {"html": False}).enable("table").parse(markdown)
+    tokens = checked_tokens(markdown)  # parsed once for every check of the body
     blocks = []
     for token in tokens:
         if token.type != "inline":

@@ -11,7 +11,6 @@ from reportlab.platypus import (
 )
 
 from ..errors import BrandError
-from ..load.brand import Logo
 from ..load.reading import IMAGE_LIMIT, ReadError, read_bytes
 from .tagging import TaggedFlowable
 
@@ -112,15 +111,3 @@ def shared_logo(path: str, width: float, height: float, press: bool = False) -> 
     if image.width > target[0] and image.height > target[1]:
         image = image.resize(target, PILImage.LANCZOS)
     return share_image(image, press)
-
-
-def logo_box(logo: Logo, body_size: float, width: float) -> tuple[float, float]:
-    """Printed width and height of the logo, in points, on a page `width` wide."""
-    height = min(body_size * 5.5, 1.1 * 72)
-    logo_width = height * logo.width_px / logo.height_px
-    if logo_width > width * 0.35:
-        logo_width = width * 0.35
-        height = logo_width * logo.height_px / logo.width_px
-    return logo_width, height
-
-

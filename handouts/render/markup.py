@@ -15,6 +15,7 @@ from functools import lru_cache
 
 from reportlab.platypus import CondPageBreak, Flowable, Paragraph, Spacer
 
+from .commonmark import parser as _parser
 from .longtext import split_markup
 from .tagging import ArtifactRule, TaggedFlowable, tag
 
@@ -117,30 +118,8 @@ def escape(text: str) -> str:
     return html.escape(text, quote=True)
 
 
-# markdown-it silently drops whatever is nested deeper than maxNesting;
-# `nesting_problem` turns that into an error instead of lost text.
-MAX_NESTING = 200
 # Deeper lists and quotes than this print at this indent: the page is narrow.
 MAX_INDENT_DEPTH = 8
-
-
-@lru_cache(maxsize=1)
-def _parser():
-    from markdown_it import MarkdownIt
-
-    # CommonMark without raw HTML: a `<b>` in content is text, not a tag.
-    # GitHub-style pipe tables on top; nothing else beyond CommonMark.
-    return MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False,
-                                     "maxNesting": MAX_NESTING}).enable("table")
-
-
-def nesting_problem(text: str) -> str | None:
-    """Why a Markdown body cannot print whole (lists or quotes nested too deep), or None."""
-    tokens = _parser().parse(text)
-    if tokens and max(t.level for t in tokens) >= MAX_NESTING - 2:
-        return (f"lists or quotes are nested more than {MAX_NESTING // 2} levels deep; "
-                "text that deep would not print")
-    return None
 
 
 @dataclass(frozen=True)

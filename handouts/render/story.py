@@ -17,7 +17,8 @@ from reportlab.platypus import (
 from ..fill.filled import FilledHandout, FilledSection
 from ..load.brand import Brand
 from .consent import WriteInLines
-from .images import LogoFlowable, logo_box, shared_logo
+from .images import LogoFlowable, shared_logo
+from .logosize import logo_box
 from .markup import (
     CachedParagraph,
     TaggedParagraph,
