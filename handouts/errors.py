@@ -9,6 +9,7 @@ from __future__ import annotations
 import errno
 import os
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 
@@ -31,9 +32,16 @@ def display_path(path: str | os.PathLike[str]) -> str:
     Messages then read like a compiler's (`sections/benefits.yaml:4: ...`)
     and stay short; paths elsewhere are shown whole.
     """
+    return _display(os.fspath(path), os.getcwd())
+
+
+@lru_cache(maxsize=4096)
+def _display(path: str, cwd: str) -> str:
+    # Resolving is a system call per path component; a lint of the bundled
+    # handout names the same few dozen files hundreds of times.
     p = Path(path)
     try:
-        return str(p.resolve().relative_to(Path.cwd().resolve()))
+        return str(p.resolve().relative_to(Path(cwd).resolve()))
     except (ValueError, OSError):
         return str(p)
 

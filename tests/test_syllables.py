@@ -90,9 +90,9 @@ def test_spanish_words_use_pyphens_spanish_points():
         assert syllables.hyphenation_points(word, language="es") == [int(p) for p in reference.positions(word)], word
 
 
-def test_a_lint_run_loads_neither_textstat_nor_reportlabs_page_layout():
-    # What a cold lint imports is most of what it costs: textstat
-    # and ReportLab's Platypus are for the tests and for builds.
+def test_a_lint_run_loads_neither_textstat_nor_the_markdown_renderer():
+    # What a cold lint imports is most of what it costs: textstat is for the
+    # tests, and the Markdown-to-flowables renderer (render.markup) for builds.
     import os
     import subprocess
     import sys
@@ -100,7 +100,7 @@ def test_a_lint_run_loads_neither_textstat_nor_reportlabs_page_layout():
     code = ("import sys; from handouts.cli import main\n"
             "sys.argv = ['handouts', 'lint']\n"
             "try:\n    main()\nexcept SystemExit as exit:\n    assert exit.code == 0, exit.code\n"
-            "print(sorted(m for m in ('textstat', 'reportlab.platypus') if m in sys.modules))")
+            "print(sorted(m for m in ('textstat', 'handouts.render.markup') if m in sys.modules))")
     env = dict(os.environ, PYTHONPATH=str(Path(__file__).parent.parent))
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=False)
     assert done.returncode == 0, done.stderr
