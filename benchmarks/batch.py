@@ -1,6 +1,6 @@
 """Batch speed and memory, with the reference figures the goals are set against.
 
-    python benchmarks/batch.py [--providers 300] [--rounds 5] [--memory-docs 1000]
+    python benchmarks/batch.py [--providers 300] [--rounds 5] [--memory-docs 1000] [--against CHECKOUT]
 
 Prints, for the bundled handout:
 - warm ms per document in one process, every document for a provider not
@@ -11,7 +11,10 @@ Prints, for the bundled handout:
   (goals: ratio 1.8+, and more than Typst's 64 docs/s on two cores);
 - resident memory after 100 documents and after --memory-docs documents
   (goal: within 10 MB);
-- cold `handouts build` as a whole process (goal: under 0.6 s).
+- cold `handouts build` as a whole process (goal: under 0.6 s);
+- with --against CHECKOUT, `batch -j 1` and `-j 2` of this code against
+  another version's, run alternately, and their ratio (tagging's goal:
+  at least 0.85 of the untagged code's speed).
 Nothing here asserts: it prints figures and ratios to compare across changes.
 """
 
@@ -129,13 +132,36 @@ def plain_platypus(filled, prepared) -> bytes:
     return buffer.getvalue()
 
 
-def batch_wall(roster: Path, jobs: int, out: Path) -> float:
-    """Wall time of `handouts batch -j JOBS` as a whole command, from a fresh output folder."""
+def batch_wall(roster: Path, jobs: int, out: Path, tree: Path | None = None) -> float:
+    """Wall time of `handouts batch -j JOBS` as a whole command, from a fresh output folder.
+
+    With `tree`, the handouts package of that checkout (its code and its
+    bundled handout) runs instead of this one.
+    """
     shutil.rmtree(out, ignore_errors=True)
+    env = None if tree is None else dict(os.environ, PYTHONPATH=str(tree))
     start = time.perf_counter()
     subprocess.run([sys.executable, "-m", "handouts", "-q", "batch", "--providers", str(roster), "-d", str(out),
-                    "-j", str(jobs)], check=True, stdout=subprocess.DEVNULL)
+                    "-j", str(jobs)], check=True, stdout=subprocess.DEVNULL, env=env,
+                   cwd=None if tree is None else tree)
     return time.perf_counter() - start
+
+
+def against(workdir: Path, tree: Path, count: int, rounds: int) -> dict[int, tuple[float, float]]:
+    """Per job count: whole-command docs/s of this code and of the checkout `tree`, medians.
+
+    The two alternate run by run, so a shared machine's drift hits both.
+    """
+    roster = workdir / f"roster-{count}.csv"
+    write_roster(roster, count)
+    walls: dict[tuple[int, bool], list[float]] = {}
+    for _ in range(rounds):
+        for jobs in (1, 2):
+            for other in (False, True):
+                walls.setdefault((jobs, other), []).append(
+                    batch_wall(roster, jobs, workdir / "out-against", tree if other else None))
+    return {jobs: (count / statistics.median(walls[(jobs, False)]), count / statistics.median(walls[(jobs, True)]))
+            for jobs in (1, 2)}
 
 
 def batch_rates(workdir: Path, count: int, rounds: int) -> dict[int, tuple[float, float, float]]:
@@ -194,6 +220,9 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5, help="batch runs per job count and size (medians)")
     parser.add_argument("--warm-docs", type=int, default=100, help="documents for the in-process timing")
     parser.add_argument("--memory-docs", type=int, default=1000, help="documents for the memory check")
+    parser.add_argument("--against", type=Path, metavar="CHECKOUT",
+                        help="also time batch from another checkout of handouts (e.g. `git worktree add "
+                             "/tmp/untagged 8251f1f`, the last commit before tagging) and print the ratio")
     args = parser.parse_args()
     try:
         import _rl_accel  # noqa: F401
@@ -220,6 +249,12 @@ def main() -> None:
         same = all((workdir / "out-j1" / f.name).read_bytes() == f.read_bytes()
                    for f in (workdir / "out-j2").glob("*.pdf"))
         print(f"  -j1 and -j2 outputs byte-identical: {same}")
+
+        if args.against:
+            for jobs, (ours, theirs) in against(workdir, args.against.resolve(), args.providers,
+                                                args.rounds).items():
+                print(f"batch -j {jobs} vs {args.against.name}: {ours:6.1f} docs/s against {theirs:5.1f} docs/s  "
+                      f"(ratio {ours / theirs:.2f}; alternating runs, medians)")
 
         at_100, at_total = memory_growth(args.memory_docs)
         print(f"RSS after 100 docs     : {at_100:7.1f} MB")
