@@ -219,3 +219,14 @@ def test_family_without_bold_prints_headings_and_bold_in_a_bold_face(tmp_path, m
     # "**not**" and other bold runs in the body print bold too.
     assert any("Bold" in w["fontname"] for w in words if w["size"] == body)
     assert any("Bold" not in w["fontname"] for w in words if w["size"] == body)
+
+
+def test_without_meta_the_bundled_handout_lints_in_both_languages(tmp_path):
+    # Every {{ clinic.name }} in the bundled content, English and Spanish, has a default.
+    path = write_brand(tmp_path, "no-meta")
+    result = invoke(["lint", "--brand", str(path)])
+    assert_clean(result)
+    assert result.exit_code == 0, result.stdout
+    assert ": error: " not in result.stdout
+    spanish = invoke(["build", "--brand", str(path), "--language", "es", "-o", str(tmp_path / "es.pdf")])
+    assert spanish.exit_code == 0, spanish.stderr
