@@ -76,7 +76,9 @@ def test_risk_disclosure_starts_a_new_page(built, bundled):
     disclosure = heading(built, bundled.disclosure_title)
     assert disclosure.top < disclosure.page_height * 0.25, "the disclosure title is not at the top of its page"
     above = [ln for ln in built.lines if ln.page == disclosure.page and ln.top < disclosure.top]
-    assert above == [], f"text printed above the disclosure title: {above}"
+    # Only the consent's running header (title and version) may sit above it.
+    assert [ln.text for ln in above] == [f"{bundled.title} \u00b7 Version 1.0"], \
+        f"text printed above the disclosure title: {above}"
 
 
 def test_signature_lines_are_on_the_last_page(built):

@@ -263,10 +263,10 @@ def test_every_code_is_documented_with_a_severity():
         "review-overdue", "review-due-soon", "reviewed-in-future", "unknown-variable", "bad-link",
         "low-contrast", "logo-alt", "logo-resolution", "comment-in-text", "brand-no-name", "font-fallback",
         "translation-outdated", "translation-sections", "translation-disclosure", "translation-variables",
-        "image-resolution"}
+        "image-resolution", "consent-too-long"}
     errors = {code for code, (severity, _) in CODES.items() if severity == "error"}
     assert errors == {"input", "claim", "review-overdue", "reviewed-in-future", "unknown-variable",
-                      "bad-link", "translation-sections", "translation-disclosure"}
+                      "bad-link", "translation-sections", "translation-disclosure", "consent-too-long"}
     assert all(severity in ("error", "warning") for severity, _ in CODES.values())
 
 

@@ -40,6 +40,8 @@ KEYS: dict[str, frozenset[str]] = {
     "signing_asks": frozenset(),
     "footer_version": frozenset({"id", "version"}),
     "footer_reviewed": frozenset({"reviewed"}),
+    "consent_header": frozenset({"title", "version"}),
+    "consent_patient": frozenset({"name"}),
     "subject": frozenset({"id", "title"}),
     "email_subject": frozenset({"title", "clinic"}),
     "email_greeting": frozenset({"name"}),

@@ -11,7 +11,7 @@ import datetime as dt
 import re
 from pathlib import Path
 
-from ..build import Loaded, Prepared, build_date, font_problems, load_all
+from ..build import Loaded, Prepared, build_date, font_problems, load_all, prepare
 from ..errors import HandoutError, Problem, display_path
 from ..layouts import Layout
 from ..load.brand import Brand
@@ -21,6 +21,7 @@ from ..sections.model import Handout, SourceText
 from .claims import find_claims
 from .config import LintConfig, load_lint_config
 from .figures import FIGURE_CODES, INFO, check_figures
+from .consent import check_consent
 from .findings import ERROR, WARNING, Finding, sort_key
 from .translation import TRANSLATION_CODES, check_translation
 
@@ -49,6 +50,7 @@ CODES: dict[str, tuple[str, str]] = {
     "low-contrast": (WARNING, f"a text colour below {MIN_CONTRAST:g}:1 on its background (WCAG 2.1 AA): "
                               "that text prints in a darker shade that reads"),
     "logo-alt": (WARNING, "the logo has no alt text"),
+    "consent-too-long": (ERROR, "the acknowledgment and signature lines do not fit on one page in some layout"),
     "logo-resolution": (WARNING, f"the logo prints under {MIN_LOGO_DPI} dpi"),
     "brand-no-name": (WARNING, "the brand has no meta.name: the cover and footer print no clinic name"),
     "font-fallback": (WARNING, "a brand font that cannot be embedded (google, bunny, system) or has no bold face"),
@@ -394,4 +396,11 @@ def _lint_one(manifest: Path, *, brand, layout, max_grade: float, today: dt.date
         findings += check_against_original(loaded.handout)
         findings += check_readability(loaded, max_grade)
         findings += check_figures(loaded.handout, loaded.layout, listing=images)
+    if not loaded.problems:
+        # Measuring the signed page means laying it out: only for a handout
+        # that builds.
+        try:
+            findings += check_consent(prepare(manifest, brand=brand, layout=layout, allow_outside=allow_outside))
+        except HandoutError as exc:
+            findings += _from_problems(exc.problems)
     return findings

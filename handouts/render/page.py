@@ -82,10 +82,12 @@ def split_page_label(text: str) -> tuple[str, str]:
 
 
 def layout_footer(parts: list[str], width: float, size: float, font: str, color: Color,
-                  page_label: str = "Page {page} of {pages}") -> Footer:
+                  page_label: str = "Page {page} of {pages}", shorter: tuple[tuple[str, ...], ...] = ()) -> Footer:
     """Pack the footer's parts into as few lines as fit `width`.
 
-    Large print cannot fit clinic, version and page number on one line.
+    Large print cannot fit clinic, version and page number on one line; a
+    footer of three lines took room from every page. So the `shorter` lists
+    of parts are tried in turn for one line, before the parts are wrapped.
     """
     from reportlab.pdfbase.pdfmetrics import stringWidth
 
@@ -97,6 +99,10 @@ def layout_footer(parts: list[str], width: float, size: float, font: str, color:
     label_room = stringWidth(before.format(page=999) + "999" + after.format(page=""), font, size) + size * 2
     if fits(joined, label_room):
         return Footer((joined,), True, size, font, color, before, after)
+    for fewer in shorter:
+        line = " \u00b7 ".join(fewer)
+        if fits(line, label_room):
+            return Footer((line,), True, size, font, color, before, after)
     lines: list[str] = []
     for part in parts:
         if lines and fits(lines[-1] + " \u00b7 " + part):
@@ -180,3 +186,57 @@ def crop_marks(canvas: Canvas, g: Geometry, color: Color) -> None:
     canvas.restoreState()
 
 
+
+
+@dataclass(frozen=True)
+class RunningHeader:
+    """What heads every page of the consent: the handout's title, version and patient."""
+
+    lines: tuple[str, ...]
+    size: float
+    font: str
+    color: Color
+    rule: Color
+
+    @property
+    def leading(self) -> float:
+        return self.size * 1.3
+
+    @property
+    def height(self) -> float:
+        """Room the header takes below the top margin, rule and gap included."""
+        return len(self.lines) * self.leading + self.size * 0.9
+
+
+def layout_header(parts: list[str], width: float, size: float, font: str, color: Color,
+                  rule: Color) -> RunningHeader:
+    """The consent's running header: its parts on one line when they fit, else wrapped."""
+    from reportlab.lib.utils import simpleSplit
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    joined = " \u00b7 ".join(parts)
+    if stringWidth(joined, font, size) <= width:
+        return RunningHeader((joined,), size, font, color, rule)
+    lines: list[str] = []
+    for part in parts:
+        lines += simpleSplit(part, font, size, width)
+    return RunningHeader(tuple(lines), size, font, color, rule)
+
+
+def draw_header(canvas: Canvas, g: Geometry, layout: Layout, header: RunningHeader) -> None:
+    """The running header at the top of a consent page, with a rule under it."""
+    left = g.offset + layout.margin_left
+    right = g.offset + g.width - layout.margin_right
+    top = g.offset + g.height - layout.margin_top
+    canvas.saveState()
+    canvas.setFont(header.font, header.size)
+    canvas.setFillColor(header.color)
+    y = top - header.size
+    for line in header.lines:
+        canvas.drawString(left, y, line)
+        y -= header.leading
+    rule_y = top - len(header.lines) * header.leading - header.size * 0.2
+    canvas.setStrokeColor(header.rule)
+    canvas.setLineWidth(0.5)
+    canvas.line(left, rule_y, right, rule_y)
+    canvas.restoreState()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import io
+from dataclasses import dataclass
 from functools import lru_cache
 
 from reportlab.pdfgen.canvas import Canvas
@@ -29,9 +30,12 @@ from .page import (
     TOTAL_FORM,
     Footer,
     Geometry,
+    draw_header,
     draw_page,
     draw_static,
     layout_footer,
+    RunningHeader,
+    layout_header,
 )
 from .reuse import FontPlan, Recorder, paragraph_texts, recorder, text_state
 from .story import build_story
@@ -192,18 +196,10 @@ def render_pdf(filled: FilledHandout, *, brand: Brand, layout: Layout, creator: 
     Without it nothing is reused: every paragraph is drawn.
     """
     harden_reportlab()
-    body_fonts = register_family(brand.body_font)
-    heading_fonts = register_family(brand.heading_font) if brand.heading_font else body_fonts
-    colors = palette(brand, print_ready)
-    styles = styles_for(layout, brand, body_fonts, heading_fonts, colors)
-    geometry = Geometry(layout.width, layout.height, SLUG if print_ready else 0.0, BLEED if print_ready else 0.0)
-    text = filled.messages
-    footer = layout_footer(
-        [*([brand.name] if brand.name else []), text.format("footer_version", id=filled.id, version=filled.version),
-         text.format("footer_reviewed", reviewed=text.date(filled.reviewed))],
-        layout.width - layout.margin_left - layout.margin_right,
-        styles.footer_size, body_fonts.regular, colors.ink, text["page"],
-    )
+    sheet = _sheet(filled, brand, layout, print_ready)
+    body_fonts, styles, geometry, text = sheet.body_fonts, sheet.styles, sheet.geometry, filled.messages
+    colors = sheet.colors
+    footer, frame, header, consent_frame = sheet.footer, sheet.frame, sheet.header, sheet.consent_frame
     buffer = io.BytesIO()
     doc = _HandoutDoc(
         buffer,
@@ -225,23 +221,20 @@ def render_pdf(filled: FilledHandout, *, brand: Brand, layout: Layout, creator: 
         enforceColorSpace=press_only if print_ready else None,
     )
     doc._outline_keys = []
-    footer_height = footer.height + styles.footer_size
-    frame = Frame(
-        geometry.offset + layout.margin_left,
-        geometry.offset + layout.margin_bottom + footer_height,
-        layout.width - layout.margin_left - layout.margin_right,
-        layout.height - layout.margin_top - layout.margin_bottom - footer_height,
-        leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0, id="body",
-    )
-
     def decorate(canvas: Canvas, _doc) -> None:
         with artifact(canvas, "Pagination"):
             draw_page(canvas, geometry, layout, footer, colors.registration if print_ready else None)
 
+    def decorate_consent(canvas: Canvas, _doc) -> None:
+        decorate(canvas, _doc)
+        with artifact(canvas, "Pagination"):
+            draw_header(canvas, geometry, layout, header)
+
     def static(canvas: Canvas) -> None:
         draw_static(canvas, geometry, layout, colors, footer)
 
-    doc.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=decorate)])
+    doc.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=decorate),
+                          PageTemplate(id="consent", frames=[consent_frame], onPage=decorate_consent)])
     story = build_story(filled, brand, styles, frame.width)
     shared = None
     if common is not None:
@@ -272,6 +265,75 @@ def render_pdf(filled: FilledHandout, *, brand: Brand, layout: Layout, creator: 
         data = finish_for_press(data)
     return data, doc.page
 
+
+
+@dataclass(frozen=True)
+class _Sheet:
+    """A handout's page furniture in one layout: fonts, styles, footer, header and frames."""
+
+    body_fonts: Fonts
+    colors: Palette
+    styles: Styles
+    geometry: Geometry
+    footer: Footer
+    frame: Frame
+    header: RunningHeader
+    consent_frame: Frame
+
+
+def _sheet(filled: FilledHandout, brand: Brand, layout: Layout, print_ready: bool) -> _Sheet:
+    body_fonts = register_family(brand.body_font)
+    heading_fonts = register_family(brand.heading_font) if brand.heading_font else body_fonts
+    colors = palette(brand, print_ready)
+    styles = styles_for(layout, brand, body_fonts, heading_fonts, colors)
+    geometry = Geometry(layout.width, layout.height, SLUG if print_ready else 0.0, BLEED if print_ready else 0.0)
+    text = filled.messages
+    version = text.format("footer_version", id=filled.id, version=filled.version)
+    reviewed = text.format("footer_reviewed", reviewed=text.date(filled.reviewed))
+    footer = layout_footer(
+        [*([brand.name] if brand.name else []), version, reviewed],
+        layout.width - layout.margin_left - layout.margin_right,
+        styles.footer_size, body_fonts.regular, colors.ink, text["page"],
+        # The clinic's name is on the cover; the version identifies a page.
+        shorter=((version, reviewed), (version,)),
+    )
+    footer_height = footer.height + styles.footer_size
+    frame = Frame(
+        geometry.offset + layout.margin_left,
+        geometry.offset + layout.margin_bottom + footer_height,
+        layout.width - layout.margin_left - layout.margin_right,
+        layout.height - layout.margin_top - layout.margin_bottom - footer_height,
+        leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0, id="body",
+    )
+
+    # From the risk disclosure on, every page says whose consent it is and
+    # for which handout: a signed sheet separated from the rest still does.
+    header_parts = [text.format("consent_header", title=filled.title, version=filled.version)]
+    if filled.patient_name:
+        header_parts.append(text.format("consent_patient", name=filled.patient_name))
+    header = layout_header(header_parts, frame.width, styles.footer_size, body_fonts.regular,
+                           colors.ink, colors.secondary)
+    consent_frame = Frame(
+        frame.x1, frame.y1, frame.width, frame.height - header.height,
+        leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0, id="consent",
+    )
+
+    return _Sheet(body_fonts, colors, styles, geometry, footer, frame, header, consent_frame)
+
+
+def consent_overflow(filled: FilledHandout, *, brand: Brand, layout: Layout) -> float:
+    """How many points the acknowledgment and signatures run over one consent page (0 when they fit).
+
+    They are kept together on the page the patient signs; a group taller
+    than a page cannot be, which lint reports as an error.
+    """
+    from reportlab.platypus.flowables import _listWrapOn
+
+    harden_reportlab()
+    sheet = _sheet(filled, brand, layout, False)
+    closing = build_story(filled, brand, sheet.styles, sheet.frame.width)[-1]
+    _, height = _listWrapOn(closing._content, sheet.frame.width, None)
+    return max(0.0, height - sheet.consent_frame.height)
 
 @lru_cache(maxsize=8)
 def _font_plan(common: FilledHandout, brand: Brand, styles: Styles, width: float, footer: Footer) -> FontPlan:

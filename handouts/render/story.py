@@ -9,6 +9,7 @@ from reportlab.lib.colors import Color
 from reportlab.platypus import (
     Flowable,
     KeepTogether,
+    NextPageTemplate,
     PageBreak,
     Paragraph,
     Spacer,
@@ -189,7 +190,7 @@ class _Signatures(TaggedFlowable, Flowable):
             label.wrap(self._date_x - self.size, availHeight)
             date.wrap(availWidth - self._date_x, availHeight)
             printed.wrap(availWidth, availHeight)
-            self.height += self._row_height(label, printed) + (self.size * 1.5 if index else 0)
+            self.height += self._row_height(label, printed) + (self.size * 1.1 if index else 0)
         return self.width, self.height
 
     def nested_flowables(self) -> list[Flowable]:
@@ -207,7 +208,7 @@ class _Signatures(TaggedFlowable, Flowable):
         canvas.setLineWidth(0.8)
         for index, (label, date, printed) in enumerate(self.rows):
             if index:
-                y -= self.size * 1.5
+                y -= self.size * 1.1
             y -= label.height
             label.drawOn(canvas, 0, y)
             date.drawOn(canvas, self._date_x, y)
@@ -239,7 +240,9 @@ def build_story(filled: FilledHandout, brand: Brand, styles: Styles, width: floa
     sources = filled.messages["sources"]
     for section in filled.sections:
         story += _copies(_section_prototypes(section, styles, sources))
-    # The disclosure always starts a page of its own, whatever came before.
+    # The disclosure always starts a page of its own, whatever came before,
+    # and its pages carry the running header (see render.pdf).
+    story.append(NextPageTemplate("consent"))
     story.append(PageBreak())
     disclosure = _copies(_section_prototypes(filled.disclosure, styles, sources))
     story += disclosure
@@ -248,10 +251,10 @@ def build_story(filled: FilledHandout, brand: Brand, styles: Styles, width: floa
         write_in = WriteInLines(list(filled.fill_in), styles.small, styles.body_size)
         _within([write_in], disclosure_section(disclosure))
         story.append(write_in)
-    closing: list[Flowable] = [Spacer(0, styles.body_size * 0.5)]
+    closing: list[Flowable] = [Spacer(0, styles.body_size * 0.3)]
     if filled.acknowledgment:
         closing += _copies(_markdown_prototypes(filled.acknowledgment, styles))
-    closing.append(Spacer(0, styles.body_size))
+    closing.append(Spacer(0, styles.body_size * 0.7))
     closing.append(_signature_block(filled, styles, width))
     # The acknowledgment and signatures belong to the disclosure's section.
     _within(closing, disclosure_section(disclosure))

@@ -1,0 +1,42 @@
+"""The signed page: the acknowledgment and signatures must fit on one page."""
+
+from __future__ import annotations
+
+import math
+
+from ..build import Prepared, fill
+from ..errors import display_path
+from ..layouts import builtin_layouts, load_layout
+from .findings import ERROR, Finding
+
+# A name as long as many real ones, so the page's header takes two lines.
+SAMPLE_PATIENT = "Maria Guadalupe Example-Sample"
+
+
+def check_consent(prepared: Prepared) -> list[Finding]:
+    """An error when the acknowledgment and the signature lines cannot share a page.
+
+    Checked in the chosen layout and every built-in one, since the same
+    content prints in all of them; large print is where a page fills first.
+    """
+    from ..render.pdf import consent_overflow
+
+    disclosure = prepared.handout.risk_disclosure
+    if disclosure.acknowledgment is None:
+        return []
+    filled = fill(prepared, patient_name=SAMPLE_PATIENT)
+    layouts = {prepared.layout.name: prepared.layout}
+    for name in builtin_layouts():
+        layouts.setdefault(name, load_layout(name))
+    over = []
+    for name, layout in layouts.items():
+        points = consent_overflow(filled, brand=prepared.brand, layout=layout)
+        if points > 0:
+            line = layout.body_size_for(prepared.brand.base_size) * layout.line_spacing
+            over.append(f"{name}: {math.ceil(points / line)} line(s) too many")
+    if not over:
+        return []
+    source = disclosure.acknowledgment
+    return [Finding(display_path(source.path), source.line, ERROR, "consent-too-long",
+                    "the acknowledgment and the signature lines do not fit on one page "
+                    f"({', '.join(over)}); shorten the acknowledgment, or move text into the body")]
