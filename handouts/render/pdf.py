@@ -226,9 +226,11 @@ def render_pdf(filled: FilledHandout, *, brand: Brand, layout: Layout, creator: 
             draw_page(canvas, geometry, layout, footer, colors.registration if print_ready else None)
 
     def decorate_consent(canvas: Canvas, _doc) -> None:
-        decorate(canvas, _doc)
+        # The header first: in content order all page furniture comes before
+        # the page's own text, as extractors (and the tagging tests) expect.
         with artifact(canvas, "Pagination"):
             draw_header(canvas, geometry, layout, header)
+        decorate(canvas, _doc)
 
     def static(canvas: Canvas) -> None:
         draw_static(canvas, geometry, layout, colors, footer)
