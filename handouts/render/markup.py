@@ -140,6 +140,8 @@ class BodyStyles:
     callout_edge: str = "#000000"
     # A print-ready build: pictures print in CMYK (see render.figures).
     press: bool = False
+    # What *emphasis* prints as: "i", or "b" in large print.
+    emphasis: str = "i"
     # Indented variants for nested lists and quotes, made once per look so
     # the paragraph cache below sees the same style object every time.
     nested: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
@@ -156,19 +158,35 @@ def shared_paragraph(markup: str, style, bullet: str | None = None) -> CachedPar
     return CachedParagraph(markup, style, bulletText=bullet)
 
 
-def inline_markup(children, link_color: str) -> str:
-    """ReportLab markup for one inline token list, every text escaped."""
+def inline_markup(children, link_color: str, *, curly: bool = True, emphasis: str = "i") -> str:
+    """ReportLab markup for one inline token list, every text escaped.
+
+    Text is typeset (curly quotes and dashes when `curly`, phone numbers
+    unbreakable; see render.typography); code keeps its characters.
+    `emphasis` is the tag *emphasis* prints with: large print uses bold,
+    since italics are harder to read for low vision.
+    """
+    from .typography import keep_phones_whole, typeset
+
     out: list[str] = []
     links: list[str | None] = []
     link_text: list[list[str]] = []
+    last = ""  # the last character printed, for opening or closing quotes
     for token in children or ():
         kind = token.type
         if kind == "text" or kind == "code_inline":
-            out.append(escape(token.content))
+            shown = typeset(token.content, before=last, curly=curly) if kind == "text" \
+                else keep_phones_whole(token.content)
+            out.append(escape(shown))
+            last = shown[-1:] or last
             for collected in link_text:
                 collected.append(token.content)
+        elif kind in ("em_open", "em_close"):
+            out.append(f"<{emphasis}>" if kind == "em_open" else f"</{emphasis}>")
         elif kind in _FIXED_MARKUP:
             out.append(_FIXED_MARKUP[kind])
+            if kind == "softbreak":
+                last = " "
         elif kind == "link_open":
             href = str(token.attrGet("href") or "")
             safe = href if href.lower().startswith(_LINK_SCHEMES) else None
@@ -215,6 +233,9 @@ def markdown_flowables(text: str, styles: BodyStyles, pictures=()) -> list[Flowa
     from .figures import caption_style, figure_for
     from .tables import make_table
 
+    from .typography import font_has_curly
+
+    curly = font_has_curly(styles.body.fontName)
     tokens = _parser().parse(text)
     flowables: list[Flowable] = []
     outer: list[list[Flowable]] = []  # what encloses the open callout
@@ -269,7 +290,8 @@ def markdown_flowables(text: str, styles: BodyStyles, pictures=()) -> list[Flowa
             inline = tokens[index + 1]
             if not quote_depth:
                 flowables.append(keep_room_for(styles.body, styles.subheading))
-            heading = shared_paragraph(inline_markup(inline.children, styles.link_color), styles.subheading, None)
+            heading = shared_paragraph(inline_markup(inline.children, styles.link_color, curly=curly,
+                                                     emphasis=styles.emphasis), styles.subheading, None)
             flowables.append(tag(copy.copy(heading), "H3", parents=parents()))
         elif kind == "table_open":
             table_rows, table_texts = [], []
@@ -279,7 +301,8 @@ def markdown_flowables(text: str, styles: BodyStyles, pictures=()) -> list[Flowa
         elif kind in ("th_open", "td_open"):
             inline = tokens[index + 1]
             align = str(token.attrGet("style") or "").removeprefix("text-align:") or "left"
-            table_rows[-1].append((inline_markup(inline.children, styles.link_color), align))
+            table_rows[-1].append((inline_markup(inline.children, styles.link_color, curly=curly,
+                                                 emphasis=styles.emphasis), align))
             table_texts[-1].append(inline.content)
         elif kind == "table_close":
             flowables.append(make_table(table_rows, table_texts, styles.column, styles.table,
@@ -289,7 +312,7 @@ def markdown_flowables(text: str, styles: BodyStyles, pictures=()) -> list[Flowa
             flowables.append(tag(figure, figure.pdf_role, parents=parents()))
         elif kind == "paragraph_open":
             inline = tokens[index + 1]
-            markup = inline_markup(inline.children, styles.link_color)
+            markup = inline_markup(inline.children, styles.link_color, curly=curly, emphasis=styles.emphasis)
             base = style_for(styles.bullet if pending_bullet is not None else styles.body)
             pieces = split_markup(markup)
             key = object()  # the pieces of one cut paragraph are one P element

@@ -63,6 +63,10 @@ def make_styles(layout: Layout, brand: Brand, body: Fonts, headings: Fonts, colo
     ink = colors.ink
     accent = colors.accent
     on_band = colors.on_band
+    # Large print (APH: 14 pt and up is enlarged): tighter paragraph gaps, as
+    # the 1.5 line spacing already airs the text; no italics for emphasis.
+    large = floor >= 14
+    gap = 0.4 if large else 0.6
 
     def spell(hex_color: str) -> str:
         # Colours the tables, callouts and links take as text: as printed.
@@ -70,17 +74,21 @@ def make_styles(layout: Layout, brand: Brand, body: Fonts, headings: Fonts, colo
 
     def style(name: str, **kw) -> ParagraphStyle:
         base = dict(fontName=body.regular, fontSize=size, leading=leading, textColor=ink,
-                    alignment=TA_LEFT, spaceAfter=size * 0.6, splitLongWords=1, allowWidows=0,
-                    allowOrphans=0, bulletFontName=body.regular)
+                    alignment=TA_LEFT, spaceAfter=size * gap, splitLongWords=1, allowWidows=0,
+                    allowOrphans=0, bulletFontName=body.regular,
+                    # A web address too long for the line breaks after a '/'
+                    # (ReportLab's URI splitting), a part still too long after
+                    # one of its own hyphens; neither adds a hyphen.
+                    uriWasteReduce=0.3, embeddedHyphenation=1)
         base.update(kw)
         return ParagraphStyle(name, **base)
 
     body_style = style("body")
-    bullet = style("bullet", leftIndent=size * 1.6, bulletIndent=size * 0.3, spaceAfter=size * 0.3,
+    bullet = style("bullet", leftIndent=size * 1.6, bulletIndent=size * 0.3, spaceAfter=size * gap / 2,
                    bulletFontSize=size)
     code = style("code", leftIndent=size * 1.2, textColor=ink)
     heading = style("heading", fontName=headings.bold, fontSize=size * 1.45, leading=size * 1.45 * 1.2,
-                    textColor=accent, spaceBefore=size * 1.1, spaceAfter=size * 0.5)
+                    textColor=accent, spaceBefore=size * (0.8 if large else 1.1), spaceAfter=size * 0.5)
     subheading = style("subheading", fontName=headings.bold, fontSize=size * 1.15, leading=size * 1.15 * 1.25,
                        textColor=ink, spaceBefore=size * 0.6, spaceAfter=size * 0.3)
     title = style("title", fontName=headings.bold, fontSize=size * 2.0, leading=size * 2.0 * 1.15,
@@ -92,23 +100,26 @@ def make_styles(layout: Layout, brand: Brand, body: Fonts, headings: Fonts, colo
     cover_contact = style("cover-contact", fontSize=contact_size, leading=contact_size * 1.3, textColor=on_band,
                           spaceAfter=0)
     reader = style("reader", spaceAfter=size * 0.2)
-    reference = style("reference", fontSize=small_size, leading=small_size * 1.3,
+    # References too are read: 1.5 spacing in large print (RNIB).
+    reference = style("reference", fontSize=small_size,
+                      leading=small_size * (layout.line_spacing if large else 1.3),
                       leftIndent=size * 1.6, bulletIndent=0, spaceAfter=size * 0.25,
                       bulletFontSize=small_size)
     small = style("small", fontSize=small_size, leading=small_size * 1.3)
-    cell = style("table-cell", spaceAfter=0, leading=size * min(layout.line_spacing, 1.3))
-    head = style("table-head", fontName=headings.bold, textColor=on_band, spaceAfter=0,
-                 leading=size * min(layout.line_spacing, 1.3))
+    cell_leading = size * (layout.line_spacing if large else min(layout.line_spacing, 1.3))
+    cell = style("table-cell", spaceAfter=0, leading=cell_leading)
+    head = style("table-head", fontName=headings.bold, textColor=on_band, spaceAfter=0, leading=cell_leading)
     table = TableStyles(cell=cell, head=head, rule=spell(brand.secondary), head_fill=spell(brand.primary),
                         stripe=spell(tint(brand.primary, brand.background, 0.07)), pad=size * 0.45)
     markdown = BodyStyles(body=body_style, subheading=subheading, bullet=bullet, code=code,
                           link_color=Palette.markup(accent), indent=size * 1.6,
                           column=layout.width - layout.margin_left - layout.margin_right, table=table,
                           callout_fill=spell(tint(brand.primary, brand.background, 0.09)),
-                          callout_edge=spell(brand.primary), press=colors.press)
+                          callout_edge=spell(brand.primary), press=colors.press,
+                          emphasis="b" if large else "i")
     return Styles(
         body_size=size, body=body_style, bullet=bullet, code=code, title=title, subtitle=subtitle,
         heading=heading, subheading=subheading, cover_name=cover_name, cover_contact=cover_contact,
-        reader=reader, reference=reference, small=small, footer_size=max(size * 0.72, 8) if floor <= 9 else floor,
+        reader=reader, reference=reference, small=small, footer_size=max(size * 0.8, 9, floor),
         markdown=markdown, colors=colors,
     )

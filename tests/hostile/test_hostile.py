@@ -373,6 +373,9 @@ def gen_long_word(project: Path, work: Path) -> None:
     _write_section(project, f"Before {word} after.", title="T" + "x" * 4998 + "Z")
 
 
+STRAIGHTEN = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-"})
+
+
 def gen_pipe_table(project: Path, work: Path) -> None:
     """Table-like lines: 2,000 short pipe rows, then one pipe line 20,000 characters long."""
     rows = "\n".join("| a | b | c |" for _ in range(2000))
@@ -701,7 +704,9 @@ def test_case(name, tmp_path, monkeypatch, http_server, request):
     if case.get("pdf_text") or case.get("pdf_pages_min") or case.get("pdf_meta"):
         pdf = project / case.get("pdf", "out.pdf")
         assert pdf.is_file(), f"no PDF at {pdf}{shown}"
-        text = pdf_text(pdf)
+        # Printed text has curly quotes and real dashes (README: typography);
+        # the input's straight ones are what "literally" means here.
+        text = pdf_text(pdf).translate(STRAIGHTEN)
         flat = squash(text)
         for expected in case.get("pdf_text", []):
             expected = substitute(str(expected), values).replace("HOSTILE_PORT", str(http_server))
