@@ -217,9 +217,15 @@ def layout_header(parts: list[str], width: float, size: float, font: str, color:
     joined = " \u00b7 ".join(parts)
     if stringWidth(joined, font, size) <= width:
         return RunningHeader((joined,), size, font, color, rule)
+    # Pack the pieces greedily, so "Version 1.0" can share the patient's
+    # line when the title takes a line of its own.
+    pieces = [piece for part in parts for piece in part.split(" \u00b7 ")]
     lines: list[str] = []
-    for part in parts:
-        lines += simpleSplit(part, font, size, width)
+    for piece in pieces:
+        if lines and stringWidth(lines[-1] + " \u00b7 " + piece, font, size) <= width:
+            lines[-1] += " \u00b7 " + piece
+        else:
+            lines += simpleSplit(piece, font, size, width)
     return RunningHeader(tuple(lines), size, font, color, rule)
 
 

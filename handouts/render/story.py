@@ -254,7 +254,7 @@ def build_story(filled: FilledHandout, brand: Brand, styles: Styles, width: floa
     closing: list[Flowable] = [Spacer(0, styles.body_size * 0.3)]
     if filled.acknowledgment:
         closing += _copies(_markdown_prototypes(filled.acknowledgment, styles))
-    closing.append(Spacer(0, styles.body_size * 0.7))
+    closing.append(Spacer(0, styles.body_size * 0.4))
     closing.append(_signature_block(filled, styles, width))
     # The acknowledgment and signatures belong to the disclosure's section.
     _within(closing, disclosure_section(disclosure))
