@@ -16,7 +16,7 @@ import pdfcheck
 import pypdf
 import pytest
 import yaml
-from helpers import DEMO_BRAND, KNEE, invoke, snapshot
+from helpers import DEMO_BRAND, KNEE, assert_clean, invoke, snapshot
 
 
 @pytest.fixture(scope="session")
@@ -86,3 +86,35 @@ def minimal_project(tmp_path) -> Path:
     shutil.copytree(Path(__file__).parent / "cases" / "ok-minimal", folder,
                     ignore=shutil.ignore_patterns("case.yaml"))
     return folder
+
+
+SHEET = Path(__file__).parent / "sheet" / "long-consent"
+PATIENT = "Maria Example"
+# What the paper tests (breaking, pagination, consent, type) build: the
+# bundled handout in English and in Spanish, and a sheet with a long
+# acknowledgment, a long table and long addresses.
+PAPER = {
+    "en": (KNEE, ["--language", "en"]),
+    "es": (KNEE, ["--language", "es"]),
+    "sheet": (SHEET, ["--brand", str(DEMO_BRAND)]),
+}
+
+
+@pytest.fixture(scope="session")
+def paper(tmp_path_factory):
+    """build(which, layout) -> PDF path: each of PAPER in a layout, with a patient's name, built once a session."""
+    folder = tmp_path_factory.mktemp("paper")
+    made: dict[tuple[str, str], Path] = {}
+
+    def build(which: str, layout: str) -> Path:
+        if (which, layout) not in made:
+            source, extra = PAPER[which]
+            out = folder / f"{which}-{layout}.pdf"
+            result = invoke(["build", str(source), "--layout", layout, "--patient-name", PATIENT,
+                             "-o", str(out), *extra])
+            assert_clean(result)
+            assert result.exit_code == 0, result.output
+            made[which, layout] = out
+        return made[which, layout]
+
+    return build

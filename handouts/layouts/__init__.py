@@ -15,7 +15,7 @@ from pathlib import Path
 from ..errors import LayoutError, NotFoundError
 from ..load.fields import Fields
 
-LAYOUT_KEYS = ("name", "page", "margins", "body_size", "min_body_size", "line_spacing")
+LAYOUT_KEYS = ("name", "page", "margins", "body_size", "min_body_size", "line_spacing", "footer_in_margin")
 _PAGES = {"letter": (612.0, 792.0), "a4": (595.2756, 841.8898), "legal": (612.0, 1008.0)}
 _UNITS = {"pt": 1.0, "in": 72.0, "mm": 72.0 / 25.4, "cm": 72.0 / 2.54}
 # Below this the text is fine print; nothing, the risk disclosure least of
@@ -41,6 +41,9 @@ class Layout:
     min_body_size: float
     line_spacing: float
     path: Path
+    # The running footer in the bottom margin rather than above it, so the
+    # text keeps the whole area inside the margins (large print).
+    footer_in_margin: bool = False
 
     def body_size_for(self, brand_size: float | None) -> float:
         """The body size to print: the brand's if it has one, never below the floor."""
@@ -106,6 +109,10 @@ def load_layout(name_or_path: str | Path | None = None) -> Layout:
     body_size = fields.number("body_size", low=SMALLEST_BODY, high=36) or 11.0
     min_body = fields.number("min_body_size", low=SMALLEST_BODY, high=36) or SMALLEST_BODY
     spacing = fields.number("line_spacing", low=1.0, high=3.0) or 1.4
+    in_margin = fields.raw("footer_in_margin") if fields.has("footer_in_margin") else False
+    if not isinstance(in_margin, bool):
+        fields.fail(f"'footer_in_margin' must be true or false, found {in_margin!r}", "footer_in_margin")
+        in_margin = False
     if width is not None and height is not None and None not in sides:
         if min(width, height) < _SMALLEST_PAGE[0] or max(width, height) < _SMALLEST_PAGE[1] \
                 or max(width, height) > 2000:
@@ -121,4 +128,5 @@ def load_layout(name_or_path: str | Path | None = None) -> Layout:
         name=name, width=width, height=height,
         margin_top=sides[0], margin_right=sides[1], margin_bottom=sides[2], margin_left=sides[3],
         body_size=max(body_size, min_body), min_body_size=min_body, line_spacing=spacing, path=path,
+        footer_in_margin=in_margin,
     )

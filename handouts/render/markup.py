@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import copy
 import html
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from reportlab.platypus import CondPageBreak, Flowable, Paragraph, Spacer
+from reportlab.platypus import Flowable, Paragraph, Spacer
 
 from .commonmark import parser as _parser
 from .longtext import split_markup
@@ -44,8 +45,13 @@ class CachedParagraph(TaggedFlowable, Paragraph):
     render.reuse for why that is byte-for-byte the same).
     """
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, text, *args, **kwargs):
+        from .addresses import has_markers, strip_markers
+
+        # Markup with marked addresses is set again for each width it is
+        # wrapped at (render.addresses); until then it reads as plain text.
+        self._addresses = text if isinstance(text, str) and has_markers(text) else None
+        super().__init__(strip_markers(text) if self._addresses else text, *args, **kwargs)
         # Both shared by the shallow copies each document lays out (see render.pdf).
         self._line_cache: dict[float, tuple] = {}
         self._drawings: dict[tuple, object] = {}
@@ -62,6 +68,8 @@ class CachedParagraph(TaggedFlowable, Paragraph):
         hit = self._line_cache.get(availWidth)
         if hit is None:
             before = dict(vars(self))
+            if self._addresses is not None:
+                self._set_addresses(availWidth)
             size = super().wrap(availWidth, availHeight)
             # Everything wrapping set, not just the lines: it also rewrites
             # `frags` and counters that splitting and drawing read later.
@@ -74,7 +82,30 @@ class CachedParagraph(TaggedFlowable, Paragraph):
         self._wrapped_for = availWidth
         return hit[1]
 
+    def _set_addresses(self, width: float) -> None:
+        """Parse the markup again with its addresses set for lines of `width` (render.addresses)."""
+        from reportlab.lib.fonts import tt2ps
+        from reportlab.platypus.paragraph import cleanBlockQuotedText
+
+        from .addresses import lay_out_addresses
+
+        style = self.style
+        try:  # an address in bold prints wider: measure with the wider face
+            fonts = (style.fontName, tt2ps(style.fontName, 1, 0))
+        except ValueError:
+            fonts = (style.fontName,)
+        rest = width - style.leftIndent - style.rightIndent
+        markup = lay_out_addresses(self._addresses, rest - style.firstLineIndent, rest, fonts, style.fontSize)
+        self._setup(markup, style, self.bulletText, None, cleanBlockQuotedText)
+
     def split(self, availWidth, availHeight):  # noqa: N803 - ReportLab's signature
+        from .keeping import SHORT_PARAGRAPH_LINES
+
+        # A short paragraph moves to the next page whole (render.keeping);
+        # in a table cell it may split, or a tall row could not.
+        lines = getattr(getattr(self, "blPara", None), "lines", None)
+        if lines and len(lines) <= SHORT_PARAGRAPH_LINES and not self.style.name.startswith("table-"):
+            return []
         # The parts hold other lines than the width says: they draw themselves.
         parts = super().split(availWidth, availHeight)
         for part in parts:
@@ -97,18 +128,6 @@ class CachedParagraph(TaggedFlowable, Paragraph):
             super().draw()
         finally:
             self.canv = page_canvas
-
-
-def keep_room_for(body, *headings) -> CondPageBreak:
-    """A page break unless the headings and three lines of text still fit.
-
-    Does what keepWithNext does (no heading alone at the foot of a page) at a
-    fraction of the cost: keepWithNext wraps and re-splits whole groups. A
-    section heading keeps room for a subheading too, since bodies often
-    open with one.
-    """
-    room = sum(h.spaceBefore + h.leading + h.spaceAfter for h in headings)
-    return CondPageBreak(room + 3 * body.leading)
 
 
 def escape(text: str) -> str:
@@ -166,7 +185,14 @@ def inline_markup(children, link_color: str, *, curly: bool = True, emphasis: st
     `emphasis` is the tag *emphasis* prints with: large print uses bold,
     since italics are harder to read for low vision.
     """
+    from .addresses import START, mark_address, mark_addresses, strip_markers
     from .typography import keep_phones_whole, typeset
+
+    def typeset_text(part: str, before: str) -> str:
+        return typeset(part, before=before, curly=curly)
+
+    def typeset_code(part: str, _before: str) -> str:
+        return keep_phones_whole(part)
 
     out: list[str] = []
     links: list[str | None] = []
@@ -175,10 +201,11 @@ def inline_markup(children, link_color: str, *, curly: bool = True, emphasis: st
     for token in children or ():
         kind = token.type
         if kind == "text" or kind == "code_inline":
-            shown = typeset(token.content, before=last, curly=curly) if kind == "text" \
-                else keep_phones_whole(token.content)
+            # Addresses are marked where they may break (render.addresses)
+            # and keep their characters; the text around them is typeset.
+            shown = mark_addresses(token.content, typeset_text if kind == "text" else typeset_code, last)
             out.append(escape(shown))
-            last = shown[-1:] or last
+            last = strip_markers(shown)[-1:] or last
             for collected in link_text:
                 collected.append(token.content)
         elif kind in ("em_open", "em_close"):
@@ -201,8 +228,12 @@ def inline_markup(children, link_color: str, *, curly: bool = True, emphasis: st
                 out.append("</u></link>")
                 # Paper has no links: print the address unless the text is it.
                 target = href.split(":", 1)[1] if href.lower().startswith(("mailto:", "tel:")) else href
-                if target.rstrip("/") not in shown:
-                    out.append(f" ({escape(target)})")
+                # "fda.gov/medwatch" is the address https://www.fda.gov/medwatch.
+                bare = re.sub(r"^https?://(www\.)?", "", target).rstrip("/")
+                if target.rstrip("/") not in shown and bare != shown.strip().rstrip("/"):
+                    printed = keep_phones_whole(target) if href.lower().startswith("tel:") \
+                        else mark_address(target, "(", ")")
+                    out.append(" " + escape(printed if printed.startswith(START) else f"({printed})"))
         elif kind == "image":
             # Images in content are not fetched or embedded; their alt text prints.
             out.append(escape(token.content or ""))
@@ -231,6 +262,7 @@ def markdown_flowables(text: str, styles: BodyStyles, pictures=()) -> list[Flowa
 
     from .callouts import Callout
     from .figures import caption_style, figure_for
+    from .keeping import SHORT_LIST_ITEMS, KeepRoom, link_headings
     from .tables import make_table
 
     from .typography import font_has_curly
@@ -246,6 +278,7 @@ def markdown_flowables(text: str, styles: BodyStyles, pictures=()) -> list[Flowa
     table_rows: list[list[tuple[str, str]]] = []
     table_texts: list[list[str]] = []
     by_src = {picture.src: picture for picture in pictures}
+    short_list: tuple[int, int] | None = None  # (index after the list's KeepRoom, items so far)
 
     def caption(text: str) -> Flowable:
         return tag(copy.copy(shared_paragraph(escape(text), caption_style(style_for(styles.body)), None)), "Caption")
@@ -288,11 +321,12 @@ def markdown_flowables(text: str, styles: BodyStyles, pictures=()) -> list[Flowa
         kind = token.type
         if kind == "heading_open":
             inline = tokens[index + 1]
-            if not quote_depth:
-                flowables.append(keep_room_for(styles.body, styles.subheading))
             heading = shared_paragraph(inline_markup(inline.children, styles.link_color, curly=curly,
                                                      emphasis=styles.emphasis), styles.subheading, None)
-            flowables.append(tag(copy.copy(heading), "H3", parents=parents()))
+            heading = tag(copy.copy(heading), "H3", parents=parents())
+            if not quote_depth:
+                flowables.append(KeepRoom(heads=(heading,)))
+            flowables.append(heading)
         elif kind == "table_open":
             table_rows, table_texts = [], []
         elif kind == "tr_open":
@@ -326,13 +360,22 @@ def markdown_flowables(text: str, styles: BodyStyles, pictures=()) -> list[Flowa
                     flowables.append(tag(copy.copy(paragraph), "P", parents=parents(), **extra))
             pending_bullet = None
         elif kind in ("bullet_list_open", "ordered_list_open"):
+            if not lists and not quote_depth:
+                # A short list stays on one page (render.keeping).
+                flowables.append(KeepRoom())
+                short_list = (len(flowables), 0)
             start = int(token.attrGet("start") or 1) if kind == "ordered_list_open" else 1
             lists.append({"ordered": kind == "ordered_list_open", "number": start, "key": object(), "item": None})
         elif kind in ("bullet_list_close", "ordered_list_close"):
             lists.pop()
             if not lists:
                 flowables.append(Spacer(0, styles.body.spaceAfter * 0.5))
+                if short_list is not None and short_list[1] <= SHORT_LIST_ITEMS:
+                    flowables[short_list[0] - 1].whole = tuple(flowables[short_list[0]:])
+                short_list = None
         elif kind == "list_item_open":
+            if len(lists) == 1 and short_list is not None:
+                short_list = (short_list[0], short_list[1] + 1)
             current = lists[-1]
             if current["ordered"]:
                 pending_bullet = f"{current['number']}."
@@ -365,4 +408,4 @@ def markdown_flowables(text: str, styles: BodyStyles, pictures=()) -> list[Flowa
         elif kind == "hr":
             flowables.append(ArtifactRule(width="100%", thickness=0.5, color=styles.link_color,
                                         spaceBefore=4, spaceAfter=8))
-    return flowables
+    return link_headings(flowables)

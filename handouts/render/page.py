@@ -63,6 +63,9 @@ class Footer:
     # which is drawn once at the end as a form: ("Page {page} of ", "").
     page_before: str = "Page {page} of "
     page_after: str = ""
+    # How far below its usual place (just above the bottom margin) the
+    # footer is drawn: into the margin, for a layout with footer_in_margin.
+    drop: float = 0.0
 
     @property
     def leading(self) -> float:
@@ -117,7 +120,7 @@ def draw_static(canvas: Canvas, g: Geometry, layout: Layout, colors: Palette, fo
     top_band(canvas, g, colors.primary)
     left = g.offset + layout.margin_left
     right = g.offset + g.width - layout.margin_right
-    y = g.offset + layout.margin_bottom + (0 if footer.shared else footer.leading)
+    y = g.offset + layout.margin_bottom - footer.drop + (0 if footer.shared else footer.leading)
     top = y + (len(footer.lines) - 1) * footer.leading
     canvas.setStrokeColor(colors.secondary)
     canvas.setLineWidth(0.5)
@@ -161,7 +164,7 @@ def draw_page(canvas: Canvas, g: Geometry, layout: Layout, footer: Footer, marks
     canvas.doForm(STATIC_FORM)
     if marks is not None:
         crop_marks(canvas, g, marks)
-    y = g.offset + layout.margin_bottom
+    y = g.offset + layout.margin_bottom - footer.drop
     left = g.offset + layout.margin_left
     label = footer.page_before.format(page=canvas.getPageNumber())
     canvas.setFont(footer.font, footer.size)

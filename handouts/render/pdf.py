@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from reportlab.pdfgen.canvas import Canvas
@@ -300,6 +300,12 @@ def _sheet(filled: FilledHandout, brand: Brand, layout: Layout, print_ready: boo
         shorter=((version, reviewed), (version,)),
     )
     footer_height = footer.height + styles.footer_size
+    if layout.footer_in_margin:
+        # Into the bottom margin, its rule just below the text, when it stays
+        # a quarter inch (what office printers cannot print) off the edge.
+        drop = footer.height - 0.7 * footer.size
+        if layout.margin_bottom - drop >= 18 + 0.3 * footer.size:
+            footer, footer_height = replace(footer, drop=drop), 0.0
     frame = Frame(
         geometry.offset + layout.margin_left,
         geometry.offset + layout.margin_bottom + footer_height,

@@ -17,14 +17,15 @@ from reportlab.platypus import (
 
 from ..fill.filled import FilledHandout, FilledSection
 from ..load.brand import Brand
+from .addresses import mark_address, mark_addresses
 from .consent import WriteInLines
 from .images import LogoFlowable, shared_logo
+from .keeping import KeepRoom, link_headings
 from .logosize import logo_box
 from .markup import (
     CachedParagraph,
     TaggedParagraph,
     escape,
-    keep_room_for,
     markdown_flowables,
     shared_paragraph,
 )
@@ -87,7 +88,7 @@ def _band(brand: Brand, styles: Styles, width: float) -> _Band:
     contact = [c for c in (brand.address, brand.phone, brand.email, brand.link) if c]
     # brand.yml's meta is optional: without a name the band shows the logo and contacts.
     lines = [CachedParagraph(escape(brand.name), styles.cover_name)] if brand.name else []
-    lines += [CachedParagraph(escape(line), styles.cover_contact) for line in contact]
+    lines += [CachedParagraph(escape(mark_addresses(line)), styles.cover_contact) for line in contact]
     logo = None
     if brand.logo is not None:
         logo_width, logo_height = logo_box(brand.logo, styles.body_size, width)
@@ -137,20 +138,23 @@ def _markdown_prototypes(text: str, styles: Styles) -> tuple[Flowable, ...]:
 
 
 def _section(section: FilledSection, styles: Styles, sources: str) -> list[Flowable]:
-    story: list[Flowable] = [keep_room_for(styles.body, styles.heading, styles.subheading),
-                             _heading(section.title, styles.heading, "H2")]
+    heading = _heading(section.title, styles.heading, "H2")
+    story: list[Flowable] = [KeepRoom(heads=(heading,)), heading]
     story += markdown_flowables(section.body, styles.markdown, section.pictures)
     if section.references:
-        story.append(TaggedParagraph(f"<b>{escape(sources)}</b>", styles.small))
+        # The label keeps its first references with it (render.keeping).
+        label = TaggedParagraph(f"<b>{escape(sources)}</b>", styles.small)
+        story += [KeepRoom(heads=(label,)), label]
         source_list = ("L", object())
         for number, ref in enumerate(section.references, start=1):
             parts = []
             if ref.text:
                 parts.append(escape(ref.text))
             if ref.url:
-                parts.append(f'<link href="{escape(ref.url)}">{escape(ref.url)}</link>')
+                parts.append(f'<link href="{escape(ref.url)}">{escape(mark_address(ref.url))}</link>')
             story.append(tag(CachedParagraph(" ".join(parts), styles.reference, bulletText=f"{number}."), "LI",
                              parents=(source_list,), text_roles=("Lbl", "LBody")))
+    link_headings(story)
     # Everything the section prints is one Sect, headed by its H2.
     _within(story, ("Sect", object()))
     return story
@@ -246,11 +250,10 @@ def build_story(filled: FilledHandout, brand: Brand, styles: Styles, width: floa
     story.append(PageBreak())
     disclosure = _copies(_section_prototypes(filled.disclosure, styles, sources))
     story += disclosure
+    write_in = None
     if filled.fill_in:
-        story.append(Spacer(0, styles.body_size * 0.5))
         write_in = WriteInLines(list(filled.fill_in), styles.small, styles.body_size)
         _within([write_in], disclosure_section(disclosure))
-        story.append(write_in)
     closing: list[Flowable] = [Spacer(0, styles.body_size * 0.3)]
     if filled.acknowledgment:
         closing += _copies(_markdown_prototypes(filled.acknowledgment, styles))
@@ -258,6 +261,11 @@ def build_story(filled: FilledHandout, brand: Brand, styles: Styles, width: floa
     closing.append(_signature_block(filled, styles, width))
     # The acknowledgment and signatures belong to the disclosure's section.
     _within(closing, disclosure_section(disclosure))
-    story.append(KeepTogether(closing))
+    signing = KeepTogether(closing)
+    if write_in is not None:
+        # What the clinic writes in goes on the signed page too when the
+        # page holds it (render.keeping); the signatures always do.
+        story += [KeepRoom(whole=(write_in, signing)), Spacer(0, styles.body_size * 0.5), write_in]
+    story.append(signing)
     return story
 

@@ -76,10 +76,9 @@ def make_styles(layout: Layout, brand: Brand, body: Fonts, headings: Fonts, colo
         base = dict(fontName=body.regular, fontSize=size, leading=leading, textColor=ink,
                     alignment=TA_LEFT, spaceAfter=size * gap, splitLongWords=1, allowWidows=0,
                     allowOrphans=0, bulletFontName=body.regular,
-                    # A web address too long for the line breaks after a '/'
-                    # (ReportLab's URI splitting), a part still too long after
-                    # one of its own hyphens; neither adds a hyphen.
-                    uriWasteReduce=0.3, embeddedHyphenation=1)
+                    # ReportLab splits nothing but over-long words: where an
+                    # address may break is render.addresses' decision.
+                    uriWasteReduce=0, embeddedHyphenation=0)
         base.update(kw)
         return ParagraphStyle(name, **base)
 
@@ -87,10 +86,12 @@ def make_styles(layout: Layout, brand: Brand, body: Fonts, headings: Fonts, colo
     bullet = style("bullet", leftIndent=size * 1.6, bulletIndent=size * 0.3, spaceAfter=size * gap / 2,
                    bulletFontSize=size)
     code = style("code", leftIndent=size * 1.2, textColor=ink)
-    heading = style("heading", fontName=headings.bold, fontSize=size * 1.45, leading=size * 1.45 * 1.2,
-                    textColor=accent, spaceBefore=size * (0.8 if large else 1.1), spaceAfter=size * 0.5)
-    subheading = style("subheading", fontName=headings.bold, fontSize=size * 1.15, leading=size * 1.15 * 1.25,
-                       textColor=ink, spaceBefore=size * 0.6, spaceAfter=size * 0.3)
+    h2 = 1.3 if large else 1.45
+    heading = style("heading", fontName=headings.bold, fontSize=size * h2, leading=size * h2 * 1.2,
+                    textColor=accent, spaceBefore=size * (0.6 if large else 1.1), spaceAfter=size * (0.3 if large else 0.5))
+    h3 = 1.1 if large else 1.15
+    subheading = style("subheading", fontName=headings.bold, fontSize=size * h3, leading=size * h3 * (1.2 if large else 1.25),
+                       textColor=ink, spaceBefore=size * (0.4 if large else 0.6), spaceAfter=size * (0.15 if large else 0.3))
     title = style("title", fontName=headings.bold, fontSize=size * 2.0, leading=size * 2.0 * 1.15,
                   textColor=accent, spaceBefore=size * 0.8, spaceAfter=size * 0.4)
     subtitle = style("subtitle", fontSize=size * 1.2, leading=size * 1.2 * 1.3, spaceAfter=size * 0.6)

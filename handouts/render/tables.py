@@ -35,7 +35,25 @@ class TableStyles:
     pad: float
 
 
-class GridTable(TaggedFlowable, Table):
+class _WholeRows(Table):
+    """A Table that moves a row to the next page whole unless no page could hold it."""
+
+    def split(self, availWidth, availHeight):  # noqa: N803 - ReportLab's signature
+        # ReportLab splits inside the first row that does not fit here;
+        # a reader follows a row better when it is whole on the next page.
+        self._calc(availWidth, availHeight)
+        parts = self._splitRows(availHeight, doInRowSplit=False)
+        if parts:
+            return parts
+        frame = self._doctemplateAttr("frame")
+        full = getattr(frame, "_aH", None) if frame else None
+        first = sum(self._rowHeights[: (self.repeatRows or 0) + 1])
+        if full is not None and first <= full and availHeight < full:
+            return []
+        return self._splitRows(availHeight, doInRowSplit=True)
+
+
+class GridTable(TaggedFlowable, _WholeRows):
     """A Table whose paragraphs the font planner can find; a Table element (TableTagger tags its rows)."""
 
     pdf_role = "Table"

@@ -1,0 +1,146 @@
+"""What must stay together on a page: a heading with what follows it, a short list, a short paragraph.
+
+Platypus's own tools (keepWithNext, KeepTogether) wrap and re-split whole
+groups on every attempt, a large cost in a batch. `KeepRoom` is a
+conditional page break instead: placed before a group, it measures, when
+the page is being filled, how much of the group must share the page, and
+starts a new page when that much does not fit (unless even a whole page
+could not hold it). Measuring wraps copies, which share the paragraphs'
+remembered line breaks (render.markup.CachedParagraph).
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+
+from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Paragraph, Spacer, Table
+from reportlab.platypus.flowables import _listWrapOn
+
+# A paragraph of at most this many lines never splits across pages.
+SHORT_PARAGRAPH_LINES = 4
+# A list of at most this many items stays on one page.
+SHORT_LIST_ITEMS = 5
+# A heading keeps at least this many lines of what follows on its page.
+LINES_AFTER_HEADING = 2
+
+
+class KeepRoom(CondPageBreak):
+    """A page break unless the start of what follows fits on this page.
+
+    `whole` is a group (a short list) that must fit entirely; `heads` are
+    headings that must keep `LINES_AFTER_HEADING` lines of what follows
+    them (`after`, filled in by `link_headings`). A keeper right after a
+    heading (`led`) never breaks by itself: a break there would leave the
+    heading behind, so the heading's keeper makes room for both.
+    """
+
+    def __init__(self, heads: tuple[Flowable, ...] = (), whole: tuple[Flowable, ...] = ()):
+        super().__init__(0)
+        self.heads = heads
+        self.whole = whole
+        self.after: tuple[Flowable, ...] = ()
+        self.led = False
+
+    def wrap(self, availWidth, availHeight):  # noqa: N803 - ReportLab's signature
+        frame = self._doctemplateAttr("frame")
+        full = getattr(frame, "_aH", None) if frame else None
+        full = full or float("inf")
+        need = 0.0 if self.led else self.needed(availWidth, full)
+        # A group taller than a whole page starts where it is: a new page would not help.
+        self.height = need if need <= full else 0.0
+        return super().wrap(availWidth, availHeight)
+
+    def needed(self, width: float, full: float, loose: bool = False) -> float:
+        """The height that must fit below this point for the group to start here.
+
+        `loose`: when the whole group cannot share a page with the headings
+        above it, only its first lines (a short list then splits).
+        """
+        if self.whole:
+            height = _height(self.whole, width)
+            if loose or height > full:
+                return _start(self.whole, width, LINES_AFTER_HEADING, full, full, True)
+            return height
+        heads = _height(self.heads, width)
+        return heads + _start(self.after, width, LINES_AFTER_HEADING, full, full - heads, loose)
+
+
+def _height(flowables, width: float) -> float:
+    """The height of `flowables` stacked, with the space between them."""
+    total = 0.0
+    for index, flowable in enumerate(flowables):
+        twin = copy.copy(flowable)
+        if isinstance(twin, KeepTogether):  # its wrap wants a canvas; its content's does not
+            h = _listWrapOn(twin._content, width, None)[1]
+        else:
+            _, h = twin.wrap(width, 1e6)
+        total += h + (twin.getSpaceBefore() if index else 0) + twin.getSpaceAfter()
+    return total
+
+
+def _start(flowables, width: float, lines: int, full: float, room: float, loose: bool) -> float:
+    """The height of the first `lines` lines of `flowables` (whole short lists and paragraphs)."""
+    total = 0.0
+    for flowable in flowables:
+        if lines <= 0:
+            break
+        if isinstance(flowable, KeepRoom):
+            # A short list comes whole, a subheading with its own lines;
+            # loosely when that much cannot fit below the headings.
+            if flowable.whole or flowable.heads:
+                need = flowable.needed(width, full, loose)
+                if not loose and total + need > room:
+                    need = flowable.needed(width, full, True)
+                return total + need
+            continue
+        if isinstance(flowable, CondPageBreak) or not hasattr(flowable, "wrap"):
+            continue
+        twin = copy.copy(flowable)
+        _, h = twin.wrap(width, 1e6)
+        space = twin.getSpaceBefore() if total else 0
+        if isinstance(twin, Spacer) or not (isinstance(twin, (Paragraph, Table))
+                                            or hasattr(twin, "nested_flowables")):
+            total += h  # spacing and rules: room, but no lines of text
+        elif isinstance(twin, Paragraph):
+            count = len(getattr(twin.blPara, "lines", ())) or 1
+            if count <= SHORT_PARAGRAPH_LINES or count <= lines:
+                total += space + h + twin.getSpaceAfter()
+                lines -= count
+            else:
+                total += space + lines * twin.style.leading
+                lines = 0
+        elif isinstance(twin, Table):
+            # The header and the first row: a table starts no lower.
+            rows = getattr(twin, "_rowHeights", None) or [h]
+            total += space + sum(rows[: (twin.repeatRows or 0) + 1])
+            lines = 0
+        else:
+            leading = _leading(twin)
+            total += space + min(h, lines * leading + _padding(twin))
+            lines -= max(1, math.ceil(h / leading))
+    return total
+
+
+def _leading(flowable: Flowable) -> float:
+    for inner in getattr(flowable, "nested_flowables", lambda: ())():
+        style = getattr(inner, "style", None)
+        if style is not None:
+            return style.leading
+    return 14.0
+
+
+def _padding(flowable: Flowable) -> float:
+    return 2 * getattr(flowable, "pad", 0.0)
+
+
+def link_headings(flowables: list[Flowable]) -> list[Flowable]:
+    """Give each heading keeper in `flowables` the flowables that follow it (in place; returned)."""
+    for index, flowable in enumerate(flowables):
+        if isinstance(flowable, KeepRoom) and flowable.heads:
+            start = index + 1 + len(flowable.heads)
+            if not flowable.after:
+                flowable.after = tuple(flowables[start:start + 8])
+            if start < len(flowables) and isinstance(flowables[start], KeepRoom):
+                flowables[start].led = True
+    return flowables
