@@ -28,6 +28,7 @@ START, END = "\ue001", "\ue002"
 _MARKERS = re.compile("[\ue000-\ue003]")
 _REGION = re.compile(f"{START}(.*?){END}", re.S)
 _TAG = re.compile(r"<[^>]*>")
+_OPENING = re.compile(r"(?:<(?!/)[^>]*>)+$")
 _FOLLOWING = re.compile(r"[^\s\ue001]*")  # what prints right after an address, up to a space
 
 # A web address from its scheme (or "www.") to the first space; trailing
@@ -154,7 +155,14 @@ def lay_out_addresses(markup: str, first_width: float, width: float, fonts: tupl
             out.append(strip_markers(body))
         else:
             lines = _lines(body, min(room, width), reserve, fonts, size)
-            out.append(("" if at_start else "<br/>") + "<br/>".join(lines))
+            if not at_start:
+                # The break goes before any tag that opens around the address
+                # (a reference's <link>): an empty link on the line above
+                # would make an annotation with no width.
+                opening = _OPENING.search(before)
+                cut = opening.start() if opening else len(before)
+                out[-1] = before[:cut] + "<br/>" + before[cut:]
+            out.append("<br/>".join(lines))
         position = match.end()
     out.append(markup[position:])
     return strip_markers("".join(out))

@@ -69,13 +69,14 @@ class KeepRoom(CondPageBreak):
 def _height(flowables, width: float) -> float:
     """The height of `flowables` stacked, with the space between them."""
     total = 0.0
-    for index, flowable in enumerate(flowables):
+    for flowable in flowables:
         twin = copy.copy(flowable)
         if isinstance(twin, KeepTogether):  # its wrap wants a canvas; its content's does not
             h = _listWrapOn(twin._content, width, None)[1]
         else:
             _, h = twin.wrap(width, 1e6)
-        total += h + (twin.getSpaceBefore() if index else 0) + twin.getSpaceAfter()
+        # Space before counts even for the first: nothing here starts a page.
+        total += h + twin.getSpaceBefore() + twin.getSpaceAfter()
     return total
 
 
@@ -98,7 +99,7 @@ def _start(flowables, width: float, lines: int, full: float, room: float, loose:
             continue
         twin = copy.copy(flowable)
         _, h = twin.wrap(width, 1e6)
-        space = twin.getSpaceBefore() if total else 0
+        space = twin.getSpaceBefore()
         if isinstance(twin, Spacer) or not (isinstance(twin, (Paragraph, Table))
                                             or hasattr(twin, "nested_flowables")):
             total += h  # spacing and rules: room, but no lines of text

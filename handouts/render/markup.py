@@ -339,8 +339,9 @@ def markdown_flowables(text: str, styles: BodyStyles, pictures=()) -> list[Flowa
                                                  emphasis=styles.emphasis), align))
             table_texts[-1].append(inline.content)
         elif kind == "table_close":
-            flowables.append(make_table(table_rows, table_texts, styles.column, styles.table,
-                                        lambda markup, style: shared_paragraph(markup, style, None)))
+            made = make_table(table_rows, table_texts, styles.column, styles.table,
+                              lambda markup, style: shared_paragraph(markup, style, None))
+            flowables += made if isinstance(made, list) else [made]
         elif kind == "paragraph_open" and (figure := figure_for(tokens[index + 1], by_src, caption, styles.press,
                                                                  styles.body.spaceAfter)) is not None:
             flowables.append(tag(figure, figure.pdf_role, parents=parents()))
@@ -399,8 +400,10 @@ def markdown_flowables(text: str, styles: BodyStyles, pictures=()) -> list[Flowa
                 while content and isinstance(content[-1], Spacer):
                     content.pop()  # the box's padding is the space below
                 if content:
-                    flowables.append(Callout(content, fill=styles.callout_fill, edge=styles.callout_edge,
-                                             pad=styles.indent * 0.5, bar=styles.indent * 0.25))
+                    box = Callout(content, fill=styles.callout_fill, edge=styles.callout_edge,
+                                  pad=styles.indent * 0.5, bar=styles.indent * 0.25)
+                    # A box that fits a page is not cut in two (render.keeping).
+                    flowables += [KeepRoom(whole=(box,)), box]
         elif kind in ("code_block", "fence"):
             lines = [escape(line) for line in token.content.rstrip("\n").split("\n")]
             code = shared_paragraph("<br/>".join(lines), style_for(styles.code), None)

@@ -264,7 +264,12 @@ def build_story(filled: FilledHandout, brand: Brand, styles: Styles, width: floa
     signing = KeepTogether(closing)
     if write_in is not None:
         # What the clinic writes in goes on the signed page too when the
-        # page holds it (render.keeping); the signatures always do.
+        # page holds it (render.keeping); the signatures always do. When it
+        # does not, the lines never start a page alone: the disclosure's
+        # last part (from its last subheading) comes with them.
+        last = max((i for i, f in enumerate(story) if isinstance(f, KeepRoom) and f.heads), default=None)
+        if last is not None and last >= len(story) - len(disclosure):
+            story.insert(last, KeepRoom(whole=(*story[last + 1:], write_in)))
         story += [KeepRoom(whole=(write_in, signing)), Spacer(0, styles.body_size * 0.5), write_in]
     story.append(signing)
     return story

@@ -8,6 +8,7 @@ on every page the table runs onto.
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 
 from reportlab.lib.colors import toColor
@@ -97,8 +98,11 @@ def column_widths(rows: list[list[str]], width: float, styles: TableStyles) -> l
 
 
 def make_table(rows: list[list[tuple[str, str]]], texts: list[list[str]], width: float,
-               styles: TableStyles, paragraph) -> Table:
+               styles: TableStyles, paragraph) -> Table | list[Flowable]:
     """A table from rows of (markup, alignment) cells; the first row is the header.
+
+    Where a column would be too narrow for its text (large print), the
+    rows print stacked instead (see stacked_table).
 
     `texts` are the cells' plain texts, for sharing out the widths;
     `paragraph(markup, style)` makes each cell's paragraph.
@@ -113,6 +117,8 @@ def make_table(rows: list[list[tuple[str, str]]], texts: list[list[str]], width:
             cells.append(paragraph(markup, style))
         data.append(cells)
     widths = column_widths([list(t) + [""] * (count - len(t)) for t in texts], width, styles)
+    if too_narrow(texts, widths, styles):
+        return stacked_table(rows, styles, paragraph)
     commands = [
         # The cells are paragraphs, but ReportLab sets the cell font anyway:
         # the body font keeps an unembedded Helvetica out of the page.
@@ -144,3 +150,65 @@ def _aligned(base: ParagraphStyle, align: str) -> ParagraphStyle:
     if key not in _ALIGNED or _ALIGNED[key].parent is not base:
         _ALIGNED[key] = ParagraphStyle(f"{base.name}-{align}", parent=base, alignment=_ALIGN[align])
     return _ALIGNED[key]
+
+
+# A column narrower than this many characters of body text, holding a cell
+# longer than LONG_CELL characters, makes the table print stacked.
+NARROW_COLUMN = 14
+LONG_CELL = 40
+
+
+def too_narrow(texts: list[list[str]], widths: list[float], styles: TableStyles) -> bool:
+    """Whether a column is too narrow for its text: a cell would run to many short lines."""
+    per_char = stringWidth("n", styles.cell.fontName, styles.cell.fontSize)
+    for col in range(1, len(widths)):
+        longest = max((len(row[col]) for row in texts[1:] if len(row) > col), default=0)
+        if widths[col] - 2 * styles.pad < NARROW_COLUMN * per_char and longest > LONG_CELL:
+            return True
+    return False
+
+
+def stacked_table(rows: list[list[tuple[str, str]]], styles: TableStyles, paragraph) -> list[Flowable]:
+    """The table as one block per row: its first cell as a label, then each other cell after its column's header.
+
+    For a page too narrow for the columns (large print): four columns of
+    18 pt text leave a dozen characters a line, and a row runs to eight
+    short lines. Still one Table in the structure tree, each row a TR whose
+    label is its TH.
+    """
+    from .keeping import KeepRoom
+    from .tagging import tag
+
+    label_style, value_style = _stack_styles(styles)
+    header = [markup for markup, _ in rows[0]]
+    table_key = object()
+    flowables: list[Flowable] = []
+    for row in rows[1:]:
+        row_key = object()
+        parents = (("Table", table_key), ("TR", row_key))
+        block = [tag(copy.copy(paragraph(f"<b>{row[0][0]}</b>", label_style)), "TH", parents=parents,
+                     attributes="<< /O /Table /Scope /Row >>")]
+        for col, (markup, _align) in enumerate(row[1:], start=1):
+            if not markup.strip():
+                continue
+            name = header[col] if col < len(header) else ""
+            text = f"<b>{name}:</b> {markup}" if name.strip() else markup
+            block.append(tag(copy.copy(paragraph(text, value_style)), "TD", parents=parents))
+        flowables += [KeepRoom(whole=tuple(block)), *block]
+    return flowables
+
+
+_STACK_STYLES: dict[int, tuple[ParagraphStyle, ParagraphStyle]] = {}
+
+
+def _stack_styles(styles: TableStyles) -> tuple[ParagraphStyle, ParagraphStyle]:
+    # One pair of style objects per look, so cached paragraphs key on the same styles.
+    key = id(styles.cell)
+    if key not in _STACK_STYLES or _STACK_STYLES[key][0].parent is not styles.cell:
+        cell = styles.cell
+        label = ParagraphStyle("stack-label", parent=cell, textColor=toColor(styles.head_fill),
+                               spaceBefore=styles.pad * 1.5, spaceAfter=styles.pad * 0.3)
+        value = ParagraphStyle("stack-value", parent=cell, leftIndent=styles.pad * 2,
+                               spaceAfter=styles.pad * 0.3)
+        _STACK_STYLES[key] = (label, value)
+    return _STACK_STYLES[key]

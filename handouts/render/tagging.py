@@ -281,7 +281,7 @@ class TableTagger:
 
 
 _TAG_ATTRIBUTES = ("pdf_role", "pdf_parents", "pdf_key", "pdf_alt", "pdf_actual_text", "pdf_text_roles",
-                   "pdf_group")
+                   "pdf_group", "pdf_attributes")
 
 
 class TaggedFlowable:
@@ -294,13 +294,14 @@ class TaggedFlowable:
     pdf_actual_text: str | None = None
     pdf_text_roles: tuple[str, ...] = ()
     pdf_group = False
+    pdf_attributes: str | None = None  # e.g. a row header's "<< /O /Table /Scope /Row >>"
 
     def drawOn(self, canvas, x, y, _sW=0):  # noqa: N802 - ReportLab's name
         structure = getattr(canvas, "structure", None)
         if structure is None:
             return super().drawOn(canvas, x, y, _sW)
         structure._open(self.pdf_role, self.pdf_parents, self.pdf_key, self.pdf_alt, self.pdf_actual_text,
-                        self.pdf_text_roles, self.pdf_group)
+                        self.pdf_text_roles, self.pdf_group, self.pdf_attributes)
         try:
             return super().drawOn(canvas, x, y, _sW)
         finally:
