@@ -21,7 +21,7 @@ from ..sections.model import Handout, SourceText
 from .claims import find_claims
 from .config import LintConfig, load_lint_config
 from .figures import FIGURE_CODES, INFO, check_figures
-from .consent import check_consent
+from .consent import check_consent, needs_measuring
 from .findings import ERROR, WARNING, Finding, sort_key
 from .translation import TRANSLATION_CODES, check_translation
 
@@ -396,9 +396,9 @@ def _lint_one(manifest: Path, *, brand, layout, max_grade: float, today: dt.date
         findings += check_against_original(loaded.handout)
         findings += check_readability(loaded, max_grade)
         findings += check_figures(loaded.handout, loaded.layout, listing=images)
-    if not loaded.problems:
+    if not loaded.problems and needs_measuring(loaded.handout):
         # Measuring the signed page means laying it out: only for a handout
-        # that builds.
+        # that builds, and an acknowledgment long enough to need it.
         try:
             findings += check_consent(prepare(manifest, brand=brand, layout=layout, allow_outside=allow_outside))
         except HandoutError as exc:

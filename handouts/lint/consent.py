@@ -13,6 +13,23 @@ from .findings import ERROR, Finding
 SAMPLE_PATIENT = "Maria Guadalupe Example-Sample"
 
 
+# An acknowledgment this short fits the signed page of every built-in layout
+# (the bundled ones, 425 and 452 characters, fit large print with room to
+# spare); only a longer one is laid out to be measured, so a cold lint of
+# such a handout never loads the renderer.
+SHORT_CHARACTERS = 500
+SHORT_LINES = 6
+
+
+def needs_measuring(handout) -> bool:
+    """Whether the acknowledgment is long enough that only laying it out can say if it fits."""
+    acknowledgment = handout.risk_disclosure.acknowledgment
+    if acknowledgment is None:
+        return False
+    text = acknowledgment.text.strip()
+    return len(text) > SHORT_CHARACTERS or len(text.splitlines()) > SHORT_LINES
+
+
 def check_consent(prepared: Prepared) -> list[Finding]:
     """An error when the acknowledgment and the signature lines cannot share a page.
 
