@@ -26,6 +26,21 @@ def parser():
 
 
 @lru_cache(maxsize=1)
+def block_parser():
+    """`parser` without its inline pass: the blocks, each inline token's `children` left empty.
+
+    The renderer parses a block's text with `parser().parseInline` instead,
+    once per process for text that every document of a batch prints
+    (render.markup): the same tokens, since the inline pass parses each
+    inline token's content alone, with the document's link references.
+    """
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False,
+                                     "maxNesting": MAX_NESTING}).enable("table").disable("inline")
+
+
+@lru_cache(maxsize=1)
 def _checking_parser():
     from markdown_it import MarkdownIt
 

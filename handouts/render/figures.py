@@ -137,15 +137,15 @@ class PictureFlowable(TaggedFlowable, Flowable):
             draw(shared, x, y, width, height)
 
 
-def figure_for(inline, pictures: dict[str, Picture], caption_paragraph, press: bool,
+def figure_for(children, pictures: dict[str, Picture], caption_paragraph, press: bool,
                space: float) -> PictureFlowable | None:
-    """The figure for a paragraph that is one picture the handout checked, or None.
+    """The figure for a paragraph (its inline tokens, `children`) that is one picture the handout checked, or None.
 
     `caption_paragraph(text)` makes the caption's tagged paragraph. A
     picture the loader did not check (none can reach here: it refuses them)
     prints as its alt text instead, never as a file read now.
     """
-    shown = [c for c in inline.children or () if c.type not in ("softbreak", "hardbreak")
+    shown = [c for c in children or () if c.type not in ("softbreak", "hardbreak")
              and not (c.type == "text" and not c.content.strip())]
     if len(shown) != 1 or shown[0].type != "image":
         return None

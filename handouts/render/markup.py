@@ -16,7 +16,7 @@ from functools import lru_cache
 
 from reportlab.platypus import Flowable, Paragraph, Spacer
 
-from .commonmark import parser as _parser
+from .commonmark import block_parser, parser
 from .longtext import split_markup
 from .tagging import ArtifactRule, TaggedFlowable, tag
 
@@ -240,6 +240,43 @@ def inline_markup(children, link_color: str, *, curly: bool = True, emphasis: st
     return "".join(out)
 
 
+# A batch re-reads the sections that name the provider for every document,
+# and most of their paragraphs are the same each time: their inline tokens
+# and markup are made once per process. The size bounds memory: a
+# provider's own paragraphs pass through once and fall out.
+@lru_cache(maxsize=2048)
+def _inline_tokens(content: str) -> tuple:
+    return tuple(parser().parseInline(content, {})[0].children or ())
+
+
+@lru_cache(maxsize=2048)
+def _inline_markup_of(content: str, link_color: str, curly: bool, emphasis: str) -> str:
+    return inline_markup(_inline_tokens(content), link_color, curly=curly, emphasis=emphasis)
+
+
+class _Inline:
+    """The inline tokens and markup of a body's blocks, from the per-process caches when the body
+    defines no link references (which the same text could then read differently)."""
+
+    def __init__(self, env: dict, styles: BodyStyles, curly: bool):
+        self._own = bool(env.get("references"))
+        self._env, self._styles, self._curly = env, styles, curly
+
+    def tokens(self, inline) -> tuple:
+        """`inline`'s tokens, as the full parser would have given them."""
+        if self._own:
+            return tuple(parser().parseInline(inline.content, self._env)[0].children or ())
+        return _inline_tokens(inline.content)
+
+    def markup(self, inline) -> str:
+        """`inline`'s text as Paragraph markup (see inline_markup)."""
+        styles = self._styles
+        if self._own:
+            return inline_markup(self.tokens(inline), styles.link_color, curly=self._curly,
+                                 emphasis=styles.emphasis)
+        return _inline_markup_of(inline.content, styles.link_color, self._curly, styles.emphasis)
+
+
 @lru_cache(maxsize=64)
 def _piece_style(base, first: bool, last: bool):
     """The style of one piece of a paragraph cut by split_markup: no gap between pieces."""
@@ -268,7 +305,9 @@ def markdown_flowables(text: str, styles: BodyStyles, pictures=()) -> list[Flowa
     from .typography import font_has_curly
 
     curly = font_has_curly(styles.body.fontName)
-    tokens = _parser().parse(text)
+    env: dict = {}
+    tokens = block_parser().parse(text, env)
+    inlines = _Inline(env, styles, curly)
     flowables: list[Flowable] = []
     outer: list[list[Flowable]] = []  # what encloses the open callout
     lists: list[dict] = []  # stack of {"ordered": bool, "number": int, "key": L's, "item": LI's}
@@ -321,8 +360,7 @@ def markdown_flowables(text: str, styles: BodyStyles, pictures=()) -> list[Flowa
         kind = token.type
         if kind == "heading_open":
             inline = tokens[index + 1]
-            heading = shared_paragraph(inline_markup(inline.children, styles.link_color, curly=curly,
-                                                     emphasis=styles.emphasis), styles.subheading, None)
+            heading = shared_paragraph(inlines.markup(inline), styles.subheading, None)
             heading = tag(copy.copy(heading), "H3", parents=parents())
             if not quote_depth:
                 flowables.append(KeepRoom(heads=(heading,)))
@@ -335,19 +373,18 @@ def markdown_flowables(text: str, styles: BodyStyles, pictures=()) -> list[Flowa
         elif kind in ("th_open", "td_open"):
             inline = tokens[index + 1]
             align = str(token.attrGet("style") or "").removeprefix("text-align:") or "left"
-            table_rows[-1].append((inline_markup(inline.children, styles.link_color, curly=curly,
-                                                 emphasis=styles.emphasis), align))
+            table_rows[-1].append((inlines.markup(inline), align))
             table_texts[-1].append(inline.content)
         elif kind == "table_close":
             made = make_table(table_rows, table_texts, styles.column, styles.table,
                               lambda markup, style: shared_paragraph(markup, style, None))
             flowables += made if isinstance(made, list) else [made]
-        elif kind == "paragraph_open" and (figure := figure_for(tokens[index + 1], by_src, caption, styles.press,
+        elif kind == "paragraph_open" and (figure := figure_for(inlines.tokens(tokens[index + 1]), by_src, caption, styles.press,
                                                                  styles.body.spaceAfter)) is not None:
             flowables.append(tag(figure, figure.pdf_role, parents=parents()))
         elif kind == "paragraph_open":
             inline = tokens[index + 1]
-            markup = inline_markup(inline.children, styles.link_color, curly=curly, emphasis=styles.emphasis)
+            markup = inlines.markup(inline)
             base = style_for(styles.bullet if pending_bullet is not None else styles.body)
             pieces = split_markup(markup)
             key = object()  # the pieces of one cut paragraph are one P element
