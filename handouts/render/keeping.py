@@ -11,11 +11,12 @@ remembered line breaks (render.markup.CachedParagraph).
 
 from __future__ import annotations
 
-import copy
 import math
 
 from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Paragraph, Spacer, Table
 from reportlab.platypus.flowables import _listWrapOn
+
+from .copies import twin as copy_of
 
 # A paragraph of at most this many lines never splits across pages.
 SHORT_PARAGRAPH_LINES = 4
@@ -41,6 +42,10 @@ class KeepRoom(CondPageBreak):
         self.whole = whole
         self.after: tuple[Flowable, ...] = ()
         self.led = False
+        # Shared by the shallow copies each document lays out (render.story):
+        # the group's height depends only on the widths asked, and a batch
+        # asks the same for every document.
+        self._needed: dict[tuple[float, float, bool], float] = {}
 
     def wrap(self, availWidth, availHeight):  # noqa: N803 - ReportLab's signature
         frame = self._doctemplateAttr("frame")
@@ -57,6 +62,13 @@ class KeepRoom(CondPageBreak):
         `loose`: when the whole group cannot share a page with the headings
         above it, only its first lines (a short list then splits).
         """
+        key = (width, full, loose)
+        found = self._needed.get(key)
+        if found is None:
+            found = self._needed[key] = self._measure(width, full, loose)
+        return found
+
+    def _measure(self, width: float, full: float, loose: bool) -> float:
         if self.whole:
             height = _height(self.whole, width)
             if loose or height > full:
@@ -70,7 +82,7 @@ def _height(flowables, width: float) -> float:
     """The height of `flowables` stacked, with the space between them."""
     total = 0.0
     for flowable in flowables:
-        twin = copy.copy(flowable)
+        twin = copy_of(flowable)
         if isinstance(twin, KeepTogether):  # its wrap wants a canvas; its content's does not
             h = _listWrapOn(twin._content, width, None)[1]
         else:
@@ -97,7 +109,7 @@ def _start(flowables, width: float, lines: int, full: float, room: float, loose:
             continue
         if isinstance(flowable, CondPageBreak) or not hasattr(flowable, "wrap"):
             continue
-        twin = copy.copy(flowable)
+        twin = copy_of(flowable)
         _, h = twin.wrap(width, 1e6)
         space = twin.getSpaceBefore()
         if isinstance(twin, Spacer) or not (isinstance(twin, (Paragraph, Table))

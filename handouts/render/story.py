@@ -19,6 +19,7 @@ from ..fill.filled import FilledHandout, FilledSection
 from ..load.brand import Brand
 from .addresses import mark_address, mark_addresses
 from .consent import WriteInLines
+from .copies import twin
 from .images import LogoFlowable, shared_logo
 from .keeping import KeepRoom, link_headings
 from .logosize import logo_box
@@ -122,7 +123,7 @@ def _copies(prototypes: tuple[Flowable, ...]) -> list[Flowable]:
     """Fresh shallow copies: layout marks flowables (split state, canvas),
     so a cached prototype is never laid out itself; the copies share its
     parsed text and remembered line breaks."""
-    return [copy.copy(f) for f in prototypes]
+    return [twin(f) for f in prototypes]
 
 
 # Small on purpose: sections that name the provider differ per document and

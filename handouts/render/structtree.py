@@ -20,6 +20,8 @@ from __future__ import annotations
 
 from reportlab.pdfbase.pdfdoc import PDFString
 
+from .writer import ObjectBlock
+
 # Log entries; see tagging.Structure for when each is written.
 OPEN = "o"  # (OPEN, role, parents, key, alt, actual_text, text_roles, group, attributes)
 CLOSE = ("c",)
@@ -183,11 +185,11 @@ def _serialize(log: list, first: int, next_key: int, named, document) -> tuple[l
     return data, tree, root
 
 
-_trees: list[tuple[tuple, list, tuple[list[bytes], bytes, bytes]]] = []
+_trees: list[tuple[tuple, list, tuple[ObjectBlock, bytes, bytes]]] = []
 
 
-def tree_bytes(log: list, names: list[str], first: int, next_key: int, document) -> tuple[list[bytes], bytes, bytes]:
-    """The bytes of the tree `log` describes, its elements numbered from first + 2.
+def tree_bytes(log: list, names: list[str], first: int, next_key: int, document) -> tuple[ObjectBlock, bytes, bytes]:
+    """The bytes of the tree `log` describes: its elements (numbered from first + 2), parent tree and root.
 
     `names` are the ReportLab objects (pages, annotations) the log refers
     to; with their numbers they key the trees kept for the next document.
@@ -207,7 +209,8 @@ def tree_bytes(log: list, names: list[str], first: int, next_key: int, document)
             found = refs[name] = b"%d 0 R" % numbers[name][0]
         return found
 
-    made = _serialize(log, first, next_key, named, document)
+    elements, tree, root = _serialize(log, first, next_key, named, document)
+    made = (ObjectBlock(first + 2, elements), tree, root)
     _trees.insert(0, (context, log, made))
     del _trees[_CACHED:]
     return made

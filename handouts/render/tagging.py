@@ -192,9 +192,9 @@ class Structure:
         document = self._canvas._doc
         root, parent_tree = Preformatted(), Preformatted()
         first = document.register_all((root, parent_tree))
-        elements, parent_tree.data, root.data = structtree.tree_bytes(self._log, self._names, first,
-                                                                      self._next_key, document)
-        document.add_block(elements)
+        block, parent_tree.data, root.data = structtree.tree_bytes(self._log, self._names, first,
+                                                                   self._next_key, document)
+        document.add_block(block)
         catalog.StructTreeRoot = root
         catalog.MarkInfo = PDFDictionary({"Marked": "true"})
         catalog.Metadata = PDFStream(PDFDictionary({"Type": PDFName("Metadata"), "Subtype": PDFName("XML")}),

@@ -41,6 +41,28 @@ class Preformatted(PDFObject):
         return self.data
 
 
+class ObjectBlock:
+    """Objects numbered consecutively from `first`, as the bytes they are written as.
+
+    Made once with the structure tree they hold (render.structtree) and
+    written by every document that reuses that tree: one piece of bytes,
+    with each object's offset within it for the cross-reference table.
+    """
+
+    __slots__ = ("count", "data", "first", "offsets")
+
+    def __init__(self, first: int, objects: list[bytes]):
+        self.first, self.count = first, len(objects)
+        pieces, offsets, at = [], [], 0
+        for number, data in enumerate(objects, start=first):
+            piece = b"%d 0 obj\n" % number + data + (b"endobj\n" if data.endswith(b"\n") else b"\nendobj\n")
+            pieces.append(piece)
+            offsets.append(at)
+            at += len(piece)
+        self.data = b"".join(pieces)
+        self.offsets = offsets
+
+
 class TaggedDocument(PDFDocument):
     """ReportLab's PDFDocument, writing preformatted objects without per-object overhead."""
 
@@ -64,18 +86,20 @@ class TaggedDocument(PDFDocument):
         self.objectcounter = number - 1
         return first
 
-    def add_block(self, objects: list[bytes]) -> int:
-        """Number `objects` (each an object's bytes) consecutively after the last; returns the first.
+    def add_block(self, block: ObjectBlock) -> int:
+        """Give `block`'s objects the next numbers, which it was made with; returns the first.
 
         They are written as they are, after whatever has the number before
         the first; nothing can refer to them but by number.
         """
         first = self.objectcounter + 1
-        self.objectcounter += len(objects)
-        if objects:
+        if block.first != first:
+            raise ValueError(f"a block of objects from {block.first} cannot be added after object {first - 1}")
+        self.objectcounter += block.count
+        if block.count:
             if not hasattr(self, "_blocks"):
                 self._blocks = {}
-            self._blocks[first] = objects
+            self._blocks[first] = block
         return first
 
     def format(self) -> bytes:
@@ -103,13 +127,11 @@ class TaggedDocument(PDFDocument):
             counter += 1
             block = blocks.get(counter)
             if block is not None:
-                for data in block:
-                    offset = out.add(b"%d 0 obj\n" % counter + data
-                                     + (b"endobj\n" if data.endswith(b"\n") else b"\nendobj\n"))
-                    offsets.append(((counter, 0), offset))
-                    counter += 1
-                in_blocks += len(block)
-                counter -= 1
+                base = out.add(block.data)
+                offsets += [((number, 0), base + offset)
+                            for number, offset in enumerate(block.offsets, start=counter)]
+                in_blocks += block.count
+                counter += block.count - 1
                 continue
             oid = number_to_id.get(counter)
             if oid is None:
