@@ -1,7 +1,7 @@
 """Pictures in section bodies: their resolution on paper, and (`lint --images`) a list of them with their alt text.
 
 A picture prints as wide as the column but is never enlarged past 96 dpi
-(render.figures), so it never prints coarser than that; between 96 and
+(render.figuresize), so it never prints coarser than that; between 96 and
 150 dpi it looks soft on paper, and lint says so with the size that would
 print sharply. The listing lets a reviewer read every picture's alt text,
 the words a screen reader says instead of the picture, without opening
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from ..errors import display_path
 from ..layouts import Layout
+from ..render.figuresize import MAX_HEIGHT_RATIO, printed_dpi, printed_size
 from ..sections.model import Handout
 from .findings import WARNING, Finding
 
@@ -28,8 +29,6 @@ LISTING_CODE = "image"
 
 def check_figures(handout: Handout, layout: Layout, *, listing: bool = False) -> list[Finding]:
     """Pictures printing under 150 dpi in `layout`'s column; with `listing`, every picture and its alt text."""
-    from ..render.figures import MAX_HEIGHT_RATIO, printed_dpi, printed_size
-
     column = layout.width - layout.margin_left - layout.margin_right
     findings = []
     for part in (*handout.sections, handout.risk_disclosure):

@@ -23,15 +23,12 @@ from functools import lru_cache
 from reportlab.platypus import Flowable
 
 from ..load.pictures import Picture
+from .figuresize import printed_size
 from .images import SharedImage, share_image
 from .tagging import TaggedFlowable, tagged
 
-# A picture is never enlarged past this resolution on paper.
-NATURAL_DPI = 96
 # Pixels are resampled down to this at the printed size.
 PRINT_DPI = 300
-# The tallest a picture prints, as a share of the column's width.
-MAX_HEIGHT_RATIO = 0.5
 
 
 @lru_cache(maxsize=32)
@@ -41,22 +38,6 @@ def caption_style(base):
     from reportlab.lib.styles import ParagraphStyle
 
     return ParagraphStyle(f"{base.name}-caption", parent=base, alignment=TA_CENTER)
-
-
-def printed_size(picture: Picture, column: float) -> tuple[float, float]:
-    """Width and height in points that `picture` prints at in a column `column` points wide."""
-    width = min(column, picture.width_px / NATURAL_DPI * 72)
-    height = width * picture.height_px / picture.width_px
-    if height > column * MAX_HEIGHT_RATIO:
-        height = column * MAX_HEIGHT_RATIO
-        width = height * picture.width_px / picture.height_px
-    return round(width, 2), round(height, 2)
-
-
-def printed_dpi(picture: Picture, column: float) -> float:
-    """Pixels per inch of `picture` as printed in a column `column` points wide."""
-    width, _ = printed_size(picture, column)
-    return picture.width_px / (width / 72)
 
 
 @lru_cache(maxsize=16)
