@@ -145,6 +145,23 @@ def _environment(finalize) -> SandboxedEnvironment:
     return env
 
 
+# Where Jinja2 sees anything but text ("\r" too: its lexer turns line ends into "\n").
+_SYNTAX = ("{{", "{%", "{#", "\r")
+
+
+class _Text:
+    """A field with no template syntax, which fills to exactly its text (as Jinja2 would render it)."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str):
+        self.text = text
+
+    def render(self, context: Mapping[str, Any]) -> str:
+        """The text itself, whoever reads it."""
+        return self.text
+
+
 class Templates:
     """Compiles a handout's template fields once and renders them per reader.
 
@@ -177,6 +194,10 @@ class Templates:
         return problems
 
     def _check_one(self, src: SourceText) -> list[Problem]:
+        if not any(mark in src.text for mark in _SYNTAX):
+            # Most fields are plain text: nothing to parse, compile or check.
+            self._compiled[src] = _Text(src.text)
+            return []
         shown = display_path(src.path)
         env = self._env(src)
         try:
