@@ -10,12 +10,12 @@ the section: the renderers never open a file a body names.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from pathlib import Path
 from urllib.parse import unquote
 
 from ..errors import Problem, display_path
 from ..load.pictures import Picture, PictureError, ReadError, read_picture
+from ..render.commonmark import checked_tokens
 from .model import FigureUse, SourceText
 
 # Anything with a scheme (http:, data:, file:, C:) or a network path (//host).
@@ -24,18 +24,6 @@ _TEMPLATE = ("{{", "{%", "{#")
 # A picture (or a reference definition) whose address holds a template field
 # with spaces: Markdown reads it as text, but filled in it becomes a picture.
 _TEMPLATED = re.compile(r"!\[[^\]]*\]\([^)]*\{[{%#]|^\s*\[[^\]]+\]:\s*<?[^\s>]*\{[{%#]")
-
-
-@lru_cache(maxsize=1)
-def _parser():
-    from markdown_it import MarkdownIt
-
-    # The renderer's parser (render.markup), but accepting every address, so
-    # a `file:` or `javascript:` picture is reported instead of printed as text.
-    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False,
-                                   "maxNesting": 200}).enable("table")
-    md.validateLink = lambda url: True
-    return md
 
 
 class _Found:
@@ -65,7 +53,10 @@ def find_figures(src: SourceText, found: _Found, problems: list[Problem], *,
     shown = display_path(src.path)
     reported: set[int] = set()
     containers: list[str] = []
-    tokens = _parser().parse(src.text)
+    # The checks' parser (every address kept as a link or picture, so a
+    # `file:` or `javascript:` picture is reported instead of printed as
+    # text); the body's tokens are shared with its other checks.
+    tokens = checked_tokens(src.text)
     for index, token in enumerate(tokens):
         if token.type.endswith("_open") and token.nesting == 1 and token.type.split("_")[0] in (
                 "bullet", "ordered", "table", "blockquote"):
