@@ -207,8 +207,18 @@ def register_fonts(brand: Brand) -> tuple[frozenset[int], str]:
     return body.coverage & heading.coverage, body.family
 
 
+# Printable ASCII, and the line breaks no check counts: the bundled family
+# draws all of it (tests/test_lint.py checks) and it holds no right-to-left script.
+BUNDLED_DRAWS = frozenset({*range(0x20, 0x7F), *map(ord, "\n\r\t")})
+
+
 def font_problems(brand: Brand) -> list[Problem]:
     """Brand values (name, phone...) the brand's fonts cannot print, or the font files' own problems."""
+    if brand.body_font is None and brand.heading_font is None and all(
+            BUNDLED_DRAWS.issuperset(map(ord, value or "")) for _, value in _clinic_values(brand)):
+        # The bundled fonts are package files, not input, and print these
+        # values: no need to read them (and lint need not load ReportLab).
+        return []
     try:
         coverage, family = register_fonts(brand)
     except BrandError as exc:
@@ -248,11 +258,15 @@ def _unprintable(text: str, coverage: frozenset[int], family: str) -> str | None
     return None
 
 
+def _clinic_values(brand: Brand) -> tuple[tuple[str, str | None], ...]:
+    return (("meta.name", brand.name), ("defaults.handouts.address", brand.address),
+            ("defaults.handouts.phone", brand.phone), ("defaults.handouts.email", brand.email),
+            ("meta.link", brand.link))
+
+
 def _brand_coverage(brand: Brand, coverage: frozenset[int], family: str) -> list[Problem]:
     problems = []
-    for key, value in (("meta.name", brand.name), ("defaults.handouts.address", brand.address),
-                       ("defaults.handouts.phone", brand.phone), ("defaults.handouts.email", brand.email),
-                       ("meta.link", brand.link)):
+    for key, value in _clinic_values(brand):
         reason = value and _unprintable(value, coverage, family)
         if reason:
             problems.append(Problem(display_path(brand.path), None, f"{key}: {reason}"))

@@ -847,6 +847,32 @@ def test_brand_option_lints_that_brand(clinic):
     assert lint_json(".")[1] == []
 
 
+
+def test_bundled_fonts_print_every_ascii_brand_value():
+    # Lint does not read the bundled fonts when a brand's values are all
+    # printable ASCII (build.BUNDLED_DRAWS): they must draw every one of those.
+    from handouts.build import BUNDLED_DRAWS
+    from handouts.render.fonts import register_family
+
+    assert BUNDLED_DRAWS <= register_family(None).coverage | {ord(c) for c in "\n\r\t"}
+
+
+@pytest.mark.parametrize(("name", "words"), [
+    ("Клиника Колено", "U+041A"),
+    ("Clinic 王", "U+738B"),
+    ("Café Genou", None),  # beyond ASCII, but printed: the fonts are read, and say so
+])
+def test_brand_values_the_bundled_fonts_cannot_print(clinic, name, words):
+    write_project(clinic, {"brand.yml": BRAND.replace("name: Test Knee Clinic", f"name: {name}")})
+    result, findings = lint_json(".")
+    if words is None:
+        assert findings == []
+        return
+    assert [(f["path"], f["line"], f["code"]) for f in findings] == [("brand.yml", None, "input")]
+    assert findings[0]["message"].startswith("meta.name: the font Atkinson Hyperlegible cannot print")
+    assert words in findings[0]["message"]
+
+
 # --- readability -------------------------------------------------------------------
 
 DENSE = [

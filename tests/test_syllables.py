@@ -90,9 +90,11 @@ def test_spanish_words_use_pyphens_spanish_points():
         assert syllables.hyphenation_points(word, language="es") == [int(p) for p in reference.positions(word)], word
 
 
-def test_a_lint_run_loads_neither_textstat_nor_the_markdown_renderer():
+def test_a_lint_run_loads_neither_textstat_nor_reportlab():
     # What a cold lint imports is most of what it costs: textstat is for the
-    # tests, and the Markdown-to-flowables renderer (render.markup) for builds.
+    # tests, ReportLab (and the Markdown-to-flowables renderer, render.markup)
+    # for builds. The bundled handout's fonts are the bundled ones, which
+    # lint knows print its brand's values without reading them.
     import os
     import subprocess
     import sys
@@ -100,7 +102,7 @@ def test_a_lint_run_loads_neither_textstat_nor_the_markdown_renderer():
     code = ("import sys; from handouts.cli import main\n"
             "sys.argv = ['handouts', 'lint']\n"
             "try:\n    main()\nexcept SystemExit as exit:\n    assert exit.code == 0, exit.code\n"
-            "print(sorted(m for m in ('textstat', 'handouts.render.markup') if m in sys.modules))")
+            "print(sorted(m for m in ('textstat', 'handouts.render.markup', 'reportlab') if m in sys.modules))")
     env = dict(os.environ, PYTHONPATH=str(Path(__file__).parent.parent))
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=False)
     assert done.returncode == 0, done.stderr
