@@ -118,6 +118,8 @@ class Loaded:
     templates: Templates
     messages: Messages | None
     problems: tuple[Problem, ...]
+    # The handout read without a problem of its own: what load_handout returns.
+    whole: bool = False
 
 
 # Where in brand.yml each `clinic` value is set, for messages.
@@ -134,6 +136,7 @@ def load_all(handout: str | Path | None = None, *, brand: str | Path | None = No
     manifest = resolve_handout(handout)
     loaded_layout = load_layout(layout)  # a bad name is a usage error; raise it first
     content, texts, problems, named_brand = read_handout(manifest, allow_outside=allow_outside)
+    whole = content is not None and not problems
     _collect(problems, build_date)
     brand_path = _collect(problems, find_brand, manifest, named_brand, brand)
     loaded_brand = _collect(problems, load_brand, brand_path, allow_outside=allow_outside) if brand_path else None
@@ -146,7 +149,8 @@ def load_all(handout: str | Path | None = None, *, brand: str | Path | None = No
         if loaded_brand is not None:
             problems.extend(_unset_clinic_values(content, texts, loaded_brand, templates))
     return Loaded(manifest=manifest, handout=content, texts=texts, brand=loaded_brand, layout=loaded_layout,
-                  templates=templates, messages=text, problems=tuple(sorted(set(problems), key=_problem_order)))
+                  templates=templates, messages=text, problems=tuple(sorted(set(problems), key=_problem_order)),
+                  whole=whole)
 
 
 def _unset_clinic_values(handout: Handout, texts, brand: Brand, templates: Templates) -> list[Problem]:

@@ -156,3 +156,15 @@ def test_a_dotted_name_that_is_no_language_is_not_a_translation(bundled_copy):
     assert result.exit_code == 0, findings
     assert not [f for f in findings if "handout.old.yaml" in f["path"]]
     assert invoke(["lint", str(bundled_copy / "handout.old.yaml"), "--today", TODAY]).exit_code == 0
+
+
+def test_an_original_with_a_broken_section_reports_it_and_not_a_mismatch(bundled_copy):
+    # Lint compares each translation with the original it read, but only an
+    # original read whole: one missing a section for its own problem would
+    # make every translation look like it has a section too many.
+    path = bundled_copy / "sections" / "benefits.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("kind: benefits", "kind: [benefits"), encoding="utf-8")
+    result, findings = lint(bundled_copy)
+    assert result.exit_code == 1
+    assert {f["path"] for f in findings} == {str(path)}, findings
+    assert codes(findings, "translation-sections") == []

@@ -301,15 +301,18 @@ def build_findings(prepared: Prepared, *, today: dt.date | None = None) -> list[
     return sorted(set(findings), key=sort_key)
 
 
-def check_against_original(handout: Handout) -> list[Finding]:
-    """For a translation, how it departs from the handout it translates (nothing for an original)."""
+def check_against_original(handout: Handout, original: Handout | None = None) -> list[Finding]:
+    """For a translation, how it departs from the handout it translates (nothing for an original).
+
+    `original`, when the caller has already read it whole, saves reading it again.
+    """
     from ..sections.translations import original_path
 
-    original = original_path(handout.path) if handout.translates is not None else None
-    if original is None:
+    path = original_path(handout.path) if handout.translates is not None else None
+    if path is None:
         return []
     try:
-        return check_translation(handout, load_handout(original))
+        return check_translation(handout, original or load_handout(path))
     except HandoutError as exc:
         return _from_problems(exc.problems)
 
@@ -338,13 +341,15 @@ def lint_handout(handout: str | Path | None = None, *, brand: str | Path | None 
 
     today = today or dt.date.today()
     manifest = resolve_handout(handout)
-    findings = _lint_one(manifest, brand=brand, layout=layout, max_grade=max_grade, today=today,
-                         allow_outside=allow_outside, images=images)
-    # An original brings its translations along: one run checks every edition.
+    findings, loaded = _lint_one(manifest, brand=brand, layout=layout, max_grade=max_grade, today=today,
+                                 allow_outside=allow_outside, images=images)
+    # An original brings its translations along: one run checks every edition,
+    # each against the original as read here (as load_handout reads it: no --allow-outside).
     if original_path(manifest) is None:
+        original = loaded.handout if loaded.whole and not allow_outside else None
         for path in translations(manifest).values():
             findings += _lint_one(path, brand=brand, layout=layout, max_grade=max_grade, today=today,
-                                  allow_outside=allow_outside, images=images)
+                                  allow_outside=allow_outside, images=images, original=original)[0]
     findings += _from_problems(_roster_problems(manifest))
     if not readability:
         findings = [f for f in findings if f.code != "readability"]
@@ -366,9 +371,9 @@ def _roster_problems(manifest: Path) -> list[Problem]:
     return []
 
 
-def _lint_one(manifest: Path, *, brand, layout, max_grade: float, today: dt.date,
-              allow_outside: bool, images: bool = False) -> list[Finding]:
-    """Every finding for one edition of a handout (an original or a translation)."""
+def _lint_one(manifest: Path, *, brand, layout, max_grade: float, today: dt.date, allow_outside: bool,
+              images: bool = False, original: Handout | None = None) -> tuple[list[Finding], Loaded]:
+    """Every finding for one edition of a handout (an original or a translation), and what was loaded."""
     from ..sections.translations import language_of_name
 
     loaded = load_all(manifest, brand=brand, layout=layout, allow_outside=allow_outside)
@@ -393,7 +398,7 @@ def _lint_one(manifest: Path, *, brand, layout, max_grade: float, today: dt.date
             # With a section left out for its problems, "no such kind" would
             # be a second finding for one mistake.
             findings += check_completeness(loaded.handout)
-        findings += check_against_original(loaded.handout)
+        findings += check_against_original(loaded.handout, original)
         findings += check_readability(loaded, max_grade)
         findings += check_figures(loaded.handout, loaded.layout, listing=images)
     if not loaded.problems and needs_measuring(loaded.handout):
@@ -403,4 +408,4 @@ def _lint_one(manifest: Path, *, brand, layout, max_grade: float, today: dt.date
             findings += check_consent(prepare(manifest, brand=brand, layout=layout, allow_outside=allow_outside))
         except HandoutError as exc:
             findings += _from_problems(exc.problems)
-    return findings
+    return findings, loaded
