@@ -11,8 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
-import os
-import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
@@ -21,17 +19,19 @@ from pathlib import Path
 from . import __version__
 from .deliver.files import check_target, write_atomic
 from .errors import BrandError, ContentError, HandoutError, OutputError, Problem, display_path
-from .fill.catalog import FOLDER_NAME, Messages
-from .fill.catalog import messages as load_messages
+from .fill.catalog import Messages
 from .fill.filled import FilledHandout, FilledReference, FilledSection
 from .fill.templates import Templates, template_context
-from .layouts import Layout, load_layout
-from .load.brand import Brand, load_brand
-from .load.project import find_brand, find_roster, resolve_handout
+from .layouts import Layout
+from .load.brand import Brand
+from .load.project import find_roster, resolve_handout
 from .load.roster import Provider, find_provider, load_roster
+# Loading with every problem collected lives apart, so that lint loads none
+# of the filling and writing below; its names are kept importable from here.
+from .loading import (MAX_EPOCH, Loaded, brand_coverage, build_date, collect, font_problems,  # noqa: F401
+                      load_all, problem_order, register_fonts, unprintable)
 from .sections import Handout, SourceText
 from .sections.model import pictures_of
-from .sections.load import read_handout
 from .sections.translations import choose_edition
 
 log = logging.getLogger("handouts")
@@ -69,108 +69,6 @@ def creator() -> str:
     return f"handouts {__version__}"
 
 
-# 9999-12-31T23:59:59Z: dates past it cannot be written in a PDF or a template.
-MAX_EPOCH = 253_402_300_799
-
-
-def build_date() -> dt.date:
-    """`today` for templates: from SOURCE_DATE_EPOCH when set, for reproducible builds.
-
-    The variable is checked here rather than left to ReportLab, which also
-    reads it (with `int()`) and would fail mid-render on `1e9` or `²`.
-    """
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if not epoch:
-        return dt.date.today()
-    if not re.fullmatch(r"[0-9]{1,12}", epoch, re.ASCII) or int(epoch) > MAX_EPOCH:
-        shown = epoch if len(epoch) <= 40 else epoch[:40] + "..."
-        raise HandoutError([Problem("SOURCE_DATE_EPOCH", None,
-                                    f"{shown!r} is not a whole number of seconds since 1970 up to "
-                                    f"{MAX_EPOCH} (the end of 9999); unset it, or set it to a time "
-                                    "such as $(git log -1 --format=%ct)")])
-    return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).date()
-
-
-def _collect(problems: list[Problem], load, *args, **kwargs):
-    """Run one loader; on a HandoutError keep its problems and carry on."""
-    try:
-        return load(*args, **kwargs)
-    except HandoutError as exc:
-        if exc.exit_code != 1:
-            raise
-        problems.extend(exc.problems)
-        return None
-
-
-@dataclass(frozen=True)
-class Loaded:
-    """Whatever of a handout, its brand and layout could be loaded, and every problem found.
-
-    `lint` checks what is here even when there are problems; `prepare`
-    refuses to go on unless there are none.
-    """
-
-    manifest: Path
-    handout: Handout | None
-    texts: tuple[SourceText, ...]
-    brand: Brand | None
-    layout: Layout
-    templates: Templates
-    messages: Messages | None
-    problems: tuple[Problem, ...]
-    # The handout read without a problem of its own: what load_handout returns.
-    whole: bool = False
-
-
-# Where in brand.yml each `clinic` value is set, for messages.
-CLINIC_KEYS = {"name": "meta.name", "link": "meta.link", "phone": "defaults.handouts.phone",
-               "email": "defaults.handouts.email", "address": "defaults.handouts.address"}
-
-
-def load_all(handout: str | Path | None = None, *, brand: str | Path | None = None,
-             layout: str | Path | None = None, allow_outside: bool = False) -> Loaded:
-    """Load a handout, its brand and layout, check its templates; collect problems, never raise them.
-
-    Usage mistakes (an unknown handout, layout or --brand file) still raise.
-    """
-    manifest = resolve_handout(handout)
-    loaded_layout = load_layout(layout)  # a bad name is a usage error; raise it first
-    content, texts, problems, named_brand = read_handout(manifest, allow_outside=allow_outside)
-    whole = content is not None and not problems
-    _collect(problems, build_date)
-    brand_path = _collect(problems, find_brand, manifest, named_brand, brand)
-    loaded_brand = _collect(problems, load_brand, brand_path, allow_outside=allow_outside) if brand_path else None
-    templates = Templates()
-    problems.extend(templates.check(texts))
-    problems.extend(_markdown_problems(texts))
-    text = None
-    if content is not None:
-        text = _collect(problems, load_messages, content.language, [manifest.parent / FOLDER_NAME])
-        if loaded_brand is not None:
-            problems.extend(_unset_clinic_values(content, texts, loaded_brand, templates))
-    return Loaded(manifest=manifest, handout=content, texts=texts, brand=loaded_brand, layout=loaded_layout,
-                  templates=templates, messages=text, problems=tuple(sorted(set(problems), key=_problem_order)),
-                  whole=whole)
-
-
-def _unset_clinic_values(handout: Handout, texts, brand: Brand, templates: Templates) -> list[Problem]:
-    """Every use of a clinic value the brand does not set, each at the line that uses it."""
-    stand_in = Provider(id="-", name="-", credentials="-", phone="-", email="-", location="-")
-    context = template_context(brand=brand, handout=handout, handout_title="-", provider=stand_in,
-                               patient_name="-", today=build_date())
-    problems = []
-    for src in texts:
-        for attribute, line in templates.unset_uses(src, context, "clinic"):
-            key = CLINIC_KEYS.get(attribute)
-            if key is None:
-                continue  # not a clinic value at all: reported as an unknown variable
-            problems.append(Problem(display_path(src.path), line,
-                                    f"{src.field}: uses clinic.{attribute}, which {display_path(brand.path)} does "
-                                    f"not set ({key}); set it there, or write "
-                                    f"{{{{ clinic.{attribute} | default(\"...\") }}}}"))
-    return problems
-
-
 def prepare(handout: str | Path | None = None, *, brand: str | Path | None = None,
             layout: str | Path | None = None, print_ready: bool = False,
             allow_outside: bool = False, language: str | None = None) -> Prepared:
@@ -195,86 +93,11 @@ def prepare(handout: str | Path | None = None, *, brand: str | Path | None = Non
         except BrandError as exc:  # a font file that is not a usable TrueType font
             problems.extend(exc.problems)
         else:
-            problems.extend(_brand_coverage(loaded_brand, coverage, family))
+            problems.extend(brand_coverage(loaded_brand, coverage, family))
     if problems:
-        raise HandoutError(sorted(set(problems), key=_problem_order))
+        raise HandoutError(sorted(set(problems), key=problem_order))
     return Prepared(handout=content, brand=loaded_brand, layout=loaded.layout, templates=loaded.templates,
                     coverage=coverage, font_family=family, print_ready=print_ready, messages=loaded.messages)
-
-
-def register_fonts(brand: Brand) -> tuple[frozenset[int], str]:
-    """Register the brand's fonts; the characters both can print, and the body family's name."""
-    from .render.fonts import register_family
-
-    body = register_family(brand.body_font)
-    heading = register_family(brand.heading_font) if brand.heading_font else body
-    return body.coverage & heading.coverage, body.family
-
-
-# Printable ASCII, and the line breaks no check counts: the bundled family
-# draws all of it (tests/test_lint.py checks) and it holds no right-to-left script.
-BUNDLED_DRAWS = frozenset({*range(0x20, 0x7F), *map(ord, "\n\r\t")})
-
-
-def font_problems(brand: Brand) -> list[Problem]:
-    """Brand values (name, phone...) the brand's fonts cannot print, or the font files' own problems."""
-    if brand.body_font is None and brand.heading_font is None and all(
-            BUNDLED_DRAWS.issuperset(map(ord, value or "")) for _, value in _clinic_values(brand)):
-        # The bundled fonts are package files, not input, and print these
-        # values: no need to read them (and lint need not load ReportLab).
-        return []
-    try:
-        coverage, family = register_fonts(brand)
-    except BrandError as exc:
-        return list(exc.problems)
-    return _brand_coverage(brand, coverage, family)
-
-
-def _markdown_problems(sources: list[SourceText]) -> list[Problem]:
-    from .render.commonmark import nesting_problem
-
-    problems = []
-    for src in sources:
-        reason = src.markdown and nesting_problem(src.text)
-        if reason:
-            problems.append(Problem(display_path(src.path), src.line, f"{src.field}: {reason}"))
-    return problems
-
-
-def _problem_order(problem: Problem) -> tuple:
-    return (problem.path, problem.line or 0, problem.message)
-
-
-# Every document of a batch checks the same section texts: remember the
-# answers (the texts that name a reader change, and fall out).
-@lru_cache(maxsize=512)
-def _unprintable(text: str, coverage: frozenset[int], family: str) -> str | None:
-    from .render.fonts import describe_characters, missing_characters
-    from .render.scripts import right_to_left
-
-    missing = missing_characters(text, coverage)
-    if missing:
-        return f"the font {family} cannot print {describe_characters(missing)}"
-    scripts = right_to_left(text)
-    if scripts:
-        return (f"right-to-left text in {scripts} cannot be printed in reading order yet; "
-                "write this value in a left-to-right script (see README, Text and scripts)")
-    return None
-
-
-def _clinic_values(brand: Brand) -> tuple[tuple[str, str | None], ...]:
-    return (("meta.name", brand.name), ("defaults.handouts.address", brand.address),
-            ("defaults.handouts.phone", brand.phone), ("defaults.handouts.email", brand.email),
-            ("meta.link", brand.link))
-
-
-def _brand_coverage(brand: Brand, coverage: frozenset[int], family: str) -> list[Problem]:
-    problems = []
-    for key, value in _clinic_values(brand):
-        reason = value and _unprintable(value, coverage, family)
-        if reason:
-            problems.append(Problem(display_path(brand.path), None, f"{key}: {reason}"))
-    return problems
 
 
 def check_reader(prepared: Prepared, provider: Provider | None, patient_name: str | None,
@@ -283,7 +106,7 @@ def check_reader(prepared: Prepared, provider: Provider | None, patient_name: st
     problems = []
     if provider is not None:
         for key, value in provider.variables().items():
-            reason = value and _unprintable(value, prepared.coverage, prepared.font_family)
+            reason = value and unprintable(value, prepared.coverage, prepared.font_family)
             if reason:
                 where = display_path(roster_path) if roster_path else "roster"
                 problems.append(Problem(where, provider.line or None, f"provider {provider.id!r}, {key}: {reason}"))
@@ -297,7 +120,7 @@ def check_reader(prepared: Prepared, provider: Provider | None, patient_name: st
                 f"the font {prepared.font_family} cannot print {describe_private(missing, 'the name')}; "
                 "use a brand font that covers that script (typography.fonts in brand.yml)")))
         else:
-            reason = _unprintable(patient_name, prepared.coverage, prepared.font_family)
+            reason = unprintable(patient_name, prepared.coverage, prepared.font_family)
             if reason:  # right-to-left: named by script and code point, never quoted
                 problems.append(Problem("--patient-name", None, reason))
     return problems
@@ -319,7 +142,7 @@ def fill(prepared: Prepared, *, provider: Provider | None = None, patient_name: 
         except ContentError as exc:
             problems.extend(exc.problems)
             return ""
-        reason = _unprintable(text, prepared.coverage, prepared.font_family)
+        reason = unprintable(text, prepared.coverage, prepared.font_family)
         if reason:
             problems.append(Problem(display_path(src.path), src.line, f"{src.field}: {reason}"))
         return text
@@ -534,13 +357,13 @@ def render_one(handout: str | Path | None = None, *, brand: str | Path | None = 
         problems.extend(exc.problems)
     provider = None
     if providers is not None:
-        roster = _collect(problems, load_roster, Path(providers))
+        roster = collect(problems, load_roster, Path(providers))
         if roster is not None and provider_id is not None:
-            provider = _collect(problems, find_provider, roster, provider_id, Path(providers))
+            provider = collect(problems, find_provider, roster, provider_id, Path(providers))
     if problems:
         if not allow_lint_errors:
             problems += _lint_errors(handout, brand=brand, layout=layout, allow_outside=allow_outside)
-        raise HandoutError(sorted(set(problems), key=_problem_order))
+        raise HandoutError(sorted(set(problems), key=problem_order))
     assert prepared is not None
     enforce_lint(prepared, allow_lint_errors)
     roster_path = Path(providers) if providers else None

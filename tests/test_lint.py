@@ -850,8 +850,8 @@ def test_brand_option_lints_that_brand(clinic):
 
 def test_bundled_fonts_print_every_ascii_brand_value():
     # Lint does not read the bundled fonts when a brand's values are all
-    # printable ASCII (build.BUNDLED_DRAWS): they must draw every one of those.
-    from handouts.build import BUNDLED_DRAWS
+    # printable ASCII (loading.BUNDLED_DRAWS): they must draw every one of those.
+    from handouts.loading import BUNDLED_DRAWS
     from handouts.render.fonts import register_family
 
     assert BUNDLED_DRAWS <= register_family(None).coverage | {ord(c) for c in "\n\r\t"}

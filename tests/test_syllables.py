@@ -93,8 +93,9 @@ def test_spanish_words_use_pyphens_spanish_points():
 def test_a_lint_run_loads_neither_textstat_nor_reportlab():
     # What a cold lint imports is most of what it costs: textstat is for the
     # tests, ReportLab (and the Markdown-to-flowables renderer, render.markup)
-    # for builds. The bundled handout's fonts are the bundled ones, which
-    # lint knows print its brand's values without reading them.
+    # and the filling and writing in `build` for builds. The bundled handout's
+    # fonts are the bundled ones, which lint knows print its brand's values
+    # without reading them.
     import os
     import subprocess
     import sys
@@ -102,7 +103,8 @@ def test_a_lint_run_loads_neither_textstat_nor_reportlab():
     code = ("import sys; from handouts.cli import main\n"
             "sys.argv = ['handouts', 'lint']\n"
             "try:\n    main()\nexcept SystemExit as exit:\n    assert exit.code == 0, exit.code\n"
-            "print(sorted(m for m in ('textstat', 'handouts.render.markup', 'reportlab') if m in sys.modules))")
+            "print(sorted(m for m in ('textstat', 'handouts.render.markup', 'reportlab', 'handouts.build')\n"
+            "             if m in sys.modules))")
     env = dict(os.environ, PYTHONPATH=str(Path(__file__).parent.parent))
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=False)
     assert done.returncode == 0, done.stderr

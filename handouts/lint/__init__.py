@@ -10,12 +10,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ..build import Loaded, Prepared, build_date, font_problems, load_all, prepare
 from ..errors import HandoutError, Problem, display_path
 from ..layouts import Layout
 from ..load.brand import Brand
 from ..load.contrast import MIN_CONTRAST, text_colours
+from ..loading import Loaded, build_date, font_problems, load_all
 from ..sections import load_handout
 from ..sections.model import Handout, SourceText
 from .claims import find_claims
@@ -24,6 +25,9 @@ from .figures import FIGURE_CODES, INFO, check_figures
 from .consent import check_consent, needs_measuring
 from .findings import ERROR, WARNING, Finding, sort_key
 from .translation import TRANSLATION_CODES, check_translation
+
+if TYPE_CHECKING:  # build (filling, rendering) is only needed for the signed page's measure
+    from ..build import Prepared
 
 __all__ = ["CODES", "INFO", "Finding", "blocking_findings", "build_findings", "lint_handout"]
 
@@ -405,6 +409,8 @@ def _lint_one(manifest: Path, *, brand, layout, max_grade: float, today: dt.date
         # Measuring the signed page means laying it out: only for a handout
         # that builds, and an acknowledgment long enough to need it.
         try:
+            from ..build import prepare  # laying out: only for a long acknowledgment
+
             findings += check_consent(prepare(manifest, brand=brand, layout=layout, allow_outside=allow_outside))
         except HandoutError as exc:
             findings += _from_problems(exc.problems)

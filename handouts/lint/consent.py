@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
-from ..build import Prepared, fill
 from ..errors import display_path
 from ..layouts import builtin_layouts, load_layout
 from .findings import ERROR, Finding
+
+if TYPE_CHECKING:
+    from ..build import Prepared
 
 # A name as long as many real ones, so the page's header takes two lines.
 SAMPLE_PATIENT = "Maria Guadalupe Example-Sample"
@@ -36,6 +39,7 @@ def check_consent(prepared: Prepared) -> list[Finding]:
     Checked in the chosen layout and every built-in one, since the same
     content prints in all of them; large print is where a page fills first.
     """
+    from ..build import fill  # with the renderer below: only for a long acknowledgment
     from ..render.pdf import consent_overflow
 
     disclosure = prepared.handout.risk_disclosure

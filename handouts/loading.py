@@ -1,0 +1,204 @@
+"""Loading a handout with its brand and layout, every problem collected rather than raised.
+
+What `lint` checks (whatever could be loaded) and what `build.prepare`
+builds from (only when nothing is wrong). Apart from `build` so that a cold
+lint loads none of the filling, rendering and writing a build needs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from .errors import BrandError, HandoutError, Problem, display_path
+from .fill.catalog import FOLDER_NAME, Messages
+from .fill.catalog import messages as load_messages
+from .fill.templates import Templates, template_context
+from .layouts import Layout, load_layout
+from .load.brand import Brand, load_brand
+from .load.project import find_brand, resolve_handout
+from .load.roster import Provider
+from .sections import Handout, SourceText
+from .sections.load import read_handout
+
+
+# 9999-12-31T23:59:59Z: dates past it cannot be written in a PDF or a template.
+MAX_EPOCH = 253_402_300_799
+
+
+def build_date() -> dt.date:
+    """`today` for templates: from SOURCE_DATE_EPOCH when set, for reproducible builds.
+
+    The variable is checked here rather than left to ReportLab, which also
+    reads it (with `int()`) and would fail mid-render on `1e9` or `²`.
+    """
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if not epoch:
+        return dt.date.today()
+    if not re.fullmatch(r"[0-9]{1,12}", epoch, re.ASCII) or int(epoch) > MAX_EPOCH:
+        shown = epoch if len(epoch) <= 40 else epoch[:40] + "..."
+        raise HandoutError([Problem("SOURCE_DATE_EPOCH", None,
+                                    f"{shown!r} is not a whole number of seconds since 1970 up to "
+                                    f"{MAX_EPOCH} (the end of 9999); unset it, or set it to a time "
+                                    "such as $(git log -1 --format=%ct)")])
+    return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).date()
+
+
+def collect(problems: list[Problem], load, *args, **kwargs):
+    """Run one loader; on a HandoutError keep its problems and carry on."""
+    try:
+        return load(*args, **kwargs)
+    except HandoutError as exc:
+        if exc.exit_code != 1:
+            raise
+        problems.extend(exc.problems)
+        return None
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """Whatever of a handout, its brand and layout could be loaded, and every problem found.
+
+    `lint` checks what is here even when there are problems; `prepare`
+    refuses to go on unless there are none.
+    """
+
+    manifest: Path
+    handout: Handout | None
+    texts: tuple[SourceText, ...]
+    brand: Brand | None
+    layout: Layout
+    templates: Templates
+    messages: Messages | None
+    problems: tuple[Problem, ...]
+    # The handout read without a problem of its own: what load_handout returns.
+    whole: bool = False
+
+
+# Where in brand.yml each `clinic` value is set, for messages.
+CLINIC_KEYS = {"name": "meta.name", "link": "meta.link", "phone": "defaults.handouts.phone",
+               "email": "defaults.handouts.email", "address": "defaults.handouts.address"}
+
+
+def load_all(handout: str | Path | None = None, *, brand: str | Path | None = None,
+             layout: str | Path | None = None, allow_outside: bool = False) -> Loaded:
+    """Load a handout, its brand and layout, check its templates; collect problems, never raise them.
+
+    Usage mistakes (an unknown handout, layout or --brand file) still raise.
+    """
+    manifest = resolve_handout(handout)
+    loaded_layout = load_layout(layout)  # a bad name is a usage error; raise it first
+    content, texts, problems, named_brand = read_handout(manifest, allow_outside=allow_outside)
+    whole = content is not None and not problems
+    collect(problems, build_date)
+    brand_path = collect(problems, find_brand, manifest, named_brand, brand)
+    loaded_brand = collect(problems, load_brand, brand_path, allow_outside=allow_outside) if brand_path else None
+    templates = Templates()
+    problems.extend(templates.check(texts))
+    problems.extend(_markdown_problems(texts))
+    text = None
+    if content is not None:
+        text = collect(problems, load_messages, content.language, [manifest.parent / FOLDER_NAME])
+        if loaded_brand is not None:
+            problems.extend(_unset_clinic_values(content, texts, loaded_brand, templates))
+    return Loaded(manifest=manifest, handout=content, texts=texts, brand=loaded_brand, layout=loaded_layout,
+                  templates=templates, messages=text, problems=tuple(sorted(set(problems), key=problem_order)),
+                  whole=whole)
+
+
+def _unset_clinic_values(handout: Handout, texts, brand: Brand, templates: Templates) -> list[Problem]:
+    """Every use of a clinic value the brand does not set, each at the line that uses it."""
+    stand_in = Provider(id="-", name="-", credentials="-", phone="-", email="-", location="-")
+    context = template_context(brand=brand, handout=handout, handout_title="-", provider=stand_in,
+                               patient_name="-", today=build_date())
+    problems = []
+    for src in texts:
+        for attribute, line in templates.unset_uses(src, context, "clinic"):
+            key = CLINIC_KEYS.get(attribute)
+            if key is None:
+                continue  # not a clinic value at all: reported as an unknown variable
+            problems.append(Problem(display_path(src.path), line,
+                                    f"{src.field}: uses clinic.{attribute}, which {display_path(brand.path)} does "
+                                    f"not set ({key}); set it there, or write "
+                                    f"{{{{ clinic.{attribute} | default(\"...\") }}}}"))
+    return problems
+
+
+
+def register_fonts(brand: Brand) -> tuple[frozenset[int], str]:
+    """Register the brand's fonts; the characters both can print, and the body family's name."""
+    from .render.fonts import register_family
+
+    body = register_family(brand.body_font)
+    heading = register_family(brand.heading_font) if brand.heading_font else body
+    return body.coverage & heading.coverage, body.family
+
+
+# Printable ASCII, and the line breaks no check counts: the bundled family
+# draws all of it (tests/test_lint.py checks) and it holds no right-to-left script.
+BUNDLED_DRAWS = frozenset({*range(0x20, 0x7F), *map(ord, "\n\r\t")})
+
+
+def font_problems(brand: Brand) -> list[Problem]:
+    """Brand values (name, phone...) the brand's fonts cannot print, or the font files' own problems."""
+    if brand.body_font is None and brand.heading_font is None and all(
+            BUNDLED_DRAWS.issuperset(map(ord, value or "")) for _, value in _clinic_values(brand)):
+        # The bundled fonts are package files, not input, and print these
+        # values: no need to read them (and lint need not load ReportLab).
+        return []
+    try:
+        coverage, family = register_fonts(brand)
+    except BrandError as exc:
+        return list(exc.problems)
+    return brand_coverage(brand, coverage, family)
+
+
+def _markdown_problems(sources: list[SourceText]) -> list[Problem]:
+    from .render.commonmark import nesting_problem
+
+    problems = []
+    for src in sources:
+        reason = src.markdown and nesting_problem(src.text)
+        if reason:
+            problems.append(Problem(display_path(src.path), src.line, f"{src.field}: {reason}"))
+    return problems
+
+
+def problem_order(problem: Problem) -> tuple:
+    return (problem.path, problem.line or 0, problem.message)
+
+
+# Every document of a batch checks the same section texts: remember the
+# answers (the texts that name a reader change, and fall out).
+@lru_cache(maxsize=512)
+def unprintable(text: str, coverage: frozenset[int], family: str) -> str | None:
+    from .render.fonts import describe_characters, missing_characters
+    from .render.scripts import right_to_left
+
+    missing = missing_characters(text, coverage)
+    if missing:
+        return f"the font {family} cannot print {describe_characters(missing)}"
+    scripts = right_to_left(text)
+    if scripts:
+        return (f"right-to-left text in {scripts} cannot be printed in reading order yet; "
+                "write this value in a left-to-right script (see README, Text and scripts)")
+    return None
+
+
+def _clinic_values(brand: Brand) -> tuple[tuple[str, str | None], ...]:
+    return (("meta.name", brand.name), ("defaults.handouts.address", brand.address),
+            ("defaults.handouts.phone", brand.phone), ("defaults.handouts.email", brand.email),
+            ("meta.link", brand.link))
+
+
+def brand_coverage(brand: Brand, coverage: frozenset[int], family: str) -> list[Problem]:
+    problems = []
+    for key, value in _clinic_values(brand):
+        reason = value and unprintable(value, coverage, family)
+        if reason:
+            problems.append(Problem(display_path(brand.path), None, f"{key}: {reason}"))
+    return problems
