@@ -16,15 +16,15 @@ import pikepdf
 import pypdf
 import pytest
 import structure
-from conftest import PAPER
+from conftest import PAPER, SHEET
 
 from handouts.layouts import load_layout
 
 LAYOUTS = ["letter", "a4", "large-print"]
-# Issue #12 aims at 2.2; the bundled handout reaches 2.31 (30 against 13) in
-# English and 2.43 (34 against 14) in Spanish (README, Layouts): this guards
-# what was reached.
-LARGE_PRINT_RATIO = 2.45
+# Issue #12 asks for at most 2.2 times letter's pages; the bundled handout
+# reaches 2.15 (28 against 13) in English. The Spanish text runs longer and
+# reaches 2.29 (32 against 14; README, Layouts): this guards what was reached.
+LARGE_PRINT_RATIO = {"en": 2.2, "es": 2.3}
 FOOTER = re.compile(r"(Page|Página) \d+ (of|de) \d+")
 
 
@@ -95,8 +95,15 @@ def _marks(element, page_number) -> list[tuple[int, int]]:
     return found
 
 
+# A short list taller than 30% of a page may break between items
+# (render.keeping); lists under a fifth of a page's lines must stay whole
+# (the rest leaves room for the space between items).
+SHORT_LIST_PAGE_SHARE = 0.2
+
+
 def split_lists_and_paragraphs(path, layout: str, short: int = 4) -> list[str]:
-    """Lists of up to five items (no taller than a page), and paragraphs of up to four lines, printed across two pages."""
+    """Lists of up to five items (under a fifth of a page), and paragraphs of up to four lines, printed across two
+    pages; and a paragraph ending in ':' just before a list, left on the page before the list's start."""
     frame = load_layout(layout)
     page_lines = (frame.height - frame.margin_top - frame.margin_bottom) / (frame.body_size * frame.line_spacing)
     with pikepdf.open(path) as pdf:
@@ -105,19 +112,28 @@ def split_lists_and_paragraphs(path, layout: str, short: int = 4) -> list[str]:
         elements = list(structure.walk(root))
     # Lines per (page, mcid), from the characters pdfplumber tags with their mcid.
     lines_of: dict[tuple[int, int], set] = collections.defaultdict(set)
+    text_of: dict[tuple[int, int], str] = collections.defaultdict(str)
     with pdfplumber.open(path) as pdf:
         for index, page in enumerate(pdf.pages):
             for char in page.chars:
-                if char.get("mcid") is not None and char["text"].strip():
-                    lines_of[index, char["mcid"]].add(round(char["top"]))
+                if char.get("mcid") is not None:
+                    text_of[index, char["mcid"]] += char["text"]
+                    if char["text"].strip():
+                        lines_of[index, char["mcid"]].add(round(char["top"]))
     problems = []
+    previous = None
     for element in elements:
         if element.role == "L":
             items = [k for k in element.kids if isinstance(k, structure.Element) and k.role == "LI"]
             pages = _pages_of(element, page_number)
             lines = sum(len(lines_of[m]) for m in _marks(element, page_number))
-            if len(items) <= 5 and len(pages) > 1 and lines < page_lines:
+            if len(items) <= 5 and len(pages) > 1 and lines < page_lines * SHORT_LIST_PAGE_SHARE:
                 problems.append(f"a list of {len(items)} items on pages {sorted(p + 1 for p in pages)}")
+            if previous is not None and previous.role == "P" and pages:
+                marks = _marks(previous, page_number)
+                said = "".join(text_of[m] for m in marks).strip()
+                if said.endswith(":") and max(p for p, _ in marks) < min(pages):
+                    problems.append(f"{said[-30:]!r} on page {max(p for p, _ in marks) + 1}, its list after it")
         elif element.role == "P":
             marks = [(page_number[k[1]], k[2]) for k in element.kids if not isinstance(k, structure.Element)
                      and k[0] == "mcid"]
@@ -126,6 +142,8 @@ def split_lists_and_paragraphs(path, layout: str, short: int = 4) -> list[str]:
                 count = sum(len(lines_of[m]) for m in marks)
                 if count <= short:
                     problems.append(f"a paragraph of {count} lines on pages {sorted(p + 1 for p in pages)}")
+        if element.role in ("P", "L", "H1", "H2", "H3", "Table", "Figure", "Div", "Sect"):
+            previous = element
     return problems
 
 
@@ -145,7 +163,7 @@ def test_large_print_fills_its_pages_and_keeps_its_page_count_near_letters(paper
     thin = [(number, round(fill, 2)) for number, fill in enumerate(fills[:-1], start=1) if fill < 1 / 3]
     assert thin == []
     letter = len(pypdf.PdfReader(paper(which, "letter")).pages)
-    assert len(fills) <= LARGE_PRINT_RATIO * letter, f"{len(fills)} large-print pages against {letter} in letter"
+    assert len(fills) <= LARGE_PRINT_RATIO[which] * letter, f"{len(fills)} large-print pages against {letter} in letter"
     # The footer is one line.
     with pdfplumber.open(large) as pdf:
         page = pdf.pages[1]
@@ -171,9 +189,32 @@ def test_the_checks_see_a_stranded_heading_a_thin_page_and_a_split_list(tmp_path
     assert page_fill(out, "letter")[-1] < 1 / 3
 
 
-def test_the_paragraph_check_sees_the_longer_paragraphs_that_do_split(paper):
-    # Paragraphs of more than four lines may split; told that ten lines is
-    # short, the check must see the bundled large print's split ones.
-    out = paper("en", "large-print")
-    found = split_lists_and_paragraphs(out, "large-print", short=10)
+def _many_paragraphs(tmp_path, sentences_each: list[int], layout: str):
+    """A copy of the test sheet whose section is paragraphs of `sentences_each` sentences each."""
+    import shutil
+
+    from conftest import invoke
+
+    folder = tmp_path / f"paragraphs-{layout}"
+    shutil.copytree(SHEET, folder)
+    sentence = "This sentence is here to fill part of a line."
+    body = "\n\n".join(" ".join([sentence] * n) for n in sentences_each)
+    (folder / "sections" / "intro.yaml").write_text(
+        "kind: how_it_works\ntitle: Many paragraphs\nbody: |\n" + "".join(f"  {line}\n" for line in body.split("\n")))
+    out = tmp_path / f"paragraphs-{layout}.pdf"
+    result = invoke(["build", str(folder), "--layout", layout, "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def test_paragraphs_of_up_to_four_lines_never_split_and_longer_ones_do(tmp_path):
+    # Mostly four-line paragraphs, so page ends fall inside them again and
+    # again (ReportLab alone would split one two and two): they must move
+    # whole, and the checker must see the longer ones cut.
+    # (In large print, where five of these sentences make four lines; with
+    # the rule off, four of them split here.)
+    layout = "large-print"
+    out = _many_paragraphs(tmp_path, [5, 5, 4, 5, 9, 5, 2] * 10, layout)
+    assert split_lists_and_paragraphs(out, layout) == []
+    found = split_lists_and_paragraphs(out, layout, short=12)
     assert any(p.startswith("a paragraph of") for p in found), found

@@ -24,22 +24,35 @@ SHORT_PARAGRAPH_LINES = 4
 SHORT_LIST_ITEMS = 5
 # A heading keeps at least this many lines of what follows on its page.
 LINES_AFTER_HEADING = 2
+# The body's last page holds at least this share of a page (the risk
+# disclosure starts a new one after it).
+TAIL_SHARE = 0.36
+# A short list taller than this share of a page may break between its items:
+# kept whole, it would leave up to this much of a page empty (large print's
+# long items made pages 40% empty).
+TALL_LIST_SHARE = 0.25
 
 
 class KeepRoom(CondPageBreak):
     """A page break unless the start of what follows fits on this page.
 
-    `whole` is a group (a short list) that must fit entirely; `heads` are
+    `whole` is a group (a short list) that must fit entirely, unless it is
+    taller than `share` of a page; `heads` are
     headings that must keep `LINES_AFTER_HEADING` lines of what follows
     them (`after`, filled in by `link_headings`). A keeper right after a
     heading (`led`) never breaks by itself: a break there would leave the
     heading behind, so the heading's keeper makes room for both.
     """
 
-    def __init__(self, heads: tuple[Flowable, ...] = (), whole: tuple[Flowable, ...] = ()):
+    def __init__(self, heads: tuple[Flowable, ...] = (), whole: tuple[Flowable, ...] = (), share: float = 1.0,
+                 lead: int = 0):
         super().__init__(0)
         self.heads = heads
         self.whole = whole
+        # A group taller than `share` of a page keeps only its start (its
+        # first `lead` flowables, an introduction, and the lines after them).
+        self.share = share
+        self.lead = lead
         self.after: tuple[Flowable, ...] = ()
         self.led = False
         # Shared by the shallow copies each document lays out (render.story):
@@ -70,10 +83,13 @@ class KeepRoom(CondPageBreak):
 
     def _measure(self, width: float, full: float, loose: bool) -> float:
         if self.whole:
-            height = _height(self.whole, width)
-            if loose or height > full:
-                return _start(self.whole, width, LINES_AFTER_HEADING, full, full, True)
-            return height
+            intro = _height(self.whole[:self.lead], width)
+            if not loose and self.share:
+                # The share is the list's: an introduction does not make a short list tall.
+                height = _height(self.whole[self.lead:], width)
+                if height <= full * self.share:
+                    return intro + height
+            return intro + _start(self.whole[self.lead:], width, LINES_AFTER_HEADING, full, full, True)
         heads = _height(self.heads, width)
         return heads + _start(self.after, width, LINES_AFTER_HEADING, full, full - heads, loose)
 
@@ -145,6 +161,35 @@ def _leading(flowable: Flowable) -> float:
 
 def _padding(flowable: Flowable) -> float:
     return 2 * getattr(flowable, "pad", 0.0)
+
+
+def keep_tail(flowables: list[Flowable], width: float, full: float, share: float = TAIL_SHARE) -> list[Flowable]:
+    """Keep the last `share` of a page of `flowables` together (in place; returned).
+
+    Placed before a forced page break, so the page before it is never
+    nearly empty: when the tail does not fit where it starts, it moves
+    whole to the next page, taking at least `share` of that page.
+    """
+    total, start = 0.0, len(flowables)
+    while start > 0 and total < full * share:
+        start -= 1
+        if not isinstance(flowables[start], CondPageBreak):
+            total += _height((flowables[start],), width)
+    # A keeper stays in front of what it keeps, and a heading with what it heads.
+    while start > 0 and (isinstance(flowables[start - 1], CondPageBreak) or _heads(flowables, start - 1)):
+        start -= 1
+    if 0 < start and total < full:
+        flowables.insert(start, KeepRoom(whole=tuple(flowables[start:])))
+    return flowables
+
+
+def _heads(flowables: list[Flowable], index: int) -> bool:
+    """Whether flowables[index] is a heading: a heading's keeper comes just before it.
+
+    (The story holds copies of the keepers, whose `heads` are the originals.)
+    """
+    keeper = flowables[index - 1] if index > 0 else None
+    return isinstance(keeper, KeepRoom) and bool(keeper.heads)
 
 
 def link_headings(flowables: list[Flowable]) -> list[Flowable]:

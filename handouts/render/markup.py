@@ -299,7 +299,7 @@ def markdown_flowables(text: str, styles: BodyStyles, pictures=()) -> list[Flowa
 
     from .callouts import Callout
     from .figures import caption_style, figure_for
-    from .keeping import SHORT_LIST_ITEMS, KeepRoom, link_headings
+    from .keeping import SHORT_LIST_ITEMS, TALL_LIST_SHARE, KeepRoom, link_headings
     from .tables import make_table
 
     from .typography import font_has_curly
@@ -318,6 +318,7 @@ def markdown_flowables(text: str, styles: BodyStyles, pictures=()) -> list[Flowa
     table_texts: list[list[str]] = []
     by_src = {picture.src: picture for picture in pictures}
     short_list: tuple[int, int] | None = None  # (index after the list's KeepRoom, items so far)
+    introduction: int | None = None  # index of a one-piece paragraph ending in ':', while it is the last
 
     def caption(text: str) -> Flowable:
         return tag(copy.copy(shared_paragraph(escape(text), caption_style(style_for(styles.body)), None)), "Caption")
@@ -396,20 +397,30 @@ def markdown_flowables(text: str, styles: BodyStyles, pictures=()) -> list[Flowa
                 else:
                     extra = {"key": key} if len(pieces) > 1 else {}
                     flowables.append(tag(copy.copy(paragraph), "P", parents=parents(), **extra))
+            if len(pieces) == 1 and not lists and not quote_depth and pending_bullet is None \
+                    and inline.content.rstrip().endswith(":"):
+                introduction = len(flowables) - 1
             pending_bullet = None
         elif kind in ("bullet_list_open", "ordered_list_open"):
             if not lists and not quote_depth:
-                # A short list stays on one page (render.keeping).
-                flowables.append(KeepRoom())
-                short_list = (len(flowables), 0)
+                # A short list stays on one page (render.keeping), and so
+                # does its start with the line that introduces it ("...
+                # these steps:"), which alone at a page's foot says nothing.
+                lead = int(introduction == len(flowables) - 1)
+                flowables.insert(len(flowables) - lead, KeepRoom(share=TALL_LIST_SHARE, lead=lead))
+                short_list = (len(flowables) - lead, 0)
             start = int(token.attrGet("start") or 1) if kind == "ordered_list_open" else 1
             lists.append({"ordered": kind == "ordered_list_open", "number": start, "key": object(), "item": None})
         elif kind in ("bullet_list_close", "ordered_list_close"):
             lists.pop()
             if not lists:
                 flowables.append(Spacer(0, styles.body.spaceAfter * 0.5))
-                if short_list is not None and short_list[1] <= SHORT_LIST_ITEMS:
-                    flowables[short_list[0] - 1].whole = tuple(flowables[short_list[0]:])
+                if short_list is not None:
+                    keeper = flowables[short_list[0] - 1]
+                    if short_list[1] <= SHORT_LIST_ITEMS or keeper.lead:
+                        keeper.whole = tuple(flowables[short_list[0]:])
+                    if short_list[1] > SHORT_LIST_ITEMS:
+                        keeper.share = 0.0  # a long list keeps only its start together
                 short_list = None
         elif kind == "list_item_open":
             if len(lists) == 1 and short_list is not None:

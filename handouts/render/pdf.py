@@ -237,7 +237,7 @@ def render_pdf(filled: FilledHandout, *, brand: Brand, layout: Layout, creator: 
 
     doc.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=decorate),
                           PageTemplate(id="consent", frames=[consent_frame], onPage=decorate_consent)])
-    story = build_story(filled, brand, styles, frame.width)
+    story = build_story(filled, brand, styles, frame.width, frame.height)
     shared = None
     if common is not None:
         # Not the handout's own text instead: a plan per document would

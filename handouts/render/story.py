@@ -21,7 +21,7 @@ from .addresses import mark_address, mark_addresses
 from .consent import WriteInLines
 from .copies import twin
 from .images import LogoFlowable, shared_logo
-from .keeping import KeepRoom, link_headings
+from .keeping import KeepRoom, keep_tail, link_headings
 from .logosize import logo_box
 from .markup import (
     CachedParagraph,
@@ -240,11 +240,15 @@ def _signature_block(filled: FilledHandout, styles: Styles, width: float) -> Flo
     return _Signatures(rows, styles.body_size)
 
 
-def build_story(filled: FilledHandout, brand: Brand, styles: Styles, width: float) -> list[Flowable]:
+def build_story(filled: FilledHandout, brand: Brand, styles: Styles, width: float,
+                height: float | None = None) -> list[Flowable]:
+    """The whole handout as flowables for a frame `width` wide (and, when given, `height` tall)."""
     story = _cover(filled, brand, styles, width)
     sources = filled.messages["sources"]
     for section in filled.sections:
         story += _copies(_section_prototypes(section, styles, sources))
+    if height is not None:
+        keep_tail(story, width, height)
     # The disclosure always starts a page of its own, whatever came before,
     # and its pages carry the running header (see render.pdf).
     story.append(NextPageTemplate("consent"))
