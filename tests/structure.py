@@ -158,17 +158,21 @@ def page_text_without_footer(path: Path, footer_marker: str) -> list[str]:
 
 
 def table_headers(path: Path) -> list[str]:
-    """Each table's header row text (its TH cells), whitespace squeezed."""
-    headers: list[str] = []
+    """Each table's header row text (a run of two or more TH cells), whitespace squeezed.
+
+    A lone TH is a row's header (a stacked table's block label), which is
+    not repeated on later pages.
+    """
+    runs: list[list[str]] = []
     previous = False
     for roles, text in struct_text(path, full=True):
         in_header = "TH" in roles
         if in_header and not previous:
-            headers.append("")
+            runs.append([])
         if in_header:
-            headers[-1] += squeeze(text)
+            runs[-1].append(squeeze(text))
         previous = in_header
-    return headers
+    return ["".join(run) for run in runs if len(run) > 1]
 
 
 def without_repeated_headers(pages: list[str], headers: list[str]) -> list[str]:
