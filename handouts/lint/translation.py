@@ -30,8 +30,8 @@ def _finding(code: str, path, line: int | None, message: str) -> Finding:
 
 def variables(src: SourceText | None) -> set[str]:
     """The variables a template field uses, as `provider.name` or `today`."""
-    if src is None:
-        return set()
+    if src is None or not any(mark in src.text for mark in ("{{", "{%", "{#")):
+        return set()  # no template syntax, no variables (most fields): nothing to parse
     try:
         tree = Environment().parse(src.text)
     except TemplateSyntaxError:
