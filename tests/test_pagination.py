@@ -95,14 +95,15 @@ def _marks(element, page_number) -> list[tuple[int, int]]:
     return found
 
 
-# A short list taller than 30% of a page may break between items
-# (render.keeping); lists under a fifth of a page's lines must stay whole
-# (the rest leaves room for the space between items).
-SHORT_LIST_PAGE_SHARE = 0.2
+# In large print a short list taller than a quarter of a page may break
+# between items (render.keeping); lists under a fifth of a page's lines must
+# stay whole (the rest leaves room for the space between items). Elsewhere
+# every list of up to five items that a page can hold stays whole.
+SHORT_LIST_PAGE_SHARE = {"large-print": 0.2}
 
 
 def split_lists_and_paragraphs(path, layout: str, short: int = 4) -> list[str]:
-    """Lists of up to five items (under a fifth of a page), and paragraphs of up to four lines, printed across two
+    """Lists of up to five items (in large print, under a fifth of a page), and paragraphs of up to four lines, printed across two
     pages; and a paragraph ending in ':' just before a list, left on the page before the list's start."""
     frame = load_layout(layout)
     page_lines = (frame.height - frame.margin_top - frame.margin_bottom) / (frame.body_size * frame.line_spacing)
@@ -127,7 +128,7 @@ def split_lists_and_paragraphs(path, layout: str, short: int = 4) -> list[str]:
             items = [k for k in element.kids if isinstance(k, structure.Element) and k.role == "LI"]
             pages = _pages_of(element, page_number)
             lines = sum(len(lines_of[m]) for m in _marks(element, page_number))
-            if len(items) <= 5 and len(pages) > 1 and lines < page_lines * SHORT_LIST_PAGE_SHARE:
+            if len(items) <= 5 and len(pages) > 1 and lines < page_lines * SHORT_LIST_PAGE_SHARE.get(layout, 1):
                 problems.append(f"a list of {len(items)} items on pages {sorted(p + 1 for p in pages)}")
             if previous is not None and previous.role == "P" and pages:
                 marks = _marks(previous, page_number)

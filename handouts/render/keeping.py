@@ -27,9 +27,10 @@ LINES_AFTER_HEADING = 2
 # The body's last page holds at least this share of a page (the risk
 # disclosure starts a new one after it).
 TAIL_SHARE = 0.36
-# A short list taller than this share of a page may break between its items:
-# kept whole, it would leave up to this much of a page empty (large print's
-# long items made pages 40% empty).
+# In large print, a short list taller than this share of a page may break
+# between its items: kept whole, it would leave up to this much of a page
+# empty (large print's long items made pages 40% empty, 30 pages to
+# letter's 13).
 TALL_LIST_SHARE = 0.25
 
 

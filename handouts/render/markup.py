@@ -161,6 +161,9 @@ class BodyStyles:
     press: bool = False
     # What *emphasis* prints as: "i", or "b" in large print.
     emphasis: str = "i"
+    # A list of up to five items taller than this share of a page may break
+    # between items (render.keeping): 1 keeps every such list whole.
+    tall_list_share: float = 1.0
     # Indented variants for nested lists and quotes, made once per look so
     # the paragraph cache below sees the same style object every time.
     nested: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
@@ -299,7 +302,7 @@ def markdown_flowables(text: str, styles: BodyStyles, pictures=()) -> list[Flowa
 
     from .callouts import Callout
     from .figures import caption_style, figure_for
-    from .keeping import SHORT_LIST_ITEMS, TALL_LIST_SHARE, KeepRoom, link_headings
+    from .keeping import SHORT_LIST_ITEMS, KeepRoom, link_headings
     from .tables import make_table
 
     from .typography import font_has_curly
@@ -407,7 +410,7 @@ def markdown_flowables(text: str, styles: BodyStyles, pictures=()) -> list[Flowa
                 # does its start with the line that introduces it ("...
                 # these steps:"), which alone at a page's foot says nothing.
                 lead = int(introduction == len(flowables) - 1)
-                flowables.insert(len(flowables) - lead, KeepRoom(share=TALL_LIST_SHARE, lead=lead))
+                flowables.insert(len(flowables) - lead, KeepRoom(share=styles.tall_list_share, lead=lead))
                 short_list = (len(flowables) - lead, 0)
             start = int(token.attrGet("start") or 1) if kind == "ordered_list_open" else 1
             lists.append({"ordered": kind == "ordered_list_open", "number": start, "key": object(), "item": None})

@@ -12,6 +12,7 @@ from ..layouts import Layout
 from ..load.brand import Brand
 from .fonts import Fonts
 from .inks import Palette, palette
+from .keeping import TALL_LIST_SHARE
 from .markup import BodyStyles
 from .tables import TableStyles
 
@@ -117,7 +118,8 @@ def make_styles(layout: Layout, brand: Brand, body: Fonts, headings: Fonts, colo
                           column=layout.width - layout.margin_left - layout.margin_right, table=table,
                           callout_fill=spell(tint(brand.primary, brand.background, 0.09)),
                           callout_edge=spell(brand.primary), press=colors.press,
-                          emphasis="b" if large else "i")
+                          emphasis="b" if large else "i",
+                          tall_list_share=TALL_LIST_SHARE if large else 1.0)
     return Styles(
         body_size=size, body=body_style, bullet=bullet, code=code, title=title, subtitle=subtitle,
         heading=heading, subheading=subheading, cover_name=cover_name, cover_contact=cover_contact,
