@@ -7,6 +7,8 @@ import datetime as dt
 import pypdf
 import pytest
 from helpers import invoke
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 EPOCH = 1_700_000_000  # 2023-11-14 22:13:20 UTC
 
@@ -113,3 +115,31 @@ def test_a_providers_pdf_does_not_depend_on_what_the_process_built_before(layout
     backward = _hashes(layout, _NAMES[::-1])
     assert len(forward) == len(_NAMES) and len(set(forward.values())) == len(_NAMES)
     assert forward == backward
+
+
+# Lines that open, continue or end every kind of block a body can hold.
+_LINES = ["", "", "text", "more *em* text", "- item", "* item", "+ item", "1. one", "2) two", "  - nested",
+          "  continued", "    code", "> quote", ">", "# Head", "### Sub", "---", "***", "===", "| a | b |",
+          "|---|---|", "| 1 | 2 |", "\tTabbed", "   - three", "10. ten", "-", "[ref]: https://x.example",
+          "see [ref]", "```", "~~~ py", "_x_", "1.5 ratio", "-1 degrees", "  ", "    - deep"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_LINES), min_size=1, max_size=16))
+def test_a_body_parsed_in_shared_pieces_reads_as_the_whole(lines):
+    # A batch parses the bodies that name the provider in pieces, each kept
+    # for later documents (render.blocks): the pieces must read exactly as
+    # the whole body does, whatever blocks meet where they are cut.
+    from handouts.render.blocks import body_tokens
+    from handouts.render.commonmark import block_parser
+
+    def described(tokens):
+        return [(t.type, t.tag, t.nesting, t.level, t.content, t.markup, t.info, t.attrs, t.hidden)
+                for t in tokens]
+
+    text = "\n".join(lines) + "\n"
+    whole_env: dict = {}
+    whole = block_parser().parse(text, whole_env)
+    env: dict = {}
+    assert described(body_tokens(text, env)) == described(whole)
+    assert env.get("references") == whole_env.get("references")

@@ -29,10 +29,11 @@ def parser():
 def block_parser():
     """`parser` without its inline pass: the blocks, each inline token's `children` left empty.
 
-    The renderer parses a block's text with `parser().parseInline` instead,
-    once per process for text that every document of a batch prints
-    (render.markup): the same tokens, since the inline pass parses each
-    inline token's content alone, with the document's link references.
+    The renderer parses bodies with it in pieces (render.blocks) and each
+    block's text with `parser().parseInline`, once per process for text that
+    every document of a batch prints (render.markup): the same tokens, since
+    the inline pass parses each inline token's content alone, with the
+    document's link references.
     """
     from markdown_it import MarkdownIt
 

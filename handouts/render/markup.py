@@ -16,7 +16,8 @@ from functools import lru_cache
 
 from reportlab.platypus import Flowable, Paragraph, Spacer
 
-from .commonmark import block_parser, parser
+from .blocks import body_tokens
+from .commonmark import parser
 from .longtext import split_markup
 from .tagging import ArtifactRule, TaggedFlowable, tag
 
@@ -309,7 +310,7 @@ def markdown_flowables(text: str, styles: BodyStyles, pictures=()) -> list[Flowa
 
     curly = font_has_curly(styles.body.fontName)
     env: dict = {}
-    tokens = block_parser().parse(text, env)
+    tokens = body_tokens(text, env)
     inlines = _Inline(env, styles, curly)
     flowables: list[Flowable] = []
     outer: list[list[Flowable]] = []  # what encloses the open callout
