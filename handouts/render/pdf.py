@@ -93,12 +93,15 @@ class _HandoutCanvas(Canvas):
         """Whether the flowable being drawn marks its text objects one by one (a list item)."""
         return self.structure.marks_text_objects()
 
-    def draw_text_code(self, code: str) -> None:
-        """Put a recorded text object on the page, marked as drawText marks one."""
-        marked = self.structure.begin_text()
-        self._code.append(code)
-        if marked:
-            self._code.append("EMC")
+    def draw_parts(self, parts) -> None:
+        """Put a recording's parts on the page: (is a text object, operators), each text object
+        marked as drawText marks one."""
+        code, begin_text = self._code, self.structure.begin_text
+        for is_text, operators in parts:
+            if is_text and begin_text():
+                code += (operators, "EMC")
+            else:
+                code.append(operators)
 
     def linkURL(self, url, rect, relative=0, thickness=0, color=None, dashArray=None, kind="URI", **kw):  # noqa: N802, N803
         """A link annotation that a Link structure element owns, described by its address."""

@@ -167,8 +167,7 @@ class Recording:
         """Put this drawing on `canvas` where the paragraph is being drawn."""
         marks = getattr(canvas, "marks_text_objects", None)
         if marks is not None and marks():
-            for is_text, code in self.parts:
-                (canvas.draw_text_code if is_text else canvas.addLiteral)(code)
+            canvas.draw_parts(self.parts)
         elif self.code:
             canvas.addLiteral(self.code)
         for method, args, kwargs in self.annotations:
