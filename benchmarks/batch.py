@@ -1,6 +1,7 @@
 """Batch speed and memory, with the reference figures the goals are set against.
 
     python benchmarks/batch.py [--providers 300] [--rounds 5] [--memory-docs 1000] [--against CHECKOUT]
+                               [--handout FOLDER] [--against-only]
 
 Prints, for the bundled handout:
 - warm ms per document in one process, every document for a provider not
@@ -13,8 +14,9 @@ Prints, for the bundled handout:
   (goal: within 10 MB);
 - cold `handouts build` as a whole process (goal: under 0.6 s);
 - with --against CHECKOUT, `batch -j 1` and `-j 2` of this code against
-  another version's, run alternately, and their ratio (tagging's goal:
-  at least 0.85 of the untagged code's speed).
+  another version's, run alternately, and their ratio by wall and by CPU
+  time (tagging's goal: at least 0.85 of the untagged code's speed); with
+  --handout FOLDER both build the same handout (give it a brand.yml).
 Nothing here asserts: it prints figures and ratios to compare across changes.
 """
 
@@ -24,6 +26,7 @@ import argparse
 import csv
 import io
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -132,35 +135,54 @@ def plain_platypus(filled, prepared) -> bytes:
     return buffer.getvalue()
 
 
-def batch_wall(roster: Path, jobs: int, out: Path, tree: Path | None = None) -> float:
+def batch_wall(roster: Path, jobs: int, out: Path, tree: Path | None = None, handout: Path | None = None) -> float:
     """Wall time of `handouts batch -j JOBS` as a whole command, from a fresh output folder.
 
     With `tree`, the handouts package of that checkout (its code and its
-    bundled handout) runs instead of this one.
+    bundled handout) runs instead of this one; with `handout`, that handout
+    folder is built instead of the bundled one.
     """
+    return batch_times(roster, jobs, out, tree, handout)[0]
+
+
+def batch_times(roster: Path, jobs: int, out: Path, tree: Path | None = None,
+                handout: Path | None = None) -> tuple[float, float]:
+    """(wall, CPU) seconds of `handouts batch -j JOBS`; CPU is user + system of the command and its workers."""
     shutil.rmtree(out, ignore_errors=True)
     env = None if tree is None else dict(os.environ, PYTHONPATH=str(tree))
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "handouts", "-q", "batch", "--providers", str(roster), "-d", str(out),
-                    "-j", str(jobs)], check=True, stdout=subprocess.DEVNULL, env=env,
-                   cwd=None if tree is None else tree)
-    return time.perf_counter() - start
+    subprocess.run([sys.executable, "-m", "handouts", "-q", "batch", *([str(handout)] if handout else []),
+                    "--providers", str(roster), "-d", str(out), "-j", str(jobs)],
+                   check=True, stdout=subprocess.DEVNULL, env=env, cwd=None if tree is None else tree)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
-def against(workdir: Path, tree: Path, count: int, rounds: int) -> dict[int, tuple[float, float]]:
-    """Per job count: whole-command docs/s of this code and of the checkout `tree`, medians.
+def against(workdir: Path, tree: Path, count: int, rounds: int,
+            handout: Path | None = None) -> dict[int, tuple[float, float, float, float]]:
+    """Per job count: docs/s of this code and of the checkout `tree`, by wall time and by CPU time, medians.
 
-    The two alternate run by run, so a shared machine's drift hits both.
+    (ours by wall, theirs by wall, ours by CPU, theirs by CPU.) The two
+    alternate run by run, so a shared machine's drift hits both; CPU time
+    (the command's and its workers') is less disturbed by other jobs than
+    wall time. With `handout`, both build that handout folder (the same
+    content), else each its own bundled one.
     """
     roster = workdir / f"roster-{count}.csv"
     write_roster(roster, count)
-    walls: dict[tuple[int, bool], list[float]] = {}
+    times: dict[tuple[int, bool], list[tuple[float, float]]] = {}
     for _ in range(rounds):
         for jobs in (1, 2):
             for other in (False, True):
-                walls.setdefault((jobs, other), []).append(
-                    batch_wall(roster, jobs, workdir / "out-against", tree if other else None))
-    return {jobs: (count / statistics.median(walls[(jobs, False)]), count / statistics.median(walls[(jobs, True)]))
+                times.setdefault((jobs, other), []).append(
+                    batch_times(roster, jobs, workdir / "out-against", tree if other else None, handout))
+
+    def rate(jobs: int, other: bool, which: int) -> float:
+        return count / statistics.median(t[which] for t in times[(jobs, other)])
+
+    return {jobs: (rate(jobs, False, 0), rate(jobs, True, 0), rate(jobs, False, 1), rate(jobs, True, 1))
             for jobs in (1, 2)}
 
 
@@ -214,6 +236,20 @@ def cold_build(workdir: Path, runs: int = 5) -> float:
     return statistics.median(times)
 
 
+def print_against(args, workdir: Path) -> None:
+    """Time this code's batch against the checkout `args.against`, and print the ratios."""
+    handout = args.handout.resolve() if args.handout else None
+    content = f"both building {args.handout}" if handout else "each its own bundled handout"
+    print(f"against {args.against.name} ({content}; {args.providers} docs, {args.rounds} alternating rounds, "
+          f"load average {os.getloadavg()[0]:.2f} before)")
+    for jobs, (ours, theirs, ours_cpu, theirs_cpu) in against(workdir, args.against.resolve(), args.providers,
+                                                               args.rounds, handout).items():
+        print(f"batch -j {jobs} vs {args.against.name}: {ours:6.1f} docs/s against {theirs:5.1f} docs/s  "
+              f"(ratio {ours / theirs:.2f}; alternating runs, medians); by CPU time "
+              f"{ours_cpu:6.1f} against {theirs_cpu:5.1f} (ratio {ours_cpu / theirs_cpu:.2f})")
+    print(f"  load average after: {os.getloadavg()[0]:.2f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--providers", type=int, default=300, help="roster size for the batch runs")
@@ -223,6 +259,10 @@ def main() -> None:
     parser.add_argument("--against", type=Path, metavar="CHECKOUT",
                         help="also time batch from another checkout of handouts (e.g. `git worktree add "
                              "/tmp/untagged 8251f1f`, the last commit before tagging) and print the ratio")
+    parser.add_argument("--handout", type=Path, metavar="FOLDER",
+                        help="with --against: the handout folder both versions build (with its brand.yml), "
+                             "so both print the same content; default: each its own bundled handout")
+    parser.add_argument("--against-only", action="store_true", help="with --against: time only that comparison")
     args = parser.parse_args()
     try:
         import _rl_accel  # noqa: F401
@@ -232,6 +272,9 @@ def main() -> None:
     print(f"handouts batch benchmark: {os.cpu_count()} cores, Python {sys.version.split()[0]}, rl_accel {accel}")
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
+        if args.against and args.against_only:
+            print_against(args, workdir)
+            return
 
         ours, plain, ratio = warm_per_document(args.warm_docs)
         print(f"warm, one process      : {ours:7.1f} ms/doc  ({1000 / ours:5.1f} docs/s)")
@@ -251,10 +294,7 @@ def main() -> None:
         print(f"  -j1 and -j2 outputs byte-identical: {same}")
 
         if args.against:
-            for jobs, (ours, theirs) in against(workdir, args.against.resolve(), args.providers,
-                                                args.rounds).items():
-                print(f"batch -j {jobs} vs {args.against.name}: {ours:6.1f} docs/s against {theirs:5.1f} docs/s  "
-                      f"(ratio {ours / theirs:.2f}; alternating runs, medians)")
+            print_against(args, workdir)
 
         at_100, at_total = memory_growth(args.memory_docs)
         print(f"RSS after 100 docs     : {at_100:7.1f} MB")
