@@ -18,6 +18,7 @@ from reportlab.platypus import (
 from ..fill.filled import FilledHandout, FilledSection
 from ..load.brand import Brand
 from .addresses import mark_address, mark_addresses
+from .body import markdown_flowables
 from .consent import WriteInLines
 from .copies import twin
 from .images import LogoFlowable, shared_logo
@@ -27,7 +28,6 @@ from .markup import (
     CachedParagraph,
     TaggedParagraph,
     escape,
-    markdown_flowables,
     shared_paragraph,
 )
 from .styles import Styles
