@@ -264,6 +264,33 @@ def test_interrupted_run_leaves_no_partial_pdf_and_rerun_completes(tmp_path):
     assert os.listdir(out).count("stem-cell-knee.manifest.json") == 1
 
 
+@pytest.mark.parametrize("kind", ["KeyboardInterrupt", "Terminated"])
+def test_an_interruption_that_lands_in_a_finalizer_is_not_lost(tmp_path, kind):
+    # Python swallows an exception raised while a finalizer runs; a Ctrl-C
+    # or SIGTERM arriving during a garbage collection was lost that way and
+    # the batch ran on to exit 0 (a third of the time, on a fast batch). The
+    # CLI's hook raises it again in the code that runs next.
+    import subprocess
+    import sys
+
+    script = tmp_path / "finalizer.py"
+    script.write_text(
+        "import sys, time\n"
+        "from handouts import cli\n"
+        "sys.unraisablehook = cli._redeliver_interrupt  # as cli.main installs it\n"
+        "class Finalized:\n"
+        f"    def __del__(self): raise {'cli.Terminated' if kind == 'Terminated' else 'KeyboardInterrupt'}()\n"
+        "try:\n"
+        "    Finalized()\n"
+        "    time.sleep(5)\n"
+        "    print('lost')\n"
+        "except KeyboardInterrupt as exc:\n"
+        "    print('raised again:', type(exc).__name__)\n")
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=30)
+    assert done.stdout.strip() == f"raised again: {kind}", (done.stdout, done.stderr)
+    assert "Exception ignored" not in done.stderr
+
+
 def _plain_sentences() -> list[str]:
     """Sentences of the bundled sections that carry no Markdown or template syntax."""
     import re
