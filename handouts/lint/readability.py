@@ -23,6 +23,15 @@ INFLESZ_BANDS = ((80, "very easy"), (65, "fairly easy"), (55, "normal"), (40, "s
                  (0, "very difficult"))
 
 
+def _hardest(parts: tuple[str, ...], score) -> tuple[str, ...]:
+    """The three sentences `score` ranks hardest (highest first), ties in reading order."""
+    # Headings and one-word list items score high on syllables alone; the
+    # sentences worth rewriting are real ones.
+    candidates = [s for s in parts if len(s.split()) >= 5] or list(parts)
+    ranked = sorted(range(len(candidates)), key=lambda i: (-score(candidates[i]), i))
+    return tuple(candidates[i] for i in ranked[:3])
+
+
 @dataclass(frozen=True)
 class Reading:
     """Readability of one body of text."""
@@ -30,7 +39,14 @@ class Reading:
     fk_grade: float
     smog: float
     sentences: int
-    hardest: tuple[str, ...]
+    parts: tuple[str, ...] = ()
+
+    @property
+    def hardest(self) -> tuple[str, ...]:
+        """The three sentences with the highest Flesch-Kincaid grade: ranked only when asked for."""
+        from .syllables import flesch_kincaid_grade
+
+        return _hardest(self.parts, flesch_kincaid_grade)
 
     def grade(self) -> float:
         """The grade judged against the limit."""
@@ -74,17 +90,9 @@ def measure(markdown: str) -> Reading:
     text = plain_text(markdown)
     parts = sentences(text)
     if not parts:
-        return Reading(0.0, 0.0, 0, ())
-    # Headings and one-word list items score high on syllables alone; the
-    # sentences worth rewriting are real ones.
-    candidates = [s for s in parts if len(s.split()) >= 5] or parts
-    ranked = sorted(candidates, key=lambda s: (-flesch_kincaid_grade(s), candidates.index(s)))
-    return Reading(
-        fk_grade=round(flesch_kincaid_grade(text), 1),
-        smog=round(smog_index(text), 1),
-        sentences=len(parts),
-        hardest=tuple(ranked[:3]),
-    )
+        return Reading(0.0, 0.0, 0)
+    return Reading(fk_grade=round(flesch_kincaid_grade(text), 1), smog=round(smog_index(text), 1),
+                   sentences=len(parts), parts=tuple(parts))
 
 
 def inflesz_band(score: float) -> str:
@@ -99,11 +107,18 @@ class SpanishReading:
 
     inflesz: float
     sentences: int
-    hardest: tuple[str, ...]
+    parts: tuple[str, ...] = ()
 
     @property
     def band(self) -> str:
         return inflesz_band(self.inflesz)
+
+    @property
+    def hardest(self) -> tuple[str, ...]:
+        """The three sentences with the lowest Szigriszt-Pazos score: ranked only when asked for."""
+        from .syllables import szigriszt_pazos
+
+        return _hardest(self.parts, lambda sentence: -szigriszt_pazos(sentence))
 
 
 def measure_spanish(markdown: str) -> SpanishReading:
@@ -113,8 +128,5 @@ def measure_spanish(markdown: str) -> SpanishReading:
     text = plain_text(markdown)
     parts = sentences(text)
     if not parts:
-        return SpanishReading(100.0, 0, ())
-    candidates = [s for s in parts if len(s.split()) >= 5] or parts
-    ranked = sorted(candidates, key=lambda s: (szigriszt_pazos(s), candidates.index(s)))
-    score = szigriszt_pazos(text)
-    return SpanishReading(inflesz=round(score, 1), sentences=len(parts), hardest=tuple(ranked[:3]))
+        return SpanishReading(100.0, 0)
+    return SpanishReading(inflesz=round(szigriszt_pazos(text), 1), sentences=len(parts), parts=tuple(parts))
