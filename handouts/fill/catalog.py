@@ -19,6 +19,7 @@ from pathlib import Path
 
 from ..errors import ContentError, Problem, display_path
 from ..load.fields import describe, did_you_mean
+from ..load.paths import package_path
 from ..load.yamlfile import YamlReadError, load_yaml
 
 BASE_LANGUAGE = "en"
@@ -109,9 +110,8 @@ def format_date(day: dt.date, language: str) -> str:
 
 def bundled_folder() -> Path:
     """The package's own catalogues."""
-    from importlib import resources
 
-    return Path(str(resources.files("handouts") / "data" / FOLDER_NAME))
+    return package_path("data", FOLDER_NAME)
 
 
 def candidates(language: str) -> list[str]:

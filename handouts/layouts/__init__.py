@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 
 from ..errors import LayoutError, NotFoundError
 from ..load.fields import Fields
+from ..load.paths import package_path
 
 LAYOUT_KEYS = ("name", "page", "margins", "body_size", "min_body_size", "line_spacing", "footer_in_margin")
 _PAGES = {"letter": (612.0, 792.0), "a4": (595.2756, 841.8898), "legal": (612.0, 1008.0)}
@@ -52,7 +52,7 @@ class Layout:
 
 def builtin_layouts() -> list[str]:
     """Names of the layouts that ship with handouts."""
-    folder = resources.files(__package__)
+    folder = package_path("layouts")
     return sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".yaml"))
 
 
@@ -62,7 +62,7 @@ def resolve_layout(name_or_path: str | Path | None) -> Path:
         name_or_path = "letter"
     text = str(name_or_path)
     if text in builtin_layouts():
-        return Path(str(resources.files(__package__) / f"{text}.yaml"))
+        return package_path("layouts", f"{text}.yaml")
     path = Path(text)
     if path.exists():
         return path

@@ -9,6 +9,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
+# handouts is installed as plain files (pip never zips a package), so its
+# data sit in this folder's parent; importlib.resources would say the same
+# and cost a cold lint 10 ms of imports (tempfile, shutil, zipfile, lzma).
+_PACKAGE = Path(__file__).resolve().parent.parent
+
+
+def package_path(*parts: str) -> Path:
+    """A file or folder shipped inside the handouts package (layouts, fonts, data)."""
+    return _PACKAGE.joinpath(*parts)
+
 
 def resolve_named(named: str, *, relative_to: Path, fence: Path, allow_outside: bool) -> tuple[Path, str | None]:
     """Resolve a path written in a file, relative to that file's folder.

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import shutil
-from importlib import resources
 from pathlib import Path
 
 from ..errors import ContentError, HandoutError, NotFoundError, OutputError, Problem, display_path, explain_os_error
+from .paths import package_path
 
 DEFAULT_HANDOUT = "stem-cell-knee"
 MANIFEST_NAME = "handout.yaml"
@@ -15,7 +15,7 @@ BRAND_NAMES = ("brand.yml", "_brand.yml", "brand.yaml")
 
 def data_folder() -> Path:
     """The package's bundled data: handouts, the demo brand and roster."""
-    return Path(str(resources.files("handouts") / "data"))
+    return package_path("data")
 
 
 def bundled_handouts() -> list[str]:

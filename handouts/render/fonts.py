@@ -15,11 +15,11 @@ import os
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 
 from ..errors import BrandError, Problem, display_path
 from ..load.brand import FontFamily
+from ..load.paths import package_path
 from ..load.reading import FONT_LIMIT, ReadError, read_bytes
 
 BUNDLED_FAMILY = "Atkinson Hyperlegible"
@@ -47,8 +47,8 @@ class Fonts:
 @lru_cache(maxsize=1)
 def bundled_family() -> FontFamily:
     """The bundled Atkinson Hyperlegible family as files on disk."""
-    folder = resources.files("handouts") / "fonts"
-    paths = {style: Path(str(folder / name)) for style, name in _BUNDLED_FILES.items()}
+    folder = package_path("fonts")
+    paths = {style: folder / name for style, name in _BUNDLED_FILES.items()}
     return FontFamily(name=BUNDLED_FAMILY, **paths)
 
 

@@ -19,13 +19,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 
 from reportlab.lib.colors import CMYKColor, CMYKColorSep, Color, HexColor, toColor
 
 from ..load.brand import Brand
 from ..load.contrast import text_colours
+from ..load.paths import package_path
 
 PROFILE_FILE = "FOGRA39L-coated.icc"
 # The ICC registry's name for the printing condition the profile describes.
@@ -38,7 +38,7 @@ _NEUTRAL_SPREAD = 6
 
 def profile_path() -> Path:
     """The bundled CMYK output profile."""
-    return Path(str(resources.files("handouts") / "data" / "icc" / PROFILE_FILE))
+    return package_path("data", "icc", PROFILE_FILE)
 
 
 @lru_cache(maxsize=1)
