@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import os
 import signal
 import sys
 
@@ -250,7 +251,9 @@ def print_command(handout, printer, copies, duplex, brand, layout, providers, pr
 @click.option("--allow-outside", is_flag=True, help="Allow content paths that leave the handout's folder.")
 @click.option("--images", is_flag=True, help="Also list every picture in the sections with its alt text, "
               "printed size and dpi (severity info).")
-def lint(handout, brand, layout, max_grade, strict, fmt, today, allow_outside, images):
+@click.option("--no-cache", is_flag=True, help="Work everything out again, and keep nothing for the next run "
+              "(the cache is in $HANDOUTS_CACHE_DIR, else $XDG_CACHE_HOME/handouts or ~/.cache/handouts).")
+def lint(handout, brand, layout, max_grade, strict, fmt, today, allow_outside, images, no_cache):
     """Check a handout: reading level, claims, completeness, review dates, brand, pictures.
 
     Findings print as `path:line: severity: code: message`, sorted by file and
@@ -274,7 +277,8 @@ def lint(handout, brand, layout, max_grade, strict, fmt, today, allow_outside, i
         from .lint import lint_handout
 
         findings = lint_handout(handout, brand=brand, layout=layout, max_grade=max_grade,
-                                today=today.date() if today else None, allow_outside=allow_outside, images=images)
+                                today=today.date() if today else None, allow_outside=allow_outside, images=images,
+                                cache=None if no_cache else _cache_folder())
     finally:
         if collecting:
             gc.enable()
@@ -289,6 +293,15 @@ def lint(handout, brand, layout, max_grade, strict, fmt, today, allow_outside, i
         click.echo(f"{errors} error(s), {len(findings) - errors - listed} warning(s){pictures}", err=True)
     if any(f.severity == "error" for f in findings) or (strict and any(f.severity != "info" for f in findings)):
         raise SystemExit(EXIT_INPUT)
+
+
+def _cache_folder() -> str:
+    """Where lint keeps what it worked out: $HANDOUTS_CACHE_DIR, else the XDG cache folder."""
+    named = os.environ.get("HANDOUTS_CACHE_DIR")
+    if named:
+        return named
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "handouts")
 
 
 def _wait_option(folder: str):

@@ -19,6 +19,15 @@ import yaml
 from helpers import DEMO_BRAND, KNEE, assert_clean, invoke, snapshot
 
 
+@pytest.fixture(scope="session", autouse=True)
+def lint_cache_folder(tmp_path_factory):
+    """`handouts lint` keeps its cache in this session's own folder, never in the user's ~/.cache."""
+    with pytest.MonkeyPatch.context() as patch:
+        folder = tmp_path_factory.mktemp("lint-cache")
+        patch.setenv("HANDOUTS_CACHE_DIR", str(folder))
+        yield folder
+
+
 @pytest.fixture(scope="session")
 def bundled() -> SimpleNamespace:
     """Facts about the bundled handout and demo brand, read from their YAML files."""

@@ -295,3 +295,18 @@ def test_quarto_brand_web_fonts_fall_back_to_embedded_fonts(quarto_build):
 def test_quarto_brand_base_size_in_rem(quarto_build):
     # 1rem is 16 CSS px, which is 12 pt on paper.
     assert pdfcheck.body_size(quarto_build, 1) == pytest.approx(12, abs=0.05)
+
+
+def test_hex_colours_read_as_pillow_reads_them():
+    """parse_color reads #rgb and #rrggbb itself (no Pillow import): exactly as Pillow would."""
+    import random
+
+    from PIL import ImageColor
+
+    from handouts.load.brand import parse_color
+
+    rng = random.Random(7)
+    values = ["#000", "#FFF", "#fff", "#AbC", "#000000", "#FFFFFF", "#a1B2c3"]
+    values += ["#" + "".join(rng.choice("0123456789abcdefABCDEF") for _ in range(n)) for n in (3, 6) * 100]
+    for value in values:
+        assert parse_color(value) == "#{:02x}{:02x}{:02x}".format(*ImageColor.getrgb(value)[:3]), value

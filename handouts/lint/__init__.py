@@ -329,11 +329,16 @@ def blocking_findings(prepared: Prepared, *, today: dt.date | None = None) -> li
 def lint_handout(handout: str | Path | None = None, *, brand: str | Path | None = None,
                  layout: str | Path | None = None, max_grade: float = 8.0,
                  today: dt.date | None = None, allow_outside: bool = False,
-                 readability: bool = True, images: bool = False) -> list[Finding]:
+                 readability: bool = True, images: bool = False, cache: str | Path | None = None) -> list[Finding]:
     """Every finding for a handout, each once, sorted by file and line.
 
     With `images`, every picture in the sections is listed too, with its
     alt text and printed size (severity `info`, code `image`).
+
+    With `cache` (a folder), what was worked out from each text (its parse,
+    reading level and claims) is kept there and read back by the next lint
+    of the same handout for every text that has not changed (lint.cache);
+    the findings are the same either way.
 
     Input problems that stop a build come back as `input` errors instead of
     being raised, and every check runs on whatever could be loaded: a
@@ -341,10 +346,23 @@ def lint_handout(handout: str | Path | None = None, *, brand: str | Path | None 
     mistakes (an unknown handout or layout name) still raise.
     """
     from ..load.project import resolve_handout
-    from ..sections.translations import original_path, translations
+    from .cache import LintCache, using
 
     today = today or dt.date.today()
     manifest = resolve_handout(handout)
+    with using(LintCache.open(Path(cache), manifest) if cache is not None else None):
+        findings = _lint_all(manifest, brand=brand, layout=layout, max_grade=max_grade, today=today,
+                             allow_outside=allow_outside, images=images)
+    if not readability:
+        findings = [f for f in findings if f.code != "readability"]
+    return sorted(set(findings), key=sort_key)
+
+
+def _lint_all(manifest: Path, *, brand, layout, max_grade: float, today: dt.date, allow_outside: bool,
+              images: bool) -> list[Finding]:
+    """The findings of a handout and every translation of it, unsorted."""
+    from ..sections.translations import original_path, translations
+
     findings, loaded = _lint_one(manifest, brand=brand, layout=layout, max_grade=max_grade, today=today,
                                  allow_outside=allow_outside, images=images)
     # An original brings its translations along: one run checks every edition,
@@ -355,9 +373,7 @@ def lint_handout(handout: str | Path | None = None, *, brand: str | Path | None 
             findings += _lint_one(path, brand=brand, layout=layout, max_grade=max_grade, today=today,
                                   allow_outside=allow_outside, images=images, original=original)[0]
     findings += _from_problems(_roster_problems(manifest))
-    if not readability:
-        findings = [f for f in findings if f.code != "readability"]
-    return sorted(set(findings), key=sort_key)
+    return findings
 
 
 def _roster_problems(manifest: Path) -> list[Problem]:

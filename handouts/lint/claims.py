@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from ..sections.model import SourceText
+from .cache import remember
 
 # (name shown in findings, pattern). Names are what lint.yaml's `allow` uses.
 # Each is looked for only in a text holding its name's key (KEYS, below).
@@ -227,7 +228,10 @@ def find_claims(src: SourceText, extra: tuple[str, ...] = (), language: str = "e
     found = []
     text = src.text.translate(_HYPHENS)
     claims, negation, not_only = rules(language)
-    matches = claim_matches(text, claims) + _phrase_matches(text, tuple(extra))
+    matches = remember(f"claims-{language.replace('_', '-').split('-')[0].lower()}", text,
+                       lambda: claim_matches(text, claims), dump=lambda found: [list(m) for m in found],
+                       load=lambda data: [(str(name), int(start), int(end)) for name, start, end in data])
+    matches = matches + _phrase_matches(text, tuple(extra))
     if not matches:
         return found
     clauses = _Clauses(text)

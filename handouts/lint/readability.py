@@ -84,7 +84,15 @@ def sentences(text: str) -> list[str]:
 
 
 def measure(markdown: str) -> Reading:
-    """Flesch-Kincaid grade, SMOG, sentence count and the three hardest sentences."""
+    """Flesch-Kincaid grade, SMOG and sentences of a body (through lint's cache when it keeps one)."""
+    from .cache import remember
+
+    return remember("reading", markdown, lambda: _measure(markdown),
+                    dump=lambda r: [r.fk_grade, r.smog, r.sentences, list(r.parts)],
+                    load=lambda d: Reading(float(d[0]), float(d[1]), int(d[2]), tuple(map(str, d[3]))))
+
+
+def _measure(markdown: str) -> Reading:
     from .syllables import flesch_kincaid_grade, smog_index
 
     text = plain_text(markdown)
@@ -122,7 +130,15 @@ class SpanishReading:
 
 
 def measure_spanish(markdown: str) -> SpanishReading:
-    """Szigriszt-Pazos (INFLESZ) of a Spanish body, with its three hardest sentences."""
+    """Szigriszt-Pazos (INFLESZ) and sentences of a Spanish body (through lint's cache when it keeps one)."""
+    from .cache import remember
+
+    return remember("reading-es", markdown, lambda: _measure_spanish(markdown),
+                    dump=lambda r: [r.inflesz, r.sentences, list(r.parts)],
+                    load=lambda d: SpanishReading(float(d[0]), int(d[1]), tuple(map(str, d[2]))))
+
+
+def _measure_spanish(markdown: str) -> SpanishReading:
     from .syllables import szigriszt_pazos
 
     text = plain_text(markdown)

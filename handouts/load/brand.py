@@ -9,16 +9,19 @@ handouts.
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ..errors import BrandError, Problem, display_path
 from .fields import Fields, describe
+from .pictures import PictureError, decoded_size, header_size, sniff
 from .reading import IMAGE_LIMIT, ReadError, read_bytes
 from .yamlfile import YamlDoc
 
 MAX_LOGO_PIXELS = 40_000_000
+_HEX = re.compile(r"#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})")
 LOGO_FORMATS = ("PNG", "JPEG")
 _THEME_COLORS = ("primary", "secondary", "foreground", "background")
 _DEFAULT_COLORS = {"primary": "#1f4e79", "secondary": "#5b7f95", "foreground": "#1a1a1a", "background": "#ffffff"}
@@ -85,10 +88,16 @@ def parse_color(value: str) -> str | None:
     Pillow's parser is used rather than ReportLab's toColor, which evaluates
     text (CVE-2023-33733) and must never see input.
     """
+    text = value.strip() if isinstance(value, str) else value
+    if isinstance(text, str) and _HEX.fullmatch(text):
+        # The usual brand colour, read as Pillow reads it, without importing
+        # Pillow's imaging core for it (a tenth of a cold lint).
+        digits = text[1:].lower()
+        return "#" + (digits if len(digits) == 6 else "".join(d * 2 for d in digits))
     from PIL import ImageColor
 
     try:
-        rgb = ImageColor.getrgb(value.strip())
+        rgb = ImageColor.getrgb(text)
     except (ValueError, AttributeError):
         return None
     return "#{:02x}{:02x}{:02x}".format(*rgb[:3])
@@ -206,8 +215,6 @@ def _logo_form(chosen: Any, key: tuple, images: dict[str, Any]) -> tuple[tuple, 
 
 
 def _check_image(doc: YamlDoc, key: tuple, path: Path, alt: str | None, problems: list[Problem]) -> Logo | None:
-    from PIL import Image, UnidentifiedImageError
-
     if path.suffix.lower() == ".svg":
         problems.append(doc.problem("SVG logos are not printed (an SVG can fetch files and run scripts); give a "
                                     "PNG or JPEG at 300 dpi or more as logo.small, .medium or .large", *key))
@@ -220,6 +227,27 @@ def _check_image(doc: YamlDoc, key: tuple, path: Path, alt: str | None, problems
     except ReadError as exc:
         problems.append(doc.problem(f"logo '{display_path(path)}': {exc.problem.message}", *key))
         return None
+    fmt = sniff(data)
+    if fmt is not None:
+        try:
+            width, height = header_size(data, fmt)
+        except PictureError:
+            width = height = 0  # let Pillow say what it makes of it, below
+        if width and height:
+            if width * height > MAX_LOGO_PIXELS:
+                problems.append(doc.problem(f"logo '{display_path(path)}' is {width}x{height} pixels, over the "
+                                            f"{MAX_LOGO_PIXELS // 1_000_000}-megapixel limit", *key))
+                return None
+            try:
+                decoded_size(data, fmt)  # decoded once (and never again while unchanged, in lint's cache)
+            except PictureError as exc:
+                problems.append(doc.problem(f"logo '{display_path(path)}' {exc}", *key))
+                return None
+            return Logo(path=path, width_px=width, height_px=height, alt=alt)
+    # Not a PNG or JPEG by its first bytes (or a header our reading cannot
+    # size): Pillow names what it is, for the message.
+    from PIL import Image, UnidentifiedImageError
+
     saved_limit, Image.MAX_IMAGE_PIXELS = Image.MAX_IMAGE_PIXELS, None
     try:
         with Image.open(io.BytesIO(data)) as image:

@@ -102,8 +102,6 @@ def header_size(data: bytes, fmt: str) -> tuple[int, int]:
 
 def read_picture(src: str, path: Path) -> Picture:
     """Read and check one picture file; PictureError (or ReadError) says why it cannot print."""
-    from PIL import Image, ImageOps
-
     data = read_bytes(path, max_bytes=IMAGE_LIMIT, what="file")
     fmt = sniff(data)
     if fmt is None:
@@ -114,6 +112,27 @@ def read_picture(src: str, path: Path) -> Picture:
     if width * height > MAX_PICTURE_PIXELS or max(width, height) > MAX_PICTURE_SIDE:
         raise PictureError(f"is {width}x{height} pixels, over the limit of {MAX_PICTURE_PIXELS // 1_000_000} "
                            f"megapixels and {MAX_PICTURE_SIDE:,} pixels a side; 2000 pixels across is plenty")
+    shown_width, shown_height = decoded_size(data, fmt)
+    return Picture(src=src, path=path, data=data, format=fmt, width_px=shown_width, height_px=shown_height)
+
+
+def decoded_size(data: bytes, fmt: str) -> tuple[int, int]:
+    """Decode a PNG or JPEG whose header size is within limits, to prove it whole; its size as printed.
+
+    The size is after EXIF rotation. PictureError says why a file does not
+    decode. Through lint's cache, a file decoded whole before, byte for
+    byte, is not decoded again (nor Pillow imported for it).
+    """
+    from ..lint.cache import remember
+
+    return remember("decoded", data, lambda: _decoded_size(data, fmt),
+                    dump=list, load=lambda size: (int(size[0]), int(size[1])))
+
+
+def _decoded_size(data: bytes, fmt: str) -> tuple[int, int]:
+    from PIL import Image, ImageOps
+
+    width, height = header_size(data, fmt)
     try:
         with Image.open(io.BytesIO(data), formats=[fmt]) as image:
             if image.size != (width, height):
@@ -124,7 +143,8 @@ def read_picture(src: str, path: Path) -> Picture:
         raise
     except (Image.DecompressionBombError, OSError, SyntaxError, ValueError, struct.error) as exc:
         raise PictureError(f"is damaged or truncated ({exc})") from None
-    return Picture(src=src, path=path, data=data, format=fmt, width_px=shown.width, height_px=shown.height)
+    return shown.width, shown.height
 
 
-__all__ = ["MAX_PICTURE_PIXELS", "Picture", "PictureError", "ReadError", "header_size", "read_picture", "sniff"]
+__all__ = ["MAX_PICTURE_PIXELS", "Picture", "PictureError", "ReadError", "decoded_size", "header_size", "read_picture",
+           "sniff"]

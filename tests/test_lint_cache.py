@@ -1,0 +1,169 @@
+"""Lint's cache: the same findings with it or without it, never a stale one, and no parser when warm.
+
+Each test lints real handout folders with a cache folder of its own and
+reads the cache file lint wrote.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from helpers import invoke
+
+from handouts.lint import lint_handout
+from handouts.lint.cache import LintCache
+
+TODAY = "2026-11-20"
+MARKETING = Path(__file__).resolve().parent / "lint_cases" / "marketing"
+HARD = ("Notwithstanding considerable methodological heterogeneity, contemporaneous investigations "
+        "demonstrate inconsistent symptomatic amelioration following intra-articular administration.")
+
+
+def findings(folder: Path, cache: Path | None) -> list[dict]:
+    import datetime as dt
+
+    return [f.as_dict() for f in lint_handout(folder, cache=cache, today=dt.date.fromisoformat(TODAY))]
+
+
+def append_to_body(path: Path, text: str) -> None:
+    path.write_text(path.read_text(encoding="utf-8").rstrip("\n") + "\n\n  " + text + "\n", encoding="utf-8")
+
+
+@pytest.fixture
+def mistaken(bundled_copy) -> Path:
+    """The bundled handout with claims, a bad link and hard sentences in both editions."""
+    append_to_body(bundled_copy / "sections" / "benefits.yaml",
+                   f"It will cure your knee. See [our page](javascript:alert(1)). {HARD} {HARD}")
+    append_to_body(bundled_copy / "sections" / "benefits.es.yaml", "Resultados garantizados, sin riesgos.")
+    return bundled_copy
+
+
+def lint_in_a_new_process(folder: Path, cache: Path) -> dict:
+    """Lint in a fresh interpreter: its findings, and whether it imported markdown-it and Pillow's imaging."""
+    code = ("import json, sys, datetime as dt; from handouts.lint import lint_handout; "
+            f"found = lint_handout({str(folder)!r}, cache={str(cache)!r}, today=dt.date(2026, 11, 20)); "
+            "print(json.dumps({'findings': [f.as_dict() for f in found], 'parsed': 'markdown_it' in sys.modules, "
+            "'decoded': 'PIL.Image' in sys.modules}))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                          cwd=folder.parent)
+    return json.loads(done.stdout)
+
+
+def test_findings_are_the_same_without_a_cache_with_an_empty_one_and_a_warm_one(mistaken, tmp_path):
+    cache = tmp_path / "cache"
+    plain = findings(mistaken, None)
+    assert {f["code"] for f in plain} >= {"claim", "bad-link", "readability"}
+    assert findings(mistaken, cache) == plain  # empty: everything worked out, then kept
+    assert len(list(cache.glob("lint-*.json"))) == 1
+    assert findings(mistaken, cache) == plain  # warm: read back
+
+
+def test_a_warm_cache_lints_without_parsing_a_body_or_decoding_a_picture(mistaken, tmp_path, monkeypatch):
+    monkeypatch.chdir(mistaken.parent)  # paths in findings print as the new processes print them
+    cache = tmp_path / "cache"
+    first = lint_in_a_new_process(mistaken, cache)
+    second = lint_in_a_new_process(mistaken, cache)
+    assert first["parsed"] is True and first["decoded"] is True
+    assert second["parsed"] is False, "every body was parsed again: the cache was not used"
+    assert second["decoded"] is False, "the logo and pictures were decoded again"
+    assert second["findings"] == first["findings"]
+    assert first["findings"] == findings(mistaken, None)
+
+
+def test_an_edited_body_is_checked_again(bundled_copy, tmp_path):
+    cache = tmp_path / "cache"
+    assert findings(bundled_copy, cache) == []
+    append_to_body(bundled_copy / "sections" / "lifestyle.yaml", f"This is a miracle. {HARD} {HARD}")
+    append_to_body(bundled_copy / "sections" / "cost.es.yaml", "Un milagro.")
+    after = findings(bundled_copy, cache)
+    assert after == findings(bundled_copy, None)
+    found = {(Path(f["path"]).name, f["code"]) for f in after}
+    assert {("lifestyle.yaml", "claim"), ("lifestyle.yaml", "readability"), ("cost.es.yaml", "claim")} <= found
+
+
+@pytest.mark.parametrize("damage", [
+    b"not json at all {",
+    b"[1, 2, 3]",
+    b'{"stamp": "made by other code", "entries": {}}',
+    "entries of the wrong shape",
+    "\u00ff".encode("latin-1"),
+], ids=["garbage", "a-list", "other-code", "wrong-entries", "not-utf-8"])
+def test_a_damaged_cache_is_ignored_and_replaced(mistaken, tmp_path, damage):
+    cache = tmp_path / "cache"
+    expected = findings(mistaken, cache)
+    [file] = cache.glob("lint-*.json")
+    if damage == "entries of the wrong shape":
+        stored = json.loads(file.read_bytes())
+        # Every entry readable JSON, none of the shape its reader expects.
+        stored["entries"] = {key: json.dumps([["x"]] if i % 2 else {"a": 1}) for i, key in enumerate(stored["entries"])}
+        file.write_text(json.dumps(stored), encoding="utf-8")
+    else:
+        file.write_bytes(damage)
+    assert findings(mistaken, cache) == expected
+    assert json.loads(file.read_bytes())["entries"]  # written whole again
+    assert findings(mistaken, cache) == expected
+
+
+def test_cache_of_other_code_is_not_read(mistaken, tmp_path):
+    cache = tmp_path / "cache"
+    findings(mistaken, cache)
+    [file] = cache.glob("lint-*.json")
+    warm = LintCache.open(cache, mistaken / "handout.yaml")
+    assert warm._stored  # read back
+    stored = json.loads(file.read_bytes())
+    stored["stamp"] = "0" * 64
+    file.write_text(json.dumps(stored), encoding="utf-8")
+    assert not LintCache.open(cache, mistaken / "handout.yaml")._stored
+
+
+def test_cache_folder_and_file_are_owner_only(bundled_copy, tmp_path):
+    cache = tmp_path / "deep" / "cache"
+    findings(bundled_copy, cache)
+    [file] = cache.glob("lint-*.json")
+    assert stat.S_IMODE(cache.stat().st_mode) == 0o700
+    assert stat.S_IMODE(file.stat().st_mode) == 0o600
+    assert not list(cache.glob(".*"))  # no temporary file left behind
+
+
+def test_lint_cli_keeps_its_cache_where_told_and_no_cache_keeps_none(bundled_copy, tmp_path, monkeypatch):
+    cache = tmp_path / "told"
+    monkeypatch.setenv("HANDOUTS_CACHE_DIR", str(cache))
+    result = invoke(["lint", str(bundled_copy), "--today", TODAY, "--no-cache"])
+    assert result.exit_code == 0, result.output
+    assert not cache.exists()
+    result = invoke(["lint", str(bundled_copy), "--today", TODAY])
+    assert result.exit_code == 0, result.output
+    assert len(list(cache.glob("lint-*.json"))) == 1
+
+
+def test_a_cache_folder_that_cannot_be_written_only_costs_time(bundled_copy, tmp_path):
+    blocked = tmp_path / "blocked"
+    blocked.write_text("a file where the folder would be", encoding="utf-8")
+    assert findings(bundled_copy, blocked / "cache") == findings(bundled_copy, None)
+
+
+def test_two_lints_at_once_share_the_cache(mistaken, tmp_path):
+    cache = tmp_path / "cache"
+    code = ("import sys, datetime as dt; from handouts.lint import lint_handout; "
+            f"lint_handout({str(mistaken)!r}, cache={str(cache)!r}, today=dt.date(2026, 11, 20))")
+    runs = [subprocess.Popen([sys.executable, "-c", code], env=dict(os.environ)) for _ in range(3)]
+    assert [run.wait(timeout=120) for run in runs] == [0, 0, 0]
+    [file] = cache.glob("lint-*.json")
+    assert json.loads(file.read_bytes())["entries"]
+    assert findings(mistaken, cache) == findings(mistaken, None)
+
+
+def test_the_marketing_case_reads_the_same_from_the_cache(tmp_path):
+    folder = tmp_path / "marketing"
+    shutil.copytree(MARKETING, folder)
+    cache = tmp_path / "cache"
+    first = findings(folder, cache)
+    assert sum(f["code"] == "claim" for f in first) >= 13
+    assert findings(folder, cache) == first == findings(folder, None)
