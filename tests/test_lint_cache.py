@@ -38,19 +38,23 @@ def append_to_body(path: Path, text: str) -> None:
 
 @pytest.fixture
 def mistaken(bundled_copy) -> Path:
-    """The bundled handout with claims, a bad link and hard sentences in both editions."""
+    """The bundled handout with claims, a bad link, hard sentences and template mistakes in both editions."""
     append_to_body(bundled_copy / "sections" / "benefits.yaml",
                    f"It will cure your knee. See [our page](javascript:alert(1)). {HARD} {HARD}")
-    append_to_body(bundled_copy / "sections" / "benefits.es.yaml", "Resultados garantizados, sin riesgos.")
+    append_to_body(bundled_copy / "sections" / "cost.yaml",
+                   "Call {{ clinic.fax }}, or ask {{ provider.name | default('your doctor') }} on {{ today }}.")
+    append_to_body(bundled_copy / "sections" / "lifestyle.yaml", "{% for step in steps %}{{ step }}{% endfor %}")
+    append_to_body(bundled_copy / "sections" / "benefits.es.yaml",
+                   "Resultados garantizados, sin riesgos. Llame al {{ provider.nombre }} o {{ clinic.name")
     return bundled_copy
 
 
 def lint_in_a_new_process(folder: Path, cache: Path) -> dict:
-    """Lint in a fresh interpreter: its findings, and whether it imported markdown-it and Pillow's imaging."""
+    """Lint in a fresh interpreter: its findings, and whether it imported markdown-it, Pillow's imaging, Jinja2."""
     code = ("import json, sys, datetime as dt; from handouts.lint import lint_handout; "
             f"found = lint_handout({str(folder)!r}, cache={str(cache)!r}, today=dt.date(2026, 11, 20)); "
             "print(json.dumps({'findings': [f.as_dict() for f in found], 'parsed': 'markdown_it' in sys.modules, "
-            "'decoded': 'PIL.Image' in sys.modules}))")
+            "'decoded': 'PIL.Image' in sys.modules, 'templated': 'jinja2' in sys.modules}))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                           cwd=folder.parent)
     return json.loads(done.stdout)
@@ -59,20 +63,21 @@ def lint_in_a_new_process(folder: Path, cache: Path) -> dict:
 def test_findings_are_the_same_without_a_cache_with_an_empty_one_and_a_warm_one(mistaken, tmp_path):
     cache = tmp_path / "cache"
     plain = findings(mistaken, None)
-    assert {f["code"] for f in plain} >= {"claim", "bad-link", "readability"}
+    assert {f["code"] for f in plain} >= {"claim", "bad-link", "readability", "unknown-variable", "input"}
     assert findings(mistaken, cache) == plain  # empty: everything worked out, then kept
     assert len(list(cache.glob("lint-*.json"))) == 1
     assert findings(mistaken, cache) == plain  # warm: read back
 
 
-def test_a_warm_cache_lints_without_parsing_a_body_or_decoding_a_picture(mistaken, tmp_path, monkeypatch):
+def test_a_warm_cache_lints_without_parsing_filling_or_decoding(mistaken, tmp_path, monkeypatch):
     monkeypatch.chdir(mistaken.parent)  # paths in findings print as the new processes print them
     cache = tmp_path / "cache"
     first = lint_in_a_new_process(mistaken, cache)
     second = lint_in_a_new_process(mistaken, cache)
-    assert first["parsed"] is True and first["decoded"] is True
+    assert first["parsed"] is True and first["decoded"] is True and first["templated"] is True
     assert second["parsed"] is False, "every body was parsed again: the cache was not used"
     assert second["decoded"] is False, "the logo and pictures were decoded again"
+    assert second["templated"] is False, "template fields were checked or filled again"
     assert second["findings"] == first["findings"]
     assert first["findings"] == findings(mistaken, None)
 
@@ -167,3 +172,16 @@ def test_the_marketing_case_reads_the_same_from_the_cache(tmp_path):
     first = findings(folder, cache)
     assert sum(f["code"] == "claim" for f in first) >= 13
     assert findings(folder, cache) == first == findings(folder, None)
+
+
+def test_a_brand_edit_fills_the_fields_again(bundled_copy, tmp_path):
+    """Fillings are kept by the values they were filled with: an e-mail taken out of the brand is missed at once."""
+    cache = tmp_path / "cache"
+    assert findings(bundled_copy, cache) == []
+    brand = bundled_copy / "brand.yml"
+    brand.write_text("".join(line for line in brand.read_text(encoding="utf-8").splitlines(keepends=True)
+                             if not line.strip().startswith(("phone:", "email:"))), encoding="utf-8")
+    after = findings(bundled_copy, cache)
+    assert after == findings(bundled_copy, None)
+    messages = [f["message"] for f in after if Path(f["path"]).name == "when-to-call.yaml"]
+    assert any("uses clinic.email" in m for m in messages), messages

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from handouts.fill.templates import Templates, _environment, markdown_literal, plain_literal
+from handouts.fill.sandbox import _environment
+from handouts.fill.templates import Templates, markdown_literal, plain_literal
 from handouts.sections.model import SourceText
 
 TEXTS = [

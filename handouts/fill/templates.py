@@ -1,23 +1,22 @@
 """Filling a handout's text fields, which are Jinja2 templates.
 
-Templates run in Jinja2's sandbox with no globals, so a section can reach the
-handout's variables and nothing else. Variable values are data: each one is
-escaped for the field it lands in (Markdown bodies get every punctuation mark
-backslash-escaped), so a provider called `*Sons* [x](http://y)` prints as
-written instead of turning into italics and a link.
+Templates run in Jinja2's sandbox with no globals (`sandbox`), so a section
+can reach the handout's variables and nothing else. Variable values are data:
+each one is escaped for the field it lands in (Markdown bodies get every
+punctuation mark backslash-escaped), so a provider called `*Sons* [x](http://y)`
+prints as written instead of turning into italics and a link.
+
+Jinja2 is imported only for a field with template syntax, and in a lint that
+keeps a cache only for one whose facts or filling it has not kept before.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
-import traceback
 from collections.abc import Iterable, Mapping
 from typing import Any
-
-from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, nodes
-from jinja2.exceptions import SecurityError, UndefinedError
-from jinja2.sandbox import SandboxedEnvironment
 
 from ..errors import ContentError, Problem, display_path
 from ..sections.model import SourceText
@@ -53,21 +52,6 @@ class Namespace(dict):
         self.label = label
 
 
-class _Missing(StrictUndefined):
-    """StrictUndefined whose message names `provider.phone`, not 'dict object'."""
-
-    __slots__ = ()
-
-    @property
-    def _undefined_message(self) -> str:
-        obj = self._undefined_obj
-        if isinstance(obj, Namespace):
-            hint = _HINTS.get(obj.label, "")
-            hint = hint % self._undefined_name if "%s" in hint else hint
-            return f"'{obj.label}.{self._undefined_name}' is not set: {hint}"
-        return super()._undefined_message
-
-
 def markdown_literal(value: Any) -> str:
     """A variable's value as Markdown that prints exactly that text."""
     text = " ".join(str(value).split())
@@ -77,72 +61,6 @@ def markdown_literal(value: Any) -> str:
 def plain_literal(value: Any) -> str:
     """A variable's value in a plain-text field: one line, as written."""
     return " ".join(str(value).split())
-
-
-# Handout text needs variables, defaults and a few case filters, not a
-# programming language: loops, macros, includes and calls are refused before
-# anything runs, which also closes the doors to runaway loops and memory
-# bombs (' '.center(10**10), '%9999999999d' % 1).
-ALLOWED_FILTERS = ("default", "d", "upper", "lower", "title", "capitalize", "trim", "replace", "length",
-                   "round", "int", "string")
-_REFUSED_NODES: dict[type, str] = {
-    nodes.For: "{% for %} loops",
-    nodes.Macro: "macros",
-    nodes.CallBlock: "{% call %} blocks",
-    nodes.FilterBlock: "{% filter %} blocks",
-    nodes.Include: "{% include %}",
-    nodes.Import: "{% import %}",
-    nodes.FromImport: "{% from ... import %}",
-    nodes.Extends: "{% extends %}",
-    nodes.Block: "{% block %}",
-    nodes.With: "{% with %}",
-    nodes.Call: "calling functions or methods",
-}
-
-
-def _capped_replace(value, old, new, count=None):
-    text = str(value)
-    old, new = str(old), str(new)
-    grows = text.count(old) if old else len(text) + 1
-    if len(text) + grows * max(len(new) - len(old), 0) > MAX_OUTPUT:
-        raise SecurityError("replace() would make the text too long")
-    return text.replace(old, new) if count is None else text.replace(old, new, count)
-
-
-class _Sandbox(SandboxedEnvironment):
-    # Intercept the operators that can build huge values from a short
-    # template ('x' * 10**9, 9**9**9, '%99999999s' % x) and cap them.
-    intercepted_binops = frozenset({"*", "**", "%"})
-
-    def call_binop(self, context, operator, left, right):  # noqa: ANN001 - Jinja's signature
-        if operator == "%" and isinstance(left, str):
-            raise SecurityError("printf-style % formatting is not allowed")
-        if operator == "**" and (abs(_num(left)) > 1000 or abs(_num(right)) > 64):
-            raise SecurityError("the power is too large")
-        if operator == "*":
-            size = max(len(left) if isinstance(left, (str, list)) else 1,
-                       len(right) if isinstance(right, (str, list)) else 1)
-            count = right if isinstance(left, (str, list)) else left
-            if isinstance(count, int) and size * abs(count) > MAX_OUTPUT:
-                raise SecurityError("the repeated text is too long")
-        return super().call_binop(context, operator, left, right)
-
-
-def _num(value: Any) -> float:
-    return value if isinstance(value, (int, float)) else 0
-
-
-def _environment(finalize) -> SandboxedEnvironment:
-    env = _Sandbox(undefined=_Missing, finalize=finalize, autoescape=False, keep_trailing_newline=True)
-    # No globals: range, cycler, joiner, lipsum and namespace are doors out.
-    env.globals.clear()
-    kept = {name: env.filters[name] for name in ALLOWED_FILTERS if name in env.filters}
-    kept["replace"] = _capped_replace
-    env.filters.clear()
-    env.filters.update(kept)
-    env.tests.clear()
-    env.tests.update({"defined": lambda v: not isinstance(v, _Missing), "undefined": lambda v: isinstance(v, _Missing)})
-    return env
 
 
 # Where Jinja2 sees anything but text ("\r" too: its lexer turns line ends into "\n").
@@ -163,27 +81,27 @@ class _Text:
 
 
 class Templates:
-    """Compiles a handout's template fields once and renders them per reader.
+    """Checks a handout's template fields, compiles each once and fills them per reader.
 
     A batch renders the same fields for hundreds of providers; compiling
     once and keeping the compiled templates here is what makes that cheap.
+    In a lint that keeps a cache, a field's facts (variables, problems) and
+    its filling with the same values are read back from it instead, and
+    Jinja2 is not imported for them.
     """
 
     def __init__(self) -> None:
-        self._markdown = _environment(markdown_literal)
-        self._plain = _environment(plain_literal)
+        self._sandbox = None
         self._compiled: dict[SourceText, Any] = {}
+        self._checked: set[SourceText] = set()
         self._names: set[str] = set()
 
     def uses(self, name: str) -> bool:
         """Whether any checked field uses the variable `name` (e.g. `today`)."""
         return name in self._names
 
-    def _env(self, src: SourceText) -> SandboxedEnvironment:
-        return self._markdown if src.markdown else self._plain
-
     def check(self, sources: Iterable[SourceText]) -> list[Problem]:
-        """Compile every field and check the variables it uses.
+        """Check every field: its syntax, what it is allowed to do and the variables it uses.
 
         Returns syntax errors, unknown variables and unsafe attribute access
         with their file and line, without rendering anything.
@@ -194,115 +112,174 @@ class Templates:
         return problems
 
     def _check_one(self, src: SourceText) -> list[Problem]:
-        if not any(mark in src.text for mark in _SYNTAX):
+        self._checked.add(src)
+        if not has_template_syntax(src.text):
             # Most fields are plain text: nothing to parse, compile or check.
             self._compiled[src] = _Text(src.text)
             return []
-        shown = display_path(src.path)
-        env = self._env(src)
-        try:
-            tree = env.parse(src.text)
-            self._compiled[src] = env.from_string(tree)
-        except TemplateSyntaxError as exc:
-            return [Problem(shown, src.where(exc.lineno or 1), f"{src.field}: template error: {exc.message}")]
-        except TemplateError as exc:
-            return [Problem(shown, src.line, f"{src.field}: template error: {exc.message or exc}")]
-        except RecursionError:
-            return [Problem(shown, src.line, f"{src.field}: template error: expressions are nested too deeply")]
-        problems = []
-        for node in tree.find_all(tuple(_REFUSED_NODES)):
-            what = _REFUSED_NODES[type(node)] if type(node) in _REFUSED_NODES else "this"
-            problems.append(Problem(shown, src.where(node.lineno), f"{src.field}: {what} are not allowed in "
-                                    "handout text; use {{ variable }}, | default(...) and {% if %}"))
-        if problems:
-            self._compiled.pop(src, None)
-            return problems
-        self._names.update(n.name for n in tree.find_all(nodes.Name) if n.ctx == "load")
-        assigned = {n.name for n in tree.find_all(nodes.Name) if n.ctx in ("store", "param")}
-        for node in tree.find_all((nodes.Name, nodes.Getattr, nodes.Getitem)):
-            message = _unknown_use(node, assigned)
-            if message:
-                needle = getattr(node, "name", None) or getattr(node, "attr", None)
-                problems.append(Problem(shown, src.where(node.lineno, needle), f"{src.field}: {message}"))
-        return problems
+        facts = self._facts(src)
+        if facts["ok"]:
+            self._names.update(facts["names"])
+        return self._problems(src, facts)
 
-    def render(self, src: SourceText, context: Mapping[str, Any]) -> str:
-        """Fill one field; a template mistake raises ContentError at its line."""
+    @staticmethod
+    def _problems(src: SourceText, facts: dict) -> list[Problem]:
+        shown = display_path(src.path)
+        return [Problem(shown, src.where(line, needle) if line else src.line, f"{src.field}: {message}")
+                for line, needle, message in facts["problems"]]
+
+    def _facts(self, src: SourceText) -> dict:
+        """What `sandbox.analyze` says of a field with template syntax, worked out once (and kept by lint)."""
+        from ..lint.cache import remember
+
+        def analyze() -> dict:
+            facts, template = _sandbox().analyze(self._the_sandbox(), src.text, src.markdown)
+            if template is not None:
+                self._compiled[src] = template  # compiled to be checked: kept for filling
+            return facts
+
+        return remember("template-md" if src.markdown else "template", src.text, analyze, load=_checked_facts)
+
+    def _the_sandbox(self):
+        if self._sandbox is None:
+            self._sandbox = _sandbox().Sandbox()
+        return self._sandbox
+
+    def _template(self, src: SourceText):
+        """The compiled field (a `_Text` for plain text); ContentError for a field that cannot be filled."""
         template = self._compiled.get(src)
-        if template is None:
+        if template is not None:
+            return template
+        if src not in self._checked:
             problems = self._check_one(src)
             if problems:
                 raise ContentError(problems)
-            template = self._compiled[src]
-        try:
-            text = template.render(context)
-        except (UndefinedError, SecurityError, TemplateError, TypeError, ValueError,
-                ArithmeticError, OverflowError, RecursionError) as exc:
-            line = _template_line(exc)
-            reason = "unsafe template expression" if isinstance(exc, SecurityError) else "template error"
-            detail = getattr(exc, "message", None) or str(exc)
-            quoted = re.search(r"'([^']+)'", detail)
-            needle = quoted.group(1).split(".")[-1] if quoted else None
-            raise ContentError([Problem(display_path(src.path), src.where(line, needle),
-                                        f"{src.field}: {reason}: {detail}")]) from None
-        if len(text) > MAX_OUTPUT:
-            raise ContentError([Problem(display_path(src.path), src.line, f"{src.field}: the filled-in text is over {MAX_OUTPUT:,} characters")])
-        return text
+            template = self._compiled.get(src)
+            if template is not None:
+                return template
+        facts = self._facts(src)
+        if not facts["ok"]:
+            raise ContentError(self._problems(src, facts))
+        # Checked from lint's cache, so never compiled in this process until now.
+        template = self._compiled[src] = self._the_sandbox().env(src.markdown).from_string(src.text)
+        return template
 
+    def render(self, src: SourceText, context: Mapping[str, Any]) -> str:
+        """Fill one field; a template mistake raises ContentError at its line."""
+        from ..lint.cache import current
+
+        if not has_template_syntax(src.text):
+            self._checked.add(src)
+            self._compiled.setdefault(src, _Text(src.text))
+            return src.text
+        cache = current()
+        if cache is None:
+            return self._finish(src, self._outcome(src, context))
+        outcome = cache.remember("filled-md" if src.markdown else "filled", f"{_values_key(context)}\0{src.text}",
+                                 lambda: self._outcome(src, context), load=_checked_outcome)
+        return self._finish(src, outcome)
+
+    def _outcome(self, src: SourceText, context: Mapping[str, Any]) -> list:
+        """["text", the filled text] or ["failed", template line or None, word to find, why]: as lint keeps it.
+
+        A field that cannot be filled at all (its check's problems) raises
+        ContentError instead: those problems come from its facts.
+        """
+        template = self._template(src)
+        if isinstance(template, _Text):
+            return ["text", template.text]
+        sandbox = _sandbox()
+        try:
+            text = sandbox.fill(template, context)
+        except sandbox.FillError as exc:
+            return ["failed", exc.line, exc.needle, exc.message]
+        if len(text) > MAX_OUTPUT:
+            return ["failed", None, None, f"the filled-in text is over {MAX_OUTPUT:,} characters"]
+        return ["text", text]
+
+    @staticmethod
+    def _finish(src: SourceText, outcome: list) -> str:
+        if outcome[0] == "text":
+            return outcome[1]
+        _, line, needle, message = outcome
+        raise ContentError([Problem(display_path(src.path), src.where(line, needle) if line else src.line,
+                                    f"{src.field}: {message}")])
 
     def unset_uses(self, src: SourceText, context: Mapping[str, Any], label: str) -> list[tuple[str, int]]:
         """(attribute, file line) of every `label.x` the field needs that `context` leaves unset.
 
-        Rendering stops at the first unset value, so each one found is set
-        to a stand-in and the field rendered again, until it renders or
-        fails for another reason (reported when it is filled).
+        Only for a checked field that can be filled; see `sandbox.unset_attributes`.
         """
-        template = self._compiled.get(src)
-        if template is None:
+        from ..lint.cache import remember
+
+        if src not in self._checked or not has_template_syntax(src.text) or not self._facts(src)["ok"]:
             return []
-        values = dict(context[label])
-        found: list[tuple[str, int]] = []
-        for _ in range(len(VARIABLES.get(label) or ()) + 1):
-            trial = {**context, label: Namespace(label, values)}
-            try:
-                template.render(trial)
-                break
-            except UndefinedError as exc:
-                match = re.match(rf"'{label}\.(\w+)' is not set", getattr(exc, "message", None) or "")
-                if not match or match.group(1) in values:
-                    break
-                found.append((match.group(1), src.where(_template_line(exc), match.group(1))))
-                values[match.group(1)] = "-"
-            except Exception:  # noqa: BLE001 - any other template error is reported when filling
-                break
-        return found
+        found = remember(f"unset-{label}{'-md' if src.markdown else ''}", f"{_values_key(context)}\0{src.text}",
+                         lambda: _sandbox().unset_attributes(self._template(src), context, label),
+                         dump=lambda pairs: [list(p) for p in pairs],
+                         load=lambda data: [(_text(a), _number(n)) for a, n in data])
+        return [(attribute, src.where(line, attribute)) for attribute, line in found]
 
 
-def _unknown_use(node: nodes.Node, assigned: set[str]) -> str | None:
-    if isinstance(node, nodes.Name):
-        if node.ctx == "load" and node.name not in VARIABLES and node.name not in assigned:
-            return f"unknown variable '{node.name}'; known: {', '.join(VARIABLES)}"
-        return None
-    if isinstance(node, nodes.Getattr):
-        if node.attr.startswith("_"):
-            return f"unsafe attribute '{node.attr}'"
-        if isinstance(node.node, nodes.Name) and node.node.name not in assigned:
-            fields = VARIABLES.get(node.node.name)
-            if fields is not None and node.attr not in fields:
-                return f"unknown variable '{node.node.name}.{node.attr}'; {node.node.name} has: {', '.join(fields)}"
-        return None
-    if isinstance(node, nodes.Getitem) and isinstance(node.arg, nodes.Const) and isinstance(node.arg.value, str):
-        if node.arg.value.startswith("_"):
-            return f"unsafe attribute '{node.arg.value}'"
-    return None
+def _sandbox():
+    """The Jinja2 half of filling, imported only when a field needs it."""
+    from . import sandbox
+
+    return sandbox
 
 
-def _template_line(exc: BaseException) -> int:
-    """The template line an exception was raised on, from Jinja's rewritten traceback."""
-    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
-        if frame.filename == "<template>" and frame.lineno:
-            return frame.lineno
-    return 1
+def has_template_syntax(text: str) -> bool:
+    """Whether Jinja2 would see anything in `text` but text to print as it is."""
+    return any(mark in text for mark in _SYNTAX)
+
+
+def template_variables(src: SourceText | None) -> set[str]:
+    """The variables a field uses, as `provider.name` or `today` (none for a field with a syntax error)."""
+    if src is None or not has_template_syntax(src.text):
+        return set()  # no template syntax, no variables (most fields): nothing to parse
+    return set(Templates()._facts(src)["variables"])
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError("not text")
+    return value
+
+
+def _number(value: Any) -> int:
+    if type(value) is not int:
+        raise ValueError("not a line number")
+    return value
+
+
+def _checked_outcome(data: Any) -> list:
+    """A filling read back from lint's cache, refused unless it has the shape `_outcome` gives."""
+    if isinstance(data, list) and len(data) == 2 and data[0] == "text" and isinstance(data[1], str):
+        return data
+    if (isinstance(data, list) and len(data) == 4 and data[0] == "failed" and (data[1] is None or type(data[1]) is int)
+            and (data[2] is None or isinstance(data[2], str)) and isinstance(data[3], str)):
+        return data
+    raise ValueError("not a filling")
+
+
+def _checked_facts(data: Any) -> dict:
+    """A field's facts read back from lint's cache, refused unless they have the shape `analyze` gives."""
+    if not (isinstance(data, dict) and isinstance(data.get("ok"), bool)
+            and all(isinstance(data.get(k), list) for k in ("problems", "names", "variables"))):
+        raise ValueError("not template facts")
+    for line, needle, message in data["problems"]:
+        if not (line is None or type(line) is int) or not (needle is None or isinstance(needle, str)) \
+                or not isinstance(message, str):
+            raise ValueError("not template facts")
+    if not all(isinstance(n, str) for n in data["names"] + data["variables"]):
+        raise ValueError("not template facts")
+    return data
+
+
+def _values_key(context: Mapping[str, Any]) -> str:
+    """The values a field is filled with, as text: what its filling depends on besides itself."""
+    return json.dumps({name: [value.label, value] if isinstance(value, Namespace) else value
+                       for name, value in context.items()}, sort_keys=True, default=str, ensure_ascii=False)
 
 
 def template_context(*, brand, handout=None, handout_title: str | None = None, provider=None,

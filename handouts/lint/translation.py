@@ -8,9 +8,8 @@ name is a weaker consent), and it must follow the original's version.
 
 from __future__ import annotations
 
-from jinja2 import Environment, TemplateSyntaxError, nodes
-
 from ..errors import display_path
+from ..fill.templates import template_variables
 from ..sections.model import Handout, SourceText
 from .findings import Finding
 
@@ -30,22 +29,7 @@ def _finding(code: str, path, line: int | None, message: str) -> Finding:
 
 def variables(src: SourceText | None) -> set[str]:
     """The variables a template field uses, as `provider.name` or `today`."""
-    if src is None or not any(mark in src.text for mark in ("{{", "{%", "{#")):
-        return set()  # no template syntax, no variables (most fields): nothing to parse
-    try:
-        tree = Environment().parse(src.text)
-    except TemplateSyntaxError:
-        return set()  # reported by the template check itself
-    used = set()
-    inner = set()
-    for node in tree.find_all(nodes.Getattr):
-        if isinstance(node.node, nodes.Name):
-            used.add(f"{node.node.name}.{node.attr}")
-            inner.add(id(node.node))
-    for node in tree.find_all(nodes.Name):
-        if node.ctx == "load" and id(node) not in inner:
-            used.add(node.name)
-    return used
+    return template_variables(src)
 
 
 def _entry_line(handout: Handout, index: int) -> int | None:
