@@ -185,3 +185,21 @@ def test_a_brand_edit_fills_the_fields_again(bundled_copy, tmp_path):
     assert after == findings(bundled_copy, None)
     messages = [f["message"] for f in after if Path(f["path"]).name == "when-to-call.yaml"]
     assert any("uses clinic.email" in m for m in messages), messages
+
+
+def test_a_folder_others_can_write_to_is_not_used(mistaken, tmp_path):
+    """A cache someone else could plant (a world-writable folder) is neither read nor written."""
+    cache = tmp_path / "shared"
+    findings(mistaken, cache)
+    [file] = cache.glob("lint-*.json")
+    stored = json.loads(file.read_bytes())
+    # A planted cache: every body read back as harmless text, which would hide every finding.
+    stored["entries"] = {key: json.dumps([]) for key in stored["entries"]}
+    file.write_text(json.dumps(stored), encoding="utf-8")
+    cache.chmod(0o777)
+    before = file.read_bytes()
+    assert findings(mistaken, cache) == findings(mistaken, None)
+    assert file.read_bytes() == before  # not written either
+    cache.chmod(0o700)
+    file.chmod(0o666)
+    assert findings(mistaken, cache) == findings(mistaken, None)

@@ -14,7 +14,7 @@ import re
 import traceback
 from typing import Any
 
-from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, nodes
+from jinja2 import Environment, StrictUndefined, TemplateError, TemplateSyntaxError, nodes
 from jinja2.exceptions import SecurityError, UndefinedError
 from jinja2.sandbox import SandboxedEnvironment
 
@@ -158,6 +158,15 @@ def analyze(sandbox: Sandbox, text: str, markdown: bool) -> tuple[dict, Any]:
 
 def _refused(problems: list) -> dict:
     return {"ok": False, "problems": problems, "names": [], "variables": []}
+
+
+def variables_of(text: str) -> set[str]:
+    """The variables a field reads, from parsing it alone (none for a syntax error, which its check reports)."""
+    try:
+        tree = Environment().parse(text)
+    except TemplateSyntaxError:
+        return set()
+    return used_variables(tree)
 
 
 def used_variables(tree: nodes.Template) -> set[str]:

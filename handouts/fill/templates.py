@@ -94,6 +94,7 @@ class Templates:
         self._sandbox = None
         self._compiled: dict[SourceText, Any] = {}
         self._checked: set[SourceText] = set()
+        self._facts_of: dict[SourceText, dict] = {}
         self._names: set[str] = set()
 
     def uses(self, name: str) -> bool:
@@ -138,7 +139,11 @@ class Templates:
                 self._compiled[src] = template  # compiled to be checked: kept for filling
             return facts
 
-        return remember("template-md" if src.markdown else "template", src.text, analyze, load=_checked_facts)
+        facts = self._facts_of.get(src)
+        if facts is None:
+            facts = self._facts_of[src] = remember("template-md" if src.markdown else "template", src.text, analyze,
+                                                   load=_checked_facts)
+        return facts
 
     def _the_sandbox(self):
         if self._sandbox is None:
@@ -235,9 +240,13 @@ def has_template_syntax(text: str) -> bool:
 
 def template_variables(src: SourceText | None) -> set[str]:
     """The variables a field uses, as `provider.name` or `today` (none for a field with a syntax error)."""
+    from ..lint.cache import current
+
     if src is None or not has_template_syntax(src.text):
         return set()  # no template syntax, no variables (most fields): nothing to parse
-    return set(Templates()._facts(src)["variables"])
+    if current() is None:
+        return _sandbox().variables_of(src.text)  # parsing is enough: nothing to keep the compiling for
+    return set(Templates()._facts(src)["variables"])  # the facts the field's check kept
 
 
 def _text(value: Any) -> str:

@@ -13,7 +13,9 @@ that made it: the cache file names the size and time of every module and
 data file behind the results, and a change to any of them starts it over.
 One file per handout, holding only what the last run used, written
 atomically, owner-only, in JSON (never pickle: the file is read back as
-data); an unreadable or foreign file is ignored and replaced. Nothing in it
+data); an unreadable or foreign file is ignored and replaced, and a folder
+or file another user could write is not used at all (a planted cache could
+hide findings). Nothing in it
 is patient data: texts are section content, filled with stand-in values.
 """
 
@@ -83,7 +85,11 @@ class LintCache:
         path = Path(folder) / f"lint-{name}.json"
         stamp = code_stamp()
         entries = None
+        if _shared(path.parent):
+            return cls(None, stamp)  # others could write in it: neither read nor written
         try:
+            if _shared(path):
+                raise ValueError("another user's file")
             stored = json.loads(read_bytes(path, max_bytes=MAX_FILE_BYTES, what="lint cache"))
             if isinstance(stored, dict) and stored.get("stamp") == stamp and isinstance(stored.get("entries"), dict):
                 entries = {k: v for k, v in stored["entries"].items() if isinstance(v, str)}
@@ -128,7 +134,10 @@ class LintCache:
         tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
         try:
             self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0), 0o600)
+            if _shared(self.path.parent):
+                return
+            tmp.unlink(missing_ok=True)  # left by a run of this process id that was killed
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
             try:
                 with os.fdopen(fd, "wb") as out:
                     out.write(data)
@@ -138,6 +147,20 @@ class LintCache:
                 raise
         except OSError:
             pass
+
+
+def _shared(path: Path) -> bool:
+    """Whether another user owns `path` or may write to it (a cache there could be made to hide findings).
+
+    False for a path that does not exist yet (it is created owner-only).
+    """
+    try:
+        info = os.lstat(path)
+    except OSError:
+        return False
+    if not hasattr(os, "getuid"):
+        return False  # Windows: the user's own profile folder
+    return info.st_uid != os.getuid() or bool(info.st_mode & 0o022)
 
 
 def current() -> LintCache | None:
