@@ -1,289 +1,41 @@
 """`handouts lint`: readable, balanced, complete and current handouts.
 
-Every check has a stable code (documented in the README with why it exists).
-`lint_handout()` runs them all; `blocking_findings()` runs the error-level
-checks that `build` and `batch` enforce, without the slower readability pass.
+Every check has a stable code (`checks.CODES`, documented in the README with
+why it exists). `lint_handout()` runs them all on a handout and its
+translations; `blocking_findings()` runs the error-level checks that `build`
+and `batch` enforce, without the slower readability pass.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import HandoutError, Problem, display_path
-from ..layouts import Layout
-from ..load.brand import Brand
-from ..load.contrast import MIN_CONTRAST, text_colours
-from ..loading import Loaded, build_date, font_problems, load_all
-from ..sections import load_handout
-from ..sections.model import Handout, SourceText
-from .claims import find_claims
+from ..loading import Loaded, font_problems, load_all
+from ..sections.model import Handout
+from .checks import (
+    CODES,
+    check_against_original,
+    check_brand,
+    check_claims,
+    check_comments,
+    check_completeness,
+    check_currency,
+    check_links,
+    check_readability,
+    from_problems,
+)
 from .config import LintConfig, load_lint_config
-from .figures import FIGURE_CODES, INFO, check_figures
 from .consent import check_consent, needs_measuring
-from .findings import ERROR, WARNING, Finding, sort_key
-from .translation import TRANSLATION_CODES, check_translation
+from .figures import INFO, check_figures
+from .findings import ERROR, Finding, sort_key
 
 if TYPE_CHECKING:  # build (filling, rendering) is only needed for the signed page's measure
     from ..build import Prepared
 
 __all__ = ["CODES", "INFO", "Finding", "blocking_findings", "build_findings", "lint_handout"]
-
-CORE_KINDS = ("how_it_works", "benefits", "side_effects", "alternatives", "lifestyle")
-REVIEW_WARNING_DAYS = 60
-MIN_LOGO_DPI = 300
-# INFLESZ "normal" starts at 55 (Barrio-Cantalejo 2008).
-MIN_INFLESZ = 55
-
-# code -> (severity, what it checks); the README's table is written from this.
-CODES: dict[str, tuple[str, str]] = {
-    "input": (ERROR, "anything build refuses: YAML, missing files, wrong types, template errors"),
-    "readability": (WARNING, "a section body reads above --max-grade (Flesch-Kincaid; SMOG from 30 sentences), "
-                             f"or a Spanish one below INFLESZ {MIN_INFLESZ} (Szigriszt-Pazos)"),
-    "claim": (ERROR, "a phrase regulators treat as misleading for unproven therapies"),
-    "missing-kind": (WARNING, "one of the five core section kinds is missing"),
-    "unbalanced-benefits": (WARNING, "a benefits section with no evidence section or references"),
-    "disclosure-incomplete": (WARNING, "the risk disclosure omits regulatory status, risks or alternatives"),
-    "review-overdue": (ERROR, "review_due is in the past"),
-    "review-due-soon": (WARNING, f"review_due is within {REVIEW_WARNING_DAYS} days"),
-    "reviewed-in-future": (ERROR, "reviewed is later than today"),
-    "unknown-variable": (ERROR, "a template uses a variable that does not exist"),
-    "bad-link": (ERROR, "a link that is not http(s), mailto or tel"),
-    "low-contrast": (WARNING, f"a text colour below {MIN_CONTRAST:g}:1 on its background (WCAG 2.1 AA): "
-                              "that text prints in a darker shade that reads"),
-    "logo-alt": (WARNING, "the logo has no alt text"),
-    "consent-too-long": (ERROR, "the acknowledgment and signature lines do not fit on one page in some layout"),
-    "logo-resolution": (WARNING, f"the logo prints under {MIN_LOGO_DPI} dpi"),
-    "brand-no-name": (WARNING, "the brand has no meta.name: the cover and footer print no clinic name"),
-    "font-fallback": (WARNING, "a brand font that cannot be embedded (google, bunny, system) or has no bold face"),
-    "comment-in-text": (WARNING, "text after ' #' in an unquoted value, which YAML drops as a comment"),
-    **TRANSLATION_CODES,
-    **FIGURE_CODES,
-}
-_LINK_OK = ("http://", "https://", "mailto:", "tel:")
-
-
-def _finding(code: str, path: str | Path, line: int | None, message: str) -> Finding:
-    shown = path if isinstance(path, str) else display_path(path)
-    return Finding(path=shown, line=line, severity=CODES[code][0], code=code, message=message)
-
-
-def _from_problems(problems: tuple[Problem, ...] | list[Problem]) -> list[Finding]:
-    findings = []
-    for problem in problems:
-        code = "unknown-variable" if "unknown variable" in problem.message else "input"
-        findings.append(Finding(problem.path, problem.line, ERROR, code, problem.message))
-    return findings
-
-
-def check_claims(texts: list[SourceText], config: LintConfig, language: str = "en") -> list[Finding]:
-    """Claim phrases in every text field, in the handout's language, less the ones lint.yaml allows."""
-    findings = []
-    for src in texts:
-        shown = display_path(src.path)  # once per field: a body may hold thousands of claims
-        for claim in find_claims(src, config.extra_phrases, language):
-            if config.allowances and (config.allows(claim.name, src.path, claim.line)
-                                      or config.allows(claim.text, src.path, claim.line)):
-                continue
-            findings.append(_finding("claim", shown, claim.line,
-                                     f"{src.field}: \"{claim.text}\" is a claim regulators treat as misleading "
-                                     f"for unproven therapies ({claim.name}); reword it, or allow it in lint.yaml "
-                                     "with a reason"))
-    return findings
-
-
-def check_comments(texts) -> list[Finding]:
-    """Unquoted text fields whose end YAML took for a comment (`title: Our #1 choice`)."""
-    findings = []
-    for src in texts:
-        if src.comment:
-            line, comment = src.comment
-            findings.append(_finding("comment-in-text", src.path, line,
-                                     f"{src.field}: '{comment}' is not printed: text after ' #' is a comment "
-                                     "and is not printed; quote the value"))
-    return findings
-
-
-def check_currency(handout: Handout, today: dt.date) -> list[Finding]:
-    """Review dates against today."""
-    findings = []
-    if handout.reviewed > today:
-        findings.append(_finding("reviewed-in-future", handout.path, handout.line_of("reviewed"),
-                                 f"'reviewed' is {handout.reviewed}, after today ({today})"))
-    due = handout.review_due
-    if due is not None:
-        if due < today:
-            findings.append(_finding("review-overdue", handout.path, handout.line_of("review_due"),
-                                     f"clinical review was due {due} ({(today - due).days} days ago); "
-                                     "review the content, then update 'reviewed', 'review_due' and 'version'"))
-        elif (due - today).days <= REVIEW_WARNING_DAYS:
-            findings.append(_finding("review-due-soon", handout.path, handout.line_of("review_due"),
-                                     f"clinical review is due {due}, in {(due - today).days} days"))
-    return findings
-
-
-def check_links(texts: list[SourceText]) -> list[Finding]:
-    """Links in Markdown bodies must be web, email or phone addresses."""
-    from ..render.commonmark import checked_tokens  # every link kept a link, whatever its scheme
-
-    findings = []
-    for src in texts:
-        if not src.markdown:
-            continue
-        body_lines = src.text.split("\n")
-        for block in checked_tokens(src.text):
-            if block.type != "inline":
-                continue
-            for child in block.children or ():
-                if child.type == "link_open":
-                    href = str(child.attrGet("href") or "")
-                    if not href.lower().startswith(_LINK_OK):
-                        first, last = block.map if block.map else (0, 1)
-                        offset = next((n + 1 for n in range(first, last)
-                                       if n < len(body_lines) and "(" in body_lines[n]
-                                       and _href_in(href, body_lines[n])), first + 1)
-                        findings.append(_finding("bad-link", src.path, src.where(offset, href[:20] or None),
-                                                 f"{src.field}: link '{href}' must start with https://, "
-                                                 "http://, mailto: or tel:"))
-    return findings
-
-
-def _href_in(href: str, line: str) -> bool:
-    # markdown-it normalises the address (percent-encoding); compare a prefix.
-    return href[:12].lower() in line.lower() or href.split(":", 1)[0].lower() + ":" in line.lower()
-
-
-def check_brand(brand: Brand, layout: Layout) -> list[Finding]:
-    """Text colours below 4.5:1 (printed in a shade that reads instead), fonts, name and logo."""
-    findings = [_finding("low-contrast", brand.path, None, sub.message())
-                for sub in text_colours(brand.primary, brand.foreground, brand.background).substitutions]
-    for role, named, family in (("base", brand.base_family, brand.body_font),
-                                ("headings", brand.heading_family, brand.heading_font)):
-        if named and family is None:
-            findings.append(_finding("font-fallback", brand.path, None,
-                                     f"typography.{role}: the font family '{named}' has no font files here "
-                                     "(google, bunny and system fonts cannot be embedded); printing in the "
-                                     "bundled Atkinson Hyperlegible instead; give its .ttf files under "
-                                     "typography.fonts with source: file"))
-        elif family is not None and family.bold is None:
-            findings.append(_finding("font-fallback", brand.path, None,
-                                     f"typography.{role}: the font family '{family.name}' has no bold face; "
-                                     "headings and bold text print in the bundled Atkinson Hyperlegible Bold (in its "
-                                     "regular weight where that lacks the family's characters); "
-                                     "add its bold .ttf (weight: 700) under typography.fonts"))
-    if not brand.name:
-        findings.append(_finding("brand-no-name", brand.path, None,
-                                 "the brand has no meta.name, so the cover shows "
-                                 + ("the logo" if brand.logo else "no clinic name")
-                                 + " and the footer no clinic; add meta: {name: ...}"))
-    if brand.logo is not None:
-        if not brand.logo.alt:
-            findings.append(_finding("logo-alt", brand.path, None,
-                                     "the logo has no alt text; give it as logo.images.<name>.alt"))
-        from ..render.logosize import logo_box
-
-        width = layout.width - layout.margin_left - layout.margin_right
-        printed_w, _ = logo_box(brand.logo, layout.body_size_for(brand.base_size), width)
-        dpi = brand.logo.width_px / (printed_w / 72)
-        if dpi < MIN_LOGO_DPI:
-            findings.append(_finding("logo-resolution", brand.logo.path, None,
-                                     f"the logo prints at {dpi:.0f} dpi in the {layout.name} layout, under "
-                                     f"{MIN_LOGO_DPI}; use an image at least "
-                                     f"{int(printed_w / 72 * MIN_LOGO_DPI) + 1} pixels wide"))
-    return findings
-
-
-def check_completeness(handout: Handout) -> list[Finding]:
-    """Core kinds present, benefits balanced by evidence, disclosure complete."""
-    findings = []
-    kinds = {s.kind for s in handout.sections}
-    for kind in CORE_KINDS:
-        if kind not in kinds:
-            findings.append(_finding("missing-kind", handout.path, handout.line_of("sections"),
-                                     f"no '{kind}' section; patients expect {', '.join(CORE_KINDS)}"))
-    has_refs = any(s.references for s in handout.sections)
-    if "benefits" in kinds and "evidence" not in kinds and not has_refs:
-        benefits = next(s for s in handout.sections if s.kind == "benefits")
-        findings.append(_finding("unbalanced-benefits", benefits.path, benefits.body.line - 1 or 1,
-                                 "benefits are claimed but the handout has no 'evidence' section or references"))
-    disclosure = handout.risk_disclosure
-    text = disclosure.body.text + "\n" + (disclosure.acknowledgment.text if disclosure.acknowledgment else "")
-    needs = _DISCLOSURE_NEEDS.get(handout.language.split("-")[0].lower(), {})
-    missing = [what for what, pattern in needs.items() if not re.search(pattern, text, re.IGNORECASE)]
-    if missing:
-        findings.append(_finding("disclosure-incomplete", disclosure.path, disclosure.body.line,
-                                 f"the risk disclosure does not mention {', '.join(missing)}"))
-    return findings
-
-
-_DISCLOSURE_NEEDS: dict[str, dict[str, str]] = {
-    "en": {
-        "its regulatory status (FDA approval)": r"\bFDA\b|\bapprov|\bregulat|\bclear(ed|ance)\b",
-        "its risks": r"\brisks?\b|\bharms?\b|\bside effects?\b",
-        "the alternatives": r"\balternatives?\b|\bother (choices|options|treatments)\b",
-    },
-    "es": {
-        "its regulatory status (FDA approval)": r"\bFDA\b|\baprob|\bregula|\bautoriza",
-        "its risks": r"\briesgos?\b|\bdaños?\b|\befectos? secundarios?\b",
-        "the alternatives": r"\balternativas?\b|\botras? (opciones|tratamientos|alternativas)\b",
-    },
-}
-
-
-def check_readability(loaded: Loaded, max_grade: float) -> list[Finding]:
-    """Sections whose filled-in body reads above `max_grade` (Spanish: below INFLESZ 55).
-
-    Languages with no formula here (other than English and Spanish) are not measured.
-
-    Each body is filled on its own, for no reader in particular; a body
-    that cannot be filled (its problem is reported as an input error) is
-    skipped, and the others are still measured.
-    """
-    from ..fill.templates import template_context
-    from .readability import measure, measure_spanish
-
-    handout = loaded.handout
-    if handout is None:
-        return []
-    language = handout.language.split("-")[0].lower()
-    if language not in ("en", "es"):
-        return []
-    clinic = loaded.brand or _NoBrand()
-    context = template_context(brand=clinic, handout=handout, handout_title="", today=build_date())
-    findings = []
-    for section in [*handout.sections, handout.risk_disclosure]:
-        try:
-            title = loaded.templates.render(section.title, context)
-            body = loaded.templates.render(section.body, context)
-        except HandoutError:
-            continue
-        if language == "es":
-            spanish = measure_spanish(body)
-            if spanish.sentences and spanish.inflesz < MIN_INFLESZ:
-                hardest = " | ".join(f'"{s}"' for s in spanish.hardest)
-                findings.append(_finding("readability", section.path, section.body.line,
-                                         f"section '{title}' reads at INFLESZ {spanish.inflesz:.1f} "
-                                         f"(Szigriszt-Pazos; {spanish.band}), below {MIN_INFLESZ} (normal); "
-                                         f"hardest sentences: {hardest}"))
-            continue
-        reading = measure(body)
-        if reading.grade() > max_grade:
-            hardest = " | ".join(f'"{s}"' for s in reading.hardest)
-            findings.append(_finding("readability", section.path, section.body.line,
-                                     f"section '{title}' reads at grade {reading.grade():.1f} "
-                                     f"(Flesch-Kincaid {reading.fk_grade:.1f}, SMOG {reading.smog:.1f}), "
-                                     f"above {max_grade:g}; hardest sentences: {hardest}"))
-    return findings
-
-
-class _NoBrand:
-    """Stands in for a brand that could not be loaded: no clinic values."""
-
-    def clinic(self) -> dict:
-        return {}
-
 
 def build_findings(prepared: Prepared, *, today: dt.date | None = None) -> list[Finding]:
     """Every finding but reading level, which build and batch report before printing.
@@ -303,22 +55,6 @@ def build_findings(prepared: Prepared, *, today: dt.date | None = None) -> list[
     findings += check_against_original(handout)
     findings += check_figures(handout, prepared.layout)
     return sorted(set(findings), key=sort_key)
-
-
-def check_against_original(handout: Handout, original: Handout | None = None) -> list[Finding]:
-    """For a translation, how it departs from the handout it translates (nothing for an original).
-
-    `original`, when the caller has already read it whole, saves reading it again.
-    """
-    from ..sections.translations import original_path
-
-    path = original_path(handout.path) if handout.translates is not None else None
-    if path is None:
-        return []
-    try:
-        return check_translation(handout, original or load_handout(path))
-    except HandoutError as exc:
-        return _from_problems(exc.problems)
 
 
 def blocking_findings(prepared: Prepared, *, today: dt.date | None = None) -> list[Finding]:
@@ -372,7 +108,7 @@ def _lint_all(manifest: Path, *, brand, layout, max_grade: float, today: dt.date
         for path in translations(manifest).values():
             findings += _lint_one(path, brand=brand, layout=layout, max_grade=max_grade, today=today,
                                   allow_outside=allow_outside, images=images, original=original)[0]
-    findings += _from_problems(_roster_problems(manifest))
+    findings += from_problems(_roster_problems(manifest))
     return findings
 
 
@@ -397,11 +133,11 @@ def _lint_one(manifest: Path, *, brand, layout, max_grade: float, today: dt.date
     from ..sections.translations import language_of_name
 
     loaded = load_all(manifest, brand=brand, layout=layout, allow_outside=allow_outside)
-    findings = _from_problems(loaded.problems)
+    findings = from_problems(loaded.problems)
     try:
         config = load_lint_config(loaded.manifest)
     except HandoutError as exc:
-        findings += _from_problems(exc.problems)
+        findings += from_problems(exc.problems)
         config = LintConfig()
     texts = list(loaded.texts)
     language = loaded.handout.language if loaded.handout else (language_of_name(manifest) or "en")
@@ -409,7 +145,7 @@ def _lint_one(manifest: Path, *, brand, layout, max_grade: float, today: dt.date
     findings += check_links(texts)
     findings += check_comments(texts)
     if loaded.brand is not None:
-        findings += _from_problems(font_problems(loaded.brand))
+        findings += from_problems(font_problems(loaded.brand))
         findings += check_brand(loaded.brand, loaded.layout)
     if loaded.handout is not None:
         findings += check_currency(loaded.handout, today)
@@ -429,5 +165,5 @@ def _lint_one(manifest: Path, *, brand, layout, max_grade: float, today: dt.date
 
             findings += check_consent(prepare(manifest, brand=brand, layout=layout, allow_outside=allow_outside))
         except HandoutError as exc:
-            findings += _from_problems(exc.problems)
+            findings += from_problems(exc.problems)
     return findings, loaded
