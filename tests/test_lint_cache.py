@@ -203,3 +203,15 @@ def test_a_folder_others_can_write_to_is_not_used(mistaken, tmp_path):
     cache.chmod(0o700)
     file.chmod(0o666)
     assert findings(mistaken, cache) == findings(mistaken, None)
+
+
+def test_a_lone_surrogate_in_a_body_is_kept_and_read_back(bundled_copy, tmp_path):
+    """YAML's "\\ud800" escape gives text UTF-8 cannot hold; the cache writes it escaped rather than failing."""
+    cost = bundled_copy / "sections" / "cost.yaml"
+    text = cost.read_text(encoding="utf-8")
+    cost.write_text(text[:text.index("body:")] + 'body: "It may cost a lot \\ud800 and plans rarely pay."\n',
+                    encoding="utf-8")
+    cache = tmp_path / "cache"
+    first = findings(bundled_copy, cache)
+    assert len(list(cache.glob("lint-*.json"))) == 1
+    assert findings(bundled_copy, cache) == first == findings(bundled_copy, None)

@@ -48,7 +48,7 @@ _current: contextvars.ContextVar[LintCache | None] = contextvars.ContextVar("han
 
 
 def _origin(module: str, relative: str | None = None) -> Path | None:
-    spec = find_spec(module)  # finds, never imports, a top-level package
+    spec = find_spec(module)  # locates without running it (a submodule's parent packages are imported)
     if spec is None or spec.origin is None:
         return None
     origin = Path(spec.origin)
@@ -111,7 +111,7 @@ class LintCache:
         if stored is not None:
             try:
                 value = load(json.loads(stored))
-            except (ValueError, TypeError, KeyError, IndexError, AttributeError):
+            except (ValueError, TypeError, KeyError, IndexError, AttributeError, RecursionError):
                 pass  # damaged or foreign: work it out again
             else:
                 self._used[key] = stored
@@ -120,7 +120,8 @@ class LintCache:
                 return value
         self.misses += 1
         value = compute()
-        self._used[key] = json.dumps(dump(value), ensure_ascii=False, separators=(",", ":"))
+        # ASCII: a lone surrogate (YAML's "\ud800") is written as an escape, not as bytes UTF-8 refuses.
+        self._used[key] = json.dumps(dump(value), separators=(",", ":"))
         self._values[key] = value
         return value
 
@@ -128,7 +129,7 @@ class LintCache:
         """Write what this run used, atomically; a cache that cannot be written is only slower."""
         if self.path is None or (not self.misses and self._used.keys() == self._stored.keys()):
             return
-        data = json.dumps({"stamp": self.stamp, "entries": self._used}, ensure_ascii=False).encode()
+        data = json.dumps({"stamp": self.stamp, "entries": self._used}).encode()
         # Beside the file, under a name of this process's, then renamed over
         # it: a reader sees the old file or the new one, never half of one.
         tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
