@@ -138,20 +138,23 @@ def register_fonts(brand: Brand) -> tuple[frozenset[int], str]:
     return body.coverage & heading.coverage, body.family
 
 
-# Printable ASCII, and the line breaks no check counts: the bundled family
-# draws all of it (tests/test_lint.py checks) and it holds no right-to-left script.
-BUNDLED_DRAWS = frozenset({*range(0x20, 0x7F), *map(ord, "\n\r\t")})
+def text_coverage(brand: Brand | None) -> tuple[frozenset[int], str]:
+    """The characters a handout's text can print in, and the family's name: what build checks each field against.
+
+    The bundled family's come from its table (no font read, no ReportLab);
+    a brand's own fonts are read and registered (BrandError if they cannot be).
+    """
+    from .render.fonts import BUNDLED_FAMILY, bundled_coverage
+
+    if brand is None or (brand.body_font is None and brand.heading_font is None):
+        return bundled_coverage(), BUNDLED_FAMILY
+    return register_fonts(brand)
 
 
 def font_problems(brand: Brand) -> list[Problem]:
     """Brand values (name, phone...) the brand's fonts cannot print, or the font files' own problems."""
-    if brand.body_font is None and brand.heading_font is None and all(
-            BUNDLED_DRAWS.issuperset(map(ord, value or "")) for _, value in _clinic_values(brand)):
-        # The bundled fonts are package files, not input, and print these
-        # values: no need to read them (and lint need not load ReportLab).
-        return []
     try:
-        coverage, family = register_fonts(brand)
+        coverage, family = text_coverage(brand)
     except BrandError as exc:
         return list(exc.problems)
     return brand_coverage(brand, coverage, family)

@@ -848,13 +848,30 @@ def test_brand_option_lints_that_brand(clinic):
 
 
 
-def test_bundled_fonts_print_every_ascii_brand_value():
-    # Lint does not read the bundled fonts when a brand's values are all
-    # printable ASCII (loading.BUNDLED_DRAWS): they must draw every one of those.
-    from handouts.loading import BUNDLED_DRAWS
-    from handouts.render.fonts import register_family
+def test_the_bundled_coverage_table_is_what_the_fonts_draw():
+    # Lint checks text against fonts/coverage.txt instead of reading the
+    # fonts; it must be exactly what build reads from them
+    # (tools/bundled-coverage.py writes it again).
+    from handouts.render.fonts import bundled_coverage, register_family
 
-    assert BUNDLED_DRAWS <= register_family(None).coverage | {ord(c) for c in "\n\r\t"}
+    assert bundled_coverage() == register_family(None).coverage
+
+
+@pytest.mark.parametrize(("field", "text", "words"), [
+    ("title", "Knee care 中文", 'cannot print "中" (U+4E2D'),
+    ("body", "Call us at the desk. \u0645\u0631\u062d\u0628\u0627 friends.", 'cannot print "م" (U+0645'),
+], ids=["cjk-title", "arabic-body"])
+def test_text_the_fonts_cannot_print_is_an_input_error_as_in_build(clinic, field, text, words):
+    data = yaml.safe_load(BENEFITS)
+    data[field] = text
+    write_project(clinic, {"sections/benefits.yaml": yaml.safe_dump(data, allow_unicode=True)})
+    findings = lint_json(".")[1]
+    found = [f for f in findings if f["code"] == "input" and words in f["message"]]
+    assert [(f["path"], f["message"].split(":")[0]) for f in found] == [("sections/benefits.yaml", field)], findings
+    built = run("build", ".", "-o", "out.pdf")
+    assert built.exit_code == 1
+    assert found[0]["message"] in built.stderr
+    assert not (clinic / "out.pdf").exists()
 
 
 @pytest.mark.parametrize(("name", "words"), [

@@ -12,8 +12,8 @@ import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..errors import HandoutError, Problem, display_path
-from ..loading import Loaded, font_problems, load_all
+from ..errors import BrandError, HandoutError, Problem, display_path
+from ..loading import Loaded, font_problems, load_all, text_coverage
 from ..sections.model import Handout
 from .checks import (
     CODES,
@@ -24,6 +24,7 @@ from .checks import (
     check_completeness,
     check_currency,
     check_links,
+    check_printable,
     check_readability,
     from_problems,
 )
@@ -147,6 +148,10 @@ def _lint_one(manifest: Path, *, brand, layout, max_grade: float, today: dt.date
     if loaded.brand is not None:
         findings += from_problems(font_problems(loaded.brand))
         findings += check_brand(loaded.brand, loaded.layout)
+    try:
+        findings += check_printable(loaded, *text_coverage(loaded.brand))
+    except BrandError:
+        pass  # the brand's font files: reported just above
     if loaded.handout is not None:
         findings += check_currency(loaded.handout, today)
         brand_file = display_path(loaded.brand.path) if loaded.brand else None

@@ -14,7 +14,7 @@ from ..errors import HandoutError, Problem, display_path
 from ..layouts import Layout
 from ..load.brand import Brand
 from ..load.contrast import MIN_CONTRAST, text_colours
-from ..loading import Loaded, build_date
+from ..loading import Loaded, build_date, unprintable
 from ..sections import load_handout
 from ..sections.model import Handout, SourceText
 from .claims import find_claims
@@ -269,6 +269,32 @@ def check_readability(loaded: Loaded, max_grade: float) -> list[Finding]:
                                      f"(Flesch-Kincaid {reading.fk_grade:.1f}, SMOG {reading.smog:.1f}), "
                                      f"above {max_grade:g}; hardest sentences: {hardest}"))
     return findings
+
+
+def check_printable(loaded: Loaded, coverage: frozenset[int], family: str) -> list[Finding]:
+    """Every field, filled in for no reader in particular, that holds text the fonts cannot print.
+
+    The same check build makes of each filled field, with its message, so a
+    Chinese character or a stray control character is found here, not only
+    when printing. A field that cannot be filled is skipped (its problem
+    is reported as an input error).
+    """
+    from ..fill.templates import template_context
+
+    if loaded.handout is None:
+        return []
+    context = template_context(brand=loaded.brand or _NoBrand(), handout=loaded.handout, handout_title="",
+                               today=build_date())
+    problems = []
+    for src in loaded.texts:
+        try:
+            text = loaded.templates.render(src, context)
+        except HandoutError:
+            continue
+        reason = unprintable(text, coverage, family)
+        if reason:
+            problems.append(Problem(display_path(src.path), src.line, f"{src.field}: {reason}"))
+    return from_problems(problems)
 
 
 class _NoBrand:

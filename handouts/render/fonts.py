@@ -52,6 +52,23 @@ def bundled_family() -> FontFamily:
     return FontFamily(name=BUNDLED_FAMILY, **paths)
 
 
+@lru_cache(maxsize=1)
+def bundled_coverage() -> frozenset[int]:
+    """The characters the bundled family draws in all four styles, read without ReportLab.
+
+    From `fonts/coverage.txt`, which tools/bundled-coverage.py writes from
+    the font files: the same set as `register_family(None).coverage` (a test
+    checks), for lint, which checks what text can print without reading fonts.
+    """
+    points: set[int] = set()
+    table = package_path("fonts", "coverage.txt").read_text(encoding="ascii")  # package data, not an input
+    for line in table.splitlines():
+        if line and not line.startswith("#"):
+            first, _, last = line.partition("-")
+            points.update(range(int(first, 16), int(last or first, 16) + 1))
+    return frozenset(points)
+
+
 # Registered fonts by content hash: ReportLab's registry is process-wide.
 _registered: dict[str, tuple[str, frozenset[int]]] = {}
 # And by what stat says of the file: every document of a batch registers
