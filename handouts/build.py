@@ -29,7 +29,7 @@ from .load.roster import Provider, find_provider, load_roster
 # Loading with every problem collected lives apart, so that lint loads none
 # of the filling and writing below; its names are kept importable from here.
 from .loading import (MAX_EPOCH, Loaded, brand_coverage, build_date, collect, font_problems,  # noqa: F401
-                      load_all, problem_order, register_fonts, unprintable)
+                      load_all, problem_order, provider_problems, register_fonts, unprintable)
 from .sections import Handout, SourceText
 from .sections.model import pictures_of
 from .sections.translations import choose_edition
@@ -105,11 +105,7 @@ def check_reader(prepared: Prepared, provider: Provider | None, patient_name: st
     """Problems with one reader's own values: text the fonts cannot print."""
     problems = []
     if provider is not None:
-        for key, value in provider.variables().items():
-            reason = value and unprintable(value, prepared.coverage, prepared.font_family)
-            if reason:
-                where = display_path(roster_path) if roster_path else "roster"
-                problems.append(Problem(where, provider.line or None, f"provider {provider.id!r}, {key}: {reason}"))
+        problems += provider_problems(provider, prepared.coverage, prepared.font_family, roster_path)
     if patient_name:
         from .render.fonts import describe_private, missing_characters
 

@@ -192,6 +192,18 @@ def unprintable(text: str, coverage: frozenset[int], family: str) -> str | None:
     return None
 
 
+def provider_problems(provider: Provider, coverage: frozenset[int], family: str,
+                      roster_path: Path | None = None) -> list[Problem]:
+    """A provider's values (name, phone...) the fonts cannot print, at the roster's row."""
+    problems = []
+    for key, value in provider.variables().items():
+        reason = value and unprintable(value, coverage, family)
+        if reason:
+            where = display_path(roster_path) if roster_path else "roster"
+            problems.append(Problem(where, provider.line or None, f"provider {provider.id!r}, {key}: {reason}"))
+    return problems
+
+
 def _clinic_values(brand: Brand) -> tuple[tuple[str, str | None], ...]:
     return (("meta.name", brand.name), ("defaults.handouts.address", brand.address),
             ("defaults.handouts.phone", brand.phone), ("defaults.handouts.email", brand.email),

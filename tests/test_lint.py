@@ -1140,3 +1140,14 @@ def test_marketing_fixture_flags_every_claim(monkeypatch):
     for words in expected["disclosure"]["missing"]:
         assert words in disclosure[0]["message"]
     assert {f["code"] for f in findings} <= {"claim", "disclosure-incomplete", "readability"}
+
+
+def test_a_provider_the_fonts_cannot_print_is_found_by_lint_as_batch_finds_it(clinic):
+    write_project(clinic, {"providers.csv": "id,name,credentials\ndr-a,Ana Ruiz,MD\ndr-w,Dr 王 Wang,MD\n"})
+    result, findings = lint_json(".")
+    assert result.exit_code == 1
+    [found] = [f for f in findings if f["path"] == "providers.csv"]
+    assert (found["line"], found["code"]) == (3, "input")
+    assert found["message"].startswith("provider 'dr-w', name: the font Atkinson Hyperlegible cannot print \"王\"")
+    batch = run("batch", ".", "-d", "out")
+    assert found["message"] in batch.stderr

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import BrandError, HandoutError, Problem, display_path
-from ..loading import Loaded, font_problems, load_all, text_coverage
+from ..loading import Loaded, font_problems, load_all, provider_problems, text_coverage
 from ..sections.model import Handout
 from .checks import (
     CODES,
@@ -109,23 +109,29 @@ def _lint_all(manifest: Path, *, brand, layout, max_grade: float, today: dt.date
         for path in translations(manifest).values():
             findings += _lint_one(path, brand=brand, layout=layout, max_grade=max_grade, today=today,
                                   allow_outside=allow_outside, images=images, original=original)[0]
-    findings += from_problems(_roster_problems(manifest))
+    findings += from_problems(_roster_problems(manifest, loaded))
     return findings
 
 
-def _roster_problems(manifest: Path) -> list[Problem]:
-    """Problems in the roster beside the handout (providers.csv or .yaml), if it has one."""
+def _roster_problems(manifest: Path, loaded: Loaded) -> list[Problem]:
+    """Problems in the roster beside the handout (providers.csv or .yaml), if it has one.
+
+    Its rows, and any provider's values the handout's fonts cannot print
+    (which `batch` and `build --provider` refuse).
+    """
     from ..errors import NotFoundError
     from ..load.project import find_roster
     from ..load.roster import load_roster
 
     try:
-        load_roster(find_roster(manifest, None, needed_by="lint"))
+        path = find_roster(manifest, None, needed_by="lint")
+        providers = load_roster(path)
+        coverage, family = text_coverage(loaded.brand)
     except NotFoundError:
         return []
-    except HandoutError as exc:
-        return list(exc.problems)
-    return []
+    except HandoutError as exc:  # the roster's rows, or the brand's fonts (reported with the brand)
+        return [] if isinstance(exc, BrandError) else list(exc.problems)
+    return [problem for provider in providers for problem in provider_problems(provider, coverage, family, path)]
 
 
 def _lint_one(manifest: Path, *, brand, layout, max_grade: float, today: dt.date, allow_outside: bool,
