@@ -295,12 +295,17 @@ def lint(handout, brand, layout, max_grade, strict, fmt, today, allow_outside, i
         raise SystemExit(EXIT_INPUT)
 
 
-def _cache_folder() -> str:
-    """Where lint keeps what it worked out: $HANDOUTS_CACHE_DIR, else the XDG cache folder."""
+def _cache_folder() -> str | None:
+    """Where lint keeps what it worked out: $HANDOUTS_CACHE_DIR, else the XDG cache folder; None with no home."""
     named = os.environ.get("HANDOUTS_CACHE_DIR")
     if named:
         return named
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    base = os.environ.get("XDG_CACHE_HOME")
+    if not base:
+        home = os.path.expanduser("~")
+        if home.startswith("~"):
+            return None  # no home to be found: a folder named "~" here would be a surprise
+        base = os.path.join(home, ".cache")
     return os.path.join(base, "handouts")
 
 

@@ -215,3 +215,13 @@ def test_a_lone_surrogate_in_a_body_is_kept_and_read_back(bundled_copy, tmp_path
     first = findings(bundled_copy, cache)
     assert len(list(cache.glob("lint-*.json"))) == 1
     assert findings(bundled_copy, cache) == first == findings(bundled_copy, None)
+
+
+def test_with_no_home_lint_keeps_no_cache_rather_than_a_folder_named_tilde(bundled_copy, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    for name in ("HANDOUTS_CACHE_DIR", "XDG_CACHE_HOME"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(os.path, "expanduser", lambda path: path)  # what it returns when no home is known
+    result = invoke(["lint", str(bundled_copy), "--today", TODAY])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["knee"]
