@@ -171,12 +171,16 @@ class Templates:
 
     def render(self, src: SourceText, context: Mapping[str, Any]) -> str:
         """Fill one field; a template mistake raises ContentError at its line."""
+        # Per field of every document of a batch: the plain-text answer first, from one lookup.
+        template = self._compiled.get(src)
+        if isinstance(template, _Text):
+            return template.text
+        if template is None and not has_template_syntax(src.text):
+            self._checked.add(src)
+            self._compiled[src] = _Text(src.text)
+            return src.text
         from ..lint.cache import current
 
-        if not has_template_syntax(src.text):
-            self._checked.add(src)
-            self._compiled.setdefault(src, _Text(src.text))
-            return src.text
         cache = current()
         if cache is None:
             return self._finish(src, self._outcome(src, context))
