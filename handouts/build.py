@@ -21,6 +21,7 @@ from .deliver.files import check_target, write_atomic
 from .errors import BrandError, ContentError, HandoutError, OutputError, Problem, display_path
 from .fill.catalog import Messages
 from .fill.filled import FilledHandout, FilledReference, FilledSection
+from .fill.overrides import html_folder
 from .fill.templates import Templates, template_context
 from .layouts import Layout
 from .load.brand import Brand
@@ -220,7 +221,7 @@ def render_handout_html(prepared: Prepared, *, provider: Provider | None = None,
 
 def html_templates(prepared: Prepared) -> Path:
     """Where a clinic's own HTML templates go: html/ beside its handout.yaml."""
-    return prepared.handout.path.parent / "html"
+    return html_folder(prepared.handout.path.parent)
 
 
 FORMATS = ("pdf", "html")

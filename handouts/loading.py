@@ -17,6 +17,7 @@ from pathlib import Path
 from .errors import BrandError, HandoutError, Problem, display_path
 from .fill.catalog import FOLDER_NAME, Messages
 from .fill.catalog import messages as load_messages
+from .fill.overrides import check_overrides
 from .fill.templates import Templates, template_context
 from .layouts import Layout, load_layout
 from .load.brand import Brand, load_brand
@@ -100,6 +101,7 @@ def load_all(handout: str | Path | None = None, *, brand: str | Path | None = No
     templates = Templates()
     problems.extend(templates.check(texts))
     problems.extend(_markdown_problems(texts))
+    problems.extend(check_overrides(manifest.parent))
     text = None
     if content is not None:
         text = collect(problems, load_messages, content.language, [manifest.parent / FOLDER_NAME])

@@ -11,16 +11,17 @@ places at file lines.
 from __future__ import annotations
 
 import re
-import traceback
+from functools import lru_cache
 from typing import Any
 
-from jinja2 import Environment, StrictUndefined, TemplateError, TemplateSyntaxError, nodes
+from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, nodes
 from jinja2.exceptions import SecurityError, UndefinedError
-from jinja2.sandbox import SandboxedEnvironment
+
+from . import bounded
+from .bounded import BoundedEnvironment
 
 from .templates import (
     _HINTS,
-    MAX_OUTPUT,
     VARIABLES,
     Namespace,
     markdown_literal,
@@ -29,10 +30,9 @@ from .templates import (
 
 # Handout text needs variables, defaults and a few case filters, not a
 # programming language: loops, macros, includes and calls are refused before
-# anything runs, which also closes the doors to runaway loops and memory
-# bombs (' '.center(10**10), '%9999999999d' % 1).
-ALLOWED_FILTERS = ("default", "d", "upper", "lower", "title", "capitalize", "trim", "replace", "length",
-                   "round", "int", "string")
+# anything runs. What may run is bounded by fill.bounded's CONTENT profile
+# (its filters, value sizes, arithmetic and time).
+ALLOWED_FILTERS = bounded.CONTENT.filters
 _REFUSED_NODES: dict[type, str] = {
     nodes.For: "{% for %} loops",
     nodes.Macro: "macros",
@@ -63,46 +63,9 @@ class _Missing(StrictUndefined):
         return super()._undefined_message
 
 
-def _capped_replace(value, old, new, count=None):
-    text = str(value)
-    old, new = str(old), str(new)
-    grows = text.count(old) if old else len(text) + 1
-    if len(text) + grows * max(len(new) - len(old), 0) > MAX_OUTPUT:
-        raise SecurityError("replace() would make the text too long")
-    return text.replace(old, new) if count is None else text.replace(old, new, count)
-
-
-class _Sandbox(SandboxedEnvironment):
-    # Intercept the operators that can build huge values from a short
-    # template ('x' * 10**9, 9**9**9, '%99999999s' % x) and cap them.
-    intercepted_binops = frozenset({"*", "**", "%"})
-
-    def call_binop(self, context, operator, left, right):  # noqa: ANN001 - Jinja's signature
-        if operator == "%" and isinstance(left, str):
-            raise SecurityError("printf-style % formatting is not allowed")
-        if operator == "**" and (abs(_num(left)) > 1000 or abs(_num(right)) > 64):
-            raise SecurityError("the power is too large")
-        if operator == "*":
-            size = max(len(left) if isinstance(left, (str, list)) else 1,
-                       len(right) if isinstance(right, (str, list)) else 1)
-            count = right if isinstance(left, (str, list)) else left
-            if isinstance(count, int) and size * abs(count) > MAX_OUTPUT:
-                raise SecurityError("the repeated text is too long")
-        return super().call_binop(context, operator, left, right)
-
-
-def _num(value: Any) -> float:
-    return value if isinstance(value, (int, float)) else 0
-
-
-def _environment(finalize) -> SandboxedEnvironment:
-    env = _Sandbox(undefined=_Missing, finalize=finalize, autoescape=False, keep_trailing_newline=True)
-    # No globals: range, cycler, joiner, lipsum and namespace are doors out.
-    env.globals.clear()
-    kept = {name: env.filters[name] for name in ALLOWED_FILTERS if name in env.filters}
-    kept["replace"] = _capped_replace
-    env.filters.clear()
-    env.filters.update(kept)
+def _environment(finalize) -> BoundedEnvironment:
+    env = bounded.environment(bounded.CONTENT, undefined=_Missing, finalize=finalize, autoescape=False,
+                              keep_trailing_newline=True)
     env.tests.clear()
     env.tests.update({"defined": lambda v: not isinstance(v, _Missing), "undefined": lambda v: isinstance(v, _Missing)})
     return env
@@ -115,7 +78,7 @@ class Sandbox:
         self.markdown = _environment(markdown_literal)
         self.plain = _environment(plain_literal)
 
-    def env(self, markdown: bool) -> SandboxedEnvironment:
+    def env(self, markdown: bool) -> BoundedEnvironment:
         """The environment for a Markdown field or a plain one."""
         return self.markdown if markdown else self.plain
 
@@ -160,10 +123,15 @@ def _refused(problems: list) -> dict:
     return {"ok": False, "problems": problems, "names": [], "variables": []}
 
 
+@lru_cache(maxsize=1)
+def _parser() -> BoundedEnvironment:
+    return bounded.environment(bounded.CONTENT)
+
+
 def variables_of(text: str) -> set[str]:
     """The variables a field reads, from parsing it alone (none for a syntax error, which its check reports)."""
     try:
-        tree = Environment().parse(text)
+        tree = _parser().parse(text)  # parsing only: nothing runs
     except TemplateSyntaxError:
         return set()
     return used_variables(tree)
@@ -250,7 +218,4 @@ def unset_attributes(template, context: dict, label: str) -> list[tuple[str, int
 
 def _template_line(exc: BaseException) -> int:
     """The template line an exception was raised on, from Jinja's rewritten traceback."""
-    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
-        if frame.filename == "<template>" and frame.lineno:
-            return frame.lineno
-    return 1
+    return bounded.template_frame(exc)[1] or 1

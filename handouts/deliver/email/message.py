@@ -20,19 +20,15 @@ from email.policy import SMTP
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
 
-from jinja2 import (
-    FunctionLoader,
-    StrictUndefined,
-    TemplateError,
-    TemplateSyntaxError,
-)
-from jinja2.sandbox import SandboxedEnvironment
+from jinja2 import FunctionLoader, TemplateError, TemplateSyntaxError
 
 from ...errors import ContentError, Problem, display_path
+from ...fill import bounded
+from ...fill.overrides import EMAIL_FOLDER, EMAIL_TEMPLATES
 from ...load.project import data_folder
 from ...load.reading import TEXT_LIMIT, ReadError, read_bytes
 
-TEMPLATE_NAMES = ("subject.txt", "body.txt", "body.html")
+TEMPLATE_NAMES = EMAIL_TEMPLATES
 
 
 @dataclass(frozen=True)
@@ -52,8 +48,8 @@ def load_templates(handout_folder: Path, subject: str | None = None) -> MessageT
     bounded reader (regular files of at most 1 MB). Raises ContentError
     naming the template file and line on a syntax error or a bad file.
     """
-    clinic = Path(handout_folder) / "email"
-    bundled = data_folder() / "email"
+    clinic = Path(handout_folder) / EMAIL_FOLDER
+    bundled = data_folder() / EMAIL_FOLDER
     problems: list[Problem] = []
     sources: dict[str, Path] = {}
 
@@ -69,8 +65,10 @@ def load_templates(handout_folder: Path, subject: str | None = None) -> MessageT
         return text, str(origin), lambda: False  # compiled once per run: never reloaded
 
     loader = FunctionLoader(source)
-    text_env = SandboxedEnvironment(loader=loader, undefined=StrictUndefined, autoescape=False)
-    html_env = SandboxedEnvironment(loader=loader, undefined=StrictUndefined, autoescape=True)
+    # The same bounded sandbox as every template: a clinic's file can loop,
+    # build text and call macros only within the profile's caps.
+    text_env = bounded.environment(bounded.TEXT, loader=loader, autoescape=False)
+    html_env = bounded.environment(bounded.PAGE, loader=loader, autoescape=True)
     compiled = []
     shown = []
     for name, env in zip(TEMPLATE_NAMES, (text_env, text_env, html_env)):
@@ -147,7 +145,7 @@ def render_texts(templates: MessageTemplates, context: dict) -> tuple[str, str, 
             out.append(template.render(context))
         except TemplateError as exc:
             where = source if source == "--subject" else display_path(source)
-            line = getattr(exc, "lineno", None)
+            line = getattr(exc, "lineno", None) or bounded.template_frame(exc)[1]
             raise ContentError([Problem(where, line, f"template error: {exc}")]) from None
     subject = " ".join(out[0].split())
     return subject, out[1].strip() + "\n", out[2]

@@ -140,15 +140,27 @@ def markdown_html(text: str, pictures=()) -> str:
     return md.renderer.render(tokens, md.options, {})
 
 
+@lru_cache(maxsize=8)
 def _environment(override: Path | None):
-    from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, StrictUndefined
+    """The pages' environment: fill.bounded's PAGE profile, a clinic's html/ folder before the bundled templates.
+
+    One per folder for the process (a batch renders hundreds of pages);
+    Jinja2 still reloads a template whose file changed.
+    """
+    from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader
+
+    from ...fill import bounded
 
     loaders = [FileSystemLoader(str(override))] if override is not None and override.is_dir() else []
     loaders.append(PackageLoader("handouts.render.html", "templates"))
-    env = Environment(loader=ChoiceLoader(loaders), autoescape=True, undefined=StrictUndefined,
-                      trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
-    env.filters["markdown"] = lambda text, pictures=(): _markup(markdown_html(text or "", pictures))
-    return env
+    return bounded.environment(bounded.PAGE, loader=ChoiceLoader(loaders), autoescape=True,
+                               trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+                               extra_filters={"markdown": _markdown_filter})
+
+
+def _markdown_filter(text, pictures=()):
+    """A section body as HTML (see markdown_html): the one filter that writes markup."""
+    return _markup(markdown_html(text or "", pictures))
 
 
 def _markup(html: str):
@@ -176,14 +188,10 @@ def _render(override: Path | None, name: str, context: dict) -> str:
     except TemplateSyntaxError as exc:
         problem = Problem(display_path(exc.filename or name), exc.lineno, f"HTML template error: {exc.message}")
     except TemplateError as exc:
-        # Jinja rewrites the traceback so its last template frame is the
-        # template's own file and line.
-        where, line, tb = name, None, exc.__traceback__
-        while tb is not None:
-            if tb.tb_frame.f_code.co_filename.endswith(".html"):
-                where, line = tb.tb_frame.f_code.co_filename, tb.tb_lineno
-            tb = tb.tb_next
-        problem = Problem(display_path(where), line, f"HTML template error: {exc.message or type(exc).__name__}")
+        from ...fill.bounded import template_frame
+
+        where, line = template_frame(exc)
+        problem = Problem(display_path(where or name), line, f"HTML template error: {exc.message or type(exc).__name__}")
     raise ContentError([problem])
 
 
