@@ -409,6 +409,8 @@ def merge_manifests_command(manifests, output):
 @click.option("--rate", metavar="N/min", help="Send at most N messages a minute.")
 @click.option("--status", is_flag=True, help="Print the ledger's summary and exit.")
 @click.option("--resend-pending", is_flag=True, help="Resend messages an earlier run left pending.")
+@click.option("--new-mailing", is_flag=True, help="Send an edition that prints differently under the same version "
+              "to the patients who got its earlier text, too (without it the run refuses).")
 @click.option("--password-column", default="password", show_default=True, metavar="NAME",
               help="Patients column holding each PDF's password.")
 @click.option("--subject", metavar="TEMPLATE", help="Subject line (a template; default from email/subject.txt).")
@@ -428,7 +430,7 @@ def merge_manifests_command(manifests, output):
 @click.option("--allow-lint-errors", is_flag=True, help="Build despite lint errors (each is logged as a warning).")
 @_wait_option("the outbox")
 def email(handout, patients, providers, brand, layout, outbox, send, ledger, rate, status, resend_pending,
-          password_column, subject, max_attachment_mb, smtp_host, smtp_port, smtp_user, sender, tls, ca_file,
+          new_mailing, password_column, subject, max_attachment_mb, smtp_host, smtp_port, smtp_user, sender, tls, ca_file,
           jobs, fmt, allow_outside, allow_lint_errors, wait):
     """E-mail each patient their own handout, once; a dry run unless --send.
 
@@ -465,7 +467,7 @@ def email(handout, patients, providers, brand, layout, outbox, send, ledger, rat
     result = _with_progress("E-mailing", lambda progress: send_handouts(
         handout, patients=patients, providers=providers, brand=brand, layout=layout, outbox=outbox, send=send,
         settings=settings, ledger=ledger, rate=parse_rate(rate) if rate else None, resend_pending=resend_pending,
-        password_column=password_column, subject=subject,
+        new_mailing=new_mailing, password_column=password_column, subject=subject,
         sender=sender or os.environ.get("HANDOUTS_SMTP_FROM"), max_attachment=int(max_attachment_mb * 1024 * 1024),
         jobs=jobs, allow_outside=allow_outside, allow_lint_errors=allow_lint_errors, wait=wait, progress=progress))
     for pid, reason in result.refused:
@@ -476,6 +478,10 @@ def email(handout, patients, providers, brand, layout, outbox, send, ledger, rat
         click.echo(f"pending: patient {pid}: {reason}", err=True)
     if result.stopped:
         click.echo(f"stopped: {result.stopped}", err=True)
+    terminated = isinstance(result.interrupted, Terminated)
+    if result.interrupted:
+        click.echo(f"stopped: interrupted{' (SIGTERM)' if terminated else ''}; every message sent is recorded in "
+                   "the ledger, the rest were not sent: run again to send them", err=True)
     counts = (f"refused {len(result.refused)}, skipped {len(result.skipped)} (already sent), "
               f"pending {len(result.pending)}")
     if result.dry_run:
@@ -483,6 +489,8 @@ def email(handout, patients, providers, brand, layout, outbox, send, ledger, rat
                    "Check them, then add --send to send.")
     else:
         click.echo(f"sent {len(result.sent)}, failed {len(result.failed)}, {counts}; ledger {result.ledger}")
+    if result.interrupted:
+        raise SystemExit(EXIT_TERMINATED if terminated else EXIT_INTERRUPTED)
     if not result.ok:
         raise SystemExit(EXIT_INPUT)
 
@@ -491,8 +499,13 @@ def _status_text(summary: dict) -> str:
     totals = summary["totals"]
     lines = [f"{summary['ledger']}: sent {totals['sent']}, failed {totals['failed']}, pending {totals['pending']}"]
     for h in summary["handouts"]:
-        lines.append(f"  {h['handout']} version {h['version']}, {h['edition']} ({h['fingerprint'][:12]}): "
+        lines.append(f"  {h['handout']} version {h['version']}, {h['language']}, {h['layout']}: "
                      f"sent {h['sent']}, failed {h['failed']}, pending {h['pending']}")
+        if len(h["contents"]) > 1:  # the same version printed differently (--new-mailing)
+            ways = "two ways" if len(h["contents"]) == 2 else f"{len(h['contents'])} ways"
+            lines.append(f"    printed {ways} under this version: " + "; ".join(
+                f"{c['content'][:12]} sent {c['sent']}, failed {c['failed']}, pending {c['pending']}"
+                for c in h["contents"]))
         if h["pending_ids"]:
             lines.append(f"    pending: {', '.join(h['pending_ids'])}")
     return "\n".join(lines)

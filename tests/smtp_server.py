@@ -3,7 +3,7 @@
 TLS certificates come from `trustme`, a private CA whose file the client is
 given with --ca-file. The handler records every message it accepted, and can
 be told to answer one recipient with a fault, drop the connection at the
-n-th MAIL, or hold a message's reply (for kill tests).
+n-th MAIL, or hold a message's reply (for kill and stop tests).
 """
 
 from __future__ import annotations
@@ -45,6 +45,8 @@ class Handler:
     drop_at_mail: set[int] = field(default_factory=set)
     hold_for: str | None = None
     hold_marker: Path | None = None
+    # Set: the held reply goes out as soon as the test sets it (else after 60 s).
+    hold_release: threading.Event | None = None
     oauth: tuple[str, str] | None = None
     mechanisms: list[str] = field(default_factory=list)
     mail_count: int = 0
@@ -77,7 +79,10 @@ class Handler:
         if self.hold_for == recipient:
             if self.hold_marker:
                 self.hold_marker.write_text("holding")
-            await asyncio.sleep(60)
+            for _ in range(600):
+                if self.hold_release is not None and self.hold_release.is_set():
+                    break
+                await asyncio.sleep(0.1)
         faults = self.data_faults.get(recipient)
         if faults:
             with self.lock:

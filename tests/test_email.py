@@ -425,8 +425,8 @@ def test_each_patient_gets_their_language_and_a_missing_one_falls_back_naming_th
         message = server.handler.to(address)[0].message
         assert message.get_body(("plain",)).get_content().startswith("Dear ")
         assert "Page 1 of" in pdf_text(attachment(message))
-    editions = {r["patient_id"]: r["edition"] for r in ledger_rows(tmp_path / "email-ledger.sqlite")}
-    assert editions == {"es1": "letter/es", "fr1": "letter/en", "en1": "letter/en"}
+    editions = {r["patient_id"]: (r["layout"], r["language"]) for r in ledger_rows(tmp_path / "email-ledger.sqlite")}
+    assert editions == {"es1": ("letter", "es"), "fr1": ("letter", "en"), "en1": ("letter", "en")}
 
 
 def test_a_clinic_template_that_is_not_a_regular_file_is_refused_without_hanging(tmp_path, server, bundled_copy):

@@ -16,6 +16,7 @@ import logging
 import os
 import time
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,12 +26,12 @@ from ...errors import HandoutError, OutputError, Problem, display_path
 from ...layouts import builtin_layouts
 from ...load.patients import Patient, load_patients
 from ...load.roster import Provider, load_roster
-from ..batch import fingerprint
 from ..files import remove_stale_parts, write_atomic
+from ..interrupts import held
 from ..lock import folder_lock
 from ..workers import worker_pool
 from .encrypt import encrypt_pdf
-from .ledger import FAILED, PENDING, SENT, Ledger, default_ledger, open_ledger
+from .ledger import FAILED, SENT, Delivery, Ledger, default_ledger, open_ledger
 from .message import (
     MessageTemplates,
     build_message,
@@ -41,6 +42,7 @@ from .message import (
     new_message_id,
     render_texts,
 )
+from .planning import Job, mailing_of, plan
 from .settings import SmtpConfigError, SmtpSettings
 from .smtp import Lost, Refused, SmtpClient
 
@@ -66,18 +68,13 @@ class EmailResult:
     skipped: list[str] = field(default_factory=list)
     pending: list[tuple[str, str]] = field(default_factory=list)
     stopped: str | None = None
+    # Ctrl-C or SIGTERM: the message in flight was finished and recorded, the rest not sent.
+    interrupted: KeyboardInterrupt | None = None
 
     @property
     def ok(self) -> bool:
         """No patient failed, was refused or left in doubt, and the run was not stopped."""
-        return not (self.failed or self.refused or self.pending or self.stopped)
-
-
-@dataclass(frozen=True)
-class _Job:
-    patient: Patient
-    key: str  # which prepared edition: "layout/language"
-    fingerprint: str
+        return not (self.failed or self.refused or self.pending or self.stopped or self.interrupted)
 
 
 def parse_rate(text: str) -> float:
@@ -97,7 +94,8 @@ def parse_rate(text: str) -> float:
 def send_handouts(handout: str | Path | None = None, *, patients: str | Path, providers: str | Path | None = None,
                   brand: str | Path | None = None, layout: str | None = None, outbox: str | Path = "outbox",
                   send: bool = False, settings: SmtpSettings | None = None, ledger: str | Path | None = None,
-                  rate: float | None = None, resend_pending: bool = False, password_column: str = "password",
+                  rate: float | None = None, resend_pending: bool = False, new_mailing: bool = False,
+                  password_column: str = "password",
                   subject: str | None = None, sender: str | None = None, max_attachment: int = DEFAULT_MAX_ATTACHMENT,
                   jobs: int | None = None, allow_outside: bool = False, allow_lint_errors: bool = False,
                   retry_delays: tuple[float, ...] = RETRY_DELAYS, wait: float | None = None,
@@ -108,9 +106,14 @@ def send_handouts(handout: str | Path | None = None, *, patients: str | Path, pr
     (owner-only) and sends nothing; `sender` is its From address (default:
     the clinic's e-mail from the brand). With `send`, messages go over SMTP with
     `settings`, and the ledger (default: beside the outbox) makes sure a
-    patient gets each version of the handout once: rows already `sent` are
+    patient gets each mailing once (handout version, language, layout and
+    printed content: see deliver.email.planning): rows already `sent` are
     skipped, rows left `pending` by a run that died mid-message are reported
-    and resent only with `resend_pending`.
+    and resent only with `resend_pending`, and an edition that prints
+    differently from what patients got under the same version stops the
+    run before anything is sent, unless `new_mailing`. Ctrl-C or SIGTERM
+    during a send finishes and records the message in flight, stops, and
+    returns the result with `interrupted` set.
 
     Either way the run holds the outbox folder's lock (deliver.lock) from
     reading the ledger to its last message, so no other e-mail run or batch
@@ -128,8 +131,9 @@ def send_handouts(handout: str | Path | None = None, *, patients: str | Path, pr
         raise SmtpConfigError("no SMTP settings: give --smtp-host and --from, or set HANDOUTS_SMTP_HOST and "
                               "HANDOUTS_SMTP_FROM")
     result = EmailResult(dry_run=not send, outbox=outbox, ledger=ledger_path)
-    fingerprints = {key: fingerprint(p) for key, p in prepared.items()}
-    jobs_list = [_Job(p, key_of[p.id], fingerprints[key_of[p.id]]) for p in patient_rows]
+    mailings = {key: mailing_of(p) for key, p in prepared.items()}
+    jobs_list = [Job(p, key_of[p.id], mailings[key_of[p.id]]) for p in patient_rows]
+    planning = dict(prepared=prepared, resend_pending=resend_pending, new_mailing=new_mailing, result=result)
 
     _private_folder(outbox)
     with folder_lock(outbox, purpose="email" if send else "email (dry run)", wait=wait):
@@ -137,8 +141,7 @@ def send_handouts(handout: str | Path | None = None, *, patients: str | Path, pr
         for handout_id in sorted({p.handout.id for p in prepared.values()}):
             remove_stale_parts(outbox, f"{handout_id}--*")
         if not send:
-            previous = _read_ledger(ledger_path)
-            todo = _plan(jobs_list, previous, resend_pending, result)
+            todo = plan(jobs_list, _read_ledger(ledger_path), **planning)
             origin = sender or next(iter(prepared.values())).brand.email or "outbox@handouts.invalid"
             for job, outcome in _compose_all(todo, prepared, roster, templates, roster_path, max_attachment,
                                              origin, jobs, result, progress):
@@ -147,9 +150,8 @@ def send_handouts(handout: str | Path | None = None, *, patients: str | Path, pr
                 result.written.append(job.patient.id)
             return result
 
-        with open_ledger(ledger_path) as book:
-            todo = _plan(jobs_list, {(r.patient_id, r.fingerprint): r.state for r in book.rows()}, resend_pending,
-                         result)
+        with open_ledger(ledger_path, wait=wait) as book:
+            todo = plan(jobs_list, book.rows(), **planning)
             client = SmtpClient(settings)
             if todo:
                 # TLS, certificates and sign-in are checked before any message
@@ -165,8 +167,10 @@ def send_handouts(handout: str | Path | None = None, *, patients: str | Path, pr
             try:
                 for job, outcome in _compose_all(todo, prepared, roster, templates, roster_path, max_attachment,
                                                  settings.sender, jobs, result, progress):
-                    if not sender.deliver(job, prepared[job.key], outcome):
+                    if not sender.deliver(job, outcome):
                         break
+            except KeyboardInterrupt as exc:  # arrives between messages (deliver holds it during one)
+                result.interrupted = exc
             finally:
                 client.close()
         return result
@@ -242,40 +246,21 @@ def _private_folder(folder: Path) -> None:
             from None
 
 
-def _read_ledger(path: Path) -> dict[tuple[str, str], str]:
-    if not path.is_file():
-        return {}
-    with open_ledger(path, create=False) as book:
-        return {(r.patient_id, r.fingerprint): r.state for r in book.rows()}
-
-
-def _plan(jobs: list[_Job], states: dict[tuple[str, str], str], resend_pending: bool,
-          result: EmailResult) -> list[_Job]:
-    """Who gets a message this run; the rest are skipped, refused or reported."""
-    todo = []
-    for job in jobs:
-        state = states.get((job.patient.id, job.fingerprint))
-        if state == SENT:
-            result.skipped.append(job.patient.id)
-        elif state == PENDING and not resend_pending:
-            result.pending.append((job.patient.id, "left pending by an earlier run: it may have been delivered; "
-                                                   "check the mail server's log, then rerun with --resend-pending"))
-        elif not job.patient.password and not job.patient.unencrypted_ok:
-            result.refused.append((job.patient.id, "no password and no 'unencrypted_ok: yes': the patient has not "
-                                                   "agreed to unencrypted e-mail"))
-        else:
-            todo.append(job)
-    return todo
+def _read_ledger(path: Path) -> list[Delivery]:
+    if not os.path.lexists(path):
+        return []
+    with open_ledger(path, create=False) as book:  # anything but a ledger file there is refused
+        return book.rows()
 
 
 # Worker state: set before the pool forks (or in each worker under spawn).
 _state: dict = {}
 
 
-def _compose_all(todo: list[_Job], prepared: dict[str, Prepared], roster: dict[str, Provider],
+def _compose_all(todo: list[Job], prepared: dict[str, Prepared], roster: dict[str, Provider],
                  templates: MessageTemplates, roster_path: Path | None, max_attachment: int,
                  sender: str, jobs: int | None, result: EmailResult,
-                 progress: Callable[[int, int], None] | None) -> Iterator[tuple[_Job, bytes]]:
+                 progress: Callable[[int, int], None] | None) -> Iterator[tuple[Job, bytes]]:
     """Each job with its complete message, in order; refusals go to `result` instead."""
     _state.update(prepared=prepared, roster=roster, templates=templates, roster_path=roster_path,
                   max_attachment=max_attachment, sender=sender,
@@ -298,7 +283,7 @@ def _compose_all(todo: list[_Job], prepared: dict[str, Prepared], roster: dict[s
         _state.clear()
 
 
-def _compose(job: _Job) -> tuple[bool, bytes | str]:
+def _compose(job: Job) -> tuple[bool, bytes | str]:
     """One patient's message: (True, bytes), or (False, a reason that holds no patient data)."""
     s = _state
     patient = job.patient
@@ -344,64 +329,78 @@ class _Sender:
             time.sleep(wait)
         self.last_send = time.monotonic()
 
-    def deliver(self, job: _Job, prepared: Prepared, message: bytes) -> bool:
-        """Send one message with retries; False when the run must stop."""
-        patient = job.patient
-        row = dict(patient_id=patient.id, fingerprint=job.fingerprint, handout_id=prepared.handout.id,
-                   version=prepared.handout.version, edition=job.key, address=patient.email)
+    def deliver(self, job: Job, message: bytes) -> bool:
+        """Send one message with retries; False when the run must stop.
+
+        From the moment its ledger row is marked `pending` until the
+        server's answer is recorded, Ctrl-C and SIGTERM are held back
+        (deliver.interrupts): they arrive after, so a stop never leaves
+        `pending` a message the server accepted.
+        """
         message_id = _message_id(message)
+        for attempt in range(len(self.retry_delays) + 1):
+            self._wait_for_rate()
+            with ExitStack() as hold:
+                verdict = self._attempt(job, message, message_id, attempt, hold)
+            if verdict is None:  # try again, after the wait (which an interruption may cut short)
+                time.sleep(self.retry_delays[attempt])
+                continue
+            return verdict
+        return True
+
+    def _attempt(self, job: Job, message: bytes, message_id: str, attempt: int, hold: ExitStack) -> bool | None:
+        """One try: True to go on, False to stop the run, None to try again."""
+        patient, mailing = job.patient, job.mailing
+        last_try = attempt == len(self.retry_delays)
         body_sent = False
 
         def before_body() -> None:
             nonlocal body_sent
-            self.book.mark_pending(**row, message_id=message_id)
+            hold.enter_context(held())
+            self.book.mark_pending(patient.id, mailing, address=patient.email, message_id=message_id)
             body_sent = True
 
-        for attempt in range(len(self.retry_delays) + 1):
-            last_try = attempt == len(self.retry_delays)
-            self._wait_for_rate()
-            body_sent = False
-            try:
-                reply = self.client.send(self.settings.sender, patient.email, message, before_body)
-            except Refused as exc:
-                reason = _mask(f"{exc.reply.code} {exc.reply.text}", patient)
-                if exc.reply.transient and not last_try:
-                    log.warning("patient %s: %s at %s; retrying in %g s", patient.id, reason, exc.stage,
-                                self.retry_delays[attempt])
-                    time.sleep(self.retry_delays[attempt])
-                    continue
-                self._failed(row, body_sent, exc.reply.code, reason)
-                return True
-            except Lost as exc:
-                if exc.after_body:
-                    self.result.pending.append((patient.id, "the connection broke after the message was sent and "
-                                                            "before the server answered: it may have been "
-                                                            "delivered; left pending"))
-                    log.warning("patient %s: %s after the message body; left pending", patient.id, exc.reason)
-                    return True
-                if last_try:
-                    self._failed(row, False, None, exc.reason)
-                    self.result.stopped = f"the server cannot be reached ({exc.reason}); the rest were not sent"
-                    return False
-                log.warning("patient %s: %s; reconnecting in %g s", patient.id, exc.reason, self.retry_delays[attempt])
-                time.sleep(self.retry_delays[attempt])
-                continue
-            except SmtpConfigError as exc:
-                self.result.stopped = "; ".join(p.message for p in exc.problems)
-                return False
-            self.book.finish(patient.id, job.fingerprint, SENT, reply.code, _mask(reply.text, patient))
-            self.result.sent.append(patient.id)
-            log.info("patient %s: sent (%s)", patient.id, message_id)
+        try:
+            reply = self.client.send(self.settings.sender, patient.email, message, before_body)
+        except Refused as exc:
+            reason = _mask(f"{exc.reply.code} {exc.reply.text}", patient)
+            if exc.reply.transient and not last_try:
+                log.warning("patient %s: %s at %s; retrying in %g s", patient.id, reason, exc.stage,
+                            self.retry_delays[attempt])
+                if body_sent:  # the server answered: nothing was delivered
+                    self.book.finish(patient.id, mailing, FAILED, exc.reply.code, reason)
+                return None
+            self._failed(job, body_sent, exc.reply.code, reason)
             return True
+        except Lost as exc:
+            if exc.after_body:
+                self.result.pending.append((patient.id, "the connection broke after the message was sent and "
+                                                        "before the server answered: it may have been "
+                                                        "delivered; left pending"))
+                log.warning("patient %s: %s after the message body; left pending", patient.id, exc.reason)
+                return True
+            if last_try:
+                self._failed(job, False, None, exc.reason)
+                self.result.stopped = f"the server cannot be reached ({exc.reason}); the rest were not sent"
+                return False
+            log.warning("patient %s: %s; reconnecting in %g s", patient.id, exc.reason, self.retry_delays[attempt])
+            return None
+        except SmtpConfigError as exc:
+            self.result.stopped = "; ".join(p.message for p in exc.problems)
+            return False
+        self.book.finish(patient.id, mailing, SENT, reply.code, _mask(reply.text, patient))
+        self.result.sent.append(patient.id)
+        log.info("patient %s: sent (%s)", patient.id, message_id)
         return True
 
-    def _failed(self, row: dict, body_sent: bool, code: int | None, reason: str) -> None:
+    def _failed(self, job: Job, body_sent: bool, code: int | None, reason: str) -> None:
+        patient = job.patient
         if body_sent:
-            self.book.finish(row["patient_id"], row["fingerprint"], FAILED, code, reason)
+            self.book.finish(patient.id, job.mailing, FAILED, code, reason)
         else:
-            self.book.fail_unsent(**row, code=code, reply=reason)
-        self.result.failed.append((row["patient_id"], reason))
-        log.warning("patient %s: failed: %s", row["patient_id"], reason)
+            self.book.fail_unsent(patient.id, job.mailing, address=patient.email, code=code, reply=reason)
+        self.result.failed.append((patient.id, reason))
+        log.warning("patient %s: failed: %s", patient.id, reason)
 
 
 def _message_id(message: bytes) -> str:
