@@ -6,6 +6,7 @@ import json
 import logging
 import os
 import signal
+import stat
 import subprocess
 import sys
 import textwrap
@@ -114,3 +115,40 @@ def test_an_uncreatable_lock_is_an_output_error_not_a_bug(tmp_path):
     with pytest.raises(HandoutError) as refused, folder_lock(tmp_path, purpose="batch"):
         pass
     assert refused.value.exit_code == 1
+
+
+def test_the_same_folder_through_a_symlink_is_the_same_lock(tmp_path):
+    folder = tmp_path / "out"
+    folder.mkdir()
+    (tmp_path / "linked").symlink_to(folder)
+    child = hold_in_child(tmp_path / "linked", 30)
+    try:
+        with pytest.raises(FolderBusyError) as refused, folder_lock(folder, purpose="batch"):
+            pytest.fail("two holders of one folder's lock")
+    finally:
+        child.kill()
+        child.wait()
+    assert f"process {child.pid}" in str(refused.value)
+
+
+def test_a_symlink_planted_at_the_lock_path_is_refused_and_its_target_untouched(tmp_path):
+    target = tmp_path / "precious.txt"
+    target.write_text("the clinic's notes\n", encoding="utf-8")
+    folder = tmp_path / "out"
+    folder.mkdir()
+    (folder / LOCK_NAME).symlink_to(target)
+    with pytest.raises(HandoutError) as refused, folder_lock(folder, purpose="batch"):
+        pytest.fail("locked through a symlink")
+    assert refused.value.exit_code == 1 and len(str(refused.value).splitlines()) == 1
+    assert "is a symlink" in str(refused.value)
+    assert target.read_text(encoding="utf-8") == "the clinic's notes\n"
+    assert (folder / LOCK_NAME).is_symlink()
+
+
+def test_a_fifo_at_the_lock_path_is_refused_in_one_line(tmp_path):
+    os.mkfifo(tmp_path / LOCK_NAME)
+    with pytest.raises(HandoutError) as refused, folder_lock(tmp_path, purpose="batch"):
+        pytest.fail("locked a FIFO")
+    assert refused.value.exit_code == 1 and len(str(refused.value).splitlines()) == 1
+    assert "FIFO" in str(refused.value)
+    assert stat.S_ISFIFO(os.lstat(tmp_path / LOCK_NAME).st_mode), "left as it was"

@@ -9,7 +9,13 @@ run:
     with folder_lock(out, purpose="batch", wait=30):
         ...  # read the manifest, write the files, write the manifest
 
-The lock is `flock(2)` on `.handouts.lock` inside the folder. The kernel
+The lock is `flock(2)` on `.handouts.lock` inside the folder: the folder
+is opened first and the lock file is found in it by that descriptor, so
+every name that reaches the folder (a symlink to it, a bind mount) reaches
+the same lock file. The lock file is created without following a symlink
+(O_NOFOLLOW, O_EXCL), and anything there but a regular file (a symlink, a
+FIFO, a folder) is refused, never followed, opened for reading or written.
+The kernel
 drops it when its holder exits, however it exits, so a lock left by a
 killed run is never an obstacle: the next run takes it over and logs a
 warning naming the dead holder. The file holds the holder's process id,
@@ -30,6 +36,7 @@ import json
 import logging
 import os
 import socket
+import stat
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -43,7 +50,7 @@ from ..errors import (
     display_path,
     explain_os_error,
 )
-from ..load.reading import ReadError, read_bytes
+from ..load.reading import ReadError, file_kind, read_bytes
 
 log = logging.getLogger("handouts")
 
@@ -96,29 +103,40 @@ def folder_lock(folder: str | os.PathLike[str], *, purpose: str, wait: float | N
     path = folder / LOCK_NAME
     deadline = time.monotonic() + (wait or 0)
     told = False
-    while True:
-        fd = _open(path, folder)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
+    dir_fd = _open_folder(folder)
+    try:
+        while True:
+            fd = _open(dir_fd, folder)
+            if fd is None:
+                continue  # removed between our two tries by a holder letting go
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                os.close(fd)
+                if time.monotonic() >= deadline:
+                    raise _busy(folder, wait) from None
+                if not told:
+                    holder = read_holder(folder)
+                    log.warning("%s: waiting up to %g s for another handouts run to finish writing here (%s)",
+                                display_path(folder), wait, holder.describe() if holder else "details not yet written")
+                    told = True
+                time.sleep(_POLL_SECONDS)
+                continue
+            except OSError as exc:
+                os.close(fd)
+                raise OutputError([Problem(display_path(path), None, explain_os_error(exc, path))]) from None
+            if _same_file(fd, dir_fd):
+                break
+            # The holder we waited for removed the file as it released it: the
+            # lock we got is on a name no one else will open. Start again.
             os.close(fd)
-            if time.monotonic() >= deadline:
-                raise _busy(folder, wait) from None
-            if not told:
-                holder = read_holder(folder)
-                log.warning("%s: waiting up to %g s for another handouts run to finish writing here (%s)",
-                            display_path(folder), wait, holder.describe() if holder else "details not yet written")
-                told = True
-            time.sleep(_POLL_SECONDS)
-            continue
-        except OSError as exc:
-            os.close(fd)
-            raise OutputError([Problem(display_path(path), None, explain_os_error(exc, path))]) from None
-        if _same_file(fd, path):
-            break
-        # The holder we waited for removed the file as it released it: the
-        # lock we got is on a name no one else will open. Start again.
-        os.close(fd)
+        yield from _held(fd, dir_fd, folder, purpose)
+    finally:
+        os.close(dir_fd)
+
+
+def _held(fd: int, dir_fd: int, folder: Path, purpose: str) -> Iterator[LockHolder]:
+    """Name this process in the lock file, yield, then remove the file and let go."""
     try:
         stale = LockHolder.from_json(_read(fd))
         if stale is not None:
@@ -132,9 +150,9 @@ def folder_lock(folder: str | os.PathLike[str], *, purpose: str, wait: float | N
     finally:
         # Remove the file while still holding the lock, so that no one takes
         # it over as stale; then let go.
-        if _same_file(fd, path):
+        if _same_file(fd, dir_fd):
             try:
-                path.unlink()
+                os.unlink(LOCK_NAME, dir_fd=dir_fd)
             except FileNotFoundError:
                 pass
         os.close(fd)
@@ -148,21 +166,46 @@ def read_holder(folder: str | os.PathLike[str]) -> LockHolder | None:
         return None
 
 
-def _open(path: Path, folder: Path) -> int:
+def _open_folder(folder: Path) -> int:
+    """The folder itself (a symlink to it followed), by descriptor: its lock file is found from here."""
     try:
-        # 0644 less the umask: the file names a process, nothing private.
-        return os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW, 0o644)
+        return os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    except OSError as exc:
+        raise OutputError([Problem(display_path(folder), None, explain_os_error(exc, folder))]) from None
+
+
+# Never through a symlink; never waiting on a FIFO to open (it is refused below).
+_FLAGS = os.O_RDWR | os.O_CLOEXEC | os.O_NOFOLLOW | os.O_NONBLOCK
+
+
+def _open(dir_fd: int, folder: Path) -> int | None:
+    """The folder's lock file, created if missing; None if it vanished between two tries."""
+    path = folder / LOCK_NAME
+    try:
+        try:
+            # 0644 less the umask: the file names a process, nothing private.
+            fd = os.open(LOCK_NAME, _FLAGS | os.O_CREAT | os.O_EXCL, 0o644, dir_fd=dir_fd)
+        except FileExistsError:
+            fd = os.open(LOCK_NAME, _FLAGS, dir_fd=dir_fd)
+    except FileNotFoundError:
+        return None
     except OSError as exc:
         if exc.errno == errno.ELOOP:
             raise OutputError([Problem(display_path(folder), None,
                                        f"{LOCK_NAME} is a symlink; remove it and run again")]) from None
         raise OutputError([Problem(display_path(folder), None,
                                    f"cannot create the lock file {LOCK_NAME}: {explain_os_error(exc, path)}")]) from None
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        raise OutputError([Problem(display_path(folder), None,
+                                   f"{LOCK_NAME} is {file_kind(mode)}, not a lock file; remove it and run again")])
+    return fd
 
 
-def _same_file(fd: int, path: Path) -> bool:
+def _same_file(fd: int, dir_fd: int) -> bool:
     try:
-        mine, named = os.fstat(fd), os.stat(path, follow_symlinks=False)
+        mine, named = os.fstat(fd), os.stat(LOCK_NAME, dir_fd=dir_fd, follow_symlinks=False)
     except FileNotFoundError:
         return False
     return (mine.st_dev, mine.st_ino) == (named.st_dev, named.st_ino)
