@@ -227,12 +227,34 @@ def test_sigterm_is_an_interruption_that_saves_the_manifest(tmp_path):
 
     assert parent.returncode == 143, stderr
     assert "interrupted" in stderr and "Traceback" not in stderr
-    # Saved on the way out (the run is killed long before it ends). Documents
-    # finished but not yet handed back when the signal came may be unlisted (a
-    # rerun rebuilds them); every listed one must be the file beside it.
-    manifest = assert_manifest_matches_files(out, complete=False)
+    # Saved on the way out (the run is stopped long before it ends): every
+    # PDF in the folder is listed and is the file the manifest says.
+    # Documents the workers finished but never handed back are not in it.
+    manifest = assert_manifest_matches_files(out)
     assert len(manifest["documents"]) < 80
     time.sleep(0.5)
     assert not [pid for pid in workers if alive(pid)]
     assert not (out / LOCK_NAME).exists()
+    assert not list(out.glob(".*.part"))
+
+
+def test_after_kill_9_every_pdf_in_the_folder_is_in_its_manifest(tmp_path):
+    """A document gets its name only after a saved manifest lists it, so even kill -9 leaves none unlisted."""
+    roster = tmp_path / "roster.csv"
+    write_roster(roster, 80)
+    out = tmp_path / "out"
+    for reached in (4, 30):  # two kills at different points; the second run carries on from the first
+        run = start_batch("--providers", str(roster), "-d", str(out), "-j", "2")
+        wait_for(lambda: len(list(out.glob("*.pdf"))) >= reached or run.poll() is not None)
+        assert run.poll() is None, "the batch ended before the test could kill it"
+        time.sleep(0.3)  # between two manifest saves, with documents finished since the last
+        run.kill()
+        run.wait()
+        manifest = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+        listed = {doc["file"] for doc in manifest["documents"]}
+        present = {p.name for p in out.glob("stem-cell-knee--*.pdf")}
+        assert present <= listed, f"complete PDFs the manifest does not list: {sorted(present - listed)}"
+    result = invoke(["batch", "--providers", str(roster), "-d", str(out), "-j", "2"])
+    assert result.exit_code == 0, result.output
+    assert len(assert_manifest_matches_files(out)["documents"]) == 80
     assert not list(out.glob(".*.part"))

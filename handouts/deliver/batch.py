@@ -10,6 +10,13 @@ One run at a time writes into a folder (deliver.lock): the manifest is read,
 the files written and the manifest rewritten under the folder's lock, so a
 manifest always describes the files beside it. Each handout has its own
 manifest, `<handout id>.manifest.json`, so one folder can hold several.
+
+A document is written under a hidden temporary name and renamed into place
+only after a manifest that lists it is saved (every few seconds, and at
+the end), so the folder never holds a complete document of this run that
+its manifest does not list, whatever stops the run: a kill -9 between the
+two leaves entries whose file is not yet the new one (their hash says so),
+which the next run rebuilds.
 """
 
 from __future__ import annotations
@@ -32,7 +39,8 @@ from ..errors import HandoutError, NotFoundError, Problem, display_path
 from ..load.project import find_roster, resolve_handout
 from ..load.reading import FONT_LIMIT, MANIFEST_LIMIT, ReadError, read_bytes
 from ..load.roster import Provider, load_roster
-from .files import make_folder, remove_stale_parts, write_atomic
+from .files import make_folder, publish, remove_stale_parts, stage, write_atomic
+from .interrupts import held
 from .lock import folder_lock
 from .workers import can_fork, worker_pool
 
@@ -191,10 +199,12 @@ def _render_one(task: tuple[Provider, str, str, tuple[str, ...], str]) -> dict:
 
 def _render_with(prepared: Prepared, provider: Provider, target: Path, roster: Path,
                  formats: tuple[str, ...] = ("pdf",)) -> dict:
-    """Render and write one provider's editions; the manifest entry, or an error entry.
+    """Render one provider's editions into temporary files; the manifest entry, or an error entry.
 
     The PDF's file, hash, pages and size are the entry's own fields; the
-    HTML edition's are under "html" (its own fields when it is the only edition).
+    HTML edition's are under "html" (its own fields when it is the only
+    edition). The temporary files, (temporary path, file name) pairs under
+    "_staged", are for the run to rename into place once a manifest lists them.
     """
     try:
         outputs = {}
@@ -208,10 +218,10 @@ def _render_with(prepared: Prepared, provider: Provider, target: Path, roster: P
         incident = uuid.uuid4().hex[:8]
         log.error("internal error %s while building provider %s", incident, provider.id, exc_info=True)
         return {"provider": provider.id, "error": f"internal error {incident}: {type(exc).__name__}: {exc}"}
-    entry: dict = {"provider": provider.id, "language": prepared.handout.language}
+    entry: dict = {"provider": provider.id, "language": prepared.handout.language, "_staged": []}
     for edition, (data, pages) in outputs.items():
         path = target.with_suffix(f".{edition}")
-        write_atomic(path, data)
+        entry["_staged"].append((str(stage(path, data)), path.name))
         described = {"file": path.name, "sha256": hashlib.sha256(data).hexdigest()}
         if pages is not None:
             described["pages"] = pages
@@ -347,6 +357,7 @@ def build_batch(handout: str | Path | None = None, *, providers: str | Path | No
         previous = _previous(legacy or manifest_path, fp)
         result = BatchResult(out_dir=out, manifest_path=manifest_path)
         entries: dict[str, dict] = {}
+        staged: list[tuple[str, str]] = []  # written, listed by the next manifest saved, then renamed
         keys = {p.id: _inputs_key(fingerprints[id(edition_of[p.id])], p, formats) for p in roster}
         # Rows outside this run's selection keep their last entry while it is valid.
         for provider in roster:
@@ -363,6 +374,7 @@ def build_batch(handout: str | Path | None = None, *, providers: str | Path | No
                 result.failed.append(outcome)
                 entries.pop(pid, None)
             else:
+                staged.extend(outcome.pop("_staged"))
                 outcome["inputs"] = keys[pid]
                 entries[pid] = outcome
                 result.built.append(pid)
@@ -377,11 +389,16 @@ def build_batch(handout: str | Path | None = None, *, providers: str | Path | No
             }
 
         def checkpoint() -> None:
+            """Save the manifest, then give the documents it lists their names: Ctrl-C waits for both."""
             nonlocal legacy
-            write_atomic(manifest_path, (json.dumps(manifest(), indent=2, ensure_ascii=False) + "\n").encode())
-            if legacy is not None:
-                legacy.unlink(missing_ok=True)  # the new manifest now says all it said
-                legacy = None
+            with held():
+                write_atomic(manifest_path, (json.dumps(manifest(), indent=2, ensure_ascii=False) + "\n").encode())
+                while staged:
+                    tmp, name = staged.pop()
+                    publish(Path(tmp), out / name)
+                if legacy is not None:
+                    legacy.unlink(missing_ok=True)  # the new manifest now says all it said
+                    legacy = None
 
         total, done = len(todo), 0
         tasks = [(p, str(out / document_name(prepared.handout.id, p.id)), str(roster_path), formats,
@@ -423,6 +440,9 @@ def build_batch(handout: str | Path | None = None, *, providers: str | Path | No
             # Also on Ctrl-C: record what finished, so a rerun does only the rest.
             if tasks or not manifest_path.exists() or previous != entries or legacy is not None:
                 checkpoint()
+            # Documents the workers finished that the run never took in (it was
+            # stopped): their temporary files, which no manifest lists.
+            remove_stale_parts(out, f"{prepared.handout.id}--*")
         result.manifest = manifest()
         return result
 

@@ -35,6 +35,17 @@ def write_atomic(path: Path, data: bytes, *, private: bool = False) -> None:
     target is not a regular file.
     """
     path = Path(path)
+    publish(stage(path, data, private=private), path)
+
+
+def stage(path: Path, data: bytes, *, private: bool = False) -> Path:
+    """The first half of `write_atomic`: `data` in a hidden temporary file beside `path`, on disk.
+
+    The file already has its final permissions; `publish` gives it its
+    name. Until then it is `.<name>.<random>.part`, which a reader never
+    takes for the file and `remove_stale_parts` removes if the run dies.
+    """
+    path = Path(path)
     _make_folder(path.parent, private=False, shown=path)
     existing = _existing_mode(path)
     mode = 0o600 if private else 0o666 & ~current_umask()
@@ -45,9 +56,19 @@ def write_atomic(path: Path, data: bytes, *, private: bool = False) -> None:
     except OSError as exc:
         raise OutputError([Problem(_shown(path), None, explain_os_error(exc, path))]) from None
     try:
-        _write_and_replace(fd, tmp, path, data, mode)
+        _write(fd, tmp, data, mode)
     except OSError as exc:
         raise OutputError([Problem(_shown(path), None, explain_os_error(exc, path))]) from None
+    return Path(tmp)
+
+
+def publish(staged: Path, path: Path) -> None:
+    """The second half of `write_atomic`: rename a `stage`d file over `path` (removed if that fails)."""
+    try:
+        os.replace(staged, path)
+    except OSError as exc:
+        Path(staged).unlink(missing_ok=True)
+        raise OutputError([Problem(_shown(Path(path)), None, explain_os_error(exc, path))]) from None
 
 
 def check_target(path: Path) -> None:
@@ -155,7 +176,7 @@ def _kind(mode: int) -> str:
     return "special file"
 
 
-def _write_and_replace(fd: int, tmp: str, path: Path, data: bytes, mode: int) -> None:
+def _write(fd: int, tmp: str, data: bytes, mode: int) -> None:
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
@@ -163,7 +184,6 @@ def _write_and_replace(fd: int, tmp: str, path: Path, data: bytes, mode: int) ->
             # mkstemp made the file 0600; set the mode before it gets its name.
             os.fchmod(handle.fileno(), mode)
             os.fsync(handle.fileno())
-        os.replace(tmp, path)
     except BaseException:
         # Ctrl-C or a full disk: leave nothing behind but what was there.
         try:
