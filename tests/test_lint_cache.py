@@ -225,3 +225,77 @@ def test_with_no_home_lint_keeps_no_cache_rather_than_a_folder_named_tilde(bundl
     result = invoke(["lint", str(bundled_copy), "--today", TODAY])
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in tmp_path.iterdir()) == ["knee"]
+
+
+def _entries_set_to(stored: dict, value) -> None:
+    """Every entry's value replaced by `value` (JSON), whatever else the entry carries."""
+    for key, entry in stored["entries"].items():
+        if isinstance(entry, list):  # [value, keyed hash]: the hash is left as it was
+            entry[0] = json.dumps(value)
+        else:
+            stored["entries"][key] = json.dumps(value)
+
+
+def test_a_planted_or_edited_entry_in_the_users_own_cache_is_ignored(mistaken, tmp_path):
+    """Right owner, right modes: only the keyed hash tells a planted entry from one lint wrote."""
+    cache = tmp_path / "cache"
+    plain = findings(mistaken, None)
+    assert findings(mistaken, cache) == plain
+    [file] = cache.glob("lint-*.json")
+    stored = json.loads(file.read_bytes())
+    _entries_set_to(stored, [])  # every body read back as harmless text: it would hide every finding
+    file.write_text(json.dumps(stored), encoding="utf-8")
+    assert stat.S_IMODE(cache.stat().st_mode) == 0o700 and stat.S_IMODE(file.stat().st_mode) == 0o600
+    assert findings(mistaken, cache) == plain
+    assert findings(mistaken, cache) == plain  # and what was written back is right too
+
+
+def test_the_secret_is_owner_only_and_a_cache_made_elsewhere_is_not_trusted(mistaken, tmp_path):
+    mine, elsewhere = tmp_path / "mine", tmp_path / "elsewhere"
+    plain = findings(mistaken, None)
+    findings(mistaken, mine)
+    findings(mistaken, elsewhere)
+    secrets = [p for p in mine.iterdir() if not p.name.startswith("lint-")]
+    assert len(secrets) == 1 and stat.S_IMODE(secrets[0].stat().st_mode) == 0o600
+    assert secrets[0].read_bytes() != next(p for p in elsewhere.iterdir() if p.name == secrets[0].name).read_bytes()
+    [theirs] = elsewhere.glob("lint-*.json")
+    stored = json.loads(theirs.read_bytes())
+    _entries_set_to(stored, [])
+    [ours] = mine.glob("lint-*.json")
+    ours.write_text(json.dumps(stored), encoding="utf-8")  # copied over, made by another key
+    assert findings(mistaken, mine) == plain
+
+
+def _keyed(folder: Path, stored: dict, key: str, value: str):
+    """An entry as lint writes it with the folder's own secret (what someone with the user's rights could forge)."""
+    import hashlib
+    import hmac
+
+    secrets = [p for p in folder.iterdir() if not p.name.startswith("lint-")]
+    if not secrets:  # a cache without keyed hashes
+        return value
+    message = f"{stored['stamp']}\0{key}\0{value}".encode()
+    return [value, hmac.new(secrets[0].read_bytes(), message, hashlib.sha256).hexdigest()]
+
+
+@pytest.mark.parametrize("value", [[0, 0], [-5, 10], ["a", "b"], [1e300, 2], [3]],
+                         ids=["zero-by-zero", "negative", "text", "huge", "one-number"])
+def test_a_well_formed_picture_size_that_could_crash_lint_is_refused_on_read(bundled_copy, tmp_path, value):
+    """A keyed entry saying a picture is 0x0 pixels (or not a size at all) is worked out again, not believed."""
+    cache = tmp_path / "cache"
+    plain = findings(bundled_copy, None)
+    assert findings(bundled_copy, cache) == plain
+    [file] = cache.glob("lint-*.json")
+    stored = json.loads(file.read_bytes())
+    import hashlib
+
+    pictures = [p for p in (bundled_copy / "images").iterdir()] + [bundled_copy / "logo.png"]
+    keys = [hashlib.sha256(b"decoded\0" + p.read_bytes()).hexdigest() for p in pictures]
+    keys = [k for k in keys if k in stored["entries"]]
+    assert keys, "no picture's size was kept"
+    for key in keys:
+        stored["entries"][key] = _keyed(cache, stored, key, json.dumps(value))
+    file.write_text(json.dumps(stored), encoding="utf-8")
+    assert findings(bundled_copy, cache) == plain
+    result = invoke(["lint", str(bundled_copy), "--today", TODAY], env={"HANDOUTS_CACHE_DIR": str(cache)})
+    assert result.exit_code == 0, result.output

@@ -17,14 +17,24 @@ data); an unreadable or foreign file is ignored and replaced, and a folder
 or file another user could write is not used at all (a planted cache could
 hide findings). Nothing in it
 is patient data: texts are section content, filled with stand-in values.
+
+Each entry carries a keyed hash (HMAC-SHA256 of the code's stamp, the
+entry's key and its value) under a secret kept beside the cache files
+(`secret`, 32 random bytes, 0600, created whole or not at all). An entry
+whose hash does not check out, planted or edited, or made with another
+secret (copied from another machine or user), is worked out again, as if
+it were not there; and what each check reads back is checked for its shape
+and range before it is used.
 """
 
 from __future__ import annotations
 
 import contextvars
 import hashlib
+import hmac
 import json
 import os
+import stat
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from importlib.util import find_spec
@@ -34,7 +44,11 @@ from typing import Any
 from ..load.reading import ReadError, read_bytes
 
 # Raised by hand when what is stored changes shape.
-FORMAT = 1
+FORMAT = 2
+SECRET_NAME = "secret"
+_SECRET_BYTES = 32
+# Never through a symlink, never waiting on a FIFO (where the system has them).
+_SAFE = getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
 # A handout's results are a few hundred kilobytes; anything far larger is not ours.
 MAX_FILE_BYTES = 32 * 1024 * 1024
 _MODULES = ("handouts.render.commonmark", "handouts.lint.readability", "handouts.lint.syllables",
@@ -70,9 +84,11 @@ def code_stamp() -> str:
 class LintCache:
     """Results by (kind, text) for one handout, read from and saved to one file."""
 
-    def __init__(self, path: Path | None, stamp: str, entries: dict[str, str] | None = None):
+    def __init__(self, path: Path | None, stamp: str, entries: dict[str, str] | None = None,
+                 secret: bytes | None = None):
         self.path = path
         self.stamp = stamp
+        self._secret = secret
         self._stored = entries or {}
         self._used: dict[str, str] = {}
         self._values: dict[str, Any] = {}  # worked out or read back in this process: each text once
@@ -88,14 +104,19 @@ class LintCache:
         if _shared(path.parent):
             return cls(None, stamp)  # others could write in it: neither read nor written
         try:
+            secret = _read_secret(path.parent)
+        except ValueError:
+            return cls(None, stamp)  # a secret we did not make: nothing here can be trusted
+        try:
             if _shared(path):
                 raise ValueError("another user's file")
-            stored = json.loads(read_bytes(path, max_bytes=MAX_FILE_BYTES, what="lint cache"))
-            if isinstance(stored, dict) and stored.get("stamp") == stamp and isinstance(stored.get("entries"), dict):
-                entries = {k: v for k, v in stored["entries"].items() if isinstance(v, str)}
+            if secret is not None:
+                stored = json.loads(read_bytes(path, max_bytes=MAX_FILE_BYTES, what="lint cache"))
+                if isinstance(stored, dict) and stored.get("stamp") == stamp and isinstance(stored.get("entries"), dict):
+                    entries = _verified(secret, stamp, stored["entries"])
         except (ReadError, OSError, ValueError, RecursionError):
             entries = None  # no cache yet, or not one of ours: start over
-        return cls(path, stamp, entries)
+        return cls(path, stamp, entries, secret)
 
     def remember(self, kind: str, text: str | bytes, compute: Callable[[], Any],
                  dump: Callable[[Any], Any] = lambda value: value, load: Callable[[Any], Any] = lambda data: data):
@@ -129,7 +150,6 @@ class LintCache:
         """Write what this run used, atomically; a cache that cannot be written is only slower."""
         if self.path is None or (not self.misses and self._used.keys() == self._stored.keys()):
             return
-        data = json.dumps({"stamp": self.stamp, "entries": self._used}).encode()
         # Beside the file, under a name of this process's, then renamed over
         # it: a reader sees the old file or the new one, never half of one.
         tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
@@ -137,6 +157,9 @@ class LintCache:
             self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
             if _shared(self.path.parent):
                 return
+            secret = self._secret or _make_secret(self.path.parent)
+            data = json.dumps({"stamp": self.stamp, "entries": {
+                key: [value, _keyed_hash(secret, self.stamp, key, value)] for key, value in self._used.items()}}).encode()
             tmp.unlink(missing_ok=True)  # left by a run of this process id that was killed
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
             try:
@@ -146,8 +169,64 @@ class LintCache:
             except BaseException:
                 tmp.unlink(missing_ok=True)
                 raise
-        except OSError:
+        except (OSError, ValueError):
             pass
+
+
+def _keyed_hash(secret: bytes, stamp: str, key: str, value: str) -> str:
+    message = f"{stamp}\0{key}\0{value}".encode("utf-8", "surrogatepass")
+    return hmac.new(secret, message, hashlib.sha256).hexdigest()
+
+
+def _verified(secret: bytes, stamp: str, entries: dict) -> dict[str, str]:
+    """The entries whose keyed hash checks out, as key -> stored JSON text; the rest are dropped."""
+    kept = {}
+    for key, entry in entries.items():
+        if (isinstance(entry, list) and len(entry) == 2 and isinstance(entry[0], str) and isinstance(entry[1], str)
+                and hmac.compare_digest(entry[1], _keyed_hash(secret, stamp, key, entry[0]))):
+            kept[key] = entry[0]
+    return kept
+
+
+def _read_secret(folder: Path) -> bytes | None:
+    """The folder's secret; None when there is none yet; ValueError for one we cannot have made."""
+    try:
+        fd = os.open(folder / SECRET_NAME, os.O_RDONLY | _SAFE)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:  # a symlink, no permission
+        raise ValueError("not our secret") from exc
+    try:
+        info = os.fstat(fd)
+        data = os.read(fd, _SECRET_BYTES + 1)
+    finally:
+        os.close(fd)
+    if (not stat.S_ISREG(info.st_mode) or stat.S_IMODE(info.st_mode) & 0o077 or len(data) != _SECRET_BYTES
+            or (hasattr(os, "getuid") and info.st_uid != os.getuid())):
+        raise ValueError("not our secret")
+    return data
+
+
+def _make_secret(folder: Path) -> bytes:
+    """A new secret for the folder, created whole (linked into place complete) or, if another lint won, theirs."""
+    secret = os.urandom(_SECRET_BYTES)
+    tmp = folder / f".{SECRET_NAME}.{os.getpid()}.tmp"
+    tmp.unlink(missing_ok=True)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _SAFE, 0o600)
+    try:
+        os.write(fd, secret)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    try:
+        os.link(tmp, folder / SECRET_NAME)  # never replaces: the first lint to get here sets it
+    except FileExistsError:
+        secret = _read_secret(folder) or b""
+        if len(secret) != _SECRET_BYTES:
+            raise ValueError("no secret") from None
+    finally:
+        tmp.unlink(missing_ok=True)
+    return secret
 
 
 def _shared(path: Path) -> bool:

@@ -223,6 +223,15 @@ def claim_matches(text: str, claims: tuple[tuple[str, str], ...]) -> list[tuple[
             for m in pattern.finditer(text)]
 
 
+def _checked_match(match: object, length: int, claims: tuple[tuple[str, str], ...]) -> tuple[str, int, int]:
+    """A claim match read back from lint's cache: a known claim within the text, or ValueError."""
+    if not (isinstance(match, list) and len(match) == 3 and isinstance(match[0], str)
+            and type(match[1]) is int and type(match[2]) is int and 0 <= match[1] < match[2] <= length
+            and any(claim[0] == match[0] for claim in claims)):
+        raise ValueError("not a claim match")
+    return match[0], match[1], match[2]
+
+
 def find_claims(src: SourceText, extra: tuple[str, ...] = (), language: str = "en") -> list[Claim]:
     """Claim phrases in one field's text, in its language, each with its file line."""
     found = []
@@ -230,7 +239,7 @@ def find_claims(src: SourceText, extra: tuple[str, ...] = (), language: str = "e
     claims, negation, not_only = rules(language)
     matches = remember(f"claims-{language.replace('_', '-').split('-')[0].lower()}", text,
                        lambda: claim_matches(text, claims), dump=lambda found: [list(m) for m in found],
-                       load=lambda data: [(str(name), int(start), int(end)) for name, start, end in data])
+                       load=lambda data: [_checked_match(m, len(text), claims) for m in data])
     matches = matches + _phrase_matches(text, tuple(extra))
     if not matches:
         return found

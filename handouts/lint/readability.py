@@ -11,6 +11,7 @@ more reads "normal".
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 
@@ -89,7 +90,26 @@ def measure(markdown: str) -> Reading:
 
     return remember("reading", markdown, lambda: _measure(markdown),
                     dump=lambda r: [r.fk_grade, r.smog, r.sentences, list(r.parts)],
-                    load=lambda d: Reading(float(d[0]), float(d[1]), int(d[2]), tuple(map(str, d[3]))))
+                    load=lambda d: Reading(_score(d[0]), _score(d[1]), _count(d[2]), _texts(d[3])))
+
+
+# Checks of what lint's cache hands back: a wrong value is a ValueError (worked out again), never a finding hidden.
+def _score(value: object) -> float:
+    if type(value) not in (int, float) or not math.isfinite(value) or abs(value) > 1e6:
+        raise ValueError("not a score")
+    return float(value)
+
+
+def _count(value: object) -> int:
+    if type(value) is not int or value < 0:
+        raise ValueError("not a count")
+    return value
+
+
+def _texts(value: object) -> tuple[str, ...]:
+    if not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
+        raise ValueError("not sentences")
+    return tuple(value)
 
 
 def _measure(markdown: str) -> Reading:
@@ -135,7 +155,7 @@ def measure_spanish(markdown: str) -> SpanishReading:
 
     return remember("reading-es", markdown, lambda: _measure_spanish(markdown),
                     dump=lambda r: [r.inflesz, r.sentences, list(r.parts)],
-                    load=lambda d: SpanishReading(float(d[0]), int(d[1]), tuple(map(str, d[2]))))
+                    load=lambda d: SpanishReading(_score(d[0]), _count(d[1]), _texts(d[2])))
 
 
 def _measure_spanish(markdown: str) -> SpanishReading:

@@ -125,8 +125,15 @@ def decoded_size(data: bytes, fmt: str) -> tuple[int, int]:
     """
     from ..lint.cache import remember
 
-    return remember("decoded", data, lambda: _decoded_size(data, fmt),
-                    dump=list, load=lambda size: (int(size[0]), int(size[1])))
+    return remember("decoded", data, lambda: _decoded_size(data, fmt), dump=list, load=_checked_size)
+
+
+def _checked_size(size: object) -> tuple[int, int]:
+    """A decoded size read back from lint's cache: two whole numbers of pixels within the limits, or ValueError."""
+    if not (isinstance(size, list) and len(size) == 2 and all(type(n) is int for n in size)
+            and all(0 < n <= MAX_PICTURE_SIDE for n in size) and size[0] * size[1] <= MAX_PICTURE_PIXELS):
+        raise ValueError("not a picture size")
+    return size[0], size[1]
 
 
 def _decoded_size(data: bytes, fmt: str) -> tuple[int, int]:
