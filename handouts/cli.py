@@ -58,6 +58,12 @@ def _redeliver_interrupt(unraisable) -> None:
     signal.setitimer(signal.ITIMER_REAL, 0.001)
 
 
+# Where a command writes: checked by the library, which names the path and
+# exits 1 (a folder where a file goes is a problem with the input, like any
+# other), rather than by click, whose refusal is a usage error (exit 2).
+OUTPUT = click.Path()
+
+
 class _EchoHandler(logging.Handler):
     """Library log records to stderr through click, as `handouts: warning: ...`.
 
@@ -127,7 +133,7 @@ def cli(ctx: click.Context, debug: bool, quiet: bool) -> None:
 
 @cli.command()
 @click.argument("handout", required=False)
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="File to write (default: <handout id>.pdf or .html here).")
+@click.option("-o", "--output", type=OUTPUT, help="File to write (default: <handout id>.pdf or .html here).")
 @click.option("--brand", type=click.Path(dir_okay=False), help="brand.yml to print with.")
 @click.option("--layout", metavar="NAME|FILE", help="letter (default), a4, large-print, or a layout file.")
 @click.option("--providers", type=click.Path(dir_okay=False),
@@ -322,7 +328,7 @@ def _wait_option(folder: str):
               help="Roster: CSV or YAML list (default: providers.csv or providers.yaml beside the handout).")
 @click.option("--brand", type=click.Path(dir_okay=False), help="brand.yml to print with.")
 @click.option("--layout", metavar="NAME|FILE", help="letter (default), a4, large-print, or a layout file.")
-@click.option("-d", "--out-dir", default="out", show_default=True, type=click.Path(file_okay=False),
+@click.option("-d", "--out-dir", default="out", show_default=True, type=OUTPUT,
               help="Folder for the PDFs and the handout's manifest.")
 @click.option("-j", "--jobs", type=click.IntRange(1, 256), help="Worker processes (default: number of cores).")
 @click.option("--only", multiple=True, metavar="ID", help="Build only this provider (repeatable).")
@@ -373,7 +379,7 @@ def batch(handout, providers, brand, layout, out_dir, jobs, only, shard, print_r
 
 @cli.command("merge-manifests")
 @click.argument("manifests", nargs=-1, required=True, type=click.Path(dir_okay=False))
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write here (default: stdout).")
+@click.option("-o", "--output", type=OUTPUT, help="Write here (default: stdout).")
 def merge_manifests_command(manifests, output):
     """Merge the manifests of a sharded batch into one.
 
@@ -401,10 +407,10 @@ def merge_manifests_command(manifests, output):
 @click.option("--providers", type=click.Path(dir_okay=False), help="Roster the patients' 'provider' ids refer to.")
 @click.option("--brand", type=click.Path(dir_okay=False), help="brand.yml to print with.")
 @click.option("--layout", metavar="NAME|FILE", help="Layout for patients without their own (default letter).")
-@click.option("--outbox", default="outbox", show_default=True, type=click.Path(file_okay=False),
+@click.option("--outbox", default="outbox", show_default=True, type=OUTPUT,
               help="Folder for the dry run's .eml files; the ledger sits beside it.")
 @click.option("--send", is_flag=True, help="Really send over SMTP (default: a dry run into the outbox).")
-@click.option("--ledger", type=click.Path(dir_okay=False),
+@click.option("--ledger", type=OUTPUT,
               help="Ledger file (default: email-ledger.sqlite beside the outbox).")
 @click.option("--rate", metavar="N/min", help="Send at most N messages a minute.")
 @click.option("--status", is_flag=True, help="Print the ledger's summary and exit.")
@@ -523,7 +529,7 @@ def _with_progress(label: str, run):
 
 
 @cli.command()
-@click.argument("folder", type=click.Path(file_okay=False))
+@click.argument("folder", type=OUTPUT)
 def init(folder):
     """Start a clinic's own handout from the bundled one.
 

@@ -12,12 +12,14 @@ from __future__ import annotations
 
 from ..errors import display_path
 from ..layouts import Layout
-from ..render.figuresize import MAX_HEIGHT_RATIO, printed_dpi, printed_size
+from ..render.figuresize import MAX_HEIGHT_RATIO, NATURAL_DPI, printed_dpi, printed_size
 from ..sections.model import Handout
 from .findings import WARNING, Finding
 
 INFO = "info"
 MIN_PICTURE_DPI = 150
+# A picture printing narrower or shorter than this (2.5 mm) is a speck, not a picture.
+MIN_PRINTED_INCHES = 0.1
 
 # code -> (severity, what it checks); merged into lint's CODES.
 FIGURE_CODES: dict[str, tuple[str, str]] = {
@@ -37,7 +39,7 @@ def check_figures(handout: Handout, layout: Layout, *, listing: bool = False) ->
             picture = use.picture
             width, height = printed_size(picture, column)
             dpi = printed_dpi(picture, column)
-            size = f"{width / 72:.1f} x {height / 72:.1f} in"
+            size = f"{_inches(width)} x {_inches(height)} in"
             if listing:
                 caption = f'; caption "{use.caption}"' if use.caption else ""
                 findings.append(Finding(shown, use.line, INFO, LISTING_CODE,
@@ -48,8 +50,20 @@ def check_figures(handout: Handout, layout: Layout, *, listing: bool = False) ->
                 # With enough pixels it would print this wide: the column, or less if tall.
                 full = min(column, column * MAX_HEIGHT_RATIO * picture.width_px / picture.height_px)
                 wanted = int(full / 72 * MIN_PICTURE_DPI) + 1
+                if min(width, height) / 72 < MIN_PRINTED_INCHES:
+                    findings.append(Finding(shown, use.line, WARNING, "image-resolution",
+                                            f"picture '{picture.src}' is {picture.width_px}x{picture.height_px} "
+                                            f"pixels: too small to print (it would print {size}, never enlarged "
+                                            f"past {NATURAL_DPI} dpi); use one at least {wanted} pixels wide"))
+                    continue
                 findings.append(Finding(shown, use.line, WARNING, "image-resolution",
                                         f"picture '{picture.src}' prints at {dpi:.0f} dpi ({size}) in the "
                                         f"{layout.name} layout, under {MIN_PICTURE_DPI}: it will look soft on "
                                         f"paper; use one at least {wanted} pixels wide"))
     return findings
+
+
+def _inches(points: float) -> str:
+    """A printed length in inches, with the digits that keep a small one from reading 0.0."""
+    inches = points / 72
+    return f"{inches:.1f}" if inches >= 1 else f"{inches:.2f}"

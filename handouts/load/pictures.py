@@ -10,6 +10,7 @@ its real size before Pillow allocates anything.
 from __future__ import annotations
 
 import io
+import re
 import struct
 from dataclasses import dataclass
 from pathlib import Path
@@ -149,8 +150,18 @@ def _decoded_size(data: bytes, fmt: str) -> tuple[int, int]:
     except PictureError:
         raise
     except (Image.DecompressionBombError, OSError, SyntaxError, ValueError, struct.error) as exc:
-        raise PictureError(f"is damaged or truncated ({exc})") from None
+        raise PictureError(f"is damaged or truncated ({_reason(exc)})") from None
     return shown.width, shown.height
+
+
+def _reason(exc: Exception) -> str:
+    """Pillow's words for what is wrong, without the Python objects some of its messages name."""
+    from PIL import UnidentifiedImageError
+
+    if isinstance(exc, UnidentifiedImageError):  # "cannot identify image file <_io.BytesIO object at 0x...>"
+        return "its data cannot be read as an image"
+    text = re.sub(r"<[^<>]* object at 0x[0-9a-fA-F]+>", "the file", str(exc))
+    return " ".join(text.split())[:200] or type(exc).__name__
 
 
 __all__ = ["MAX_PICTURE_PIXELS", "Picture", "PictureError", "ReadError", "decoded_size", "header_size", "read_picture",

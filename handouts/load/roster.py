@@ -13,6 +13,9 @@ from .rows import read_rows
 COLUMNS = ("id", "name", "credentials", "phone", "email", "location", "language")
 REQUIRED = ("id", "name")
 _PROVIDER_ID = re.compile(r"^[A-Za-z0-9._-]+$")
+# Each file a batch writes is named `<handout id>--<provider id>.pdf`, and
+# written first as `.<that name>.<random>.part`: a name holds 255 bytes.
+MAX_PROVIDER_ID = 64
 _LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*$")
 MAX_FIELD = 300
 
@@ -65,6 +68,11 @@ def _validate(path: Path, rows: list[tuple[int, dict]], problems: list[Problem])
         pid = values.get("id", "")
         if pid and not _PROVIDER_ID.match(pid):
             problems.append(Problem(shown, line, f"provider id {pid!r} may hold only letters, digits, '.', '_' and '-'"))
+            bad = True
+        elif len(pid) > MAX_PROVIDER_ID:
+            shown_id = pid if len(pid) <= 40 else pid[:37] + "..."
+            problems.append(Problem(shown, line, f"provider id {shown_id!r} is {len(pid)} characters; at most "
+                                                 f"{MAX_PROVIDER_ID} characters, as it is part of file names"))
             bad = True
         elif pid in seen:
             problems.append(Problem(shown, line, f"duplicate provider id {pid!r} (first on line {seen[pid]})"))

@@ -9,6 +9,7 @@ case says `base: init`) and a `case.yaml`:
     stderr: ["sections/one.yaml:4", "duplicate key"]   # substrings expected on stderr
     stderr_absent: [...]                   # optional, substrings that must not be on stderr
     stdout: [...]                          # optional, substrings expected on stdout
+    stdout_absent: [...]                   # optional, substrings that must not be on stdout
     pdf_text: [...]                        # optional, substrings the PDF must print literally
     pdf: out.pdf                           # optional, which PDF (relative to {dir}); default out.pdf
     pdf_pages_min: 5                       # optional, fewest pages the PDF may have
@@ -74,7 +75,7 @@ DEMO_LOGO = DATA / "brands" / "demo" / "logo.png"
 BUNDLED_FONT = Path(str(resources.files("handouts") / "fonts" / "AtkinsonHyperlegible-Regular.ttf"))
 TEXT_SUFFIXES = {".yaml", ".yml", ".csv", ".txt", ".md", ".svg", ".json"}
 CASE_KEYS = {"args", "exit", "stderr", "stdout", "pdf_text", "pdf", "pdf_pages_min", "outputs", "generate",
-             "delete", "base", "json", "may_read_outside", "subprocess", "one_line", "note", "stderr_absent",
+             "delete", "base", "json", "may_read_outside", "subprocess", "one_line", "note", "stderr_absent", "stdout_absent",
              "env", "limits", "pdf_meta", "or_exit_1_with"}
 # `path: message` or `path:line: message` (a path may hold colons: `http:/host:1/x`).
 PROBLEM_LINE = re.compile(r"^\S.*?(?::\d+)?: \S.*$")
@@ -482,6 +483,26 @@ def gen_picture_truncated(project: Path, work: Path) -> None:
     _picture_path(project).write_bytes(data[: len(data) // 2])
 
 
+def gen_picture_bad_crc(project: Path, work: Path) -> None:
+    """images/knee.png is a PNG whose header chunk's CRC is wrong (one byte of it flipped)."""
+    data = bytearray(_png(300, 200))
+    data[29] ^= 0xFF  # the IHDR chunk's CRC: 8 bytes of signature, 8 of length and type, 13 of header
+    _picture_path(project).write_bytes(bytes(data))
+
+
+def gen_picture_jpeg_2x2(project: Path, work: Path) -> None:
+    """images/knee.png is a real 2x2-pixel JPEG."""
+    from PIL import Image
+
+    Image.new("RGB", (2, 2), "gray").save(_picture_path(project), format="JPEG")
+
+
+def gen_roster_long_id(project: Path, work: Path) -> None:
+    """providers.csv whose second row's id is 235 characters (file names hold ids: over 255 bytes with the rest)."""
+    (project / "providers.csv").write_text("id,name,credentials\ndr-a,Ana Ruiz,MD\n" + "p" * 235 + ",Bo Lee,MD\n"
+                                           "dr-c,Cy Moss,MD\n", encoding="utf-8")
+
+
 def gen_picture_symlink_out(project: Path, work: Path) -> None:
     """images/knee.png is a symlink to a PNG outside the project."""
     _picture_path(project).symlink_to(work / "outside" / "logo.png")
@@ -682,6 +703,8 @@ def test_case(name, tmp_path, monkeypatch, http_server, request):
         assert substitute(str(unwanted), values) not in err, f"stderr holds {unwanted!r}{shown}"
     for expected in case.get("stdout", []):
         assert substitute(str(expected), values) in out, f"stdout lacks {expected!r}{shown}"
+    for unwanted in case.get("stdout_absent", []):
+        assert substitute(str(unwanted), values) not in out, f"stdout holds {unwanted!r}{shown}"
     if code == 1 and case.get("one_line", True):
         lines = [line for line in err.splitlines() if line.strip()]
         assert lines, f"exit 1 with nothing on stderr{shown}"

@@ -165,6 +165,12 @@ def default_ledger(outbox: Path) -> Path:
     return outbox.parent / "email-ledger.sqlite"
 
 
+def check_ledger(path: str | os.PathLike[str]) -> None:
+    """Refuse now, before a run writes anything, a ledger path that holds something other than a ledger file."""
+    if os.path.lexists(path):
+        os.close(open_file(Path(path), display_path(path), create=False))
+
+
 @contextmanager
 def open_ledger(path: str | os.PathLike[str], *, create: bool = True, wait: float | None = None) -> Iterator[Ledger]:
     """Open (or create, owner-only) the ledger and hold its run lock.

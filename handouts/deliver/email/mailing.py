@@ -22,7 +22,7 @@ from pathlib import Path
 
 from ...build import Prepared, enforce_lint, fill_reader, render_filled
 from ...editions import Editions
-from ...errors import HandoutError, OutputError, Problem, display_path
+from ...errors import HandoutError, OutputError, Problem, display_path, explain_os_error
 from ...layouts import builtin_layouts
 from ...load.patients import Patient, load_patients
 from ...load.roster import Provider, load_roster
@@ -31,7 +31,7 @@ from ..interrupts import held
 from ..lock import folder_lock
 from ..workers import worker_pool
 from .encrypt import encrypt_pdf
-from .ledger import FAILED, SENT, Delivery, Ledger, default_ledger, open_ledger
+from .ledger import FAILED, SENT, Delivery, Ledger, check_ledger, default_ledger, open_ledger
 from .message import (
     MessageTemplates,
     build_message,
@@ -135,6 +135,7 @@ def send_handouts(handout: str | Path | None = None, *, patients: str | Path, pr
     jobs_list = [Job(p, key_of[p.id], mailings[key_of[p.id]]) for p in patient_rows]
     planning = dict(prepared=prepared, resend_pending=resend_pending, new_mailing=new_mailing, result=result)
 
+    check_ledger(ledger_path)
     _private_folder(outbox)
     with folder_lock(outbox, purpose="email" if send else "email (dry run)", wait=wait):
         # Nothing else writes here now: a hidden .part file was left by a killed run.
@@ -242,8 +243,7 @@ def _private_folder(folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         os.chmod(folder, 0o700)
     except OSError as exc:
-        raise OutputError([Problem(display_path(folder), None, f"cannot create the outbox: {exc.strerror or exc}")]) \
-            from None
+        raise OutputError([Problem(display_path(folder), None, explain_os_error(exc, folder))]) from None
 
 
 def _read_ledger(path: Path) -> list[Delivery]:
