@@ -388,6 +388,11 @@ class _Sender:
         except SmtpConfigError as exc:
             self.result.stopped = "; ".join(p.message for p in exc.problems)
             return False
+        except KeyboardInterrupt:  # only where it could not be held (a run outside the main thread)
+            if body_sent:
+                self.result.pending.append((patient.id, "interrupted while the message was being sent: it may "
+                                                        "have been delivered; left pending"))
+            raise
         self.book.finish(patient.id, mailing, SENT, reply.code, _mask(reply.text, patient))
         self.result.sent.append(patient.id)
         log.info("patient %s: sent (%s)", patient.id, message_id)
