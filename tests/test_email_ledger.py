@@ -30,7 +30,7 @@ from test_email import PATIENTS, attachment, ledger_rows, run_cli, write_patient
 import handouts
 from handouts.deliver.email.mailing import ledger_status, send_handouts
 from handouts.deliver.email.settings import smtp_settings
-from handouts.errors import OutputError
+from handouts.errors import ContentError, OutputError
 
 DAY = 1_795_000_000  # 2026-11-18 in UTC
 
@@ -101,17 +101,18 @@ def test_a_text_that_prints_differently_under_the_same_version_needs_new_mailing
     assert send(bundled_copy, tmp_path, server, patients).sent == ["p01", "p02"]
     append_to_body(bundled_copy / "sections" / "benefits.yaml", "Most people go home the same day.")
 
-    for extra in ((), ("--send",)):
-        args = cli_args(bundled_copy, patients, server)
-        refused = run_cli(args if extra else [a for a in args if a != "--send"], server.env(), tmp_path)
-        assert refused.returncode == 1, refused.stderr
-        lines = refused.stderr.strip().splitlines()
-        assert len(lines) == 2, lines  # one per edition those patients were sent
-        for line, layout in zip(sorted(lines), ("large-print", "letter")):
-            assert line.startswith("knee/handout.yaml:") and "version 1.0" in line and layout in line, line
-            assert "prints differently" in line and "--new-mailing" in line and "nothing was sent" in line, line
+    refused = run_cli(cli_args(bundled_copy, patients, server), server.env(), tmp_path)
+    assert refused.returncode == 1, refused.stderr
+    lines = refused.stderr.strip().splitlines()
+    assert len(lines) == 2, lines  # one per edition those patients were sent
+    for line, layout in zip(sorted(lines), ("large-print", "letter")):
+        assert line.startswith("knee/handout.yaml:") and "version 1.0" in line and layout in line, line
+        assert "prints differently" in line and "--new-mailing" in line and "nothing was sent" in line, line
+    with pytest.raises(ContentError) as dry:  # a dry run shows the same refusal, and writes nothing
+        send_handouts(bundled_copy, patients=patients, providers=DEMO_ROSTER, outbox=tmp_path / "outbox", jobs=1)
+    assert len(dry.value.problems) == 2
     assert len(server.handler.received) == 2
-    assert not (tmp_path / "outbox").exists() or not list((tmp_path / "outbox").glob("*.eml"))
+    assert not list((tmp_path / "outbox").glob("*.eml"))
 
     again = run_cli(cli_args(bundled_copy, patients, server, "--new-mailing"), server.env(), tmp_path)
     assert again.returncode == 0, again.stderr
@@ -119,8 +120,8 @@ def test_a_text_that_prints_differently_under_the_same_version_needs_new_mailing
     assert "prints differently" in again.stderr  # still said, as a warning
     latest = server.handler.to("ana@example.com")[-1].message
     assert "same day" in " ".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(attachment(latest))).pages)
-    rerun = run_cli(cli_args(bundled_copy, patients, server), server.env(), tmp_path)
-    assert rerun.returncode == 0 and "sent 0," in rerun.stdout and "skipped 2" in rerun.stdout
+    rerun = send(bundled_copy, tmp_path, server, patients)
+    assert rerun.sent == [] and rerun.skipped == ["p01", "p02"]
     assert len(server.handler.received) == 4
 
     summary = ledger_status(outbox=tmp_path / "outbox")
