@@ -157,19 +157,50 @@ def _parent_tree(pdf: pikepdf.Pdf) -> dict[int, object]:
 
 
 @pytest.mark.parametrize("kind", KINDS)
-def test_links_are_link_elements_with_their_annotations(documents, kind):
+def test_links_are_link_elements_with_their_words_and_annotations(documents, kind):
+    """One Link per link: its words (marked content) and every annotation over them (OBJR)."""
     with pikepdf.open(documents[kind]) as pdf:
         links = [e for e in structure.walk(structure.tree(pdf)) if e.role == "Link"]
         parent_tree = _parent_tree(pdf)
         annotations = [(page, annot) for page in pdf.pages for annot in page.get("/Annots", [])
                        if annot.get("/Subtype") == "/Link"]
-        assert annotations and len(links) == len(annotations)
-        objrs = {kid[1] for link in links for kid in link.kids if not isinstance(kid, structure.Element)}
+        assert annotations and links
+        owner = {}
+        for link in links:
+            objrs = [kid[1] for kid in link.kids if not isinstance(kid, structure.Element) and kid[0] == "objr"]
+            words = [kid for kid in link.kids if not isinstance(kid, structure.Element) and kid[0] == "mcid"]
+            assert objrs and words, f"a Link without its words or its annotation: {link.kids}"
+            assert len({str(pdf.get_object(objgen).A.URI) for objgen in objrs}) == 1, "one Link, one address"
+            for objgen in objrs:
+                assert objgen not in owner, "an annotation in two Links"
+                owner[objgen] = link
         for page, annot in annotations:
-            assert annot.objgen in objrs
-            assert parent_tree[int(annot.StructParent)].S == "/Link"
+            assert annot.objgen in owner
+            assert parent_tree[int(annot.StructParent)].objgen == owner[annot.objgen].obj.objgen
             assert str(annot.Contents), "a link annotation describes itself"
             assert page.obj.Tabs == "/S"
+        uris = [str(pdf.get_object(next(k[1] for k in link.kids if not isinstance(k, structure.Element)
+                                        and k[0] == "objr")).A.URI) for link in links]
+    # A printed address is the address the link goes to, whole, however its lines broke.
+    texts = _link_texts(documents[kind])
+    assert len(texts) == len(uris)
+    for text, uri in zip(texts, uris):
+        if text.startswith("http"):
+            assert structure.squeeze(text) == uri
+
+
+def _link_texts(path: Path) -> list[str]:
+    """The words of each Link, in order (poppler's reading of the tree)."""
+    texts: list[str] = []
+    previous = None
+    for roles, text in structure.struct_text(path, full=True):
+        if roles and roles[-1] == "Link":
+            if previous == roles:
+                texts[-1] += text
+            else:
+                texts.append(text)
+        previous = roles if roles and roles[-1] == "Link" else None
+    return texts
 
 
 @pytest.mark.parametrize("kind", KINDS)

@@ -202,7 +202,8 @@ def markdown_flowables(text: str, styles: BodyStyles, pictures=()) -> list[Flowa
                     flowables += [KeepRoom(whole=(box,)), box]
         elif kind in ("code_block", "fence"):
             lines = [escape(line) for line in token.content.rstrip("\n").split("\n")]
-            code = shared_paragraph("<br/>".join(lines), style_for(styles.code), None)
+            # A space before each break: read aloud, lines are words apart (render.textmarks).
+            code = shared_paragraph(" <br/>".join(lines), style_for(styles.code), None)
             flowables.append(tag(copy.copy(code), "P", parents=parents()))
         elif kind == "hr":
             flowables.append(ArtifactRule(width="100%", thickness=0.5, color=styles.link_color,

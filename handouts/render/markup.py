@@ -19,8 +19,11 @@ from .commonmark import parser
 from .tagging import TaggedFlowable
 
 _LINK_SCHEMES = ("http://", "https://", "mailto:", "tel:")
-# The only tags a Paragraph ever receives, besides <link> and <u> below.
-_FIXED_MARKUP = {"softbreak": " ", "hardbreak": "<br/>", "strong_open": "<b>", "strong_close": "</b>",
+# The only tags a Paragraph ever receives, besides <link> and <u> below. A
+# hard break keeps a space before it: the line ends between words, and the
+# tag text reads them apart (render.textmarks), while an address broken with
+# a bare <br/> (render.addresses) reads as one.
+_FIXED_MARKUP = {"softbreak": " ", "hardbreak": " <br/>", "strong_open": "<b>", "strong_close": "</b>",
                  "em_open": "<i>", "em_close": "</i>"}
 
 
@@ -28,10 +31,41 @@ _UNSET = object()
 
 
 class TaggedParagraph(TaggedFlowable, Paragraph):
-    """A Paragraph tagged as `pdf_role` (P unless set; see render.tagging)."""
+    """A Paragraph tagged as `pdf_role` (P unless set; see render.tagging), whose text reads
+    as printed: a space at each soft line end, its links' words their Link's (render.textmarks)."""
+
+    pdf_marks_text = True
+    # Another part of the same text follows on the next page (or in the
+    # next piece of a cut paragraph): its last line ends softly too.
+    _continues = False
+
+    def beginText(self, x, y):  # noqa: N802 - ReportLab's name
+        from .textmarks import MarkedTextObject, line_ends
+
+        canvas = self.canv
+        link = None
+        if self.blPara.kind == 0 and getattr(self.frags[0], "link", None):
+            link = self.frags[0].link[0]
+        return MarkedTextObject(canvas, x, y, ends=line_ends(self, self._continues),
+                                link_marks=getattr(canvas, "resolves_text_marks", False), whole_link=link)
+
+    def drawPara(self, debug=0):  # noqa: N802 - ReportLab's name
+        paragraph = getattr(self.canv, "paragraph", None)
+        if paragraph is None:
+            return super().drawPara(debug)
+        with paragraph():  # its underlines are decoration (render.textmarks)
+            return super().drawPara(debug)
+
+    def split(self, availWidth, availHeight):  # noqa: N803 - ReportLab's signature
+        parts = super().split(availWidth, availHeight)
+        for part in parts[:-1]:
+            part._continues = True
+        if len(parts) > 1:
+            parts[-1]._continues = self._continues
+        return parts
 
 
-class CachedParagraph(TaggedFlowable, Paragraph):
+class CachedParagraph(TaggedParagraph):
     """A Paragraph that remembers its line breaks and its drawing, tagged as TaggedParagraph.
 
     Platypus wraps a paragraph several times (keep-with-next groups, tables,

@@ -41,6 +41,7 @@ from .reuse import FontPlan, Recorder, paragraph_texts, recorder, text_state
 from .story import build_story
 from .styles import Styles, make_styles
 from .tagging import Structure, artifact
+from .textmarks import Decorations
 from .writer import TaggedDocument
 
 
@@ -59,7 +60,7 @@ def harden_reportlab() -> None:
     rl_config.allowShortPatterns = 0
 
 
-class _HandoutCanvas(Canvas):
+class _HandoutCanvas(Decorations, Canvas):
     """Canvas that writes the page total once, as a form every footer uses,
     replays paragraph drawings recorded for its font plan, and tags what
     it draws (render.tagging).
@@ -83,25 +84,18 @@ class _HandoutCanvas(Canvas):
         if recorder is not None:
             recorder.plan.apply(self._doc)
 
-    def drawText(self, aTextObject) -> None:  # noqa: N802, N803 - ReportLab's names
-        marked = self.structure.begin_text()
-        super().drawText(aTextObject)
-        if marked:
-            self._code.append("EMC")
+    # A paragraph's text objects hold marks around its links' words (render.textmarks).
+    resolves_text_marks = True
 
-    def marks_text_objects(self) -> bool:
-        """Whether the flowable being drawn marks its text objects one by one (a list item)."""
-        return self.structure.marks_text_objects()
+    def drawText(self, aTextObject) -> None:  # noqa: N802, N803 - ReportLab's names
+        self._code.append(self.structure.mark_text(str(aTextObject.getCode())))
 
     def draw_parts(self, parts) -> None:
         """Put a recording's parts on the page: (is a text object, operators), each text object
         marked as drawText marks one."""
-        code, begin_text = self._code, self.structure.begin_text
+        code, mark_text = self._code, self.structure.mark_text
         for is_text, operators in parts:
-            if is_text and begin_text():
-                code += (operators, "EMC")
-            else:
-                code.append(operators)
+            code.append(mark_text(operators) if is_text else operators)
 
     def linkURL(self, url, rect, relative=0, thickness=0, color=None, dashArray=None, kind="URI", **kw):  # noqa: N802, N803
         """A link annotation that a Link structure element owns, described by its address."""
@@ -112,7 +106,7 @@ class _HandoutCanvas(Canvas):
         kw["StructParent"] = self.structure.reserve_key()
         super().linkURL(url, rect, relative, thickness, color, dashArray, kind, **kw)
         assert len(self._annotationrefs) == count + 1
-        self.structure.link(self._annotationrefs[-1], kw["StructParent"])
+        self.structure.link(self._annotationrefs[-1], kw["StructParent"], url)
 
     def showPage(self) -> None:  # noqa: N802 - ReportLab's name
         annotated = bool(self._annotationrefs)

@@ -21,10 +21,10 @@ what drawing would have produced. Links are not drawing but annotations of
 the page; the scratch canvas records the calls that make them, and a
 replay makes them again.
 
-A recording holds no marked content (render.tagging tags around the
-replay, in drawOn), but it keeps each text object apart from the rest, so
-a page canvas that marks text objects one by one (a list item's bullet and
-body) marks a replay exactly as it marks a drawing, with this page's ids.
+A recording holds no marked-content ids: it keeps each text object apart
+from the rest, with its links' words between marks (render.textmarks), so
+the page canvas marks a replay exactly as it marks a drawing, with this
+page's ids. Its underlines are artifacts already, which need no id.
 """
 
 from __future__ import annotations
@@ -38,6 +38,8 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.pdfdoc import PDFError
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph
+
+from .textmarks import Decorations
 
 
 @dataclass(frozen=True)
@@ -144,9 +146,8 @@ class Recorder:
             at = index + 1
         if len(code) > at:
             parts.append((False, "\n".join(code[at:])))
-        drawn = "\n".join(code[start:])
         del code[start:]
-        return Recording(drawn, tuple(parts), tuple(canvas.annotations))
+        return Recording(tuple(parts), tuple(canvas.annotations))
 
 
 @dataclass(frozen=True)
@@ -159,24 +160,22 @@ class Recording:
     relative to where the paragraph is drawn.
     """
 
-    code: str  # the parts joined: what a canvas that does not mark text objects gets, in one call
     parts: tuple[tuple[bool, str], ...]
     annotations: tuple[tuple[str, tuple, dict], ...]
 
     def replay(self, canvas) -> None:
-        """Put this drawing on `canvas` where the paragraph is being drawn."""
-        marks = getattr(canvas, "marks_text_objects", None)
-        if marks is not None and marks():
-            canvas.draw_parts(self.parts)
-        elif self.code:
-            canvas.addLiteral(self.code)
+        """Put this drawing on `canvas` (the page canvas) where the paragraph is being drawn."""
+        canvas.draw_parts(self.parts)
         for method, args, kwargs in self.annotations:
             getattr(canvas, method)(*args, **kwargs)
 
 
-class _ScratchCanvas(Canvas):
+class _ScratchCanvas(Decorations, Canvas):
     """Records the link and bookmark calls a drawing makes instead of making them,
-    and where its text objects are."""
+    and where its text objects are; a paragraph's text objects keep their link
+    marks for the page canvas (render.textmarks)."""
+
+    resolves_text_marks = True
 
     annotations: list
     texts: list

@@ -23,10 +23,14 @@ from reportlab.pdfbase.pdfdoc import PDFString
 from .writer import ObjectBlock
 
 # Log entries; see tagging.Structure for when each is written.
-OPEN = "o"  # (OPEN, role, parents, key, alt, actual_text, text_roles, group, attributes)
+OPEN = "o"  # (OPEN, role, parents, key, alt, actual_text, text_roles, group, attributes, own_text)
 CLOSE = ("c",)
-TEXT = ("t",)
-LINK = "l"  # (LINK, annotation name, page name, parent tree key, inside the open element)
+TEXT = ("t",)  # a text object: the next text role's (or the element's own) content, one marked sequence
+ADVANCE = ("a",)  # a text object marked in runs (it holds links): the next text role, no content yet
+OWN = ("m",)  # a run of the text object's own content
+LINK_TEXT = "k"  # (LINK_TEXT, link number in its paragraph, address): a run of a link's words
+LINK_RUN = "K"  # (LINK_RUN, link number, address): a line a link is on with none of its words
+LINK = "l"  # (LINK, annotation name, page name, parent tree key, inside the open element, address)
 PAGE = "P"  # (PAGE, page name): a page's first marked content
 PAGE_END = "p"  # (PAGE_END, parent tree key of the page's marked content)
 
@@ -36,20 +40,20 @@ _CACHED = 4  # trees kept: one per edition and layout a process is printing
 class _Element:
     """One structure element while a tree is built from a log."""
 
-    __slots__ = ("actual_text", "alt", "attributes", "kids", "links", "number", "objr", "page", "parent", "role")
+    __slots__ = ("actual_text", "alt", "attributes", "kids", "links", "number", "objrs", "page", "parent", "role")
 
     def __init__(self, role: str, parent, alt: str | None = None, actual_text: str | None = None):
         self.role, self.parent, self.alt, self.actual_text = role, parent, alt, actual_text
         self.kids: list = []  # elements and (page, mcid) pairs
         self.links: list | None = None  # Link children, written after the content
         self.page: str | None = None  # the page /Pg names: where its first content is
-        self.objr: tuple[str, str] | None = None  # a Link's annotation and page names
+        self.objrs: list[tuple[str, str]] | None = None  # a Link's annotations and their pages' names
         self.attributes: str | None = None  # /A, as PDF text
         self.number = 0
 
     def serialize(self, named, document) -> bytes:
         """This element's dictionary; `named(name)` gives "n 0 R" of a ReportLab object."""
-        page = self.page or (self.objr[1] if self.objr else None)
+        page = self.page or (self.objrs[0][1] if self.objrs else None)
         out = b"<< /Type /StructElem /S /" + self.role.encode("ascii")
         if self.parent is not None:
             out += b" /P %d 0 R" % self.parent.number
@@ -69,8 +73,9 @@ class _Element:
                 kids.append(b"%d" % kid[1])
             else:
                 kids.append(b"<< /Type /MCR /Pg " + named(kid[0]) + b" /MCID %d >>" % kid[1])
-        if self.objr:
-            kids.append(b"<< /Type /OBJR /Obj " + named(self.objr[0]) + b" >>")
+        for annotation, annotation_page in self.objrs or ():
+            objr = b"<< /Type /OBJR /Obj " + named(annotation)
+            kids.append(objr + (b" >>" if annotation_page == page else b" /Pg " + named(annotation_page) + b" >>"))
         # A lone kid is written bare (/K 3): the usual form, and the only
         # one some checkers read (pdfua 0.1.3 fails on a heading's /K array).
         if len(kids) == 1:
@@ -91,10 +96,13 @@ def _build(log: list) -> tuple[_Element, dict]:
     """The tree a log describes: its top element and the parent tree (key -> element or list)."""
     top = _Element("Document", None)
     keyed: dict = {}
-    drawing: list = []  # [element, text roles, group, texts marked] of each open element
+    drawing: list = []  # [element, text roles, group, texts marked, own text] of each open element
     page = None
     page_parents: list = []
     parent_tree: dict = {}
+    owner = top  # whose content the runs of the text object being marked are
+    runs: dict = {}  # (owner, address) -> the Link of each run of its words, in order
+    annotations: dict = {}  # (owner, address) -> [(annotation, page, parent tree key)], in order
 
     def element(role, parent, key=None, alt=None, actual_text=None) -> _Element:
         if key is not None:
@@ -116,45 +124,70 @@ def _build(log: list) -> tuple[_Element, dict]:
     for entry in log:
         kind = entry[0]
         if kind == OPEN:
-            _, role, parents, key, alt, actual_text, text_roles, group, attributes = entry
+            _, role, parents, key, alt, actual_text, text_roles, group, attributes, own_text = entry
             parent = drawing[-1][0] if drawing and drawing[-1][2] else top
             for parent_role, parent_key in parents:
                 parent = element(parent_role, parent, parent_key)
             opened = element(role, parent, key, alt, actual_text)
             if attributes and opened.attributes is None:
                 opened.attributes = attributes
-            drawing.append([opened, text_roles, group, 0])
-            if not text_roles and not group:
+            drawing.append([opened, text_roles, group, 0, own_text])
+            if not text_roles and not group and not own_text:
                 mark(opened)
         elif kind == "c":
             drawing.pop()
-        elif kind == "t":
+        elif kind == "t" or kind == "a":
             current = drawing[-1]
-            roles = current[1]
-            role = roles[min(current[3], len(roles) - 1)]
-            current[3] += 1
-            mark(element(role, current[0], (current[0], role)))
-        elif kind == LINK:
-            _, annotation, link_page, key, within = entry
-            if within:
-                owner, text_roles = drawing[-1][0], drawing[-1][1]
-                if text_roles:  # the link is in the body, not the bullet
-                    owner = element(text_roles[-1], owner, (owner, text_roles[-1]))
+            if current[4]:
+                owner = current[0]
             else:
-                owner = top
-            link = _Element("Link", owner)
-            link.objr = (annotation, link_page)
-            # After the element's content, whether it was drawn or replayed
-            # first: a replay makes its links after its text, a drawing before.
-            if owner.links is None:
-                owner.links = []
-            owner.links.append(link)
-            parent_tree[key] = link
+                roles = current[1]
+                role = roles[min(current[3], len(roles) - 1)]
+                current[3] += 1
+                owner = element(role, current[0], (current[0], role))
+            if kind == "t":
+                mark(owner)
+        elif kind == "m":
+            mark(owner)
+        elif kind == LINK_TEXT or kind == LINK_RUN:
+            _, number, address = entry
+            link = element("Link", owner, (owner, number, address))
+            if kind == LINK_TEXT:
+                mark(link)
+            runs.setdefault((owner, address), []).append(link)
+        elif kind == LINK:
+            _, annotation, link_page, key, within, address = entry
+            if within:
+                link_owner, text_roles = drawing[-1][0], drawing[-1][1]
+                if text_roles:  # the link is in the body, not the bullet
+                    link_owner = element(text_roles[-1], link_owner, (link_owner, text_roles[-1]))
+            else:
+                link_owner = top
+            annotations.setdefault((link_owner, address), []).append((annotation, link_page, key))
         elif kind == PAGE:
             page = entry[1]
         elif kind == PAGE_END:
             parent_tree[entry[1]] = page_parents
             page_parents = []
+    # ReportLab makes one annotation per line a link's words are on, in the
+    # order of the words, whether it draws (annotations first) or a replay
+    # does (words first): the k-th annotation for an address in an element
+    # is the k-th run of words for it there, so one Link holds a link's
+    # words and every annotation over them.
+    for (link_owner, address), found in annotations.items():
+        made = runs.get((link_owner, address), ())
+        for index, (annotation, link_page, key) in enumerate(found):
+            if index < len(made):
+                link = made[index]
+            else:  # words not marked (drawn as an artifact): a Link of its own after the content
+                link = _Element("Link", link_owner)
+                if link_owner.links is None:
+                    link_owner.links = []
+                link_owner.links.append(link)
+            if link.objrs is None:
+                link.objrs = []
+            link.objrs.append((annotation, link_page))
+            parent_tree[key] = link
     return top, parent_tree
 
 

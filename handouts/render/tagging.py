@@ -21,6 +21,10 @@ How a flowable tags what it draws, one call each:
   `pdf_alt` and `pdf_actual_text` give /Alt and /ActualText. A flowable
   with `pdf_group = True` draws no content of its own: it is an element
   (a `Div`, say) that the tagged flowables it draws inside it belong to.
+  A paragraph (`pdf_marks_text`, render.markup) marks its text objects one
+  by one, each link's words in them as the link's own Link element, which
+  also holds the link's annotations; what else it draws (underlines) is an
+  artifact (render.textmarks).
 - `with tagged(canvas, "P"):` the same for drawing that is not a flowable.
 - `with artifact(canvas):` decoration a screen reader must skip (rules,
   bands, page numbers, signature lines).
@@ -103,15 +107,19 @@ class Structure:
         return found
 
     def begin(self, role: str, *, parents=(), key=None, alt: str | None = None, actual_text: str | None = None,
-              text_roles: tuple[str, ...] = (), group: bool = False, attributes: str | None = None) -> None:
+              text_roles: tuple[str, ...] = (), group: bool = False, attributes: str | None = None,
+              own_text: bool = False) -> None:
         """Open an element for what is drawn until `end()`; see the module docstring.
 
         `attributes` is a PDF attribute dictionary as text, e.g.
-        "<< /O /Table /Scope /Column >>".
+        "<< /O /Table /Scope /Column >>". With `own_text`, only the text
+        objects drawn are the element's content, each marked on its own
+        (with its links' words apart); anything else drawn must be an artifact.
         """
-        self._open(role, parents, key, alt, actual_text, text_roles, group, attributes)
+        self._open(role, parents, key, alt, actual_text, text_roles, group, attributes, own_text)
 
-    def _open(self, role, parents, key, alt, actual_text, text_roles, group, attributes=None) -> None:
+    def _open(self, role, parents, key, alt, actual_text, text_roles, group, attributes=None,
+              own_text=False) -> None:
         if self.artifacts:
             self._drawing.append(None)
             return
@@ -121,11 +129,12 @@ class Structure:
                 logged = self._parents[parents] = tuple((r, self._id(k)) for r, k in parents)
         else:
             logged = ()
-        marked = not text_roles and not group
+        own_text = own_text and not text_roles and not group
+        marked = not text_roles and not group and not own_text
         mcid = self._mcid() if marked else 0  # first: it may log the page
         self._log.append((structtree.OPEN, role, logged, self._id(key), alt, actual_text, text_roles, group,
-                          attributes))
-        self._drawing.append([text_roles, group, 0])
+                          attributes, own_text))
+        self._drawing.append([(role,) if own_text else text_roles, group, 0, marked])
         if marked:
             self._canvas._code.append(f"/{role} <</MCID {mcid}>> BDC")
 
@@ -134,28 +143,57 @@ class Structure:
         drawing = self._drawing.pop()
         if drawing is not None:
             self._log.append(structtree.CLOSE)
-            if not drawing[0] and not drawing[1]:
+            if drawing[3]:
                 self._canvas._code.append("EMC")
 
-    def marks_text_objects(self) -> bool:
-        """Whether begin_text would mark the next text object."""
-        drawing = self._drawing[-1] if self._drawing else None
-        return drawing is not None and bool(drawing[0])
+    def mark_text(self, code: str) -> str:
+        """A text object's operators (BT ... ET) as the page gets them: marked as
+        the open element's content when it marks its text objects one by one
+        (a paragraph; a list item's label, then its body), its links' words
+        (render.textmarks) as their Link's."""
+        from .textmarks import SEP, paints, split_marks, strip_marks
 
-    def begin_text(self) -> bool:
-        """Before a text object: mark it when the flowable marks text objects one by one."""
-        if not self._drawing or self._drawing[-1] is None:
-            return False
-        drawing = self._drawing[-1]
+        drawing = self._drawing[-1] if self._drawing else None
+        if drawing is None or not drawing[0]:
+            return strip_marks(code)
         roles = drawing[0]
-        if not roles:
-            return False
         role = roles[min(drawing[2], len(roles) - 1)]
         drawing[2] += 1
-        mcid = self._mcid()  # first: it may log the page
-        self._log.append(structtree.TEXT)
-        self._canvas._code.append(f"/{role} <</MCID {mcid}>> BDC")
-        return True
+        if SEP not in code:
+            mcid = self._mcid()  # first: it may log the page
+            self._log.append(structtree.TEXT)
+            return f"/{role} <</MCID {mcid}>> BDC\n{code}\nEMC"
+        # Links on the line: the marks go inside BT ... ET, around each run.
+        pieces = split_marks(code[2:-2] if code.startswith("BT") and code.endswith("ET") else code)
+        out, link, first = ["BT"], None, True
+        for index, piece in enumerate(pieces):
+            if index % 2:
+                link = piece
+                continue
+            if not paints(piece):
+                out.append(piece)
+                if link is not None and pieces[index - 1] is link:
+                    # A line a link is on with none of its words (it breaks
+                    # there): ReportLab still makes an annotation for it.
+                    if first:
+                        self._log.append(structtree.ADVANCE)
+                        first = False
+                    self._log.append((structtree.LINK_RUN, link[0], link[1]))
+                continue
+            mcid = self._mcid()
+            if first:
+                self._log.append(structtree.ADVANCE)
+                first = False
+            if link is None:
+                self._log.append(structtree.OWN)
+                out.append(f"/{role} <</MCID {mcid}>> BDC {piece} EMC")
+            else:
+                self._log.append((structtree.LINK_TEXT, link[0], link[1]))
+                out.append(f"/Link <</MCID {mcid}>> BDC {piece} EMC")
+        if first:  # nothing shown: the role still moves on, as for any text object
+            self._log.append(structtree.ADVANCE)
+        out.append("ET")
+        return " ".join(out)
 
     def reserve_key(self) -> int:
         """A fresh /StructParent(s) key: for an annotation about to be made."""
@@ -163,13 +201,14 @@ class Structure:
         self._next_key += 1
         return key
 
-    def link(self, annotation: PDFObjectReference, key: int) -> None:
-        """A Link element for the annotation just made with /StructParent `key`."""
+    def link(self, annotation: PDFObjectReference, key: int, url: str) -> None:
+        """The annotation just made with /StructParent `key`, for `url`: its
+        Link element is the one its words are marked for (see mark_text)."""
         page = self._canvas._doc.thisPageName()
         self._names += (annotation.name, page)
         # Outside any element, or inside an artifact, the document owns the link.
         within = bool(self._drawing) and self._drawing[-1] is not None
-        self._log.append((structtree.LINK, annotation.name, page, key, within))
+        self._log.append((structtree.LINK, annotation.name, page, key, within, url))
 
     # -- pages and the document ------------------------------------------
 
@@ -295,13 +334,14 @@ class TaggedFlowable:
     pdf_text_roles: tuple[str, ...] = ()
     pdf_group = False
     pdf_attributes: str | None = None  # e.g. a row header's "<< /O /Table /Scope /Row >>"
+    pdf_marks_text = False  # a paragraph: its text objects are marked one by one (Structure.begin's own_text)
 
     def drawOn(self, canvas, x, y, _sW=0):  # noqa: N802 - ReportLab's name
         structure = getattr(canvas, "structure", None)
         if structure is None:
             return super().drawOn(canvas, x, y, _sW)
         structure._open(self.pdf_role, self.pdf_parents, self.pdf_key, self.pdf_alt, self.pdf_actual_text,
-                        self.pdf_text_roles, self.pdf_group, self.pdf_attributes)
+                        self.pdf_text_roles, self.pdf_group, self.pdf_attributes, self.pdf_marks_text)
         try:
             return super().drawOn(canvas, x, y, _sW)
         finally:
