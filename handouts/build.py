@@ -148,7 +148,7 @@ def fill(prepared: Prepared, *, provider: Provider | None = None, patient_name: 
     context["handout"]["title"] = title
 
     def section(s) -> FilledSection:
-        refs = tuple(FilledReference(text=render(r.text), url=r.url) for r in getattr(s, "references", ()))
+        refs = tuple(FilledReference(text=render(r.text), url=r.url, language=r.language) for r in getattr(s, "references", ()))
         return FilledSection(kind=getattr(s, "kind", "risk_disclosure"), title=render(s.title) or "",
                              body=render(s.body) or "", references=refs, pictures=pictures_of(s.figures))
 

@@ -63,6 +63,34 @@ def test_the_spanish_pdf_says_it_is_spanish(spanish_pdf):
     assert reader.metadata.title == SPANISH["title"]
 
 
+def test_english_sources_in_the_spanish_pdf_say_they_are_english(spanish_pdf, tmp_path):
+    """A reference's `language` is its list item's /Lang, and its li's lang in the HTML edition."""
+    import pikepdf
+    import structure
+
+    with pikepdf.open(spanish_pdf) as pdf:
+        items = [e for e in structure.walk(structure.tree(pdf)) if e.role == "LI"]
+        english = [e for e in items if str(e.obj.get("/Lang", "")) == "en"]
+    references = yaml.safe_load((KNEE / "sections" / "evidence.es.yaml").read_text(encoding="utf-8"))["references"]
+    assert len(english) == sum(1 for ref in references if ref.get("language") == "en") > 0
+    html = tmp_path / "rodilla.html"
+    assert invoke(["build", "--language", "es", "--format", "html", "-o", str(html)]).exit_code == 0
+    assert html.read_text(encoding="utf-8").count('<li lang="en">') == len(english)
+
+
+def test_a_reference_language_that_is_not_a_language_code_is_an_input_error(tmp_path):
+    folder = tmp_path / "knee"
+    shutil.copytree(KNEE, folder)
+    path = folder / "sections" / "evidence.es.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("language: en", "language: en glish", 1),
+                    encoding="utf-8")
+    result = invoke(["build", str(folder), "--language", "es", "-o", str(tmp_path / "out.pdf")])
+    assert_clean(result)
+    assert result.exit_code == 1
+    assert "evidence.es.yaml" in result.stderr and "'language' must be a language code" in result.stderr
+    assert not (tmp_path / "out.pdf").exists()
+
+
 def test_an_english_build_says_en(tmp_path):
     out = tmp_path / "knee.pdf"
     assert invoke(["build", "--language", "en", "-o", str(out)]).exit_code == 0

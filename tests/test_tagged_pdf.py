@@ -69,8 +69,9 @@ def test_roles_are_the_handouts(documents, kind, bundled):
         roles = Counter(e.role for e in structure.walk(root))
     assert root.role == "Document"
     for role in ("H1", "H2", "H3", "P", "L", "LI", "Lbl", "LBody", "Link", "Figure", "Sect", "Div",
-                 "Table", "TR", "TH", "TD", "BlockQuote"):
+                 "Table", "TR", "TH", "TD"):
         assert roles[role], f"no {role} element"
+    assert not roles["BlockQuote"], "a box (a Markdown quote) is a point the handout makes, not a quotation"
     assert roles["H1"] == 1
     texts = structure.struct_text(path)
     # (poppler joins a heading's lines without a space: compare without whitespace)
@@ -80,6 +81,18 @@ def test_roles_are_the_handouts(documents, kind, bundled):
     assert [squeeze(t) for r, t in texts if r == "H2"] == [squeeze(t) for t in
                                                            (*bundled.section_titles, bundled.disclosure_title)]
     assert roles["Sect"] == len(bundled.section_titles) + 1
+    # "Sources" heads each section's reference list; the box opens with its own heading.
+    headed = [(r, t) for r, t in texts if r in ("H3", "L")]
+    assert ("H3", "Sources") in headed
+    with pikepdf.open(path) as pdf:
+        elements = list(structure.walk(structure.tree(pdf)))
+        boxes = [e for e in elements if e.role == "Div" and e.obj.P.S == "/Sect"
+                 and isinstance(e.kids[0], structure.Element) and e.kids[0].role == "H3"]
+        assert boxes, "the box is a Div that starts with its heading"
+        # The comparison table's first column names each row: row headers.
+        rows = [e for e in elements if e.role == "TR"]
+        body_rows = [r for r in rows if r.kids[0].role == "TH" and len(r.kids) > 1 and r.kids[1].role == "TD"]
+        assert body_rows and all(str(r.kids[0].obj.A.Scope) == "/Row" for r in body_rows)
     # Every list item is a label and a body inside an LI inside an L.
     with pikepdf.open(path) as pdf:
         for element in structure.walk(structure.tree(pdf)):
@@ -92,26 +105,46 @@ def test_roles_are_the_handouts(documents, kind, bundled):
 
 
 @pytest.mark.parametrize("kind", KINDS)
-def test_logo_is_a_figure_with_the_brands_alt_text(documents, kind):
-    brand = yaml.safe_load(DEMO_BRAND.read_text(encoding="utf-8"))
-    alt = brand["logo"]["images"]["mark"]["alt"]
+def test_logo_beside_the_clinics_name_is_decoration(documents, kind, bundled):
     with pikepdf.open(documents[kind]) as pdf:
         figures = [e for e in structure.walk(structure.tree(pdf)) if e.role == "Figure"]
-    # The logo, then the knee picture in "How the shots work" (see test_figures.py).
-    assert [f.alt for f in figures][:1] == [alt] and len(figures) == 2
-    assert figures[1].alt.startswith("Drawing of two knees. In the healthy knee, a smooth layer of cartilage")
+    # The name printed beside the logo says what its alt text would: the logo is
+    # an artifact, and the one Figure is the knee picture in "How the shots work".
+    assert len(figures) == 1
+    assert figures[0].alt.startswith("Drawing of two knees. In the healthy knee, a smooth layer of cartilage")
     assert all(f.kids for f in figures), "a Figure marks no content"
+    assert structure.struct_text(documents[kind])[0] == ("P", bundled.clinic)
+
+
+def test_logo_without_a_name_beside_it_is_a_figure_with_its_alt_text(tmp_path):
+    brand = yaml.safe_load(DEMO_BRAND.read_text(encoding="utf-8"))
+    alt = brand["logo"]["images"]["mark"]["alt"]
+    del brand["meta"]["name"]
+    folder = tmp_path / "brand"
+    folder.mkdir()
+    (folder / "brand.yml").write_text(yaml.safe_dump(brand), encoding="utf-8")
+    (folder / "logo.png").write_bytes((DEMO_BRAND.parent / "logo.png").read_bytes())
+    target = tmp_path / "nameless.pdf"
+    result = invoke(["build", "--brand", str(folder / "brand.yml"), "-o", str(target)])
+    assert result.exit_code == 0, result.output
+    with pikepdf.open(target) as pdf:
+        figures = [e for e in structure.walk(structure.tree(pdf)) if e.role == "Figure"]
+    assert [f.alt for f in figures][:1] == [alt] and len(figures) == 2
+    assert figures[0].kids, "the logo's Figure marks its image"
 
 
 @pytest.mark.parametrize("kind", KINDS)
 def test_signature_block_is_a_group_whose_lines_are_described(documents, kind):
     texts = structure.struct_text(documents[kind])
     with pikepdf.open(documents[kind]) as pdf:
-        divs = [e for e in structure.walk(structure.tree(pdf)) if e.role == "Div"]
-    # The signatures (and the consent's write-in lines) are groups inside the
-    # risk disclosure's section, the last one.
-    assert divs and all(d.obj.P.S == "/Sect" for d in divs)
-    assert len({d.obj.P.objgen for d in divs}) == 1
+        root = structure.tree(pdf)
+        last = [e for e in root.kids if isinstance(e, structure.Element) and e.role == "Sect"][-1]
+        # Boxes (callouts) are Divs too, in any section; they open with a heading.
+        divs = [e for e in structure.walk(root) if e.role == "Div"
+                and not (isinstance(e.kids[0], structure.Element) and e.kids[0].role.startswith("H"))]
+        # The signatures (and the consent's write-in lines) are groups inside the
+        # risk disclosure's section, the last one.
+        assert divs and all(d.obj.P.objgen == last.obj.objgen for d in divs)
     labels = [t for _r, t in texts]
     start = labels.index("Patient signature")
     assert labels[start:start + 2] == ["Patient signature", "Date"]

@@ -20,6 +20,7 @@ class FilledReference:
 
     text: str | None
     url: str | None
+    language: str | None = None  # the language it is written in, when not the handout's
 
 
 @dataclass(frozen=True)

@@ -15,9 +15,14 @@ from .tagging import TaggedFlowable, artifact
 
 
 class Callout(TaggedFlowable, Flowable):
-    """Flowables drawn inside a tinted, framed box: a BlockQuote whose content tags itself, the box an artifact."""
+    """Flowables drawn inside a tinted, framed box: a Div whose content tags itself, the box an artifact.
 
-    pdf_role = "BlockQuote"
+    A Div, not a BlockQuote: a box is a point the handout makes (a screen
+    reader would announce a BlockQuote as a quotation); its heading, when it
+    has one, is the H3 it starts with.
+    """
+
+    pdf_role = "Div"
     pdf_group = True
 
     def __init__(self, content: list[Flowable], *, fill: str, edge: str, pad: float, bar: float):
@@ -83,7 +88,7 @@ class Callout(TaggedFlowable, Flowable):
 
     def _part(self, content: list[Flowable]) -> Callout:
         part = Callout(content, fill=self.fill, edge=self.edge, pad=self.pad, bar=self.bar)
-        # Both parts are one BlockQuote in the structure tree.
+        # Both parts are one Div in the structure tree.
         if self.pdf_key is None:
             self.pdf_key = object()
         part.pdf_key, part.pdf_parents = self.pdf_key, self.pdf_parents

@@ -47,7 +47,7 @@ class TaggedParagraph(TaggedFlowable, Paragraph):
         if self.blPara.kind == 0 and getattr(self.frags[0], "link", None):
             link = self.frags[0].link[0]
         return MarkedTextObject(canvas, x, y, ends=line_ends(self, self._continues),
-                                link_marks=getattr(canvas, "resolves_text_marks", False), whole_link=link)
+                                marks=getattr(canvas, "resolves_text_marks", False), whole_link=link)
 
     def drawPara(self, debug=0):  # noqa: N802 - ReportLab's name
         paragraph = getattr(self.canv, "paragraph", None)

@@ -72,6 +72,8 @@ class _HandoutCanvas(Decorations, Canvas):
 
     def __init__(self, *args, footer: Footer, static=None, recorder: Recorder | None = None,
                  metadata: dict | None = None, **kwargs):
+        # PDF/UA-1 is built on PDF 1.7 (ISO 32000-1); ReportLab writes 1.4 unless told.
+        kwargs.setdefault("pdfVersion", (1, 7))
         super().__init__(*args, **kwargs)
         # The same document, written by a subclass that writes the
         # structure elements without ReportLab's per-object cost.

@@ -48,9 +48,13 @@ class _Band(Flowable):
     drawn directly rather than as a Table, which costs more to lay out.
     """
 
-    def __init__(self, logo: Flowable | None, lines: list[Paragraph], color: Color, pad: float):
+    def __init__(self, logo: Flowable | None, lines: list[Paragraph], color: Color, pad: float,
+                 decorative_logo: bool = False):
         super().__init__()
         self.logo, self.lines, self.color, self.pad = logo, lines, color, pad
+        # The clinic's name printed beside the logo says what it would: the
+        # logo is then decoration, which a screen reader skips.
+        self.decorative_logo = decorative_logo
 
     def nested_flowables(self) -> list[Flowable]:
         """The paragraphs drawn inside the band."""
@@ -75,7 +79,10 @@ class _Band(Flowable):
         with artifact(canvas):
             canvas.setFillColor(self.color)
             canvas.rect(0, 0, self.width, self.height, stroke=0, fill=1)
-        if self.logo:
+        if self.logo and self.decorative_logo:
+            with artifact(canvas):
+                self.logo.drawOn(canvas, self.pad, (self.height - self.logo.height) / 2)
+        elif self.logo:
             self.logo.drawOn(canvas, self.pad, (self.height - self.logo.height) / 2)
         y = (self.height + self._text_height) / 2
         for line in self.lines:
@@ -96,9 +103,10 @@ def _band(brand: Brand, styles: Styles, width: float) -> _Band:
         image = shared_logo(str(brand.logo.path), round(logo_width, 2), round(logo_height, 2),
                             styles.colors.press)
         logo = LogoFlowable(image, logo_width, logo_height)
-        # A screen reader says what the logo shows; lint asks for the text.
+        # Without the name beside it, a screen reader says what the logo
+        # shows; lint asks for the text.
         tag(logo, "Figure", alt=brand.logo.alt or brand.name)
-    return _Band(logo, lines, styles.colors.primary, styles.body_size * 0.8)
+    return _Band(logo, lines, styles.colors.primary, styles.body_size * 0.8, decorative_logo=bool(brand.name))
 
 
 def _cover(filled: FilledHandout, brand: Brand, styles: Styles, width: float) -> list[Flowable]:
@@ -143,8 +151,9 @@ def _section(section: FilledSection, styles: Styles, sources: str) -> list[Flowa
     story: list[Flowable] = [KeepRoom(heads=(heading,)), heading]
     story += markdown_flowables(section.body, styles.markdown, section.pictures)
     if section.references:
-        # The label keeps its first references with it (render.keeping).
-        label = TaggedParagraph(f"<b>{escape(sources)}</b>", styles.small)
+        # The label keeps its first references with it (render.keeping). It
+        # heads the list, so it is a heading (H3, under the section's H2).
+        label = tag(TaggedParagraph(f"<b>{escape(sources)}</b>", styles.small), "H3")
         story += [KeepRoom(heads=(label,)), label]
         source_list = ("L", object())
         for number, ref in enumerate(section.references, start=1):
@@ -154,7 +163,7 @@ def _section(section: FilledSection, styles: Styles, sources: str) -> list[Flowa
             if ref.url:
                 parts.append(f'<link href="{escape(ref.url)}">{escape(mark_address(ref.url))}</link>')
             story.append(tag(CachedParagraph(" ".join(parts), styles.reference, bulletText=f"{number}."), "LI",
-                             parents=(source_list,), text_roles=("Lbl", "LBody")))
+                             parents=(source_list,), text_roles=("Lbl", "LBody"), lang=ref.language))
     link_headings(story)
     # Everything the section prints is one Sect, headed by its H2.
     _within(story, ("Sect", object()))

@@ -23,13 +23,14 @@ from reportlab.pdfbase.pdfdoc import PDFString
 from .writer import ObjectBlock
 
 # Log entries; see tagging.Structure for when each is written.
-OPEN = "o"  # (OPEN, role, parents, key, alt, actual_text, text_roles, group, attributes, own_text)
+OPEN = "o"  # (OPEN, role, parents, key, alt, actual_text, text_roles, group, attributes, own_text, lang)
 CLOSE = ("c",)
 TEXT = ("t",)  # a text object: the next text role's (or the element's own) content, one marked sequence
 ADVANCE = ("a",)  # a text object marked in runs (it holds links): the next text role, no content yet
 OWN = ("m",)  # a run of the text object's own content
 LINK_TEXT = "k"  # (LINK_TEXT, link number in its paragraph, address): a run of a link's words
 LINK_RUN = "K"  # (LINK_RUN, link number, address): a line a link is on with none of its words
+LINK_MORE = "j"  # (LINK_MORE, link number, address): more of a run of its words (after a hyphen)
 LINK = "l"  # (LINK, annotation name, page name, parent tree key, inside the open element, address)
 PAGE = "P"  # (PAGE, page name): a page's first marked content
 PAGE_END = "p"  # (PAGE_END, parent tree key of the page's marked content)
@@ -40,7 +41,8 @@ _CACHED = 4  # trees kept: one per edition and layout a process is printing
 class _Element:
     """One structure element while a tree is built from a log."""
 
-    __slots__ = ("actual_text", "alt", "attributes", "kids", "links", "number", "objrs", "page", "parent", "role")
+    __slots__ = ("actual_text", "alt", "attributes", "kids", "lang", "links", "number", "objrs", "page", "parent",
+                 "role")
 
     def __init__(self, role: str, parent, alt: str | None = None, actual_text: str | None = None):
         self.role, self.parent, self.alt, self.actual_text = role, parent, alt, actual_text
@@ -49,6 +51,7 @@ class _Element:
         self.page: str | None = None  # the page /Pg names: where its first content is
         self.objrs: list[tuple[str, str]] | None = None  # a Link's annotations and their pages' names
         self.attributes: str | None = None  # /A, as PDF text
+        self.lang: str | None = None  # /Lang, when not the document's
         self.number = 0
 
     def serialize(self, named, document) -> bytes:
@@ -63,6 +66,8 @@ class _Element:
             out += b" /Alt " + PDFString(self.alt).format(document)
         if self.actual_text:
             out += b" /ActualText " + PDFString(self.actual_text).format(document)
+        if self.lang:
+            out += b" /Lang " + PDFString(self.lang).format(document)
         if self.attributes:
             out += b" /A " + self.attributes.encode("ascii")
         kids = []
@@ -124,13 +129,15 @@ def _build(log: list) -> tuple[_Element, dict]:
     for entry in log:
         kind = entry[0]
         if kind == OPEN:
-            _, role, parents, key, alt, actual_text, text_roles, group, attributes, own_text = entry
+            _, role, parents, key, alt, actual_text, text_roles, group, attributes, own_text, lang = entry
             parent = drawing[-1][0] if drawing and drawing[-1][2] else top
             for parent_role, parent_key in parents:
                 parent = element(parent_role, parent, parent_key)
             opened = element(role, parent, key, alt, actual_text)
             if attributes and opened.attributes is None:
                 opened.attributes = attributes
+            if lang and opened.lang is None:
+                opened.lang = lang
             drawing.append([opened, text_roles, group, 0, own_text])
             if not text_roles and not group and not own_text:
                 mark(opened)
@@ -149,12 +156,13 @@ def _build(log: list) -> tuple[_Element, dict]:
                 mark(owner)
         elif kind == "m":
             mark(owner)
-        elif kind == LINK_TEXT or kind == LINK_RUN:
+        elif kind == LINK_TEXT or kind == LINK_RUN or kind == LINK_MORE:
             _, number, address = entry
             link = element("Link", owner, (owner, number, address))
-            if kind == LINK_TEXT:
+            if kind != LINK_RUN:
                 mark(link)
-            runs.setdefault((owner, address), []).append(link)
+            if kind != LINK_MORE:
+                runs.setdefault((owner, address), []).append(link)
         elif kind == LINK:
             _, annotation, link_page, key, within, address = entry
             if within:

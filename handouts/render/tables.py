@@ -17,7 +17,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, Table, TableStyle
 
-from .tagging import TableTagger, TaggedFlowable
+from .tagging import TaggedFlowable
 
 # Cells up to this many characters are kept on one line when the page allows.
 SHORT_CELL = 16
@@ -34,6 +34,61 @@ class TableStyles:
     head_fill: str
     stripe: str
     pad: float
+
+
+class TableTagger:
+    """A ReportLab Table `renderCB` that tags rows and cells (TR, TH/TD); grid and fills are artifacts.
+
+    Use it on a TaggedFlowable table (`pdf_role = "Table"`, `pdf_group =
+    True`) as `renderCB=TableTagger()`; the parts of a split table share it,
+    and header rows repeated on later pages are artifacts. The first
+    `header_rows` hold column headers (TH, /Scope /Column); with
+    `row_headers`, each later row's first cell is its row's header (TH,
+    /Scope /Row), as the stacked form of a table reads it. The cells'
+    flowables tag themselves.
+    """
+
+    def __init__(self, header_rows: int = 1, row_headers: bool = False):
+        self.key = object()
+        self.header_rows = header_rows
+        self.row_headers = row_headers
+
+    def __call__(self, table, event: str, *args) -> None:
+        canvas = table.canv
+        structure = getattr(canvas, "structure", None)
+        if structure is None:
+            return
+        if event == "startTable":
+            self._repeat = self.key in structure.started
+            structure.started.add(self.key)
+        elif event in ("startBG", "startLines"):
+            canvas._code.append("/Artifact <</Type /Layout>> BDC")
+        elif event in ("endBG", "endLines"):
+            canvas._code.append("EMC")
+        elif event == "startRow":
+            self._row_artifact = self._repeat and args[0] < self.header_rows
+            self._header = args[0] < self.header_rows
+            if self._row_artifact:
+                canvas._code.append("/Artifact <</Type /Pagination>> BDC")
+                structure.artifacts += 1
+            else:
+                structure.begin("TR", group=True)
+        elif event == "endRow":
+            if self._row_artifact:
+                structure.artifacts -= 1
+                canvas._code.append("EMC")
+            else:
+                structure.end()
+        elif event == "startCell":
+            if self._header:
+                structure.begin("TH", group=True, attributes="<< /O /Table /Scope /Column >>")
+            elif self.row_headers and args[1] == 0:
+                structure.begin("TH", group=True, attributes="<< /O /Table /Scope /Row >>")
+            else:
+                structure.begin("TD", group=True)
+        elif event == "endCell":
+            structure.end()
+
 
 
 class _WholeRows(Table):
@@ -136,7 +191,7 @@ def make_table(rows: list[list[tuple[str, str]]], texts: list[list[str]], width:
     for index in range(2, len(data), 2):
         commands.append(("BACKGROUND", (0, index), (-1, index), toColor(styles.stripe)))
     table = GridTable(data, colWidths=widths, repeatRows=1, splitByRow=1, splitInRow=1, hAlign="LEFT",
-                      spaceBefore=styles.pad, spaceAfter=styles.pad * 2, renderCB=TableTagger(header_rows=1))
+                      spaceBefore=styles.pad, spaceAfter=styles.pad * 2, renderCB=TableTagger(header_rows=1, row_headers=count > 1))
     table.setStyle(TableStyle(commands))
     return table
 

@@ -33,8 +33,9 @@ On a canvas without `structure` (a plain ReportLab one, the recorder's
 scratch canvas) every call draws as if untagged.
 
 Tables: a TaggedFlowable table (`pdf_role = "Table"`, `pdf_group = True`)
-with `renderCB=TableTagger()` gets TR and TH/TD elements, its grid and fills
-as artifacts, and header rows repeated on later pages as artifacts.
+with `renderCB=TableTagger()` (render.tables) gets TR and TH/TD elements,
+its grid and fills as artifacts, and header rows repeated on later pages
+as artifacts.
 
 Marked-content ids are numbered per page as content is drawn on the page
 canvas. Paragraph drawings that a batch records once and replays
@@ -108,18 +109,19 @@ class Structure:
 
     def begin(self, role: str, *, parents=(), key=None, alt: str | None = None, actual_text: str | None = None,
               text_roles: tuple[str, ...] = (), group: bool = False, attributes: str | None = None,
-              own_text: bool = False) -> None:
+              own_text: bool = False, lang: str | None = None) -> None:
         """Open an element for what is drawn until `end()`; see the module docstring.
 
         `attributes` is a PDF attribute dictionary as text, e.g.
         "<< /O /Table /Scope /Column >>". With `own_text`, only the text
         objects drawn are the element's content, each marked on its own
         (with its links' words apart); anything else drawn must be an artifact.
+        `lang` is the element's language when not the document's (/Lang).
         """
-        self._open(role, parents, key, alt, actual_text, text_roles, group, attributes, own_text)
+        self._open(role, parents, key, alt, actual_text, text_roles, group, attributes, own_text, lang)
 
     def _open(self, role, parents, key, alt, actual_text, text_roles, group, attributes=None,
-              own_text=False) -> None:
+              own_text=False, lang=None) -> None:
         if self.artifacts:
             self._drawing.append(None)
             return
@@ -133,7 +135,7 @@ class Structure:
         marked = not text_roles and not group and not own_text
         mcid = self._mcid() if marked else 0  # first: it may log the page
         self._log.append((structtree.OPEN, role, logged, self._id(key), alt, actual_text, text_roles, group,
-                          attributes, own_text))
+                          attributes, own_text, lang))
         self._drawing.append([(role,) if own_text else text_roles, group, 0, marked])
         if marked:
             self._canvas._code.append(f"/{role} <</MCID {mcid}>> BDC")
@@ -163,33 +165,41 @@ class Structure:
             mcid = self._mcid()  # first: it may log the page
             self._log.append(structtree.TEXT)
             return f"/{role} <</MCID {mcid}>> BDC\n{code}\nEMC"
-        # Links on the line: the marks go inside BT ... ET, around each run.
+        # Links or a soft hyphen on a line: the marks go inside BT ... ET, around each run.
         pieces = split_marks(code[2:-2] if code.startswith("BT") and code.endswith("ET") else code)
-        out, link, first = ["BT"], None, True
+        out, current, before, new_run, first = ["BT"], None, None, False, True
         for index, piece in enumerate(pieces):
-            if index % 2:
-                link = piece
+            if index % 2:  # a mark: what the operators after it are
+                if piece == "-":
+                    before, current = current, "-"
+                elif piece == "+":
+                    current, new_run = before, False
+                else:
+                    current, new_run = piece, piece is not None
                 continue
-            if not paints(piece):
-                out.append(piece)
-                if link is not None and pieces[index - 1] is link:
-                    # A line a link is on with none of its words (it breaks
-                    # there): ReportLab still makes an annotation for it.
-                    if first:
-                        self._log.append(structtree.ADVANCE)
-                        first = False
-                    self._log.append((structtree.LINK_RUN, link[0], link[1]))
+            if current == "-":  # a soft hyphen's printed hyphen: not a character of the word
+                out.append(f"/Artifact BMC {piece} EMC")
                 continue
-            mcid = self._mcid()
-            if first:
+            painted = paints(piece)
+            if first and (painted or new_run):
                 self._log.append(structtree.ADVANCE)
                 first = False
-            if link is None:
+            if not painted:
+                out.append(piece)
+                if new_run:
+                    # A line a link is on with none of its words (it breaks
+                    # there): ReportLab still makes an annotation for it.
+                    self._log.append((structtree.LINK_RUN, current[0], current[1]))
+                    new_run = False
+                continue
+            mcid = self._mcid()
+            if current is None:
                 self._log.append(structtree.OWN)
                 out.append(f"/{role} <</MCID {mcid}>> BDC {piece} EMC")
-            else:
-                self._log.append((structtree.LINK_TEXT, link[0], link[1]))
-                out.append(f"/Link <</MCID {mcid}>> BDC {piece} EMC")
+                continue
+            self._log.append((structtree.LINK_TEXT if new_run else structtree.LINK_MORE, current[0], current[1]))
+            new_run = False
+            out.append(f"/Link <</MCID {mcid}>> BDC {piece} EMC")
         if first:  # nothing shown: the role still moves on, as for any text object
             self._log.append(structtree.ADVANCE)
         out.append("ET")
@@ -273,54 +283,8 @@ def artifact(canvas, kind: str = "Layout"):
         canvas._code.append("EMC")
 
 
-class TableTagger:
-    """A ReportLab Table `renderCB` that tags rows and cells (TR, TH/TD); grid and fills are artifacts.
-
-    Use it on a TaggedFlowable table (`pdf_role = "Table"`, `pdf_group =
-    True`) as `renderCB=TableTagger()`; the parts of a split table share it,
-    and header rows repeated on later pages are artifacts. The cells'
-    flowables tag themselves.
-    """
-
-    def __init__(self, header_rows: int = 1):
-        self.key = object()
-        self.header_rows = header_rows
-
-    def __call__(self, table, event: str, *args) -> None:
-        canvas = table.canv
-        structure = getattr(canvas, "structure", None)
-        if structure is None:
-            return
-        if event == "startTable":
-            self._repeat = self.key in structure.started
-            structure.started.add(self.key)
-        elif event in ("startBG", "startLines"):
-            canvas._code.append("/Artifact <</Type /Layout>> BDC")
-        elif event in ("endBG", "endLines"):
-            canvas._code.append("EMC")
-        elif event == "startRow":
-            self._row_artifact = self._repeat and args[0] < self.header_rows
-            self._header = args[0] < self.header_rows
-            if self._row_artifact:
-                canvas._code.append("/Artifact <</Type /Pagination>> BDC")
-                structure.artifacts += 1
-            else:
-                structure.begin("TR", group=True)
-        elif event == "endRow":
-            if self._row_artifact:
-                structure.artifacts -= 1
-                canvas._code.append("EMC")
-            else:
-                structure.end()
-        elif event == "startCell":
-            structure.begin("TH" if self._header else "TD", group=True,
-                            attributes="<< /O /Table /Scope /Column >>" if self._header else None)
-        elif event == "endCell":
-            structure.end()
-
-
 _TAG_ATTRIBUTES = ("pdf_role", "pdf_parents", "pdf_key", "pdf_alt", "pdf_actual_text", "pdf_text_roles",
-                   "pdf_group", "pdf_attributes")
+                   "pdf_group", "pdf_attributes", "pdf_lang")
 
 
 class TaggedFlowable:
@@ -335,13 +299,15 @@ class TaggedFlowable:
     pdf_group = False
     pdf_attributes: str | None = None  # e.g. a row header's "<< /O /Table /Scope /Row >>"
     pdf_marks_text = False  # a paragraph: its text objects are marked one by one (Structure.begin's own_text)
+    pdf_lang: str | None = None  # its language, when not the document's
 
     def drawOn(self, canvas, x, y, _sW=0):  # noqa: N802 - ReportLab's name
         structure = getattr(canvas, "structure", None)
         if structure is None:
             return super().drawOn(canvas, x, y, _sW)
         structure._open(self.pdf_role, self.pdf_parents, self.pdf_key, self.pdf_alt, self.pdf_actual_text,
-                        self.pdf_text_roles, self.pdf_group, self.pdf_attributes, self.pdf_marks_text)
+                        self.pdf_text_roles, self.pdf_group, self.pdf_attributes, self.pdf_marks_text,
+                        self.pdf_lang)
         try:
             return super().drawOn(canvas, x, y, _sW)
         finally:

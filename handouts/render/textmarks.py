@@ -15,13 +15,14 @@ and also:
   (invisible: it is after the line's last glyph, and nothing is measured
   from it); nothing where a word or an address goes on (a long word or an
   address broken by render.addresses); where a line ends at a soft hyphen,
-  the hyphen ReportLab prints is marked `/ActualText ()`, so the word reads
-  whole;
-- around each link's words on a line, a mark (`LINK_START`/`LINK_END`,
-  never otherwise in a content stream) that the page canvas turns into the
-  link's marked content (render.tagging's `Structure.mark_text`), with
-  marked-content ids of the page the text lands on: a batch records a
-  drawing once and replays it on many pages (render.reuse).
+  the hyphen ReportLab prints is between marks that make it an artifact, so
+  the word reads whole (poppler loses the rest of a marked sequence after
+  a nested /ActualText span, so not that);
+- around each link's words on a line, marks (never otherwise in a content
+  stream) that the page canvas turns into the link's marked content
+  (render.tagging's `Structure.mark_text`), with marked-content ids of the
+  page the text lands on: a batch records a drawing once and replays it on
+  many pages (render.reuse).
 
 `Decorations` is for the canvases a paragraph is drawn on (the page and the
 recorder's scratch canvas): the strokes a paragraph draws itself (its link
@@ -37,9 +38,10 @@ from reportlab.pdfgen.textobject import PDFTextObject
 SEP = "\x00"  # escaped to \000 inside PDF strings: never in operators otherwise
 _HREF_SEP = "\x01"
 LINK_END = SEP + SEP
+HYPHEN = SEP + "-" + SEP  # a soft hyphen's printed hyphen follows: an artifact
+RESUME = SEP + "+" + SEP  # after it: what was marked before it goes on
 _SPACES = " \t\n\r\f\v\u2028\u2029"
 _SOFT_HYPHEN = "\xad"
-_NO_WORD = "/Span <</ActualText ()>> BDC "  # what precedes a printed soft hyphen
 
 
 def link_start(number: int, href: str) -> str:
@@ -49,11 +51,14 @@ def link_start(number: int, href: str) -> str:
 
 
 def split_marks(code: str) -> list:
-    """`code` as [operators, mark, operators, mark, ...]: a mark is (number, href) or None (a link's end)."""
+    """`code` as [operators, mark, operators, mark, ...]: a mark is (number, href) (a link's
+    words start), None (they end), "-" (a hyphen to skip) or "+" (what went before resumes)."""
     pieces = code.split(SEP)
     for index in range(1, len(pieces), 2):
-        number, _, href = pieces[index].partition(_HREF_SEP)
-        pieces[index] = (int(number), href) if number else None
+        mark = pieces[index]
+        if mark not in ("-", "+"):
+            number, _, href = mark.partition(_HREF_SEP)
+            pieces[index] = (int(number), href) if number else None
     return pieces
 
 
@@ -98,10 +103,10 @@ def line_ends(paragraph, continues: bool) -> list[tuple[int | None, str]]:
         last = index == len(texts) - 1
         if last and not continues:
             out.append((None, ""))
-        elif last:
-            out.append((None, "" if text.endswith("-") else " "))
         elif kind == "shy" and last_calls[index] is not None:
             out.append((last_calls[index], ""))
+        elif last:  # the part's own text ends here: a space, unless it ends with a hyphen
+            out.append((None, "" if text.endswith("-") else " "))
         elif kind == "join" or (text and text[-1] in _SPACES):
             out.append((None, ""))
         else:
@@ -157,25 +162,25 @@ def _break_kinds(source: str, texts: list[str]) -> list[str] | None:
 
 
 class MarkedTextObject(PDFTextObject):
-    """A paragraph's text object: a space at each soft line end, soft hyphens read as
-    nothing, and (with `link_marks`) each link's words on a line between marks."""
+    """A paragraph's text object: a space at each soft line end and, with `marks` (a
+    canvas that resolves them), soft hyphens as artifacts and each link's words on a
+    line between marks."""
 
-    def __init__(self, canvas, x, y, *, ends, link_marks: bool, whole_link=None):
+    def __init__(self, canvas, x, y, *, ends, marks: bool, whole_link=None):
         super().__init__(canvas, x, y)
         self._ends = ends
         self._line = 0
         self._call = 0
-        self._link_marks = link_marks
+        self._link_marks = marks
         # A paragraph of one style that is all one link (ReportLab's "kind 0"):
         # its lines are drawn one call each, and each is a run of the link.
-        self._whole_link = whole_link if link_marks else None
+        self._whole_link = whole_link if marks else None
 
     def _textOut(self, text, TStar=0):  # noqa: N802, N803 - ReportLab's names
         end = self._ends[self._line] if self._line < len(self._ends) else (None, "")
         hyphen_call, after = end
-        if hyphen_call == self._call and text.endswith("-"):
-            code = (self._formatText(text[:-1]) + " " + _NO_WORD + self._formatText("-") + " EMC"
-                    if text[:-1] else _NO_WORD + self._formatText("-") + " EMC")
+        if hyphen_call == self._call and text.endswith("-") and self._link_marks:
+            code = (self._formatText(text[:-1]) + " " if text[:-1] else "") + HYPHEN + self._formatText("-") + RESUME
         elif TStar and after and (not text or text[-1] not in _SPACES):
             code = self._formatText(text + after)
         else:

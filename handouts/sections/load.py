@@ -37,7 +37,7 @@ SECTION_KEYS = ("kind", "title", "body", "references")
 DISCLOSURE_KEYS = ("kind", "title", "body", "fill_in", "acknowledgment")
 # A write-in line holds a short label; longer text belongs in the body.
 MAX_FILL_IN_LABEL = 80
-REFERENCE_KEYS = ("text", "url")
+REFERENCE_KEYS = ("text", "url", "language")
 
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
@@ -266,7 +266,15 @@ def _references(doc: YamlDoc, fields: Fields, problems: list[Problem]) -> tuple[
         if url is not None and not re.match(r"^https?://[^\s<>\"]+$", url.strip()):
             ref.fail(f"reference url must start with http:// or https:// and hold no spaces, found {url!r}", "url")
             continue
-        refs.append(Reference(text=text, url=url.strip() if url else None))
+        # The language the reference is written in, when not the handout's
+        # (an English source in a Spanish edition): screen readers switch voice.
+        language = ref.text("language")
+        if language is not None and not _LANGUAGE.match(language.strip()):
+            ref.fail(f"reference 'language' must be a language code such as en or es-US, found {language!r}",
+                     "language")
+            continue
+        refs.append(Reference(text=text, url=url.strip() if url else None,
+                              language=language.strip() if language else None))
     return tuple(refs)
 
 

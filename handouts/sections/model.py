@@ -81,6 +81,7 @@ class Reference:
 
     text: SourceText | None
     url: str | None
+    language: str | None = None  # when not the handout's
 
 
 @dataclass(frozen=True)
