@@ -190,3 +190,40 @@ def without_repeated_headers(pages: list[str], headers: list[str]) -> list[str]:
 def squeeze(text: str) -> str:
     """Text without any whitespace: line breaks fall differently in the two readings."""
     return re.sub(r"\s+", "", text)
+
+
+def block_texts(path: Path) -> list[str]:
+    """The text of each block element (P, H1, LBody, ...), as the tags read it.
+
+    Text in an inline element (a Link) belongs to the block around it, and
+    the pieces of one block (its marked-content sequences, poppler's quoted
+    strings) are joined as they are: the spaces between words must be in
+    the text itself.
+    """
+    pdfinfo = shutil.which("pdfinfo")
+    assert pdfinfo, "pdfinfo (poppler-utils) is needed: .ci/run installs it"
+    out = subprocess.run([pdfinfo, "-struct-text", str(path)], capture_output=True, text=True, check=True).stdout
+    texts: list[str] = []
+    blocks: list[tuple[int, list[str]]] = []  # (indent, pieces) of each open block
+
+    def close(indent: int) -> None:
+        while blocks and blocks[-1][0] >= indent:
+            pieces = blocks.pop()[1]
+            if pieces:
+                texts.append("".join(pieces))
+
+    for line in out.splitlines():
+        body = line.strip()
+        if not body:
+            continue
+        indent = len(line) - len(line.lstrip(" "))
+        close(indent)
+        if body.startswith('"') and body.endswith('"') and len(body) >= 2:
+            if blocks:
+                blocks[-1][1].append(body[1:-1])
+            else:
+                texts.append(body[1:-1])
+        elif "(inline)" not in body and not body.startswith("Object "):
+            blocks.append((indent, []))
+    close(0)
+    return texts

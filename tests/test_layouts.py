@@ -93,7 +93,9 @@ def test_large_print_footer_stays_inside_the_margins(layouts):
 
     with pdfplumber.open(str(get(layouts, "large-print").pdf)) as doc:
         for page in doc.pages:
-            assert max(ch["x1"] for ch in page.chars) <= page.width - 72 + 0.5, page.page_number
+            # Glyphs that print: a line's closing space (there for the tag text) prints nothing.
+            assert max(ch["x1"] for ch in page.chars if ch["text"].strip()) <= page.width - 72 + 0.5, \
+                page.page_number
 
 
 def test_large_print_has_more_pages_than_letter(layouts, built):
