@@ -434,7 +434,7 @@ def merge_manifests_command(manifests, output):
               help="With --status: text or json.")
 @click.option("--allow-outside", is_flag=True, help="Allow content paths that leave the handout's folder.")
 @click.option("--allow-lint-errors", is_flag=True, help="Build despite lint errors (each is logged as a warning).")
-@_wait_option("the outbox")
+@_wait_option("the outbox or uses the ledger")
 def email(handout, patients, providers, brand, layout, outbox, send, ledger, rate, status, resend_pending,
           new_mailing, password_column, subject, max_attachment_mb, smtp_host, smtp_port, smtp_user, sender, tls, ca_file,
           jobs, fmt, allow_outside, allow_lint_errors, wait):

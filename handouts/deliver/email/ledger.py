@@ -197,8 +197,11 @@ def open_ledger(path: str | os.PathLike[str], *, create: bool = True, wait: floa
             try:
                 yield Ledger(connection, path)
             finally:
-                with connection:
-                    connection.execute("DELETE FROM holder")
+                try:
+                    with connection:
+                        connection.execute("DELETE FROM holder")
+                except sqlite3.Error:  # never in place of what went wrong first; the next run replaces it
+                    pass
     finally:
         # Only after SQLite's connection is closed: closing any descriptor
         # of the file drops every fcntl lock this process holds on it,
