@@ -62,6 +62,26 @@ def source_text(doc: YamlDoc, fields: Fields, name: str, *, markdown: bool, requ
     )
 
 
+def default_id(manifest: Path) -> str:
+    """The id of a manifest without `id:`: its file's stem, or its folder's name for handout.yaml."""
+    name = manifest.stem if manifest.stem != "handout" else manifest.parent.resolve().name
+    return name if _ID.match(name) else (re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "handout")
+
+
+def original_id(original: Path) -> str:
+    """The id an original manifest gives its editions: its `id:`, or its default when it has none.
+
+    Read on its own for a translation being loaded; a broken original is
+    reported when it is loaded itself (and its default id stands meanwhile).
+    """
+    try:
+        data = load_yaml(original, what="handout manifest").data
+    except YamlReadError:
+        data = None
+    value = data.get("id") if isinstance(data, dict) else None
+    return value if isinstance(value, str) and _ID.match(value) else default_id(original)
+
+
 def load_handout(manifest: Path, *, allow_outside: bool = False) -> Handout:
     """Load a manifest and every file it names, validating all of them.
 
@@ -96,12 +116,17 @@ def read_handout(manifest: Path, *, allow_outside: bool = False
     original = original_path(manifest)
     named = original or manifest
     handout_id = fields.text("id")
-    if handout_id is None and not fields.has("id"):
-        handout_id = named.stem if named.stem != "handout" else named.parent.name
-        if not _ID.match(handout_id):
-            handout_id = re.sub(r"[^a-z0-9]+", "-", handout_id.lower()).strip("-") or "handout"
-    elif handout_id is not None and not _ID.match(handout_id):
+    if handout_id is not None and not _ID.match(handout_id):
         fields.fail(f"'id' must be lower-case letters, digits and dashes, found {handout_id!r}", "id")
+    elif original is not None:
+        # Every edition's files, footer, keywords, batch manifest and ledger
+        # entries carry one id: the original's, whatever the folder is called.
+        own, handout_id = handout_id, original_id(original)
+        if own is not None and own != handout_id:
+            fields.fail(f"'id' is {own!r} but {display_path(original)} (the original) says {handout_id!r}; "
+                        "a translation has the original's id: remove 'id' here", "id")
+    elif handout_id is None and not fields.has("id"):
+        handout_id = default_id(manifest)
     title = source_text(doc, fields, "title", markdown=False, required=True)
     subtitle = source_text(doc, fields, "subtitle", markdown=False, required=False)
     from_name = language_of_name(manifest)
