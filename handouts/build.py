@@ -79,26 +79,95 @@ def prepare(handout: str | Path | None = None, *, brand: str | Path | None = Non
     for es or es-MX); without one the handout's own language prints and a
     warning is logged. Problems in every input are gathered and raised
     together as one HandoutError, so a content editor sees them all in one run.
+    Lint's findings are not checked: `prepare_checked` does that too.
     """
+    _, prepared, problems = _prepare(handout, brand=brand, layout=layout, print_ready=print_ready,
+                                     allow_outside=allow_outside, language=language)
+    if problems:
+        raise HandoutError(sorted(set(problems), key=problem_order))
+    assert prepared is not None
+    return prepared
+
+
+def prepare_checked(handout: str | Path | None = None, *, allow_lint_errors: bool = False,
+                    **options) -> Prepared:
+    """`prepare`, refused with every error `handouts lint` reports for this edition, all at once.
+
+    What build, print, batch and email print from: input problems, lint
+    errors (claims, an overdue review, a bad link, a signed page too long
+    for the layout printed...) and template problems come out together,
+    never one round of fixes at a time. Lint warnings are logged. With
+    `allow_lint_errors` lint errors are logged as warnings instead, so a
+    clinic can still print in an emergency, knowingly; input problems and a
+    consent split from its signatures are never allowed.
+    """
+    from .lint import ERROR, edition_findings
+
+    loaded, prepared, problems = _prepare(handout, **options)
+    findings = edition_findings(loaded, prepared)
+    # What never prints, allowed or not: input problems, and a consent split from its signatures.
+    refused = [*problems, *(Problem(f.path, f.line, f.message) if f.code in INPUT_CODES else as_refusal(f)
+                            for f in findings if f.severity == ERROR and f.code in (*INPUT_CODES, *NEVER_PRINTED))]
+    errors = [as_refusal(f) for f in findings
+              if f.severity == ERROR and f.code not in (*INPUT_CODES, *NEVER_PRINTED)]
+    if refused:
+        raise HandoutError(sorted(set(refused + ([] if allow_lint_errors else errors)), key=problem_order))
+    # Warnings go to the log (stderr, one line each; -q hides them), so a
+    # 24-dpi logo or a cut-off title does not print unnoticed.
+    for finding in findings:
+        if finding.severity != ERROR:
+            log.warning("%s", str(finding).replace(": warning: ", ": ", 1))
+    if errors and allow_lint_errors:
+        for problem in errors:
+            log.warning("printing despite lint error: %s", problem)
+    elif errors:
+        raise ContentError([*errors, Problem(display_path(loaded.manifest), None,
+                                             "refusing to build a handout with lint errors (see 'handouts lint'; "
+                                             "--allow-lint-errors overrides)")])
+    assert prepared is not None
+    return prepared
+
+
+# Lint's codes for what build refuses as input (printed as build prints them, without a code).
+INPUT_CODES = ("input", "unknown-variable")
+# Lint errors --allow-lint-errors does not print past: a signature page apart from what is signed for.
+NEVER_PRINTED = ("consent-too-long",)
+
+
+def as_refusal(finding) -> Problem:
+    """A lint error as build refuses with it: `path:line: error: code: message`, the line lint prints."""
+    return Problem(finding.path, finding.line, f"{finding.severity}: {finding.code}: {finding.message}")
+
+
+def _prepare(handout: str | Path | None, *, brand: str | Path | None = None, layout: str | Path | None = None,
+             print_ready: bool = False, allow_outside: bool = False, language: str | None = None
+             ) -> tuple[Loaded, Prepared | None, list[Problem]]:
+    """What was loaded of the edition to print, the prepared handout (None if it has problems), and the problems."""
     edition = choose_edition(resolve_handout(handout), language)
     if edition.fell_back:
         log.warning("%s", edition.fallback_message("--language"))
     loaded = load_all(edition.manifest, brand=brand, layout=layout, allow_outside=allow_outside)
+    prepared, problems = prepared_from(loaded, print_ready=print_ready)
+    return loaded, prepared, problems
+
+
+def prepared_from(loaded: Loaded, *, print_ready: bool = False) -> tuple[Prepared | None, list[Problem]]:
+    """A handout loaded without problems, prepared to render (its fonts registered); else None and the problems."""
     problems = list(loaded.problems)
-    content, loaded_brand = loaded.handout, loaded.brand
     coverage: frozenset[int] = frozenset()
     family = ""
-    if loaded_brand is not None:
+    if loaded.brand is not None:
         try:
-            coverage, family = register_fonts(loaded_brand)
+            coverage, family = register_fonts(loaded.brand)
         except BrandError as exc:  # a font file that is not a usable TrueType font
             problems.extend(exc.problems)
         else:
-            problems.extend(brand_coverage(loaded_brand, coverage, family))
+            problems.extend(brand_coverage(loaded.brand, coverage, family))
     if problems:
-        raise HandoutError(sorted(set(problems), key=problem_order))
-    return Prepared(handout=content, brand=loaded_brand, layout=loaded.layout, templates=loaded.templates,
-                    coverage=coverage, font_family=family, print_ready=print_ready, messages=loaded.messages)
+        return None, problems
+    return Prepared(handout=loaded.handout, brand=loaded.brand, layout=loaded.layout, templates=loaded.templates,
+                    coverage=coverage, font_family=family, print_ready=print_ready,
+                    messages=loaded.messages), []
 
 
 def check_reader(prepared: Prepared, provider: Provider | None, patient_name: str | None,
@@ -192,11 +261,23 @@ def fill_reader(prepared: Prepared, *, provider: Provider | None = None, patient
 
 
 def render_filled(prepared: Prepared, filled: FilledHandout, *, today: dt.date | None = None) -> tuple[bytes, int]:
-    """The PDF of a handout already filled for its reader, and its page count."""
+    """The PDF of a handout already filled for its reader, and its page count.
+
+    A signed page that would split across pages is refused with lint's
+    `consent-too-long` error: nothing is printed split.
+    """
+    from .render.keeping import SignedPageTooLong
     from .render.pdf import render_pdf
 
-    return render_pdf(filled, brand=prepared.brand, layout=prepared.layout, creator=creator(),
-                      print_ready=prepared.print_ready, common=_common(prepared, today or build_date()))
+    try:
+        return render_pdf(filled, brand=prepared.brand, layout=prepared.layout, creator=creator(),
+                          print_ready=prepared.print_ready, common=_common(prepared, today or build_date()))
+    except SignedPageTooLong as exc:
+        from .lint.consent import consent_too_long, lines_over
+
+        lines = lines_over(exc.points, prepared.brand, prepared.layout)
+        finding = consent_too_long(prepared.handout, {prepared.layout.name: lines})
+        raise ContentError([as_refusal(finding)]) from None
 
 
 def render_handout(prepared: Prepared, *, provider: Provider | None = None,
@@ -293,34 +374,6 @@ def refuse_overwriting_inputs(target: Path, prepared: Prepared, roster: Path | N
                                        "refusing to overwrite an input file with the output; choose another -o")])
 
 
-def enforce_lint(prepared: Prepared, allow_lint_errors: bool) -> None:
-    """Refuse a handout with lint errors (claims, an overdue review, a bad link...); log its warnings.
-
-    With `allow_lint_errors` the errors are logged as warnings instead, so a
-    clinic can still print in an emergency, knowingly.
-    """
-    from .lint import ERROR, build_findings
-
-    everything = build_findings(prepared)
-    # Warnings go to the log (stderr, one line each; -q hides them), so a
-    # 24-dpi logo or a cut-off title does not print unnoticed.
-    for finding in everything:
-        if finding.severity != ERROR:
-            log.warning("%s", str(finding).replace(": warning: ", ": ", 1))
-    findings = [f for f in everything if f.severity == ERROR]
-    if not findings:
-        return
-    if allow_lint_errors:
-        for finding in findings:
-            log.warning("printing despite lint error: %s", finding)
-        return
-    problems = [Problem(f.path, f.line, f"{f.severity}: {f.code}: {f.message}") for f in findings]
-    problems.append(Problem(display_path(prepared.handout.path), None,
-                            "refusing to build a handout with lint errors (see 'handouts lint'; "
-                            "--allow-lint-errors overrides)"))
-    raise ContentError(problems)
-
-
 @dataclass(frozen=True)
 class Rendered:
     """One handout rendered in memory, not yet written anywhere."""
@@ -344,25 +397,18 @@ def render_one(handout: str | Path | None = None, *, brand: str | Path | None = 
     if provider_id is not None:
         providers = find_roster(resolve_handout(handout), providers, needed_by="--provider")
     problems: list[Problem] = []
-    prepared = None
-    try:
-        prepared = prepare(handout, brand=brand, layout=layout, print_ready=print_ready,
-                           allow_outside=allow_outside, language=language)
-    except HandoutError as exc:
-        if exc.exit_code != 1:
-            raise
-        problems.extend(exc.problems)
+    prepared = collect(problems, prepare_checked, handout, brand=brand, layout=layout, print_ready=print_ready,
+                       allow_outside=allow_outside, language=language, allow_lint_errors=allow_lint_errors)
     provider = None
     if providers is not None:
-        roster = collect(problems, load_roster, Path(providers))
+        found: list[Problem] = []
+        roster = collect(found, load_roster, Path(providers))
         if roster is not None and provider_id is not None:
-            provider = collect(problems, find_provider, roster, provider_id, Path(providers))
+            provider = collect(found, find_provider, roster, provider_id, Path(providers))
+        problems += sorted(set(found), key=problem_order)
     if problems:
-        if not allow_lint_errors:
-            problems += _lint_errors(handout, brand=brand, layout=layout, allow_outside=allow_outside)
-        raise HandoutError(sorted(set(problems), key=problem_order))
+        raise HandoutError(problems)
     assert prepared is not None
-    enforce_lint(prepared, allow_lint_errors)
     roster_path = Path(providers) if providers else None
     if fmt == "html":
         data, pages = render_handout_html(prepared, provider=provider, patient_name=patient_name, today=today,
@@ -371,19 +417,6 @@ def render_one(handout: str | Path | None = None, *, brand: str | Path | None = 
         data, pages = render_handout(prepared, provider=provider, patient_name=patient_name, today=today,
                                      roster_path=roster_path)
     return Rendered(data=data, pages=pages, prepared=prepared, roster=roster_path)
-
-
-def _lint_errors(handout, **options) -> list[Problem]:
-    """The lint errors (claims, an overdue review...) of a handout that also has input problems.
-
-    Listed with the input problems, so one refused build shows everything
-    `handouts lint` does, not one round of fixes at a time.
-    """
-    from .lint import ERROR, lint_handout
-
-    findings = lint_handout(handout, readability=False, **options)
-    return [Problem(f.path, f.line, f"{f.severity}: {f.code}: {f.message}") for f in findings
-            if f.severity == ERROR and f.code not in ("input", "unknown-variable")]
 
 
 def build_handout(handout: str | Path | None = None, *, output: str | Path | None = None,

@@ -81,8 +81,22 @@ class _EchoHandler(logging.Handler):
         click.echo(message, err=True)
 
 
+def _quiet(ctx: click.Context, _param, value: bool) -> None:
+    """-q anywhere: before the command (the group's option) or after it (each command's)."""
+    if value:
+        ctx.find_root().obj["quiet"] = True
+        logging.getLogger("handouts").setLevel(logging.ERROR)
+
+
 class HandoutsGroup(click.Group):
-    """Maps the library's errors to exit codes and stderr lines."""
+    """Maps the library's errors to exit codes and stderr lines; gives every command `-q`."""
+
+    def add_command(self, cmd: click.Command, name: str | None = None) -> None:
+        # `handouts build x -q` as well as `handouts -q build x`: click
+        # accepts a group's option only before the command name.
+        cmd.params.append(click.Option(["-q", "--quiet"], is_flag=True, expose_value=False, callback=_quiet,
+                                       help="Print only errors."))
+        super().add_command(cmd, name)
 
     def invoke(self, ctx: click.Context):
         from .errors import HandoutError
@@ -404,7 +418,8 @@ def merge_manifests_command(manifests, output):
 @cli.command()
 @click.argument("handout", required=False)
 @click.option("--patients", type=click.Path(dir_okay=False), help="Patients: CSV or YAML (id, name, email, ...).")
-@click.option("--providers", type=click.Path(dir_okay=False), help="Roster the patients' 'provider' ids refer to.")
+@click.option("--providers", type=click.Path(dir_okay=False),
+              help="Roster the patients' 'provider' ids refer to (default: providers.csv beside the handout).")
 @click.option("--brand", type=click.Path(dir_okay=False), help="brand.yml to print with.")
 @click.option("--layout", metavar="NAME|FILE", help="Layout for patients without their own (default letter).")
 @click.option("--outbox", default="outbox", show_default=True, type=OUTPUT,

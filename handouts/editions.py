@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from .build import Prepared, prepare
+from .build import Prepared, prepare_checked
 from .load.project import resolve_handout
 from .sections.translations import Edition, choose_edition
 
@@ -28,7 +28,12 @@ class Editions:
 
     def __init__(self, handout: str | Path | None = None, *, default_language: str | None = None,
                  **prepare_options):
-        """`default_language` is what a reader without a language gets (None: the manifest's own)."""
+        """`default_language` is what a reader without a language gets (None: the manifest's own).
+
+        Each edition is prepared with `build.prepare_checked` (its options,
+        `allow_lint_errors` among them): refused with every error lint
+        reports for it, in the layout it prints in.
+        """
         self.manifest = resolve_handout(handout)
         self.default_language = default_language
         self.options = prepare_options
@@ -48,7 +53,7 @@ class Editions:
         if edition.fell_back:
             log.warning("%s", edition.fallback_message(where))
         if edition.manifest not in self._prepared:
-            self._prepared[edition.manifest] = prepare(edition.manifest, **self.options)
+            self._prepared[edition.manifest] = prepare_checked(edition.manifest, **self.options)
         return self._prepared[edition.manifest]
 
     def prepared(self) -> dict[str, Prepared]:

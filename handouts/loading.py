@@ -20,7 +20,7 @@ from .fill.catalog import messages as load_messages
 from .fill.overrides import check_overrides
 from .fill.templates import Templates, template_context
 from .layouts import Layout, load_layout
-from .load.brand import Brand, load_brand
+from .load.brand import Brand, read_brand
 from .load.project import find_brand, resolve_handout
 from .load.roster import Provider
 from .sections import Handout, SourceText
@@ -97,7 +97,14 @@ def load_all(handout: str | Path | None = None, *, brand: str | Path | None = No
     whole = content is not None and not problems
     collect(problems, build_date)
     brand_path = collect(problems, find_brand, manifest, named_brand, brand)
-    loaded_brand = collect(problems, load_brand, brand_path, allow_outside=allow_outside) if brand_path else None
+    # A brand with problems is still read as far as it goes (a bad colour
+    # left at its default), so its errors hide none of the handout's own.
+    loaded_brand = None
+    if brand_path:
+        read = collect(problems, read_brand, brand_path, allow_outside=allow_outside)
+        if read is not None:
+            loaded_brand, brand_problems = read
+            problems.extend(brand_problems)
     templates = Templates()
     problems.extend(templates.check(texts))
     problems.extend(_markdown_problems(texts))

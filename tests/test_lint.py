@@ -266,7 +266,8 @@ def test_every_code_is_documented_with_a_severity():
         "image-resolution", "consent-too-long"}
     errors = {code for code, (severity, _) in CODES.items() if severity == "error"}
     assert errors == {"input", "claim", "review-overdue", "reviewed-in-future", "unknown-variable",
-                      "bad-link", "translation-sections", "translation-disclosure", "consent-too-long"}
+                      "bad-link", "translation-sections", "translation-disclosure", "consent-too-long",
+                      "comment-in-text"}
     assert all(severity in ("error", "warning") for severity, _ in CODES.values())
 
 
@@ -636,6 +637,37 @@ def test_disclosure_incomplete(clinic, sentence, words):
     others = {w for _, _, w in DISCLOSURE_PARTS} - {words}
     assert not any(w in findings[0]["message"] for w in others)
     assert result.exit_code == 0
+
+
+# Plain ways of naming the alternatives, each as the only mention of them.
+ALTERNATIVES_NAMED = [
+    ("en", "You can choose another treatment, or no treatment."),
+    ("en", "Ask us about other treatment options."),
+    ("en", "You may decide not to have the shot."),
+    ("en", "Exercise and weight loss are different choices you can make."),
+    ("es", "Puede elegir otro tratamiento, o ningún tratamiento."),
+    ("es", "Pregúntenos por otras opciones de tratamiento."),
+    ("es", "Puede decidir no ponerse la inyección."),
+]
+
+
+@pytest.mark.parametrize(("language", "sentence"), ALTERNATIVES_NAMED, ids=[s for _, s in ALTERNATIVES_NAMED])
+def test_disclosure_names_alternatives_in_plain_words(clinic, language, sentence):
+    regulatory = ("La FDA no ha aprobado esta inyección." if language == "es"
+                  else "The FDA has not approved this shot for knee arthritis.")
+    risks = "Los riesgos son infección y dolor." if language == "es" else "The main risks are infection, pain, and swelling."
+    risk = ("kind: risk_disclosure\ntitle: Your consent\nbody: |\n"
+            f"  {regulatory}\n  {risks}\n  {sentence}\n")
+    manifest = MANIFEST.replace("version:", f"language: {language}\nversion:")
+    write_project(clinic, {"handout.yaml": manifest, "sections/risk-disclosure.yaml": risk})
+    result, findings = lint_json(".")
+    assert of_code(findings, "disclosure-incomplete") == [], sentence
+    # Without the sentence, the same disclosure lacks the alternatives.
+    write_project(clinic, {"handout.yaml": manifest,
+                           "sections/risk-disclosure.yaml": risk.replace(f"  {sentence}\n", "")})
+    result, findings = lint_json(".")
+    assert [f["message"] for f in of_code(findings, "disclosure-incomplete")] == [
+        "the risk disclosure does not mention the alternatives"]
 
 
 def test_disclosure_parts_may_be_in_the_acknowledgment(clinic):

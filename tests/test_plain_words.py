@@ -72,14 +72,32 @@ def test_list_item_indented_more_than_the_list(project):
     assert "not found" not in result.stderr
 
 
-def test_hash_after_an_unquoted_title_is_a_lint_warning(project):
-    section = project / "sections" / "benefits.yaml"
-    title = next(line for line in section.read_text(encoding="utf-8").splitlines() if line.startswith("title:"))
-    edit(section, title, "title: Why we are the #1 choice")
+@pytest.mark.parametrize(("key", "written"), [("title", "title: Why we are the #1 choice"),
+                                              ("fill_in", "  - Price quoted # in dollars")],
+                         ids=["title", "fill_in-label"])
+def test_hash_after_an_unquoted_text_is_an_error_and_nothing_prints_cut(project, tmp_path, key, written):
+    # The cut text would print ("Why we are the"): an error in lint, a refusal in build.
+    if key == "title":
+        section = project / "sections" / "benefits.yaml"
+        title = next(line for line in section.read_text(encoding="utf-8").splitlines() if line.startswith("title:"))
+        edit(section, title, written)
+        shown, comment = "title", "#1 choice"
+    else:
+        section = project / "sections" / "risk-disclosure.yaml"
+        edit(section, "  - Price quoted", written)
+        shown, comment = "fill_in[2]", "# in dollars"
     result = run("lint", ".")
-    line = line_of(section, "#1 choice")
-    assert (f"sections/benefits.yaml:{line}: warning: comment-in-text: title: '#1 choice' is not printed: "
-            "text after ' #' is a comment and is not printed; quote the value") in result.stdout
-    # Quoted, the same title is printed whole and lint is quiet about it.
-    edit(section, "title: Why we are the #1 choice", 'title: "Why we are the #1 choice"')
+    line = line_of(section, comment)
+    name = section.relative_to(project).as_posix()
+    expected = (f"{name}:{line}: error: comment-in-text: {shown}: '{comment}' is not printed: "
+                "text after ' #' is a comment and is not printed; quote the value")
+    assert expected in result.stdout
+    assert result.exit_code == 1
+    built = run("build", ".", "-o", str(tmp_path / "cut.pdf"))
+    assert built.exit_code == 1
+    assert expected in built.stderr
+    assert not (tmp_path / "cut.pdf").exists()
+    # Quoted, the same text is printed whole and lint is quiet about it.
+    quoted = written.replace(": ", ': "', 1) + '"' if key == "title" else '  - "Price quoted # in dollars"'
+    edit(section, written, quoted)
     assert "comment-in-text" not in run("lint", ".").stdout

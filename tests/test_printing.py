@@ -108,6 +108,43 @@ def test_build_print_to_a_missing_printer_writes_nothing(cups, tmp_path):
     assert not target.exists()
 
 
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_print_refuses_a_consent_too_long_for_the_layout_and_queues_nothing(cups, tmp_path, monkeypatch, language):
+    # Fits letter with its signatures, not large print (see test_consent_whole.py).
+    from pathlib import Path
+
+    sheet = Path(__file__).parent / "sheet" / "consent-en-es"
+    monkeypatch.chdir(sheet)
+    lint = [ln for ln in invoke(["lint", "."]).stdout.splitlines()
+            if "consent-too-long" in ln and ln.startswith("sections/risk.es.yaml" if language == "es" else
+                                                        "sections/risk.yaml")]
+    before = cups.page_log()
+    result = invoke(["print", ".", "--printer", cupsd.QUEUE, "--layout", "large-print", "--language", language],
+                    env=cups.env())
+    assert_clean(result)
+    assert result.exit_code == 1
+    assert [ln for ln in result.stderr.splitlines() if "consent-too-long" in ln] == lint
+    assert len(lint) == 1
+    assert cups.page_log() == before
+    assert result.stdout == ""
+
+
+def test_print_refuses_with_the_errors_lint_reports(cups, tmp_path, monkeypatch):
+    # A brand error, claims, an unset clinic value and an unknown variable, all at once.
+    from test_one_run import broken_clinic, english, refused
+
+    folder = broken_clinic(tmp_path / "clinic")
+    monkeypatch.chdir(folder)
+    errors = [ln for ln in invoke(["lint", "."]).stdout.splitlines() if ": error: " in ln]
+    before = cups.page_log()
+    result = invoke(["print", ".", "--printer", cupsd.QUEUE], env=cups.env())
+    assert_clean(result)
+    assert result.exit_code == 1
+    assert refused(result.stderr) == english(errors)
+    assert len(errors) >= 5
+    assert cups.page_log() == before
+
+
 def test_no_scheduler_running(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     server = f"127.0.0.1:{cupsd.free_port()}"  # nothing listens there

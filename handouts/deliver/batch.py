@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import __version__
-from ..build import Prepared, enforce_lint, prepare, render_handout, render_handout_html
+from ..build import Prepared, prepare, render_handout, render_handout_html
 from ..editions import Editions
 from ..errors import HandoutError, NotFoundError, Problem, display_path
 from ..load.project import find_roster, resolve_handout
@@ -294,7 +294,7 @@ def build_batch(handout: str | Path | None = None, *, providers: str | Path | No
     options = dict(brand=brand, layout=layout, print_ready=print_ready, allow_outside=allow_outside)
     problems: list[Problem] = []
     prepared = None
-    editions = Editions(handout, default_language=language, **options)
+    editions = Editions(handout, default_language=language, allow_lint_errors=allow_lint_errors, **options)
     try:
         prepared = editions.get(None, where="--language")
     except HandoutError as exc:
@@ -309,7 +309,6 @@ def build_batch(handout: str | Path | None = None, *, providers: str | Path | No
     if problems:
         raise HandoutError(problems)
     assert prepared is not None
-    enforce_lint(prepared, allow_lint_errors)
 
     selected = roster
     if only:
@@ -333,9 +332,6 @@ def build_batch(handout: str | Path | None = None, *, providers: str | Path | No
             continue
         edition_of[provider.id] = editions.get(provider.language, where=where)
     used = {id(p): p for p in edition_of.values()} or {id(prepared): prepared}
-    for edition in used.values():
-        if edition is not prepared:
-            enforce_lint(edition, allow_lint_errors)
     fingerprints = {i: fingerprint(p) for i, p in used.items()}
     if len(used) == 1:
         fp = next(iter(fingerprints.values()))

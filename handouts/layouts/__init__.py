@@ -49,6 +49,11 @@ class Layout:
         """The body size to print: the brand's if it has one, never below the floor."""
         return max(brand_size or self.body_size, self.min_body_size)
 
+    @property
+    def builtin(self) -> bool:
+        """Whether this is one of the layouts that ship with handouts (not a clinic's file)."""
+        return self.path.parent == package_path("layouts")
+
 
 def builtin_layouts() -> list[str]:
     """Names of the layouts that ship with handouts."""

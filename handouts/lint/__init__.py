@@ -2,17 +2,20 @@
 
 Every check has a stable code (`checks.CODES`, documented in the README with
 why it exists). `lint_handout()` runs them all on a handout and its
-translations; `blocking_findings()` runs the error-level checks that `build`
-and `batch` enforce, without the slower readability pass.
+translations; `edition_findings()` runs them on one edition, without the
+slower readability pass: what `build`, `batch`, `print` and `email` refuse
+to print past.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import BrandError, HandoutError, Problem, display_path
+from ..layouts import Layout, builtin_layouts, load_layout
 from ..loading import Loaded, font_problems, load_all, provider_problems, text_coverage
 from ..sections.model import Handout
 from .checks import (
@@ -36,31 +39,20 @@ from .findings import ERROR, Finding, sort_key
 if TYPE_CHECKING:  # build (filling, rendering) is only needed for the signed page's measure
     from ..build import Prepared
 
-__all__ = ["CODES", "INFO", "Finding", "blocking_findings", "build_findings", "lint_handout"]
+__all__ = ["CODES", "INFO", "Finding", "edition_findings", "lint_handout"]
 
-def build_findings(prepared: Prepared, *, today: dt.date | None = None) -> list[Finding]:
-    """Every finding but reading level, which build and batch report before printing.
 
-    Reading level is left to `handouts lint`: it is the one slow check, and
-    never an error.
+def edition_findings(loaded: Loaded, prepared: Prepared | None = None, *,
+                     today: dt.date | None = None) -> list[Finding]:
+    """Every finding lint makes of one edition but reading level: what build, batch, print and email report.
+
+    The signed page is measured in the layout the edition prints in (lint
+    measures it in every layout); `prepared`, when there is one, saves
+    preparing it again for that. Reading level is left to `handouts lint`:
+    it is the one slow check, and never an error.
     """
-    handout = prepared.handout
-    today = today or dt.date.today()
-    config = load_lint_config(handout.path)
-    findings = check_claims(handout.text_fields(), config, handout.language)
-    findings += check_currency(handout, today)
-    findings += check_links(handout.text_fields())
-    findings += check_brand(prepared.brand, prepared.layout)
-    findings += check_completeness(handout)
-    findings += check_comments(handout.text_fields())
-    findings += check_against_original(handout)
-    findings += check_figures(handout, prepared.layout)
-    return sorted(set(findings), key=sort_key)
-
-
-def blocking_findings(prepared: Prepared, *, today: dt.date | None = None) -> list[Finding]:
-    """The error-level findings build and batch refuse to print past."""
-    return [f for f in build_findings(prepared, today=today) if f.severity == ERROR]
+    return sorted(set(_check(loaded, today=today or dt.date.today(), max_grade=0.0, readability=False,
+                             layouts=(loaded.layout,), prepared=prepared)), key=sort_key)
 
 
 def lint_handout(handout: str | Path | None = None, *, brand: str | Path | None = None,
@@ -89,26 +81,24 @@ def lint_handout(handout: str | Path | None = None, *, brand: str | Path | None 
     manifest = resolve_handout(handout)
     with using(LintCache.open(Path(cache), manifest) if cache is not None else None):
         findings = _lint_all(manifest, brand=brand, layout=layout, max_grade=max_grade, today=today,
-                             allow_outside=allow_outside, images=images)
-    if not readability:
-        findings = [f for f in findings if f.code != "readability"]
+                             allow_outside=allow_outside, images=images, readability=readability)
     return sorted(set(findings), key=sort_key)
 
 
 def _lint_all(manifest: Path, *, brand, layout, max_grade: float, today: dt.date, allow_outside: bool,
-              images: bool) -> list[Finding]:
+              images: bool, readability: bool) -> list[Finding]:
     """The findings of a handout and every translation of it, unsorted."""
     from ..sections.translations import original_path, translations
 
-    findings, loaded = _lint_one(manifest, brand=brand, layout=layout, max_grade=max_grade, today=today,
-                                 allow_outside=allow_outside, images=images)
+    options = dict(brand=brand, layout=layout, max_grade=max_grade, today=today, allow_outside=allow_outside,
+                   images=images, readability=readability)
+    findings, loaded = _lint_one(manifest, **options)
     # An original brings its translations along: one run checks every edition,
     # each against the original as read here (as load_handout reads it: no --allow-outside).
     if original_path(manifest) is None:
         original = loaded.handout if loaded.whole and not allow_outside else None
         for path in translations(manifest).values():
-            findings += _lint_one(path, brand=brand, layout=layout, max_grade=max_grade, today=today,
-                                  allow_outside=allow_outside, images=images, original=original)[0]
+            findings += _lint_one(path, original=original, **options)[0]
     findings += from_problems(_roster_problems(manifest, loaded))
     return findings
 
@@ -135,11 +125,27 @@ def _roster_problems(manifest: Path, loaded: Loaded) -> list[Problem]:
 
 
 def _lint_one(manifest: Path, *, brand, layout, max_grade: float, today: dt.date, allow_outside: bool,
-              images: bool = False, original: Handout | None = None) -> tuple[list[Finding], Loaded]:
-    """Every finding for one edition of a handout (an original or a translation), and what was loaded."""
+              images: bool = False, readability: bool = True, original: Handout | None = None
+              ) -> tuple[list[Finding], Loaded]:
+    """Every finding for one edition of a handout (an original or a translation), and what was loaded.
+
+    The signed page is measured in every built-in layout and the one given:
+    a roster names no layout, and a patients file only built-in ones.
+    """
+    loaded = load_all(manifest, brand=brand, layout=layout, allow_outside=allow_outside)
+    return _check(loaded, today=today, max_grade=max_grade, readability=readability, images=images,
+                  original=original), loaded
+
+
+def _check(loaded: Loaded, *, today: dt.date, max_grade: float, readability: bool,
+           layouts: tuple[Layout, ...] | None = None, images: bool = False, original: Handout | None = None,
+           prepared: Prepared | None = None) -> list[Finding]:
+    """Every check on what was loaded of one edition, whatever else failed to load.
+
+    The signed page is measured in `layouts` (None: the one loaded and every built-in one).
+    """
     from ..sections.translations import language_of_name
 
-    loaded = load_all(manifest, brand=brand, layout=layout, allow_outside=allow_outside)
     findings = from_problems(loaded.problems)
     try:
         config = load_lint_config(loaded.manifest)
@@ -147,7 +153,7 @@ def _lint_one(manifest: Path, *, brand, layout, max_grade: float, today: dt.date
         findings += from_problems(exc.problems)
         config = LintConfig()
     texts = list(loaded.texts)
-    language = loaded.handout.language if loaded.handout else (language_of_name(manifest) or "en")
+    language = loaded.handout.language if loaded.handout else (language_of_name(loaded.manifest) or "en")
     findings += check_claims(texts, config, language)
     findings += check_links(texts)
     findings += check_comments(texts)
@@ -158,23 +164,40 @@ def _lint_one(manifest: Path, *, brand, layout, max_grade: float, today: dt.date
         findings += check_printable(loaded, *text_coverage(loaded.brand))
     except BrandError:
         pass  # the brand's font files: reported just above
-    if loaded.handout is not None:
-        findings += check_currency(loaded.handout, today)
-        brand_file = display_path(loaded.brand.path) if loaded.brand else None
-        if all(p.path == brand_file for p in loaded.problems):
-            # With a section left out for its problems, "no such kind" would
-            # be a second finding for one mistake.
-            findings += check_completeness(loaded.handout)
-        findings += check_against_original(loaded.handout, original)
+    if loaded.handout is None:
+        return findings
+    findings += check_currency(loaded.handout, today)
+    brand_file = display_path(loaded.brand.path) if loaded.brand else None
+    only_brand = all(p.path == brand_file for p in loaded.problems)
+    if only_brand:
+        # With a section left out for its problems, "no such kind" would
+        # be a second finding for one mistake.
+        findings += check_completeness(loaded.handout)
+    findings += check_against_original(loaded.handout, original)
+    if readability:
         findings += check_readability(loaded, max_grade)
-        findings += check_figures(loaded.handout, loaded.layout, listing=images)
-    if not loaded.problems and needs_measuring(loaded.handout):
-        # Measuring the signed page means laying it out: only for a handout
-        # that builds, and an acknowledgment long enough to need it.
-        try:
-            from ..build import prepare  # laying out: only for a long acknowledgment
+    findings += check_figures(loaded.handout, loaded.layout, listing=images)
+    if only_brand and loaded.brand is not None and needs_measuring(loaded.handout, loaded.layout):
+        # Measuring the signed page means laying it out: only for an
+        # acknowledgment long enough to need it, in a handout that fills in
+        # (a brand's own errors leave it printable with their defaults).
+        findings += _measure_consent(loaded, prepared, layouts)
+    return findings
 
-            findings += check_consent(prepare(manifest, brand=brand, layout=layout, allow_outside=allow_outside))
-        except HandoutError as exc:
-            findings += from_problems(exc.problems)
-    return findings, loaded
+
+def _measure_consent(loaded: Loaded, prepared: Prepared | None, layouts: tuple[Layout, ...] | None) -> list[Finding]:
+    from ..build import prepared_from  # laying out: only for a long acknowledgment
+
+    if layouts is None:
+        named = {loaded.layout.name: loaded.layout}
+        for name in builtin_layouts():
+            named.setdefault(name, load_layout(name))
+        layouts = tuple(named.values())
+    if prepared is None:
+        prepared, _ = prepared_from(replace(loaded, problems=()))
+        if prepared is None:
+            return []  # the brand's fonts: reported above
+    try:
+        return check_consent(prepared, layouts)
+    except HandoutError as exc:
+        return from_problems(exc.problems)

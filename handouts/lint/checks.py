@@ -50,7 +50,8 @@ CODES: dict[str, tuple[str, str]] = {
     "logo-resolution": (WARNING, f"the logo prints under {MIN_LOGO_DPI} dpi"),
     "brand-no-name": (WARNING, "the brand has no meta.name: the cover and footer print no clinic name"),
     "font-fallback": (WARNING, "a brand font that cannot be embedded (google, bunny, system) or has no bold face"),
-    "comment-in-text": (WARNING, "text after ' #' in an unquoted value, which YAML drops as a comment"),
+    "comment-in-text": (ERROR, "text after ' #' in an unquoted text value, which YAML drops as a comment: the "
+                               "value would print cut short"),
     **TRANSLATION_CODES,
     **FIGURE_CODES,
 }
@@ -88,7 +89,11 @@ def check_claims(texts: list[SourceText], config: LintConfig, language: str = "e
 
 
 def check_comments(texts) -> list[Finding]:
-    """Unquoted text fields whose end YAML took for a comment (`title: Our #1 choice`)."""
+    """Unquoted text fields whose end YAML took for a comment (`title: Our #1 choice`).
+
+    An error: every text field prints, and would print cut short ("Our").
+    A comment on a line of its own, or after a quoted value, is not text.
+    """
     findings = []
     for src in texts:
         if src.comment:
@@ -215,12 +220,18 @@ _DISCLOSURE_NEEDS: dict[str, dict[str, str]] = {
     "en": {
         "its regulatory status (FDA approval)": r"\bFDA\b|\bapprov|\bregulat|\bclear(ed|ance)\b",
         "its risks": r"\brisks?\b|\bharms?\b|\bside effects?\b",
-        "the alternatives": r"\balternatives?\b|\bother (choices|options|treatments)\b",
+        # "alternatives", "other choices", "another treatment", "other treatment
+        # options", "no treatment", "choose not to have it".
+        "the alternatives": r"\balternatives?\b|\b(?:other|another|different)\s+(?:\w+\s+)?"
+                            r"(?:choices?|options?|treatments?|therap(?:y|ies)|ways?)\b"
+                            r"|\bno\s+treatment\b|\b(?:choose|decide)\s+not\s+to\b",
     },
     "es": {
         "its regulatory status (FDA approval)": r"\bFDA\b|\baprob|\bregula|\bautoriza",
         "its risks": r"\briesgos?\b|\bdaños?\b|\befectos? secundarios?\b",
-        "the alternatives": r"\balternativas?\b|\botras? (opciones|tratamientos|alternativas)\b",
+        "the alternatives": r"\balternativas?\b|\b(?:otr[oa]s?|distint[oa]s?)\s+(?:\w+\s+)?"
+                            r"(?:opci[oó]n|opciones|tratamientos?|terapias?|formas?)\b"
+                            r"|\b(?:ningún|sin)\s+tratamiento\b|\bno\s+tratarse\b|\b(?:elegir|decidir)\s+no\b",
     },
 }
 

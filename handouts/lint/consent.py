@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from ..errors import display_path
-from ..layouts import builtin_layouts, load_layout
+from ..layouts import Layout
 from .findings import ERROR, Finding
 
 if TYPE_CHECKING:
@@ -18,46 +19,56 @@ SAMPLE_PATIENT = "Maria Guadalupe Example-Sample"
 
 # An acknowledgment this short fits the signed page of every built-in layout
 # (the bundled ones, 425 and 452 characters, fit large print with room to
-# spare); only a longer one is laid out to be measured, so a cold lint of
-# such a handout never loads the renderer.
+# spare); only a longer one, or one printed in a clinic's own layout file,
+# is laid out to be measured, so a cold lint of such a handout never loads
+# the renderer. Whatever is not measured here is still checked on every
+# copy as it is printed (render.keeping.SignedPage).
 SHORT_CHARACTERS = 500
 SHORT_LINES = 6
 
 
-def needs_measuring(handout) -> bool:
-    """Whether the acknowledgment is long enough that only laying it out can say if it fits."""
+def needs_measuring(handout, layout: Layout) -> bool:
+    """Whether only laying the signed page out can say if it fits: a long acknowledgment, or a clinic's layout."""
     acknowledgment = handout.risk_disclosure.acknowledgment
     if acknowledgment is None:
         return False
     text = acknowledgment.text.strip()
-    return len(text) > SHORT_CHARACTERS or len(text.splitlines()) > SHORT_LINES
+    return len(text) > SHORT_CHARACTERS or len(text.splitlines()) > SHORT_LINES or not layout.builtin
 
 
-def check_consent(prepared: Prepared) -> list[Finding]:
-    """An error when the acknowledgment and the signature lines cannot share a page.
+def check_consent(prepared: Prepared, layouts: Iterable[Layout]) -> list[Finding]:
+    """An error when the acknowledgment and the signature lines cannot share a page in one of `layouts`.
 
-    Checked in the chosen layout and every built-in one, since the same
-    content prints in all of them; large print is where a page fills first.
+    Measured for a patient with a long name (the page's header then takes
+    two lines); large print is where a page fills first.
     """
     from ..build import fill  # with the renderer below: only for a long acknowledgment
     from ..render.pdf import consent_overflow
 
-    disclosure = prepared.handout.risk_disclosure
-    if disclosure.acknowledgment is None:
+    if prepared.handout.risk_disclosure.acknowledgment is None:
         return []
     filled = fill(prepared, patient_name=SAMPLE_PATIENT)
-    layouts = {prepared.layout.name: prepared.layout}
-    for name in builtin_layouts():
-        layouts.setdefault(name, load_layout(name))
-    over = []
-    for name, layout in layouts.items():
+    over = {}
+    for layout in layouts:
         points = consent_overflow(filled, brand=prepared.brand, layout=layout)
         if points > 0:
-            line = layout.body_size_for(prepared.brand.base_size) * layout.line_spacing
-            over.append(f"{name}: {math.ceil(points / line)} line(s) too many")
-    if not over:
-        return []
-    source = disclosure.acknowledgment
-    return [Finding(display_path(source.path), source.line, ERROR, "consent-too-long",
-                    "the acknowledgment and the signature lines do not fit on one page "
-                    f"({', '.join(over)}); shorten the acknowledgment, or move text into the body")]
+            over[layout.name] = lines_over(points, prepared.brand, layout)
+    return [consent_too_long(prepared.handout, over)] if over else []
+
+
+def lines_over(points: float, brand, layout: Layout) -> int:
+    """Points a signed page runs over, as the body lines they are in `layout`."""
+    return math.ceil(points / (layout.body_size_for(brand.base_size) * layout.line_spacing))
+
+
+def consent_too_long(handout, over: dict[str, int]) -> Finding:
+    """The one finding for a signed page too long in some layouts ({layout name: lines too many}).
+
+    Lint reports it; build, print, batch and email refuse with it, whether
+    measured before rendering or found while rendering one reader's copy.
+    """
+    source = handout.risk_disclosure.acknowledgment or handout.risk_disclosure.body
+    listed = ", ".join(f"{name}: {lines} line(s) too many" for name, lines in over.items())
+    return Finding(display_path(source.path), source.line, ERROR, "consent-too-long",
+                   "the acknowledgment and the signature lines do not fit on one page "
+                   f"({listed}); shorten the acknowledgment, or move text into the body")

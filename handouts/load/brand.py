@@ -105,6 +105,19 @@ def parse_color(value: str) -> str | None:
 
 def load_brand(path: Path, *, allow_outside: bool = False) -> Brand:
     """Load and validate a brand.yml, reporting every problem at once."""
+    brand, problems = read_brand(path, allow_outside=allow_outside)
+    if problems:
+        raise BrandError(problems)
+    return brand
+
+
+def read_brand(path: Path, *, allow_outside: bool = False) -> tuple[Brand, list[Problem]]:
+    """A brand.yml as far as it could be read, and every problem in it.
+
+    What has a problem is left at its default (no logo, the default
+    colour), so that lint can still check the handout's use of the clinic's
+    values against it; only a file that cannot be read at all raises.
+    """
     path = Path(path)
     top = Fields.open(path, "brand file", BrandError)
     doc, problems = top.doc, top.problems
@@ -125,8 +138,6 @@ def load_brand(path: Path, *, allow_outside: bool = False) -> Brand:
         return handouts.text(key) if handouts else None
 
     phone, email, address = contact_field("phone"), contact_field("email"), contact_field("address")
-    if problems:
-        raise BrandError(problems)
     return Brand(
         name=name or "",
         link=link,
@@ -141,7 +152,7 @@ def load_brand(path: Path, *, allow_outside: bool = False) -> Brand:
         heading_family=_family_name(top, "headings"),
         path=path,
         **colors,
-    )
+    ), problems
 
 
 def _meta(doc: YamlDoc, top: Fields) -> tuple[str | None, str | None]:

@@ -203,3 +203,35 @@ def link_headings(flowables: list[Flowable]) -> list[Flowable]:
             if start < len(flowables) and isinstance(flowables[start], KeepRoom):
                 flowables[start].led = True
     return flowables
+
+
+class SignedPageTooLong(Exception):
+    """The acknowledgment and signatures are taller than a page: printed, they would split.
+
+    `points` is how far they run over; the builder reports it with lint's
+    `consent-too-long` message (the renderer does not word lint's findings).
+    """
+
+    def __init__(self, points: float):
+        super().__init__(f"the signed page runs {points:.1f} pt over one page")
+        self.points = points
+
+
+class SignedPage(KeepTogether):
+    """The acknowledgment and the signature lines: on one page, or not printed at all.
+
+    Platypus's KeepTogether splits a group taller than a page across pages;
+    a consent with its signatures on another page than what was signed for
+    must never print. Checked on every copy as it is laid out, whatever its
+    patient's name or title, so nothing splits that lint's measure missed.
+    """
+
+    def split(self, aW, aH):  # noqa: N803 - ReportLab's signature
+        if getattr(self, "_wrapInfo", None) != (aW, aH):
+            self.wrap(aW, aH)
+        frame = getattr(self, "_frame", None)
+        if frame is not None:
+            page = frame._y2 - frame._topPadding - frame._y1p
+            if self._H > page + 1e-6:
+                raise SignedPageTooLong(self._H - page)
+        return super().split(aW, aH)

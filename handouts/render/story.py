@@ -8,7 +8,6 @@ from functools import lru_cache
 from reportlab.lib.colors import Color
 from reportlab.platypus import (
     Flowable,
-    KeepTogether,
     NextPageTemplate,
     PageBreak,
     Paragraph,
@@ -22,7 +21,7 @@ from .body import markdown_flowables
 from .consent import WriteInLines
 from .copies import twin
 from .images import LogoFlowable, shared_logo
-from .keeping import KeepRoom, keep_tail, link_headings
+from .keeping import KeepRoom, SignedPage, keep_tail, link_headings
 from .logosize import logo_box
 from .markup import (
     CachedParagraph,
@@ -275,7 +274,7 @@ def build_story(filled: FilledHandout, brand: Brand, styles: Styles, width: floa
     closing.append(_signature_block(filled, styles, width))
     # The acknowledgment and signatures belong to the disclosure's section.
     _within(closing, disclosure_section(disclosure))
-    signing = KeepTogether(closing)
+    signing = SignedPage(closing)
     if write_in is not None:
         # What the clinic writes in goes on the signed page too when the
         # page holds it (render.keeping); the signatures always do. When it

@@ -340,5 +340,5 @@ def _fill_in(doc: YamlDoc, fields: Fields, problems: list[Problem]) -> tuple[Sou
                 f"a 'fill_in' label must be one line of at most {MAX_FILL_IN_LABEL} characters", *key))
             continue
         labels.append(SourceText(entry.strip(), doc.path, fields.label("fill_in") + f"[{index + 1}]",
-                                 doc.text_start(*key)))
+                                 doc.text_start(*key), comment=doc.comments.get(key)))
     return tuple(labels)

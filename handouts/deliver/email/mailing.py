@@ -20,7 +20,7 @@ from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ...build import Prepared, enforce_lint, fill_reader, render_filled
+from ...build import Prepared, fill_reader, render_filled
 from ...editions import Editions
 from ...errors import HandoutError, OutputError, Problem, display_path, explain_os_error
 from ...layouts import builtin_layouts
@@ -187,7 +187,7 @@ def _load_everything(handout, *, patients: Path, providers, brand, layout: str, 
     the handout's own, with a warning naming the row.
     """
     problems: list[Problem] = []
-    options = dict(brand=brand, allow_outside=allow_outside)
+    options = dict(brand=brand, allow_outside=allow_outside, allow_lint_errors=allow_lint_errors)
     editions = {layout: Editions(handout, layout=layout, **options)}
     base = None
     try:
@@ -197,7 +197,7 @@ def _load_everything(handout, *, patients: Path, providers, brand, layout: str, 
             raise
         problems.extend(exc.problems)
     roster: dict[str, Provider] = {}
-    roster_path = Path(providers) if providers else None
+    roster_path = _roster(handout, providers)
     if roster_path is not None:
         try:
             roster = {p.id: p for p in load_roster(roster_path)}
@@ -233,9 +233,18 @@ def _load_everything(handout, *, patients: Path, providers, brand, layout: str, 
         key = f"{chosen}/{edition.handout.language}"
         prepared.setdefault(key, edition)
         key_of[patient.id] = key
-    for each in prepared.values():
-        enforce_lint(each, allow_lint_errors)
     return prepared, roster, rows, templates, roster_path, key_of
+
+
+def _roster(handout, providers) -> Path | None:
+    """--providers, else the providers.csv (or .yaml) beside the handout, as build, batch and print use; or none."""
+    from ...errors import NotFoundError
+    from ...load.project import find_roster, resolve_handout
+
+    try:
+        return find_roster(resolve_handout(handout), providers, needed_by="email")
+    except NotFoundError:
+        return None  # then a patient row naming a provider is refused (load_patients)
 
 
 def _private_folder(folder: Path) -> None:
