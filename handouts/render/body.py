@@ -20,6 +20,7 @@ from .markup import (
     BodyStyles,
     CachedParagraph,
     escape,
+    plain_markup,
     shared_paragraph,
 )
 from .tagging import ArtifactRule, tag
@@ -69,7 +70,8 @@ def markdown_flowables(text: str, styles: BodyStyles, pictures=()) -> list[Flowa
     introduction: int | None = None  # index of a one-piece paragraph ending in ':', while it is the last
 
     def caption(text: str) -> Flowable:
-        return tag(copy.copy(shared_paragraph(escape(text), caption_style(style_for(styles.body)), None)), "Caption")
+        return tag(copy.copy(shared_paragraph(plain_markup(text), caption_style(style_for(styles.body)), None)),
+                   "Caption")
 
     def style_for(base) -> object:
         # The outermost quote is a box, which has its own padding.

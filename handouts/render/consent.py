@@ -6,6 +6,7 @@ from reportlab.platypus import Flowable
 
 from .markup import TaggedParagraph, escape
 from .tagging import TaggedFlowable, artifact
+from .typography import keep_phones_whole
 
 
 class WriteInLines(TaggedFlowable, Flowable):
@@ -24,7 +25,7 @@ class WriteInLines(TaggedFlowable, Flowable):
 
     def __init__(self, labels: list[str], style, size: float):
         super().__init__()
-        self.labels = [TaggedParagraph(f"<b>{escape(label)}:</b>", style) for label in labels]
+        self.labels = [TaggedParagraph(f"<b>{escape(keep_phones_whole(label))}:</b>", style) for label in labels]
         self.size = size
 
     def nested_flowables(self) -> list[Flowable]:

@@ -169,6 +169,19 @@ def escape(text: str) -> str:
     return html.escape(text, quote=True)
 
 
+def plain_markup(text: str) -> str:
+    """A plain-text value (a title, a contact line, a reference) as Paragraph markup.
+
+    Escaped, with its web and e-mail addresses marked where they may break
+    (render.addresses; set in a CachedParagraph) and its phone numbers
+    unbreakable (render.typography), as in body text; otherwise as written.
+    """
+    from .addresses import mark_addresses
+    from .typography import keep_phones_whole
+
+    return escape(mark_addresses(text, lambda part, _before: keep_phones_whole(part)))
+
+
 # Deeper lists and quotes than this print at this indent: the page is narrow.
 MAX_INDENT_DEPTH = 8
 

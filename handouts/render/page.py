@@ -213,10 +213,16 @@ class RunningHeader:
 
 def layout_header(parts: list[str], width: float, size: float, font: str, color: Color,
                   rule: Color) -> RunningHeader:
-    """The consent's running header: its parts on one line when they fit, else wrapped."""
-    from reportlab.lib.utils import simpleSplit
+    """The consent's running header: its parts on one line when they fit, else wrapped.
+
+    Wrapped at plain spaces only, so a phone number in a title or a name
+    (its spaces made no-break, render.typography) stays on one line.
+    """
     from reportlab.pdfbase.pdfmetrics import stringWidth
 
+    from .typography import keep_phones_whole
+
+    parts = [keep_phones_whole(part) for part in parts]
     joined = " \u00b7 ".join(parts)
     if stringWidth(joined, font, size) <= width:
         return RunningHeader((joined,), size, font, color, rule)
@@ -228,8 +234,21 @@ def layout_header(parts: list[str], width: float, size: float, font: str, color:
         if lines and stringWidth(lines[-1] + " \u00b7 " + piece, font, size) <= width:
             lines[-1] += " \u00b7 " + piece
         else:
-            lines += simpleSplit(piece, font, size, width)
+            lines += _wrap(piece, font, size, width)
     return RunningHeader(tuple(lines), size, font, color, rule)
+
+
+def _wrap(text: str, font: str, size: float, width: float) -> list[str]:
+    """Greedy lines of `text` at most `width` wide, broken at plain spaces (a longer word has its own line)."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    lines: list[str] = []
+    for word in text.split(" "):
+        if lines and stringWidth(lines[-1] + " " + word, font, size) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines
 
 
 def draw_header(canvas: Canvas, g: Geometry, layout: Layout, header: RunningHeader) -> None:

@@ -16,7 +16,7 @@ from reportlab.platypus import (
 
 from ..fill.filled import FilledHandout, FilledSection
 from ..load.brand import Brand
-from .addresses import mark_address, mark_addresses
+from .addresses import mark_address
 from .body import markdown_flowables
 from .consent import WriteInLines
 from .copies import twin
@@ -27,6 +27,7 @@ from .markup import (
     CachedParagraph,
     TaggedParagraph,
     escape,
+    plain_markup,
     shared_paragraph,
 )
 from .styles import Styles
@@ -34,7 +35,7 @@ from .tagging import ArtifactRule, TaggedFlowable, artifact, tag
 
 
 def _heading(text: str, style, role: str, outline: bool = True) -> Paragraph:
-    paragraph = tag(copy.copy(shared_paragraph(escape(text), style)), role)
+    paragraph = tag(copy.copy(shared_paragraph(plain_markup(text), style)), role)
     if outline:
         paragraph.outline_title = text
     return paragraph
@@ -94,8 +95,8 @@ class _Band(Flowable):
 def _band(brand: Brand, styles: Styles, width: float) -> _Band:
     contact = [c for c in (brand.address, brand.phone, brand.email, brand.link) if c]
     # brand.yml's meta is optional: without a name the band shows the logo and contacts.
-    lines = [CachedParagraph(escape(brand.name), styles.cover_name)] if brand.name else []
-    lines += [CachedParagraph(escape(mark_addresses(line)), styles.cover_contact) for line in contact]
+    lines = [CachedParagraph(plain_markup(brand.name), styles.cover_name)] if brand.name else []
+    lines += [CachedParagraph(plain_markup(line), styles.cover_contact) for line in contact]
     logo = None
     if brand.logo is not None:
         logo_width, logo_height = logo_box(brand.logo, styles.body_size, width)
@@ -112,15 +113,16 @@ def _cover(filled: FilledHandout, brand: Brand, styles: Styles, width: float) ->
     story: list[Flowable] = [copy.copy(_band(brand, styles, width)),
                              _heading(filled.title, styles.title, "H1", outline=False)]
     if filled.subtitle:
-        story.append(tag(copy.copy(shared_paragraph(escape(filled.subtitle), styles.subtitle)), "P"))
+        story.append(tag(copy.copy(shared_paragraph(plain_markup(filled.subtitle), styles.subtitle)), "P"))
     readers = []
     if filled.patient_name:
         readers.append(f"<b>{escape(filled.messages['prepared_for'])}</b> {escape(filled.patient_name)}")
     if filled.provider_name:
         who = filled.provider_name + (f", {filled.provider_credentials}" if filled.provider_credentials else "")
         phone = f" \u00b7 {filled.provider_phone}" if filled.provider_phone else ""
-        readers.append(f"<b>{escape(filled.messages['your_provider'])}</b> {escape(who + phone)}")
-    story += [TaggedParagraph(line, styles.reader) for line in readers]
+        readers.append(f"<b>{escape(filled.messages['your_provider'])}</b> {plain_markup(who + phone)}")
+    # Cached paragraphs, which set the marked addresses; the phone number is one word.
+    story += [CachedParagraph(line, styles.reader) for line in readers]
     story.append(ArtifactRule(width="100%", thickness=1, color=styles.colors.secondary,
                             spaceBefore=styles.body_size * 0.4, spaceAfter=styles.body_size * 0.2))
     return story
@@ -158,7 +160,7 @@ def _section(section: FilledSection, styles: Styles, sources: str) -> list[Flowa
         for number, ref in enumerate(section.references, start=1):
             parts = []
             if ref.text:
-                parts.append(escape(ref.text))
+                parts.append(plain_markup(ref.text))
             if ref.url:
                 parts.append(f'<link href="{escape(ref.url)}">{escape(mark_address(ref.url))}</link>')
             story.append(tag(CachedParagraph(" ".join(parts), styles.reference, bulletText=f"{number}."), "LI",

@@ -11,9 +11,15 @@ import re
 from functools import lru_cache
 
 NBSP = "\u00a0"
-# (555) 010-1007, 555-010-1007, 1-800-332-1088, +1 555 010 1007: the spaces
-# inside become no-break spaces; ReportLab breaks lines only at spaces.
-_PHONE = re.compile(r"(?<![\w/])(?:\+?\d{1,3}[ .-])?(?:\(\d{3}\) ?|\d{3}[ .-])\d{3}[ .-]\d{4}(?![\w/])")
+# (555) 010-1007, 555-010-1007, 1-800-332-1088, +1 555 010 1007; in other
+# countries' forms, +34 912 345 678, +52 (55) 1234 5678, 912 345 678 and
+# 91 123 45 67: the spaces inside become no-break spaces; ReportLab breaks
+# lines only at spaces.
+_PHONE = re.compile(r"(?<![\w/+])(?:"
+                    r"(?:\+?\d{1,3}[ .-])?(?:\(\d{3}\) ?|\d{3}[ .-])\d{3}[ .-]\d{4}"
+                    r"|\+\d{1,3}(?:[ .-]?\(\d{1,4}\)|[ .-]\d{1,4}){2,5}"
+                    r"|\d{3} \d{3} \d{3}|\d{2,3} \d{2,3} \d{2} \d{2}"
+                    r")(?![\w/])")
 _OPEN_BEFORE = " \t\n([{\u2014\u2013/" + NBSP
 _DASHES = ((re.compile(r"(?<=\S)---(?=\S)"), "\u2014"), (re.compile(r" -{2,3} | - "), " \u2013 "),
            (re.compile(r"(?<=\S)--(?=\S)"), "\u2013"))
