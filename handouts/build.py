@@ -276,7 +276,7 @@ def render_filled(prepared: Prepared, filled: FilledHandout, *, today: dt.date |
         from .lint.consent import consent_too_long, lines_over
 
         lines = lines_over(exc.points, prepared.brand, prepared.layout)
-        finding = consent_too_long(prepared.handout, {prepared.layout.name: lines})
+        finding = consent_too_long(prepared.handout, {prepared.layout.name: lines}, reader=True)
         raise ContentError([as_refusal(finding)]) from None
 
 

@@ -61,14 +61,17 @@ def lines_over(points: float, brand, layout: Layout) -> int:
     return math.ceil(points / (layout.body_size_for(brand.base_size) * layout.line_spacing))
 
 
-def consent_too_long(handout, over: dict[str, int]) -> Finding:
+def consent_too_long(handout, over: dict[str, int], *, reader: bool = False) -> Finding:
     """The one finding for a signed page too long in some layouts ({layout name: lines too many}).
 
     Lint reports it; build, print, batch and email refuse with it, whether
-    measured before rendering or found while rendering one reader's copy.
+    measured before rendering or found while rendering one reader's copy
+    (`reader`: then it is that copy's names, in the page's header and under
+    the signatures, that take the room).
     """
     source = handout.risk_disclosure.acknowledgment or handout.risk_disclosure.body
-    listed = ", ".join(f"{name}: {lines} line(s) too many" for name, lines in over.items())
+    whose = " with this copy's patient and provider names" if reader else ""
+    listed = ", ".join(f"{name}: {lines} line(s) too many{whose}" for name, lines in over.items())
     return Finding(display_path(source.path), source.line, ERROR, "consent-too-long",
                    "the acknowledgment and the signature lines do not fit on one page "
                    f"({listed}); shorten the acknowledgment, or move text into the body")
