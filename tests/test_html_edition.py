@@ -14,9 +14,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-import yaml
 from browser import Browser
-from helpers import DEMO_BRAND, assert_clean, invoke
+from helpers import assert_clean, invoke
 
 
 class _Outline(HTMLParser):
@@ -98,19 +97,45 @@ def test_one_self_contained_file_with_the_handouts_outline(edition, bundled):
     levels = [int(level[1]) for level, _ in found.headings]
     assert all(b - a <= 1 for a, b in zip(levels, levels[1:])), "a heading level is skipped"
     assert found.lists >= 5
-    brand = yaml.safe_load(DEMO_BRAND.read_text(encoding="utf-8"))
     logo, knee = found.images
-    assert logo.get("alt") == brand["logo"]["images"]["mark"]["alt"]
+    # The clinic's name is printed beside the logo: the logo is decoration, as in the PDF.
+    assert logo.get("alt") == ""
     # The knee picture in "How the shots work", with its alt text, shrunk to the column by CSS.
     assert knee.get("alt", "").startswith("Drawing of two knees. In the healthy knee, a smooth layer of cartilage")
     assert (knee.get("class"), knee.get("width"), knee.get("height")) == ("picture", "1800", "1100")
     assert all(img["src"].startswith("data:image/png;base64,") for img in found.images)
 
 
-def test_tables_have_column_headers_and_scroll_in_their_own_region(edition):
+def test_tables_are_named_by_their_title_with_column_and_row_headers(edition):
     text = edition.read_text(encoding="utf-8")
-    assert '<th scope="col">Choice</th>' in text
-    assert '<div class="table-scroll" role="region" tabindex="0" aria-label="Choice, ' in text
+    assert '<th scope="col" role="columnheader">Choice</th>' in text
+    assert '<th scope="row" role="rowheader"><strong>Steroid shot</strong></th>' in text
+    # The region and the table are named by the heading before the table, not by its columns.
+    title = re.search(r'<h3 id="(table-[^"]+)">Your choices side by side</h3>', text)
+    assert title, "the table's title has no id"
+    assert f'<div class="table-scroll" role="region" tabindex="0" aria-labelledby="{title.group(1)}">' in text
+    assert f'<table role="table" aria-labelledby="{title.group(1)}">' in text
+
+
+def test_at_320_px_table_rows_are_labelled_blocks_and_picture_labels_can_be_read(edition, browser):
+    """A phone: no cell off-screen (rows stack, each cell after its column's name), and the knee
+    picture, whose labels are 1/50 of its width, shown wide enough for them (it scrolls in its region)."""
+    cells = ("[...document.querySelectorAll('table th, table td')].filter(c => c.offsetParent)"
+             ".map(c => c.getBoundingClientRect().right)")
+    label = "getComputedStyle(document.querySelector('.cell-label')).display"
+    picture = ("(() => { const i = document.querySelector('img.picture'); "
+               "return [i.getBoundingClientRect().width, i.naturalWidth, i.parentElement.clientWidth]; })()")
+    browser.open(edition, 320)
+    assert max(browser.evaluate(cells)) <= 320
+    assert browser.evaluate(label) == "inline"
+    assert browser.evaluate("document.querySelector('.table-scroll').scrollWidth"
+                            " <= document.querySelector('.table-scroll').clientWidth")
+    shown, natural, column = browser.evaluate(picture)
+    assert shown >= 0.4 * natural and shown > 2 * column, (shown, natural, column)
+    browser.open(edition, 1024)
+    assert browser.evaluate(label) == "none"
+    shown, natural, column = browser.evaluate(picture)
+    assert shown <= column, "wider than 40rem, the picture fits the column"
 
 
 def test_acknowledgment_says_how_to_sign_and_input_is_escaped(edition):

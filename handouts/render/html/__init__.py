@@ -48,8 +48,22 @@ def _markdown():
     def table_open(renderer, tokens, index, options, env):
         from html import escape
 
-        label = escape(tokens[index].meta.get("label") or "table", quote=True)
-        return f'<div class="table-scroll" role="region" tabindex="0" aria-label="{label}">\n<table>\n'
+        meta = tokens[index].meta
+        # Named by its title (the heading just before it), else by its columns.
+        named = (f'aria-labelledby="{meta["title_id"]}"' if meta.get("title_id")
+                 else f'aria-label="{escape(meta.get("label") or "table", quote=True)}"')
+        # Explicit roles: at 320 px the rows are blocks (CSS), which would
+        # otherwise lose the table's semantics in some browsers.
+        return f'<div class="table-scroll" role="region" tabindex="0" {named}>\n<table role="table" {named}>\n'
+
+    def cell_open(renderer, tokens, index, options, env):
+        from html import escape
+
+        label = tokens[index].meta.get("label")
+        # The column's name before the cell, shown only where rows are blocks;
+        # screen readers have the header itself.
+        shown = f'<span class="cell-label" aria-hidden="true">{escape(label)}: </span>' if label else ""
+        return renderer.renderToken(tokens, index, options, env) + shown
 
     def table_close(renderer, tokens, index, options, env):
         return "</table>\n</div>\n"
@@ -61,11 +75,18 @@ def _markdown():
         caption = token.meta.get("caption")
         html = (f'<img class="picture" src="{token.attrGet("src")}" alt="{escape(token.content, quote=True)}" '
                 f'width="{token.meta["width"]}" height="{token.meta["height"]}">')
+        # At 320 px a wide picture is shown larger than the column, so its
+        # labels can be read, and scrolls inside its own region (a diagram
+        # is exempt from reflow); wider, it fits the column.
+        label = escape(caption or token.content, quote=True)
+        html = f'<div class="picture-scroll" role="region" tabindex="0" aria-label="{label}">{html}</div>'
         return html + (f"\n<figcaption>{escape(caption)}</figcaption>" if caption else "")
 
     md.add_render_rule("table_open", table_open)
     md.add_render_rule("image", image)
     md.add_render_rule("table_close", table_close)
+    md.add_render_rule("td_open", cell_open)
+    md.add_render_rule("th_open", cell_open)
     return md
 
 
@@ -116,28 +137,65 @@ def markdown_html(text: str, pictures=()) -> str:
     md = _markdown()
     tokens = md.parse(text)
     by_src = {picture.src: picture for picture in pictures}
+    heads: list[str] = []
+    column = 0
     for index, token in enumerate(tokens):
         if token.type == "paragraph_open" and by_src:
             _figure(tokens, index, by_src)
         if token.type == "table_open":
-            # A wide table scrolls inside its own focusable region at 320 px
-            # (data tables are exempt from reflow), named by its header row.
-            heads = []
-            for later in tokens[index:]:
-                if later.type == "thead_close":
-                    break
-                if later.type == "inline":
-                    heads.append(later.content)
-            token.meta["label"] = ", ".join(h for h in heads if h)
+            heads = _table(tokens, index, text)
         if token.type in ("heading_open", "heading_close"):
             token.tag = "h3"
+        if token.type in ("thead_open", "tbody_open"):
+            token.attrSet("role", "rowgroup")
+        if token.type == "tr_open":
+            token.attrSet("role", "row")
+            column = 0
         if token.type == "th_open":
             token.attrSet("scope", "col")  # the PDF's pipe tables have one header row
+            token.attrSet("role", "columnheader")
+        if token.type == "td_open":
+            if column == 0 and len(heads) > 1:
+                # The first column names each row, as in the PDF (row headers).
+                token.tag = tokens[index + 2].tag = "th"
+                token.attrSet("scope", "row")
+                token.attrSet("role", "rowheader")
+            else:
+                token.attrSet("role", "cell")
+                if column < len(heads) and heads[column]:
+                    token.meta["label"] = heads[column]
+            column += 1
         _unlink(token.children or ())
         for child in token.children or ():
             if child.type == "image" and "width" not in child.meta:
                 child.type, child.content, child.children = "text", child.content or "", None
     return md.renderer.render(tokens, md.options, {})
+
+
+def _table(tokens, index: int, text: str) -> list[str]:
+    """Name the table opening at `index` and return its column headers' texts.
+
+    A wide table scrolls inside its own focusable region (data tables are
+    exempt from reflow) and at 320 px prints its rows as blocks; both the
+    region and the table are named by the table's title, the heading just
+    before it (its id made from the body, unique on the page), else by the
+    column names.
+    """
+    import hashlib
+
+    heads = []
+    for later in tokens[index:]:
+        if later.type == "thead_close":
+            break
+        if later.type == "inline":
+            heads.append("".join(c.content for c in later.children or () if c.type in ("text", "code_inline")))
+    token = tokens[index]
+    token.meta["label"] = ", ".join(h for h in heads if h)
+    if index >= 3 and tokens[index - 1].type == "heading_close":
+        title = f"table-{hashlib.sha1(text.encode('utf-8')).hexdigest()[:8]}-{index}"
+        tokens[index - 3].attrSet("id", title)
+        token.meta["title_id"] = title
+    return heads
 
 
 @lru_cache(maxsize=8)
@@ -220,7 +278,8 @@ def _page_context(filled: FilledHandout, brand: Brand) -> dict:
     return dict(
         text=text,
         handout=filled, brand=brand, colors=colors, logo_uri=_logo_uri(brand),
-        logo_alt=(brand.logo.alt if brand.logo and brand.logo.alt else brand.name or m["the_clinic"]),
+        # Beside the clinic's name the logo is decoration (alt=""), as in the PDF.
+        logo_alt="" if brand.name else (brand.logo.alt if brand.logo and brand.logo.alt else m["the_clinic"]),
         provider=provider, sections=sections, disclosure=filled.disclosure,
     )
 
