@@ -3,7 +3,7 @@
 Two handouts (the bundled one and tests/data/ankle, another clinic's, with
 links that break across lines, soft hyphens, a hard break, code and a
 table), each in English and Spanish, in letter, A4, large print and
-print-ready: 16 PDFs. On each, every condition tests/matterhorn.py covers
+print-ready: 16 PDFs, and a Spanish batch document (drawings replayed). On each, every condition tests/matterhorn.py covers
 passes, no painting operator is outside marked content, the words the tags
 carry are the words printed (pdftotext), and the `pdfua` package finds
 nothing. Then each condition is shown to fail: a copy of a good PDF,
@@ -23,22 +23,27 @@ import matterhorn
 import pikepdf
 import pytest
 import structure
-from helpers import assert_clean, invoke
+from helpers import DEMO_ROSTER, assert_clean, invoke
 
 ANKLE = Path(__file__).parent / "data" / "ankle"
 HANDOUTS = {"bundled": [], "ankle": [str(ANKLE)]}
 LANGUAGES = ("en", "es")
 LAYOUTS = {"letter": [], "a4": ["--layout", "a4"], "large-print": ["--layout", "large-print"],
            "print-ready": ["--print-ready"]}
-CASES = list(itertools.product(HANDOUTS, LANGUAGES, LAYOUTS))
+CASES = [*itertools.product(HANDOUTS, LANGUAGES, LAYOUTS), ("bundled", "es", "batch")]
 README = Path(__file__).resolve().parents[1] / "README.md"
 
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory) -> dict[tuple[str, str, str], Path]:
     folder = tmp_path_factory.mktemp("matterhorn")
-    made = {}
-    for handout, language, layout in CASES:
+    # A batch replays drawings recorded once (render.reuse): its second document too.
+    out = folder / "batch"
+    result = invoke(["-q", "batch", "--providers", str(DEMO_ROSTER), "-d", str(out), "-j", "1", "--language", "es",
+                     "--only", "dr-nunez", "--only", "dr-odegaard"])
+    assert result.exit_code == 0, result.output
+    made = {("bundled", "es", "batch"): out / "stem-cell-knee--dr-odegaard.pdf"}
+    for handout, language, layout in CASES[:-1]:
         target = folder / f"{handout}-{language}-{layout}.pdf"
         result = invoke(["build", *HANDOUTS[handout], "--language", language, *LAYOUTS[layout], "-o", str(target)])
         assert_clean(result)
