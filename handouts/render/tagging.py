@@ -64,6 +64,7 @@ from reportlab.pdfbase.pdfdoc import (
 from reportlab.platypus.flowables import HRFlowable
 
 from . import structtree
+from .textmarks import SEP, paints, split_marks, strip_marks
 from .writer import Preformatted
 
 # Page entries ReportLab's PDFPage does not write unless listed; see end_page.
@@ -153,11 +154,9 @@ class Structure:
         the open element's content when it marks its text objects one by one
         (a paragraph; a list item's label, then its body), its links' words
         (render.textmarks) as their Link's."""
-        from .textmarks import SEP, paints, split_marks, strip_marks
-
         drawing = self._drawing[-1] if self._drawing else None
         if drawing is None or not drawing[0]:
-            return strip_marks(code)
+            return strip_marks(code) if SEP in code else code
         roles = drawing[0]
         role = roles[min(drawing[2], len(roles) - 1)]
         drawing[2] += 1
