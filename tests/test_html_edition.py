@@ -117,6 +117,13 @@ def test_tables_are_named_by_their_title_with_column_and_row_headers(edition):
     assert f'<table role="table" aria-labelledby="{title.group(1)}">' in text
 
 
+def test_a_box_is_not_a_quotation(edition):
+    """A Markdown quote prints as a box: a point the handout makes (a Div in the PDF), not a blockquote."""
+    text = edition.read_text(encoding="utf-8")
+    assert "<blockquote" not in text
+    assert re.search(r'<div class="callout">\s*<h3>The main points</h3>', text)
+
+
 def test_at_320_px_table_rows_are_labelled_blocks_and_picture_labels_can_be_read(edition, browser):
     """A phone: no cell off-screen (rows stack, each cell after its column's name), and the knee
     picture, whose labels are 1/50 of its width, shown wide enough for them (it scrolls in its region)."""

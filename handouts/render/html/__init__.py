@@ -146,6 +146,11 @@ def markdown_html(text: str, pictures=()) -> str:
             heads = _table(tokens, index, text)
         if token.type in ("heading_open", "heading_close"):
             token.tag = "h3"
+        if token.type in ("blockquote_open", "blockquote_close"):
+            # A box: a point the handout makes, not a quotation (as in the PDF, a Div).
+            token.tag = "div"
+            if token.type == "blockquote_open":
+                token.attrSet("class", "callout")
         if token.type in ("thead_open", "tbody_open"):
             token.attrSet("role", "rowgroup")
         if token.type == "tr_open":
