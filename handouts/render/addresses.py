@@ -29,11 +29,18 @@ _MARKERS = re.compile("[\ue000-\ue003]")
 _REGION = re.compile(f"{START}(.*?){END}", re.S)
 _TAG = re.compile(r"<[^>]*>")
 _OPENING = re.compile(r"(?:<(?!/)[^>]*>)+$")
-_FOLLOWING = re.compile(r"[^\s\ue001]*")  # what prints right after an address, up to a space
+# What prints right after an address, up to a space: read through tags
+# from the address on, never the rest of the paragraph (a paragraph of
+# 20,000 links would read 20,000 rests).
+_FOLLOWING = re.compile(r"(?:<[^>]*>|[^\s\ue001])*")
 
 # A web address from its scheme (or "www.") to the first space; trailing
-# sentence punctuation is not part of it.
-_FIND = re.compile(r"(?:https?://|www\.)[^\s<>\"]+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# sentence punctuation is not part of it. An e-mail address is tried only
+# where a run of its characters starts (the lookbehind): tried inside the
+# run as well, a word of n letters with no `@` took n^2 / 2 steps (a
+# 40,000-letter word 6 s, 160,000 letters 90 s), and no match can start
+# inside a run that failed from its start.
+_FIND = re.compile(r"(?:https?://|www\.)[^\s<>\"]+|(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _TRAILING = ".,;:!?\u2019\u201d'\""
 
 
@@ -80,10 +87,13 @@ def mark_addresses(text: str, typeset=lambda part, before: part, before: str = "
     """
     out: list[str] = []
     position = 0
+    prior = before  # the last character printed so far
 
     def typeset_from(part: str) -> str:
-        prior = strip_markers("".join(out))[-1:] or before
-        return typeset(part, prior)
+        nonlocal prior
+        shown = typeset(part, prior)
+        prior = strip_markers(shown)[-1:] or prior
+        return shown
 
     for match in _FIND.finditer(text):
         address = match.group(0)
@@ -95,9 +105,15 @@ def mark_addresses(text: str, typeset=lambda part, before: part, before: str = "
             continue
         out.append(typeset_from(text[position:match.start()]))
         out.append(mark_address(stripped))
+        prior = stripped[-1]
         position = match.start() + len(stripped)
     out.append(typeset_from(text[position:]))
     return "".join(out)
+
+
+def _visible(markup: str) -> bool:
+    """Whether `markup` prints anything but spaces."""
+    return bool(html.unescape(_TAG.sub("", strip_markers(markup))).strip())
 
 
 def _width(markup: str, fonts: tuple[str, ...], size: float) -> float:
@@ -143,13 +159,15 @@ def lay_out_addresses(markup: str, first_width: float, width: float, fonts: tupl
     """
     out: list[str] = []
     position = 0
+    printed = False  # whether any text prints before this point
     for match in _REGION.finditer(markup):
         before = markup[position:match.start()]
         out.append(before)
         body = match.group(1)
-        at_start = not html.unescape(_TAG.sub("", strip_markers(markup[:match.start()]))).strip()
-        following = _FOLLOWING.match(_TAG.sub("", markup[match.end():]))
-        reserve = _width(following.group(0), fonts, size) + size * 0.1
+        at_start = not (printed or _visible(before))
+        printed = printed or _visible(before) or _visible(body)
+        following = _TAG.sub("", _FOLLOWING.match(markup, match.end()).group(0))
+        reserve = _width(following, fonts, size) + size * 0.1
         room = first_width if at_start else width
         if _width(body, fonts, size) + reserve <= room:
             out.append(strip_markers(body))

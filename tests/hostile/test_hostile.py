@@ -389,6 +389,14 @@ def gen_pipe_nospace(project: Path, work: Path) -> None:
     _write_section(project, "|" + "x|" * 10_000 + "\n\nPIPEEND")
 
 
+# Slow or failing bodies of issue 20, item 7, at the sizes it measured
+# (benchmarks/hostile_scaling.py prints how long each takes).
+
+def gen_word_160k(project: Path, work: Path) -> None:
+    """One word of 160,000 letters (97 s to build before): it prints, broken at the margin."""
+    _write_section(project, "Before WORDSTART" + "abcdefghij" * 16_000 + "WORDEND after.")
+
+
 def _fifo(path: Path) -> None:
     """Replace `path` with a named pipe: opening it for reading blocks until a writer comes."""
     if path.exists():
