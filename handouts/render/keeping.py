@@ -79,8 +79,26 @@ class KeepRoom(CondPageBreak):
         key = (width, full, loose)
         found = self._needed.get(key)
         if found is None:
+            # A heading's need takes in the next heading's, and so on down a
+            # run of short sections: 400 of them ran out of Python's stack.
+            # A long run is measured from its far end, so that each keeper
+            # finds the next one's need already known (the same values).
+            run = self._run(key)
+            if len(run) > _SHORT_RUN:
+                for keeper in reversed(run):
+                    if key not in keeper._needed:
+                        keeper._needed[key] = keeper._measure(width, full, loose)
             found = self._needed[key] = self._measure(width, full, loose)
         return found
+
+    def _run(self, key: tuple[float, float, bool]) -> list[KeepRoom]:
+        """The keepers whose needs this one's may take in, nearest first, up to one already measured for `key`."""
+        run: list[KeepRoom] = []
+        keeper = _next_keeper(self)
+        while keeper is not None and key not in keeper._needed and len(run) <= _LONG_RUN:
+            run.append(keeper)
+            keeper = _next_keeper(keeper)
+        return run
 
     def _measure(self, width: float, full: float, loose: bool) -> float:
         if self.whole:
@@ -93,6 +111,19 @@ class KeepRoom(CondPageBreak):
             return intro + _start(self.whole[self.lead:], width, LINES_AFTER_HEADING, full, full, True)
         heads = _height(self.heads, width)
         return heads + _start(self.after, width, LINES_AFTER_HEADING, full, full - heads, loose)
+
+
+# Runs of keepers up to this long are measured by recursion, as they
+# always were; longer ones from their far end, in steps of at most
+# _LONG_RUN (each step's recursion is then at most that deep).
+_SHORT_RUN = 32
+_LONG_RUN = 64
+
+
+def _next_keeper(keeper: KeepRoom) -> KeepRoom | None:
+    """The keeper `_start` would measure next when measuring `keeper`'s group, if it reaches that far."""
+    group = keeper.whole[keeper.lead:] if keeper.whole else keeper.after
+    return next((f for f in group if isinstance(f, KeepRoom) and (f.whole or f.heads)), None)
 
 
 def _height(flowables, width: float) -> float:

@@ -397,6 +397,11 @@ def gen_word_160k(project: Path, work: Path) -> None:
     _write_section(project, "Before WORDSTART" + "abcdefghij" * 16_000 + "WORDEND after.")
 
 
+def gen_headings_400(project: Path, work: Path) -> None:
+    """400 subheadings, each with a one-line paragraph (RecursionError in render.keeping, exit 3)."""
+    _write_section(project, "\n\n".join(f"### Part {i}\n\nA short paragraph under part {i}." for i in range(400)))
+
+
 def _fifo(path: Path) -> None:
     """Replace `path` with a named pipe: opening it for reading blocks until a writer comes."""
     if path.exists():
