@@ -156,8 +156,9 @@ def make_table(rows: list[list[tuple[str, str]]], texts: list[list[str]], width:
                styles: TableStyles, paragraph) -> Table | list[Flowable]:
     """A table from rows of (markup, alignment) cells; the first row is the header.
 
-    Where a column would be too narrow for its text (large print), the
-    rows print stacked instead (see stacked_table).
+    Where a column would be too narrow for its text (large print), or
+    there are more columns than the page has room for, the rows print
+    stacked instead (see stacked_table).
 
     `texts` are the cells' plain texts, for sharing out the widths;
     `paragraph(markup, style)` makes each cell's paragraph.
@@ -172,7 +173,7 @@ def make_table(rows: list[list[tuple[str, str]]], texts: list[list[str]], width:
             cells.append(paragraph(markup, style))
         data.append(cells)
     widths = column_widths([list(t) + [""] * (count - len(t)) for t in texts], width, styles)
-    if too_narrow(texts, widths, styles):
+    if too_narrow(texts, widths, styles) or too_many(widths, styles):
         return stacked_table(rows, styles, paragraph)
     commands = [
         # The cells are paragraphs, but ReportLab sets the cell font anyway:
@@ -221,6 +222,18 @@ def too_narrow(texts: list[list[str]], widths: list[float], styles: TableStyles)
         if widths[col] - 2 * styles.pad < NARROW_COLUMN * per_char and longest > LONG_CELL:
             return True
     return False
+
+
+# A column with room for fewer characters of body text than this (after
+# its padding) cannot print a word: 45 short columns left each less room
+# than its padding, and ReportLab failed on the negative width.
+MIN_COLUMN = 4
+
+
+def too_many(widths: list[float], styles: TableStyles) -> bool:
+    """Whether the columns are too many for the page: one would have room for under MIN_COLUMN characters."""
+    per_char = stringWidth("n", styles.cell.fontName, styles.cell.fontSize)
+    return min(widths) - 2 * styles.pad < MIN_COLUMN * per_char
 
 
 def stacked_table(rows: list[list[tuple[str, str]]], styles: TableStyles, paragraph) -> list[Flowable]:

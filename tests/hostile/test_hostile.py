@@ -397,6 +397,17 @@ def gen_word_160k(project: Path, work: Path) -> None:
     _write_section(project, "Before WORDSTART" + "abcdefghij" * 16_000 + "WORDEND after.")
 
 
+def _pipe_table(columns: int, rows: int) -> str:
+    head = "| " + " | ".join(f"c{c}" for c in range(columns)) + " |"
+    body = "\n".join("| " + " | ".join(f"{r}.{c}" for c in range(columns)) + " |" for r in range(rows))
+    return f"{head}\n|{'---|' * columns}\n{body}"
+
+
+def gen_table_45_columns(project: Path, work: Path) -> None:
+    """45 short columns: each narrower than its padding (ReportLab's negative availWidth, exit 3)."""
+    _write_section(project, "Before the table.\n\n" + _pipe_table(45, 3) + "\n\nTABLEEND")
+
+
 def gen_headings_400(project: Path, work: Path) -> None:
     """400 subheadings, each with a one-line paragraph (RecursionError in render.keeping, exit 3)."""
     _write_section(project, "\n\n".join(f"### Part {i}\n\nA short paragraph under part {i}." for i in range(400)))
