@@ -29,8 +29,8 @@ from .load.project import find_roster, resolve_handout
 from .load.roster import Provider, find_provider, load_roster
 # Loading with every problem collected lives apart, so that lint loads none
 # of the filling and writing below; its names are kept importable from here.
-from .loading import (MAX_EPOCH, Loaded, brand_coverage, build_date, collect, font_problems,  # noqa: F401
-                      load_all, problem_order, provider_problems, register_fonts, unprintable)
+from .loading import (MAX_EPOCH, Loaded, brand_coverage, build_date, collect, filled_problem,  # noqa: F401
+                      font_problems, load_all, problem_order, provider_problems, register_fonts, unprintable)
 from .sections import Handout, SourceText
 from .sections.model import pictures_of
 from .sections.translations import choose_edition
@@ -211,6 +211,9 @@ def fill(prepared: Prepared, *, provider: Provider | None = None, patient_name: 
         reason = unprintable(text, prepared.coverage, prepared.font_family)
         if reason:
             problems.append(Problem(display_path(src.path), src.line, f"{src.field}: {reason}"))
+        elif text is not src.text and (too_big := filled_problem(src, text, _blocks)):
+            problems.append(too_big)  # filled in past the limits (checked as written when loaded)
+            return ""
         return text
 
     title = render(handout.title) or ""
@@ -243,6 +246,13 @@ def fill(prepared: Prepared, *, provider: Provider | None = None, patient_name: 
         fill_in=fill_in,
         messages=prepared.messages,
     )
+
+
+def _blocks(text: str) -> list:
+    """A filled body's block tokens from the pieces its rendering parses too (render.blocks)."""
+    from .render.blocks import body_tokens
+
+    return body_tokens(text, {})
 
 
 def fill_reader(prepared: Prepared, *, provider: Provider | None = None, patient_name: str | None = None,

@@ -37,6 +37,8 @@ _HINTS = {
     "handout": "the manifest does not set it",
 }
 MAX_OUTPUT = 400_000
+# Refused in every field, with template syntax or without, in lint and build alike.
+TOO_LONG = f"the filled-in text is over {MAX_OUTPUT:,} characters"
 _MARKDOWN_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
 
 
@@ -116,6 +118,8 @@ class Templates:
         self._checked.add(src)
         if not has_template_syntax(src.text):
             # Most fields are plain text: nothing to parse, compile or check.
+            if len(src.text) > MAX_OUTPUT:
+                return [Problem(display_path(src.path), src.line, f"{src.field}: {TOO_LONG}")]
             self._compiled[src] = _Text(src.text)
             return []
         facts = self._facts(src)
@@ -175,7 +179,7 @@ class Templates:
         template = self._compiled.get(src)
         if isinstance(template, _Text):
             return template.text
-        if template is None and not has_template_syntax(src.text):
+        if template is None and not has_template_syntax(src.text) and len(src.text) <= MAX_OUTPUT:
             self._checked.add(src)
             self._compiled[src] = _Text(src.text)
             return src.text
@@ -203,7 +207,7 @@ class Templates:
         except sandbox.FillError as exc:
             return ["failed", exc.line, exc.needle, exc.message]
         if len(text) > MAX_OUTPUT:
-            return ["failed", None, None, f"the filled-in text is over {MAX_OUTPUT:,} characters"]
+            return ["failed", None, None, TOO_LONG]
         return ["text", text]
 
     @staticmethod

@@ -26,6 +26,7 @@ from .checks import (
     check_comments,
     check_completeness,
     check_currency,
+    check_limits,
     check_links,
     check_printable,
     check_readability,
@@ -164,6 +165,7 @@ def _check(loaded: Loaded, *, today: dt.date, max_grade: float, readability: boo
         findings += check_printable(loaded, *text_coverage(loaded.brand))
     except BrandError:
         pass  # the brand's font files: reported just above
+    findings += check_limits(loaded)
     if loaded.handout is None:
         return findings
     findings += check_currency(loaded.handout, today)

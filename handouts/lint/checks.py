@@ -14,7 +14,7 @@ from ..errors import HandoutError, Problem, display_path
 from ..layouts import Layout
 from ..load.brand import Brand
 from ..load.contrast import MIN_CONTRAST, text_colours
-from ..loading import Loaded, build_date, unprintable
+from ..loading import Loaded, build_date, filled_problem, unprintable
 from ..sections import load_handout
 from ..sections.model import Handout, SourceText
 from .claims import find_claims
@@ -306,6 +306,48 @@ def check_printable(loaded: Loaded, coverage: frozenset[int], family: str) -> li
         if reason:
             problems.append(Problem(display_path(src.path), src.line, f"{src.field}: {reason}"))
     return from_problems(problems)
+
+
+def check_limits(loaded: Loaded) -> list[Finding]:
+    """Template fields that build would refuse once filled in: too long, or a body past the Markdown limits.
+
+    Filled in for a stand-in reader with every value set ("-"), so what is
+    found does not depend on who reads: the field's own text makes it too
+    big, as build finds for every reader, with the same message at the same
+    line. Fields without template syntax were checked as written when the
+    handout loaded.
+    """
+    from ..fill.templates import TOO_LONG, has_template_syntax, template_context
+    from ..load.roster import Provider
+
+    if loaded.handout is None:
+        return []
+    stand_in = Provider(id="-", name="-", credentials="-", phone="-", email="-", location="-")
+    context = template_context(brand=_StandInClinic(loaded.brand), handout=loaded.handout, handout_title="-",
+                               provider=stand_in, patient_name="-", today=build_date())
+    problems = []
+    for src in loaded.texts:
+        if not has_template_syntax(src.text):
+            continue
+        try:
+            text = loaded.templates.render(src, context)
+        except HandoutError as exc:  # only its size: a template's other problems are the template checks'
+            problems += [p for p in exc.problems if p.message.endswith(TOO_LONG)]
+            continue
+        problem = filled_problem(src, text)
+        if problem is not None:
+            problems.append(problem)
+    return from_problems(problems)
+
+
+class _StandInClinic:
+    """The brand's clinic values, with "-" for any it does not set (or for all, with no brand)."""
+
+    def __init__(self, brand: Brand | None):
+        self._values = brand.clinic() if brand is not None else {}
+
+    def clinic(self) -> dict:
+        return {key: self._values.get(key) or "-" for key in ("name", "link", "phone", "email", "address")}
 
 
 class _NoBrand:

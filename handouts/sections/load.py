@@ -49,7 +49,9 @@ def source_text(doc: YamlDoc, fields: Fields, name: str, *, markdown: bool, requ
     if value is None:
         return None
     key = (*fields.key, name)
-    exact = doc.exact_lines(*key)
+    # A one-line quoted value can still hold line breaks ("a\nb"): its text's
+    # lines are not the file's then.
+    exact = doc.exact_lines(*key) and (doc.styles.get(key) == "|" or "\n" not in value)
     return SourceText(
         text=value,
         path=doc.path,

@@ -397,10 +397,48 @@ def gen_word_160k(project: Path, work: Path) -> None:
     _write_section(project, "Before WORDSTART" + "abcdefghij" * 16_000 + "WORDEND after.")
 
 
+def gen_brackets_900k(project: Path, work: Path) -> None:
+    """900 KB of `[`: lint ran 98 s, build over 120 s."""
+    _write_section(project, "[" * 900_000)
+
+
+def gen_brackets_300k(project: Path, work: Path) -> None:
+    """300 KB of `[`: under the 400,000 characters a field may hold, over the link openings a body may."""
+    _write_section(project, "[" * 300_000)
+
+
+def gen_star_underscore_300k(project: Path, work: Path) -> None:
+    _write_section(project, "*_" * 150_000)
+
+
+def gen_star_underscore_900k(project: Path, work: Path) -> None:
+    _write_section(project, "*_" * 450_000)
+
+
+def gen_less_than_900k(project: Path, work: Path) -> None:
+    _write_section(project, "<" * 900_000)
+
+
+def gen_entity_starts_900k(project: Path, work: Path) -> None:
+    _write_section(project, "&#" * 450_000)
+
+
+def gen_star_a_900k(project: Path, work: Path) -> None:
+    _write_section(project, "*a" * 450_000)
+
+
+def gen_list_30000(project: Path, work: Path) -> None:
+    _write_section(project, "\n".join(f"- item {i}" for i in range(30_000)))
+
+
 def _pipe_table(columns: int, rows: int) -> str:
     head = "| " + " | ".join(f"c{c}" for c in range(columns)) + " |"
     body = "\n".join("| " + " | ".join(f"{r}.{c}" for c in range(columns)) + " |" for r in range(rows))
     return f"{head}\n|{'---|' * columns}\n{body}"
+
+
+def gen_table_20x2000(project: Path, work: Path) -> None:
+    _write_section(project, _pipe_table(20, 2000))
 
 
 def gen_table_45_columns(project: Path, work: Path) -> None:
@@ -408,9 +446,28 @@ def gen_table_45_columns(project: Path, work: Path) -> None:
     _write_section(project, "Before the table.\n\n" + _pipe_table(45, 3) + "\n\nTABLEEND")
 
 
+def gen_links_20000(project: Path, work: Path) -> None:
+    _write_section(project, " ".join(f"[site {i}](https://example.org/{i})" for i in range(20_000)))
+
+
 def gen_headings_400(project: Path, work: Path) -> None:
     """400 subheadings, each with a one-line paragraph (RecursionError in render.keeping, exit 3)."""
     _write_section(project, "\n\n".join(f"### Part {i}\n\nA short paragraph under part {i}." for i in range(400)))
+
+
+def gen_nested_list_8(project: Path, work: Path) -> None:
+    """Bullets nested 8 deep: as deep as the indent goes, every level prints."""
+    _nested_list(project, 8)
+
+
+def gen_nested_list_9(project: Path, work: Path) -> None:
+    """Bullets nested 9 deep: one past the indent, refused at the line of level 8."""
+    _nested_list(project, 9)
+
+
+def gen_prose_450k(project: Path, work: Path) -> None:
+    """A body of 450,000 characters of plain words, no template syntax: over the 400,000 a field may hold."""
+    _write_section(project, _words(80_000, 100))
 
 
 def _fifo(path: Path) -> None:
