@@ -119,6 +119,7 @@ OVER_THE_LIMITS = {
     "characters": "knee shot pain walk rest " * 17_000,
     "filled-in characters": '{{ "x" * 300000 }}{{ "y" * 300000 }}',
     "filled-in marks": 'Intro.\n\n{{ "*" * 6000 }}',
+    "the sandbox's output cap": '{{ "x" * 399999 }}{{ "x" * 399999 }}{{ "x" * 399999 }}',
 }
 
 

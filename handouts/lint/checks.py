@@ -309,7 +309,7 @@ def check_printable(loaded: Loaded, coverage: frozenset[int], family: str) -> li
 
 
 def check_limits(loaded: Loaded) -> list[Finding]:
-    """Template fields that build would refuse once filled in: too long, or a body past the Markdown limits.
+    """Template fields that build would refuse once filled in: too long, past a cap of the sandbox, or a body past the Markdown limits.
 
     Filled in for a stand-in reader with every value set ("-"), so what is
     found does not depend on who reads: the field's own text makes it too
@@ -331,13 +331,20 @@ def check_limits(loaded: Loaded) -> list[Finding]:
             continue
         try:
             text = loaded.templates.render(src, context)
-        except HandoutError as exc:  # only its size: a template's other problems are the template checks'
-            problems += [p for p in exc.problems if p.message.endswith(TOO_LONG)]
+        except HandoutError as exc:
+            # Its size, or a cap of the sandbox (output, repetition, loops,
+            # time: fill.sandbox words these "unsafe template expression"),
+            # reached with every value set: the template's own doing. Other
+            # failures may come of the stand-in values themselves.
+            problems += [p for p in exc.problems if p.message.endswith(TOO_LONG) or _UNSAFE in p.message]
             continue
         problem = filled_problem(src, text)
         if problem is not None:
             problems.append(problem)
     return from_problems(problems)
+
+
+_UNSAFE = ": unsafe template expression: "
 
 
 class _StandInClinic:
