@@ -42,6 +42,8 @@ class Handler:
     received: list[Received] = field(default_factory=list)
     rcpt_faults: dict[str, list[str]] = field(default_factory=dict)
     data_faults: dict[str, list[str]] = field(default_factory=dict)
+    # The 250 reply to a message for an address, when not the usual one (a server quoting it back).
+    data_replies: dict[str, str] = field(default_factory=dict)
     drop_at_mail: set[int] = field(default_factory=set)
     hold_for: str | None = None
     hold_marker: Path | None = None
@@ -88,7 +90,7 @@ class Handler:
             with self.lock:
                 self.received.pop()
             return faults.pop(0)
-        return "250 2.0.0 Message accepted for delivery"
+        return self.data_replies.get(recipient, "250 2.0.0 Message accepted for delivery")
 
     async def auth_XOAUTH2(self, server, args):  # noqa: N802 - aiosmtpd finds auth_<MECHANISM>
         """XOAUTH2 as Microsoft 365 and Google speak it: base64 of user=...^Aauth=Bearer ...^A^A."""
@@ -144,12 +146,13 @@ class _Authenticator:
 
 def start_server(tmp: Path, *, tls: str = "none", handler: Handler | None = None, bad_cert: bool = False,
                  starttls_offered: bool = True, auth: tuple[str, str] | None = None,
-                 oauth_token: str | None = None) -> Server:
+                 oauth_token: str | None = None, smtputf8: bool = False) -> Server:
     """Start aiosmtpd on 127.0.0.1; `tls` is none, ssl or starttls.
 
     `bad_cert` signs the server's certificate with a CA the client is not
     given; `starttls_offered=False` runs a plain server for a client that
-    asks for STARTTLS.
+    asks for STARTTLS; `smtputf8` offers SMTPUTF8 (RFC 6531: international
+    addresses), which aiosmtpd does not by default.
     """
     handler = handler or Handler()
     ca = trustme.CA()
@@ -159,7 +162,7 @@ def start_server(tmp: Path, *, tls: str = "none", handler: Handler | None = None
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     signer.issue_cert("127.0.0.1", "localhost").configure_cert(context)
     port = free_port()
-    kwargs: dict = {"hostname": "127.0.0.1", "port": port, "ready_timeout": 10}
+    kwargs: dict = {"hostname": "127.0.0.1", "port": port, "ready_timeout": 10, "enable_SMTPUTF8": smtputf8}
     if auth:
         if oauth_token:
             handler.oauth = (auth[0], oauth_token)

@@ -16,6 +16,7 @@ from typing import Any
 
 from ..errors import BrandError, Problem, display_path
 from .fields import Fields, describe
+from .outbound import checked_header_value, checked_link
 from .pictures import PictureError, decoded_size, header_size, sniff
 from .reading import IMAGE_LIMIT, ReadError, read_bytes
 from .yamlfile import YamlDoc
@@ -137,7 +138,9 @@ def read_brand(path: Path, *, allow_outside: bool = False) -> tuple[Brand, list[
     def contact_field(key: str) -> str | None:
         return handouts.text(key) if handouts else None
 
-    phone, email, address = contact_field("phone"), contact_field("email"), contact_field("address")
+    # The e-mail is a mailto: link in the HTML editions and a dry run's sender.
+    email = handouts.checked("email", lambda value: checked_link(f"mailto:{value}")) if handouts else None
+    phone, address = contact_field("phone"), contact_field("address")
     return Brand(
         name=name or "",
         link=link,
@@ -161,18 +164,22 @@ def _meta(doc: YamlDoc, top: Fields) -> tuple[str | None, str | None]:
     meta = top.sub("meta")
     if meta is None:
         return None, None
+    # The name is an e-mail's sender name and the link a live link: both
+    # checked as load.outbound checks every header value and link.
     name = None
     if isinstance(meta.raw("name"), dict):
         names = meta.sub("name")
-        name = (names.text("full") or names.text("short")) if names else None
+        if names:
+            full, short = names.checked("full", checked_header_value), names.checked("short", checked_header_value)
+            name = full or short
     else:
-        name = meta.text("name")
+        name = meta.checked("name", checked_header_value)
     link = None
     if isinstance(meta.raw("link"), dict):
         links = meta.sub("link")
-        link = links.text("home") if links else None
+        link = links.checked("home", checked_link) if links else None
     else:
-        link = meta.text("link")
+        link = meta.checked("link", checked_link)
     return name, link
 
 

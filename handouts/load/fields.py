@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -131,6 +131,20 @@ class Fields:
             return None
         if not allow_empty and not value.strip():
             self.fail(f"'{self.label(name)}' is empty", name)
+            return None
+        return value
+
+    def checked(self, name: str, check: Callable[[str], object]) -> str | None:
+        """A text value that `check` (one of load.outbound's) accepts; else its reason, located, and None."""
+        from .outbound import UnsafeValue
+
+        value = self.text(name)
+        if value is None:
+            return None
+        try:
+            check(value)
+        except UnsafeValue as exc:
+            self.fail(f"'{self.label(name)}' {exc.reason}", name)
             return None
         return value
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import Problem, RosterError, display_path
+from .outbound import UnsafeValue, checked_address, header_value_problem
 from .rows import read_rows
 
 COLUMNS = ("id", "name", "email", "provider", "layout", "password", "unencrypted_ok", "language")
@@ -86,6 +87,9 @@ def _row_problems(values: dict[str, str], provider_ids: frozenset[str] | None, l
             found.append(f"{who}: '{column}' holds a line break; remove it")
         elif len(value) > MAX_FIELD:
             found.append(f"{who}: '{column}' is {len(value)} characters, over {MAX_FIELD}")
+        elif column == "name" and header_value_problem(value):
+            # A subject may name the patient: the name is checked as every header value is.
+            found.append(f"{who}: 'name' {header_value_problem(value)}; remove it")
     if not pid:
         found.append("row is missing 'id'")
     elif not _PATIENT_ID.match(pid):
@@ -95,8 +99,11 @@ def _row_problems(values: dict[str, str], provider_ids: frozenset[str] | None, l
     address = values.get("email", "").strip()
     if not address:
         found.append(f"{who}: 'email' is missing")
-    elif not _valid_address(address):
-        found.append(f"{who}: 'email' is not a valid e-mail address")
+    else:
+        try:
+            checked_address(address)  # the same check as when the message is made and sent
+        except UnsafeValue as exc:
+            found.append(f"{who}: 'email' {exc.reason}")
     provider = values.get("provider", "").strip()
     if provider:
         if provider_ids is None:
@@ -112,16 +119,6 @@ def _row_problems(values: dict[str, str], provider_ids: frozenset[str] | None, l
     if values.get("unencrypted_ok", "").strip().lower() not in _YES | _NO:
         found.append(f"{who}: 'unencrypted_ok' must be yes or no")
     return found
-
-
-def _valid_address(address: str) -> bool:
-    from email_validator import EmailNotValidError, validate_email
-
-    try:
-        validate_email(address, check_deliverability=False, globally_deliverable=False)
-    except EmailNotValidError:
-        return False
-    return True
 
 
 def _patient(values: dict[str, str], line: int) -> Patient:

@@ -24,6 +24,7 @@ from ...build import Prepared, fill_reader, render_filled
 from ...editions import Editions
 from ...errors import HandoutError, OutputError, Problem, display_path, explain_os_error
 from ...layouts import builtin_layouts
+from ...load.outbound import MailAddress, UnsafeValue, checked_address
 from ...load.patients import Patient, load_patients
 from ...load.roster import Provider, load_roster
 from ..files import remove_stale_parts, write_atomic
@@ -33,6 +34,7 @@ from ..workers import worker_pool
 from .encrypt import encrypt_pdf
 from .ledger import FAILED, SENT, Delivery, Ledger, check_ledger, default_ledger, open_ledger
 from .message import (
+    NO_SENDER,
     MessageTemplates,
     build_message,
     check_templates,
@@ -40,11 +42,14 @@ from .message import (
     load_templates,
     message_context,
     new_message_id,
+    header_problems,
     render_texts,
+    sender_address,
+    title_problem,
 )
 from .planning import Job, mailing_of, plan
 from .settings import SmtpConfigError, SmtpSettings
-from .smtp import Lost, Refused, SmtpClient
+from .smtp import Lost, NotOffered, Refused, SmtpClient, mask_reply
 
 log = logging.getLogger("handouts")
 
@@ -123,6 +128,9 @@ def send_handouts(handout: str | Path | None = None, *, patients: str | Path, pr
     outbox = Path(outbox)
     ledger_path = Path(ledger) if ledger else default_ledger(outbox)
     default_layout = layout or "letter"
+    # The sender is checked before anything else: a From that is no address
+    # (`--from frontdesk`) would otherwise be written as `<@frontdesk>`.
+    from_address = sender_address(settings.sender if send and settings else sender)
     prepared, roster, patient_rows, templates, roster_path, key_of = _load_everything(
         handout, patients=Path(patients), providers=providers, brand=brand, layout=default_layout,
         allow_outside=allow_outside, allow_lint_errors=allow_lint_errors, password_column=password_column,
@@ -143,7 +151,7 @@ def send_handouts(handout: str | Path | None = None, *, patients: str | Path, pr
             remove_stale_parts(outbox, f"{handout_id}--*")
         if not send:
             todo = plan(jobs_list, _read_ledger(ledger_path), **planning)
-            origin = sender or next(iter(prepared.values())).brand.email or "outbox@handouts.invalid"
+            origin = from_address or sender_address(next(iter(prepared.values())).brand.email) or NO_SENDER
             for job, outcome in _compose_all(todo, prepared, roster, templates, roster_path, max_attachment,
                                              origin, jobs, result, progress):
                 name = f"{prepared[job.key].handout.id}--{job.patient.id}.eml"
@@ -164,10 +172,15 @@ def send_handouts(handout: str | Path | None = None, *, patients: str | Path, pr
                 except SmtpConfigError as exc:
                     raise SmtpConfigError([Problem(p.path, p.line, f"{p.message}; nothing was sent")
                                            for p in exc.problems]) from None
-            sender = _Sender(client, book, settings, rate, retry_delays, result)
+                if from_address.smtputf8 and not client.offers("smtputf8"):
+                    client.close()
+                    raise SmtpConfigError(f"{settings.host}:{settings.port} does not offer SMTPUTF8, which the "
+                                          "sender's address needs (international characters before the @); "
+                                          "nothing was sent")
+            sender = _Sender(client, book, from_address, rate, retry_delays, result)
             try:
                 for job, outcome in _compose_all(todo, prepared, roster, templates, roster_path, max_attachment,
-                                                 settings.sender, jobs, result, progress):
+                                                 from_address, jobs, result, progress):
                     if not sender.deliver(job, outcome):
                         break
             except KeyboardInterrupt as exc:  # arrives between messages (deliver holds it during one)
@@ -213,7 +226,10 @@ def _load_everything(handout, *, patients: Path, providers, brand, layout: str, 
     if base is not None:
         try:
             templates = load_templates(base.handout.path.parent, subject)
-            for encrypted in (True, False):
+            # A title that cannot be in a subject is reported at its own line, not as the subject's.
+            title = title_problem(base)
+            problems += [title] if title else []
+            for encrypted in () if title else (True, False):
                 sample = message_context(base, provider=None, patient_name="Sample Patient", encrypted=encrypted)
                 check_templates(templates, sample)
                 if templates.html is None:
@@ -233,6 +249,10 @@ def _load_everything(handout, *, patients: Path, providers, brand, layout: str, 
         key = f"{chosen}/{edition.handout.language}"
         prepared.setdefault(key, edition)
         key_of[patient.id] = key
+    # Each language's title and subject (its catalogue's email_subject) are headers too.
+    problems += [p for each in prepared.values() if each is not base for p in header_problems(each, templates)]
+    if problems:
+        raise HandoutError(problems)
     return prepared, roster, rows, templates, roster_path, key_of
 
 
@@ -268,7 +288,7 @@ _state: dict = {}
 
 def _compose_all(todo: list[Job], prepared: dict[str, Prepared], roster: dict[str, Provider],
                  templates: MessageTemplates, roster_path: Path | None, max_attachment: int,
-                 sender: str, jobs: int | None, result: EmailResult,
+                 sender: MailAddress, jobs: int | None, result: EmailResult,
                  progress: Callable[[int, int], None] | None) -> Iterator[tuple[Job, bytes]]:
     """Each job with its complete message, in order; refusals go to `result` instead."""
     _state.update(prepared=prepared, roster=roster, templates=templates, roster_path=roster_path,
@@ -315,19 +335,24 @@ def _compose(job: Job) -> tuple[bool, bytes | str]:
     subject, text, html = render_texts(s["templates"], context)
     if html is None:
         html = html_body(filled, prepared=prepared, context=context)
-    message = build_message(sender=s["sender"], sender_name=prepared.brand.name, recipient=patient.email,
-                            subject=subject, text=text, html=html, attachment=data,
-                            attachment_name=f"{prepared.handout.id}.pdf", message_id=new_message_id(s["sender"]),
-                            date=s["now"])
+    try:
+        message = build_message(sender=s["sender"], sender_name=prepared.brand.name,
+                                recipient=checked_address(patient.email), subject=subject, text=text, html=html,
+                                attachment=data, attachment_name=f"{prepared.handout.id}.pdf",
+                                message_id=new_message_id(s["sender"]), date=s["now"])
+    except UnsafeValue as exc:
+        # Checked values cannot get here; a template filling in a roster's
+        # value (a provider's name in the subject) can.
+        return False, f"a value in the message's headers {exc.reason}"
     return True, message
 
 
 class _Sender:
     """Sends composed messages one by one, keeping the ledger and the rate."""
 
-    def __init__(self, client: SmtpClient, book: Ledger, settings: SmtpSettings, rate: float | None,
+    def __init__(self, client: SmtpClient, book: Ledger, sender: MailAddress, rate: float | None,
                  retry_delays: tuple[float, ...], result: EmailResult):
-        self.client, self.book, self.settings, self.result = client, book, settings, result
+        self.client, self.book, self.sender, self.result = client, book, sender, result
         self.interval = 60.0 / rate if rate else 0.0
         self.retry_delays = retry_delays
         self.last_send = float("-inf")
@@ -361,6 +386,7 @@ class _Sender:
         """One try: True to go on, False to stop the run, None to try again."""
         patient, mailing = job.patient, job.mailing
         last_try = attempt == len(self.retry_delays)
+        recipient = checked_address(patient.email)  # the patients file passed the same check
         body_sent = False
 
         def before_body() -> None:
@@ -370,9 +396,13 @@ class _Sender:
             body_sent = True
 
         try:
-            reply = self.client.send(self.settings.sender, patient.email, message, before_body)
+            reply = self.client.send(str(self.sender), str(recipient), message, before_body,
+                                     smtputf8=self.sender.smtputf8 or recipient.smtputf8)
+        except NotOffered as exc:
+            self._failed(job, False, None, exc.reason)
+            return True
         except Refused as exc:
-            reason = _mask(f"{exc.reply.code} {exc.reply.text}", patient)
+            reason = mask_reply(f"{exc.reply.code} {exc.reply.text}", patient.email, patient.name)
             if exc.reply.transient and not last_try:
                 log.warning("patient %s: %s at %s; retrying in %g s", patient.id, reason, exc.stage,
                             self.retry_delays[attempt])
@@ -402,7 +432,7 @@ class _Sender:
                 self.result.pending.append((patient.id, "interrupted while the message was being sent: it may "
                                                         "have been delivered; left pending"))
             raise
-        self.book.finish(patient.id, mailing, SENT, reply.code, _mask(reply.text, patient))
+        self.book.finish(patient.id, mailing, SENT, reply.code, mask_reply(reply.text, patient.email, patient.name))
         self.result.sent.append(patient.id)
         log.info("patient %s: sent (%s)", patient.id, message_id)
         return True
@@ -423,17 +453,6 @@ def _message_id(message: bytes) -> str:
         if line.lower().startswith(b"message-id:"):
             return line.split(b":", 1)[1].strip().decode("ascii", "replace")
     return ""
-
-
-def _mask(text: str, patient: Patient) -> str:
-    """A server reply without the patient's address or name, for the ledger and the log."""
-    for value in (patient.email, patient.name):
-        if value:
-            index = text.lower().find(value.lower())
-            while index >= 0:
-                text = text[:index] + "<recipient>" + text[index + len(value):]
-                index = text.lower().find(value.lower())
-    return text
 
 
 def ledger_status(ledger: str | Path | None = None, *, outbox: str | Path = "outbox") -> dict:

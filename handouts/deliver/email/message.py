@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from email.headerregistry import Address
 from email.message import EmailMessage
-from email.policy import SMTP
+from email.policy import SMTP, SMTPUTF8
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
 
@@ -25,6 +25,7 @@ from jinja2 import FunctionLoader, TemplateError, TemplateSyntaxError
 from ...errors import ContentError, Problem, display_path
 from ...fill import bounded
 from ...fill.overrides import EMAIL_FOLDER, EMAIL_TEMPLATES
+from ...load.outbound import MailAddress, UnsafeValue, checked_address, checked_header_value, header_value_problem
 from ...load.project import data_folder
 from ...load.reading import TEXT_LIMIT, ReadError, read_bytes
 
@@ -161,21 +162,78 @@ def html_body(filled, *, prepared, context: dict) -> str:
 
 
 def check_templates(templates: MessageTemplates, context: dict) -> None:
-    """Fill the templates once, so a typo stops the run before any message."""
+    """Fill the templates once, so a typo stops the run before any message.
+
+    The subject is checked as a header value (load.outbound), so a template
+    or `--subject` that would put a line break into it is refused here.
+    """
     subject, _, _ = render_texts(templates, context)
     if not subject:
         raise ContentError([Problem(templates.sources[0], None, "the subject is empty")])
+    problem = header_value_problem(subject)
+    if problem:
+        where = templates.sources[0]
+        raise ContentError([Problem(where if where == "--subject" else display_path(where), None,
+                                    f"the subject {problem}; remove it")])
 
 
-def build_message(*, sender: str, sender_name: str, recipient: str, subject: str, text: str, html: str,
-                  attachment: bytes, attachment_name: str, message_id: str, date) -> bytes:
-    """The complete message as bytes with CRLF line ends, ready for DATA or an .eml file."""
+def title_problem(edition) -> Problem | None:
+    """The handout's title as a problem at its own line, if it cannot be part of a subject (a header)."""
+    from ...build import shared_title
+
+    problem = header_value_problem(shared_title(edition))
+    if not problem:
+        return None
+    title = edition.handout.title
+    return Problem(display_path(title.path), title.where(),
+                   f"title {problem}: the title is part of each e-mail's subject; remove it")
+
+
+def header_problems(edition, templates: MessageTemplates) -> list[Problem]:
+    """The title, then the subject as filled for this edition (its language's catalogue), as headers."""
+    title = title_problem(edition)
+    if title:
+        return [title]
+    try:
+        check_templates(templates, message_context(edition, provider=None, patient_name="Sample Patient",
+                                                   encrypted=False))
+    except ContentError as exc:
+        return list(exc.problems)
+    return []
+
+
+# A dry run's From when neither --from nor the brand names a sender.
+NO_SENDER = MailAddress(local="outbox", domain="handouts.invalid", ascii_domain="handouts.invalid")
+
+
+def sender_address(text: str | None) -> MailAddress | None:
+    """The checked sender (--from, HANDOUTS_SMTP_FROM), or None when none is given."""
+    if not text:
+        return None
+    try:
+        return checked_address(text)
+    except UnsafeValue as exc:
+        raise ContentError([Problem("--from", None, f"the sender {exc.reason}")]) from None
+
+
+def build_message(*, sender: MailAddress, sender_name: str, recipient: MailAddress, subject: str, text: str,
+                  html: str, attachment: bytes, attachment_name: str, message_id: str, date) -> bytes:
+    """The complete message as bytes with CRLF line ends, ready for DATA or an .eml file.
+
+    Addresses come checked (load.outbound.checked_address); every other
+    header value is checked here, the last place before a header is made,
+    and UnsafeValue is raised for one that could break a header. A message
+    to or from an address needing SMTPUTF8 is written with UTF-8 headers
+    (RFC 6532), the only form such an address has.
+    """
+    for value in (sender_name, subject, attachment_name, message_id):
+        checked_header_value(value)
     # Long header lines unfolded (up to RFC 5322's 998): some readers show
     # a subject folded right after "Subject:" with a leading space.
-    message = EmailMessage(policy=SMTP.clone(max_line_length=998))
-    local, _, domain = sender.rpartition("@")
-    message["From"] = Address(display_name=sender_name, username=local, domain=domain)
-    message["To"] = recipient
+    policy = SMTPUTF8 if sender.smtputf8 or recipient.smtputf8 else SMTP
+    message = EmailMessage(policy=policy.clone(max_line_length=998))
+    message["From"] = _address(sender, sender_name)
+    message["To"] = _address(recipient, "")
     message["Subject"] = subject
     message["Date"] = format_datetime(date)
     message["Message-ID"] = message_id
@@ -186,6 +244,11 @@ def build_message(*, sender: str, sender_name: str, recipient: str, subject: str
     return message.as_bytes()
 
 
-def new_message_id(sender: str) -> str:
-    """A Message-ID in the sender's domain; it holds no patient data."""
-    return make_msgid(domain=sender.rpartition("@")[2] or "handouts.invalid")
+def _address(address: MailAddress, name: str) -> Address:
+    local, _, domain = str(address).rpartition("@")
+    return Address(display_name=name, username=local, domain=domain)
+
+
+def new_message_id(sender: MailAddress) -> str:
+    """A Message-ID in the sender's domain (its ASCII form); it holds no patient data."""
+    return make_msgid(domain=sender.ascii_domain)

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ...errors import HandoutError, Problem
+from ...load.outbound import UnsafeValue, checked_address
 
 TLS_MODES = ("ssl", "starttls", "none")
 DEFAULT_PORTS = {"ssl": 465, "starttls": 587, "none": 25}
@@ -74,6 +75,7 @@ def smtp_settings(environ: Mapping[str, str], *, host: str | None = None, port: 
         return value if value not in (None, "") else (environ.get(ENV + name) or None)
 
     host = pick(host, "HOST")
+    given_sender = bool(sender)
     sender = pick(sender, "FROM")
     tls = (pick(tls, "TLS") or "starttls").lower()
     user = pick(user, "USER")
@@ -82,6 +84,11 @@ def smtp_settings(environ: Mapping[str, str], *, host: str | None = None, port: 
         problems.append(Problem("smtp", None, f"no SMTP host: give --smtp-host or set {ENV}HOST"))
     if not sender:
         problems.append(Problem("smtp", None, f"no sender address: give --from or set {ENV}FROM"))
+    else:
+        try:
+            checked_address(sender)  # the one address check (load.outbound), as for every patient
+        except UnsafeValue as exc:
+            problems.append(Problem("--from" if given_sender else f"{ENV}FROM", None, f"the sender {exc.reason}"))
     if tls not in TLS_MODES:
         problems.append(Problem("smtp", None, f"{ENV}TLS must be one of {', '.join(TLS_MODES)}, found {tls!r}"))
         tls = "starttls"

@@ -7,11 +7,13 @@ safe to retry; a connection lost after it leaves the message's fate unknown.
 
 from __future__ import annotations
 
+import re
 import smtplib
 import ssl
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from ...load.outbound import UnsafeValue, checked_address
 from .settings import SmtpConfigError, SmtpSettings
 
 
@@ -42,6 +44,14 @@ class Lost(Exception):
     def __init__(self, after_body: bool, reason: str):
         super().__init__(reason)
         self.after_body, self.reason = after_body, reason
+
+
+class NotOffered(Exception):
+    """The message needs an extension (SMTPUTF8) the server does not offer; nothing was sent."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
 
 
 def _text(raw: bytes | str) -> str:
@@ -111,18 +121,29 @@ class SmtpClient:
         elif s.password:
             conn.login(s.user or "", s.password)
 
-    def send(self, sender: str, recipient: str, message: bytes, before_body: Callable[[], None]) -> Reply:
+    def offers(self, extension: str) -> bool:
+        """Whether the open connection's server offers an ESMTP extension ("smtputf8")."""
+        return self._conn is not None and self._conn.has_extn(extension)
+
+    def send(self, sender: str, recipient: str, message: bytes, before_body: Callable[[], None], *,
+             smtputf8: bool = False) -> Reply:
         """Send one message; `before_body()` runs after RCPT is accepted and before DATA.
 
-        Returns the server's 250 reply. Raises Refused for a 4xx/5xx answer
-        and Lost when the connection breaks.
+        `smtputf8` asks for SMTPUTF8, which an address with international
+        characters before the @ needs. Returns the server's 250 reply.
+        Raises NotOffered when the server does not offer SMTPUTF8 (nothing
+        was sent), Refused for a 4xx/5xx answer and Lost when the connection
+        breaks.
         """
         if self._conn is None:
             self.connect()
         conn = self._conn
+        if smtputf8 and not conn.has_extn("smtputf8"):
+            raise NotOffered(f"the address needs SMTPUTF8 (international characters before the @), which "
+                             f"{self.settings.host} does not offer; nothing was sent to it")
         body_started = False
         try:
-            code, text = conn.mail(sender)
+            code, text = conn.mail(sender, ["SMTPUTF8"] if smtputf8 else [])
             if code != 250:
                 self._reset()
                 raise Refused(Reply(code, _text(text)), "MAIL")
@@ -175,3 +196,28 @@ class SmtpClient:
             except (OSError, smtplib.SMTPException):
                 pass
         self._drop()
+
+
+def mask_reply(text: str, address: str, name: str | None) -> str:
+    """A server reply without the patient's address (whole, or any part of it) or name.
+
+    Servers quote the address, or only its local part (`550 5.1.1 user
+    jo.smith unknown`) or its domain (`no MX for example.net`), in any
+    case: each is masked where it stands as a word of its own, in its
+    written and its ASCII (IDNA) forms, before the ledger or a log sees it.
+    """
+    local, _, domain = address.rpartition("@")
+    words, domains = {address, local, name}, {domain}
+    try:
+        checked = checked_address(address)
+        words |= {str(checked), checked.local}
+        domains |= {checked.domain, checked.ascii_domain}
+    except UnsafeValue:  # not for a loaded patient; what is there is masked all the same
+        pass
+    # Each only where it is not part of a longer word ("ann" stays in "planned"); a
+    # domain also where it ends a host name (mx.example.net).
+    patterns = [(w, r"(?<![\w.+-])", r"(?![\w+-]|\.\w)") for w in words if w]
+    patterns += [(d, r"(?<![\w-])", r"(?![\w-])") for d in domains if d]
+    for part, before, after in sorted(patterns, key=lambda p: len(p[0]), reverse=True):
+        text = re.sub(before + re.escape(part) + after, "<recipient>", text, flags=re.IGNORECASE)
+    return text
