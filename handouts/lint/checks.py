@@ -14,6 +14,7 @@ from ..errors import HandoutError, Problem, display_path
 from ..layouts import Layout
 from ..load.brand import Brand
 from ..load.contrast import MIN_CONTRAST, text_colours
+from ..load.outbound import link_problem
 from ..loading import Loaded, build_date, filled_problem, unprintable
 from ..sections import load_handout
 from ..sections.model import Handout, SourceText
@@ -42,7 +43,7 @@ CODES: dict[str, tuple[str, str]] = {
     "review-due-soon": (WARNING, f"review_due is within {REVIEW_WARNING_DAYS} days"),
     "reviewed-in-future": (ERROR, "reviewed is later than today"),
     "unknown-variable": (ERROR, "a template uses a variable that does not exist"),
-    "bad-link": (ERROR, "a link that is not http(s), mailto or tel"),
+    "bad-link": (ERROR, "a link that is not http(s), mailto (one address) or tel"),
     "low-contrast": (WARNING, f"a text colour below {MIN_CONTRAST:g}:1 on its background (WCAG 2.1 AA): "
                               "that text prints in a darker shade that reads"),
     "logo-alt": (WARNING, "the logo has no alt text"),
@@ -55,7 +56,6 @@ CODES: dict[str, tuple[str, str]] = {
     **TRANSLATION_CODES,
     **FIGURE_CODES,
 }
-_LINK_OK = ("http://", "https://", "mailto:", "tel:")
 
 
 def _finding(code: str, path: str | Path, line: int | None, message: str) -> Finding:
@@ -137,14 +137,14 @@ def check_links(texts: list[SourceText]) -> list[Finding]:
             for child in block.children or ():
                 if child.type == "link_open":
                     href = str(child.attrGet("href") or "")
-                    if not href.lower().startswith(_LINK_OK):
+                    problem = link_problem(href)  # the rule every edition's links follow
+                    if problem:
                         first, last = block.map if block.map else (0, 1)
                         offset = next((n + 1 for n in range(first, last)
                                        if n < len(body_lines) and "(" in body_lines[n]
                                        and _href_in(href, body_lines[n])), first + 1)
                         findings.append(_finding("bad-link", src.path, src.where(offset, href[:20] or None),
-                                                 f"{src.field}: link '{href}' must start with https://, "
-                                                 "http://, mailto: or tel:"))
+                                                 f"{src.field}: link '{href}' {problem}"))
     return findings
 
 

@@ -15,10 +15,10 @@ from functools import lru_cache
 
 from reportlab.platypus import Paragraph
 
+from ..load.outbound import safe_link
 from .commonmark import parser
 from .tagging import TaggedFlowable
 
-_LINK_SCHEMES = ("http://", "https://", "mailto:", "tel:")
 # The only tags a Paragraph ever receives, besides <link> and <u> below. A
 # hard break keeps a space before it: the line ends between words, and the
 # tag text reads them apart (render.textmarks), while an address broken with
@@ -263,8 +263,8 @@ def inline_markup(children, link_color: str, *, curly: bool = True, emphasis: st
             if kind == "softbreak":
                 last = " "
         elif kind == "link_open":
-            href = str(token.attrGet("href") or "")
-            safe = href if href.lower().startswith(_LINK_SCHEMES) else None
+            # A link the rules refuse (load.outbound) prints as its text.
+            safe = safe_link(str(token.attrGet("href") or ""))
             links.append(safe)
             link_text.append([])
             if safe:

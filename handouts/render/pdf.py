@@ -20,6 +20,7 @@ from ..errors import Problem, RenderError, display_path
 from ..fill.filled import FilledHandout
 from ..layouts import Layout
 from ..load.brand import Brand
+from ..load.outbound import link_problem
 from .fonts import Fonts, register_family
 from .images import SharedImage
 from .inks import Palette, palette, press_only
@@ -100,8 +101,16 @@ class _HandoutCanvas(Decorations, Canvas):
             code.append(mark_text(operators) if is_text else operators)
 
     def linkURL(self, url, rect, relative=0, thickness=0, color=None, dashArray=None, kind="URI", **kw):  # noqa: N802, N803
-        """A link annotation that a Link structure element owns, described by its address."""
+        """A link annotation that a Link structure element owns, described by its address.
+
+        Every link is checked where its markup is made; this is the last
+        place before the annotation, so a link the rule refuses is a bug.
+        """
         from reportlab.pdfbase.pdfdoc import PDFString
+
+        problem = link_problem(url)
+        if problem:
+            raise ValueError(f"a link that {problem} reached the PDF")
 
         kw.setdefault("Contents", PDFString(url))
         count = len(self._annotationrefs)

@@ -16,6 +16,7 @@ from reportlab.platypus import (
 
 from ..fill.filled import FilledHandout, FilledSection
 from ..load.brand import Brand
+from ..load.outbound import safe_link
 from .addresses import mark_address
 from .body import markdown_flowables
 from .consent import WriteInLines
@@ -161,8 +162,10 @@ def _section(section: FilledSection, styles: Styles, sources: str) -> list[Flowa
             parts = []
             if ref.text:
                 parts.append(plain_markup(ref.text))
-            if ref.url:
+            if safe_link(ref.url):  # checked when the section was loaded, and by the one rule here
                 parts.append(f'<link href="{escape(ref.url)}">{escape(mark_address(ref.url))}</link>')
+            elif ref.url:
+                parts.append(escape(mark_address(ref.url)))
             story.append(tag(CachedParagraph(" ".join(parts), styles.reference, bulletText=f"{number}."), "LI",
                              parents=(source_list,), text_roles=("Lbl", "LBody"), lang=ref.language))
     link_headings(story)

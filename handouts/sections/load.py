@@ -7,6 +7,7 @@ from pathlib import Path
 
 from ..errors import ContentError, Problem, display_path
 from ..load.fields import Fields, describe
+from ..load.outbound import link_problem
 from ..load.yamlfile import YamlDoc, YamlReadError, load_yaml
 from .figures import finder, find_figures
 from .translations import language_of_name, original_path
@@ -290,8 +291,9 @@ def _references(doc: YamlDoc, fields: Fields, problems: list[Problem]) -> tuple[
         if text is None and url is None and not ref.has("text"):
             ref.fail("a reference needs a 'text' or a 'url'")
             continue
-        if url is not None and not re.match(r"^https?://[^\s<>\"]+$", url.strip()):
-            ref.fail(f"reference url must start with http:// or https:// and hold no spaces, found {url!r}", "url")
+        if url is not None and (not re.match(r"^https?://[^\s<>\"]+$", url.strip()) or link_problem(url.strip())):
+            ref.fail(f"reference url must start with http:// or https://, name a host and hold no spaces, "
+                     f"found {url!r}", "url")
             continue
         # The language the reference is written in, when not the handout's
         # (an English source in a Spanish edition): screen readers switch voice.

@@ -27,11 +27,11 @@ from ...errors import BrandError, ContentError, Problem, display_path
 from ...fill.filled import FilledHandout, FilledSection
 from ...load.brand import Brand
 from ...load.contrast import text_colours
+from ...load.outbound import LINK_SCHEMES, safe_link
 from ...load.reading import IMAGE_LIMIT, ReadError, read_bytes
 
 TEMPLATE = "handout.html"
 EMAIL_TEMPLATE = "email.html"
-_SAFE_SCHEMES = ("http://", "https://", "mailto:", "tel:")
 # A relative address: no scheme, no leading slash; only a checked picture uses one.
 _SCHEME = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.\-]*:|/|\\)")
 
@@ -41,9 +41,11 @@ def _markdown():
     from markdown_it import MarkdownIt
 
     md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable("table")
-    # Relative addresses parse too, for pictures; markdown_html unlinks
-    # relative links and prints unchecked pictures as their alt text.
-    md.validateLink = lambda url: url.lower().startswith(_SAFE_SCHEMES) or not _SCHEME.match(url)
+    # Links of the four allowed schemes and relative addresses (for pictures)
+    # parse as links; markdown_html then prints as text every link the one
+    # rule refuses (mailto:...?bcc=, relative) and every unchecked picture as
+    # its alt text, as the PDF does.
+    md.validateLink = lambda url: url.partition(":")[0].lower() in LINK_SCHEMES or not _SCHEME.match(url)
 
     def table_open(renderer, tokens, index, options, env):
         from html import escape
@@ -96,11 +98,11 @@ def _data_uri(data: bytes) -> str:
 
 
 def _unlink(children) -> None:
-    """Links to anything but the web, e-mail or a phone print as their text."""
+    """Links the rules refuse (load.outbound: web, one e-mail address, a phone) print as their text."""
     opened: list[bool] = []  # for each open link: whether it is dropped
     for child in children:
         if child.type == "link_open":
-            opened.append(not str(child.attrGet("href") or "").lower().startswith(_SAFE_SCHEMES))
+            opened.append(safe_link(str(child.attrGet("href") or "")) is None)
             drop = opened[-1]
         elif child.type == "link_close":
             drop = opened.pop() if opened else False
