@@ -420,10 +420,11 @@ def test_lint_yaml_adds_a_phrase(clinic):
 
 
 def test_lint_yaml_allow_suppresses_exactly_one_finding(clinic):
+    # Claims stated as the clinic's own (a claim reported or warned against is none: see test_claims_corpus.py).
     evidence = body("evidence", "What the research shows",
-                    "A clinic was fined for saying its shot was a cure.",
-                    "Some clinics still call it a cure.")
-    benefits = body("benefits", "What the shot may do", "Some clinics call the shot a cure.")
+                    "Our shot is a cure for sore knees.",
+                    "It is a cure for stiff knees too.")
+    benefits = body("benefits", "What the shot may do", "The shot is a cure.")
     config = ("claims:\n  allow:\n    - phrase: cure\n      file: sections/evidence.yaml\n      line: 4\n"
               "      reason: Quotes the FTC order against a clinic.\n")
     write_project(clinic, {"sections/evidence.yaml": evidence + "references:\n  - Some FTC order.\n",
@@ -438,10 +439,12 @@ def test_lint_yaml_allow_suppresses_exactly_one_finding(clinic):
 
 def test_lint_yaml_allow_without_line_covers_the_whole_file(clinic):
     evidence = body("evidence", "What the research shows",
-                    "A clinic was fined for saying its shot was a cure.",
-                    "Another was fined for calling it a cure.")
+                    "Our shot is a cure for sore knees.",
+                    "It is a cure for stiff knees too.")
     config = ("claims:\n  allow:\n    - phrase: cure\n      file: sections/evidence.yaml\n"
               "      reason: Quotes two FTC orders.\n")
+    write_project(clinic, {"sections/evidence.yaml": evidence + "references:\n  - Some FTC order.\n"})
+    assert len(of_code(lint_json(".")[1], "claim")) == 2
     write_project(clinic, {"sections/evidence.yaml": evidence + "references:\n  - Some FTC order.\n",
                            "lint.yaml": config})
     result, findings = lint_json(".", "--strict")
@@ -488,9 +491,9 @@ def test_bad_lint_yaml_is_an_input_error(clinic, config, needle, words):
 
 
 def test_lint_yaml_allow_by_the_words_written(clinic):
-    benefits = body("benefits", "What the shot may do", "Some clinics say the cells replace lost cartilage.")
+    benefits = body("benefits", "What the shot may do", "The cells replace lost cartilage.")
     config = ("claims:\n  allow:\n    - phrase: replace lost cartilage\n      file: sections/benefits.yaml\n"
-              "      reason: Reports what clinics say, to warn about it.\n")
+              "      reason: Quoted from the FTC order, to warn about it.\n")
     write_project(clinic, {"sections/benefits.yaml": benefits})
     assert where(lint_json(".")[1]) == [("sections/benefits.yaml", 4, "error", "claim")]
     (clinic / "lint.yaml").write_text(config, encoding="utf-8")

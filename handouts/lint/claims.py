@@ -1,12 +1,17 @@
 """Claims regulators and evidence reviews treat as misleading for unproven therapies.
 
 The FTC has fined stem-cell clinics for promising to "eliminate" knee pain;
-FDA warns that no stem-cell product is approved for arthritis. A phrase is a
-claim unless a negation comes before it in the same clause: "results are not
-guaranteed" is a disclosure, "guaranteed results" is a promise. English and
-Spanish have phrase lists and negations of their own; other languages are
-checked with lint.yaml's added phrases only.
-"""
+FDA warns that no stem-cell product is approved for arthritis. A phrase
+(lint.claim_patterns) is a claim unless its clause negates it ("results are
+not guaranteed", "no one can promise a cure", "rather than new cartilage",
+"cartilage does not regrow"), warns against it or reports someone else's
+("be wary of clinics that promise a cure", "some ads say the shots are FDA
+approved", "words like miracle"), or asks about it ("Is it FDA-approved?").
+The same phrase stated as a promise is still one: "our clinic promises a
+cure", "don't wait to regrow your cartilage", "why live with pain when stem
+cells heal?". English and Spanish have phrase lists and cues of their own
+(tests/data/claims-corpus holds the sentences they are held to); other
+languages are checked with lint.yaml's added phrases only."""
 
 from __future__ import annotations
 
@@ -17,71 +22,72 @@ from functools import lru_cache
 
 from ..sections.model import SourceText
 from .cache import remember
+from .claim_patterns import CLAIM_PATTERNS, CLAIM_PATTERNS_ES, KEYS  # noqa: F401 - named here too
 
-# (name shown in findings, pattern). Names are what lint.yaml's `allow` uses.
-# Each is looked for only in a text holding its name's key (KEYS, below).
-CLAIM_PATTERNS: tuple[tuple[str, str], ...] = (
-    ("cure", r"\bcur(?:e|es|ed|ing|ative)\b"),
-    ("guaranteed", r"\bguarantee(?:s|d|ing)?\b"),
-    ("100%", r"(?<![\d.])100\s*(?:%|percent\b|per cent\b)"),
-    ("no side effects", r"\b(?:no|zero|without(?:\s+any)?)\s+(?:\w+\s+)?side[\s-]+effects?\b|\bside[\s-]+effect[\s-]+free\b"),
-    ("no risk", r"\b(?:no|zero|without(?:\s+any)?)\s+risks?\b(?![\s-]*free)|\brisk[\s-]*free\b"),
-    ("FDA approved", r"\bFDA[\s-]*(?:approved|approval|cleared)\b|\bapproved\s+by\s+(?:the\s+)?FDA\b"),
-    ("regrow cartilage",
-     r"\b(?:re-?grow|regenerat|rebuild|restor|replac|regrowth)\w*\s+(?:\w+\s+){0,3}cartilage\b"
-     r"|\bcartilage\s+(?:regrowth|regeneration|restoration)\b|\bnew\s+cartilage\b"),
-    ("eliminate pain", r"\beliminat\w*\s+(?:\w+\s+){0,3}pain\b|\bpain\s+elimination\b"),
-    ("pain-free", r"\bpain[\s-]+free\b"),
-    ("miracle", r"\bmiracle\w*\b|\bmiraculous\w*\b"),
-)
-# The same claims in Spanish, with their inflections ("curan", "garantizados").
-CLAIM_PATTERNS_ES: tuple[tuple[str, str], ...] = (
-    ("cura", r"\bcur(?:a|an|ar|ará|arán|aría|ado|ada|ados|adas|ación|aciones|ativ[oa]s?)\b"),
-    ("garantizado", r"\bgarantiz\w*|\bgarantías?\b"),
-    ("100%", r"(?<![\d.,])100\s*(?:%|por\s*ciento\b)"),
-    ("sin efectos secundarios",
-     r"\b(?:sin|ningún|cero|libre\s+de)\s+(?:\w+\s+)?efectos?\s+(?:secundarios?|adversos?)\b"),
-    ("sin riesgos", r"\b(?:sin|cero|ningún|libre\s+de)\s+(?:ningún\s+)?riesgos?\b"),
-    ("aprobado por la FDA",
-     r"\baprobad[oa]s?\s+por\s+(?:la\s+)?FDA\b|\baprobaci[oó]n\s+de\s+(?:la\s+)?FDA\b"
-     r"|\bFDA[\s-]+aprobad[oa]s?\b|\bautorizad[oa]s?\s+por\s+(?:la\s+)?FDA\b"),
-    ("regenera el cartílago",
-     r"\b(?:regener|reconstru|restaur|reempla|recuper|rehac|rehag)\w*\s+(?:\w+\s+){0,3}cart[ií]lagos?\b"
-     r"|\bcart[ií]lagos?\s+(?:\w+\s+){0,2}(?:se\s+)?regener\w*|\bregeneraci[oó]n\s+(?:del?\s+)?cart[ií]lago"
-     r"|\b(?:nuevo|nuevos)\s+cart[ií]lagos?\b|\bcart[ií]lagos?\s+nuevos?\b"),
-    ("eliminar el dolor", r"\belimin\w*\s+(?:\w+\s+){0,3}dolor(?:es)?\b"),
-    ("sin dolor", r"\b(?:libre\s+de|adiós\s+al)\s+dolor\b|\bvida\s+sin\s+dolor\b"),
-    ("milagro", r"\bmilagr\w*"),
-)
-# Letters every match of a claim's pattern holds, in every alternative
-# (tests/test_claims_keys.py checks): a text without them cannot hold the
-# claim, and one search for plain letters is far cheaper than the pattern's
-# word-by-word trials. Nine texts in ten hold none, and the patterns were
-# most of a cold lint's claim check.
-KEYS: dict[str, str] = {
-    "cure": "cur", "guaranteed": "guarantee", "100%": "100", "no side effects": "side", "no risk": "risk",
-    "FDA approved": "fda", "regrow cartilage": "cartilage", "eliminate pain": "pain", "pain-free": "pain",
-    "miracle": "mirac",
-    "cura": "cur", "garantizado": "garant", "sin efectos secundarios": "efecto", "sin riesgos": "riesgo",
-    "aprobado por la FDA": "fda", "regenera el cartílago": "cart", "eliminar el dolor": "dolor",
-    "sin dolor": "dolor", "milagro": "milagr",
-}
-_NEGATION = re.compile(
+# Each language's cues, in lower case (they are looked for in lower_text's
+# lower case): a claim in a clause holding one is negated, warned against or
+# reported, not made. Compiled for a language the first time it is checked.
+_NEGATION = (
     r"\b(?:not|no|never|cannot|can't|don't|doesn't|didn't|won't|isn't|aren't|wasn't|weren't|nor|"
-    r"neither|nothing|nobody|without|whether)\b|n't\b",
-    re.IGNORECASE,
+    r"neither|nothing|nobody|none|without|whether|rather\s+than|instead\s+of)\b|n't\b"
 )
-_NEGATION_ES = re.compile(
-    r"\b(?:no|nunca|jamás|ni|sin|tampoco|nadie|nada|ningún|ninguna|ninguno|ningunos|ningunas|si)\b",
-    re.IGNORECASE,
+_NEGATION_ES = (
+    r"\b(?:no|nunca|jamás|ni|sin|tampoco|nadie|nada|ningún|ninguna|ninguno|ningunos|ningunas|si|"
+    r"en\s+lugar\s+de|en\s+vez\s+de)\b"
 )
-# language -> (claims, negations, "not only" that does not negate)
+# A claim reported, warned against or named as a word is not one made:
+# "be wary of clinics that promise a cure", "some ads say the shots are
+# FDA approved", "words like miracle". The clinic's own "our clinic offers"
+# is not reporting anyone else's.
+_CAUTION = (
+    r"\b(?:wary|beware|cautious|careful|suspicious|skeptical|sceptical|watch\s+out|warning\s+signs?|red\s+flags?"
+    r"|misleading|false|think\s+twice)\b"
+    r"|\b(?<!our\s)(?:clinics?|ads?|adverts?|advertisements?|advertising|websites?|sites?|sellers?|companies|company|"
+    r"marketers?|marketing|someone|anyone|those|others|people|they|it|products?|providers?)\s+"
+    r"(?:that\s+|who\s+|which\s+|may\s+|might\s+|often\s+|also\s+|sometimes\s+|had\s+|have\s+|has\s+|will\s+|"
+    r"would\s+|can\s+|could\s+|did\s+|do\s+|does\s+)*(?:claim|say|promise|advertise|tell|call|offer|"
+    r"market|sell|sells|use|boast|swear)\w*"
+    r"|\b(?:patients|users|customers|testimonials?|reviews?|videos?|stories)\s+(?:that|who|which)\s+"
+    r"(?:claim|say|said|tell|report|describe)\w*"
+    r"|\b(?:sold|marketed|advertised|promoted|touted|billed|pitched)\s+as\b"
+    r"|\bclaims?\s+(?:that|of|like|about|such)\b|\b(?:words?|terms?|phrases?)\b"
+)
+_CAUTION_ES = (
+    r"\b(?:desconf\w+|cuidado|cautel\w*|sospech\w*|se[nñ]al(?:es)?\s+de\s+alerta|engañ\w*|fals[oa]s?"
+    r"|pi[eé]ns\w*\s+dos\s+veces)\b"
+    r"|\b(?<!nuestra\s)(?<!nuestro\s)(?<!nuestras\s)(?<!nuestros\s)"
+    r"(?:cl[ií]nicas?|anuncios?|publicidad|sitios?|páginas?|vendedores?|empresas?|alguien|quienes?|otros|otras|"
+    r"productos?|pacientes|testimonios?|videos?|historias)\s+(?:que\s+)?(?:le\s+|les\s+|a\s+veces\s+)?"
+    r"(?:dic\w*|dec\w*|promet\w*|asegur\w*|anunci\w*|ofrec\w*|vend\w*|afirm\w*|llam\w*|muestr\w*)\b"
+    r"|\b(?:vendid[oa]s?|anunciad[oa]s?|promocionad[oa]s?)\s+como\b"
+    r"|\b(?:palabras?|términos?|frases?)\b"
+)
+# Negations that do not negate what follows: "not only safe but
+# pain-free", "don't wait to regrow your cartilage".
+_NOT_NEGATING = (
+    r"\bnot\s+only\b|\b(?:don't|do\s+not|never)\s+(?:wait|suffer|settle|let|live|put\s+up|miss|delay|hesitate|"
+    r"give\s+up|accept|struggle|endure)\b"
+)
+_NOT_NEGATING_ES = r"\bno\s+s[oó]lo\b|\bno\s+(?:espere|sufra|se\s+conforme|deje)\b"
+# Inside a match, only a verb's own negation counts: "cartilage does not
+# regrow", "el cartílago no se regenera"; not "live without pain".
+_INNER_NEGATION = r"\b(?:not|never|cannot)\b|n't\b"
+_INNER_NEGATION_ES = r"\b(?:no|nunca|jamás|tampoco)\b"
+# language -> (claims, negations, negations that do not negate, cautions, negations inside a match)
 _LANGUAGES = {
-    "en": (CLAIM_PATTERNS, _NEGATION, re.compile(r"\bnot\s+only\b", re.IGNORECASE)),
-    "es": (CLAIM_PATTERNS_ES, _NEGATION_ES, re.compile(r"\bno\s+s[oó]lo\b", re.IGNORECASE)),
+    "en": (CLAIM_PATTERNS, _NEGATION, _NOT_NEGATING, _CAUTION, _INNER_NEGATION),
+    "es": (CLAIM_PATTERNS_ES, _NEGATION_ES, _NOT_NEGATING_ES, _CAUTION_ES, _INNER_NEGATION_ES),
 }
-# A negation only counts inside the clause it stands in.
-_CLAUSE_BREAK = re.compile(r"[.;:!?\u2014\u2013]|\s-\s|\n\s*\n|\n\s*[-*+]\s|\n\s*\d+[.)]\s|\n\s*#")
+# A clause's start that is an aside: a comma after it ends it ("If the
+# pills did not help, stem cells heal the knee" still claims).
+_ASIDE = re.compile(r"^\W*(?:if|when|after|although|though|unless|while|since|because|unlike|even\s+if|"
+                    r"si|cuando|aunque|después\s+de|a\s+diferencia\s+de)\b[^,]*,")
+# Rhetorical questions ask nothing: "Why live with pain when stem cells heal?"
+_RHETORICAL = re.compile(r"^\W*(?:why|por\s*qu[eé])\b")
+# A negation or a caution only counts inside the clause it stands in.
+_CLAUSE_BREAK = re.compile(r"[.;:!?\u2014\u2013]|\s-\s|\n\s*\n|\n\s*[-*+]\s|\n\s*\d+[.)]\s|\n\s*#"
+                           r"|,?\s+(?:but|yet|however|whereas|when|because|while|pero|cuando|porque|mientras)\b"
+                           r"|,\s+(?:and|so|y|así\s+que)\b")
 
 
 @dataclass(frozen=True)
@@ -93,19 +99,52 @@ class Claim:
     line: int
 
 
-def rules(language: str) -> tuple[tuple[tuple[str, str], ...], re.Pattern, re.Pattern]:
-    """Claim patterns, negations and 'not only' for a language (es-MX uses es); none for others."""
+@lru_cache(maxsize=8)
+def rules(language: str) -> tuple:
+    """Claim patterns, and compiled negations, negations that do not negate, cautions and negations
+    inside a match, for a language (es-MX uses es).
+
+    Other languages have no claim patterns (lint.yaml's phrases only) and English's cues.
+    """
     base = language.replace("_", "-").split("-")[0].lower()
-    if base in _LANGUAGES:
-        return _LANGUAGES[base]
-    return ((), _LANGUAGES["en"][1], _LANGUAGES["en"][2])
+    claims, *cues = _LANGUAGES.get(base, ((), *_LANGUAGES["en"][1:]))
+    return (claims, *(re.compile(cue) for cue in cues))
 
 
 @lru_cache(maxsize=4)
-def _compiled(claims: tuple[tuple[str, str], ...]) -> tuple[tuple[str, re.Pattern, re.Pattern], ...]:
-    """(name, pattern, its key) compiled, both ignoring case alike, so the key is found wherever the pattern is."""
-    return tuple((name, re.compile(p, re.IGNORECASE), re.compile(re.escape(KEYS[name]), re.IGNORECASE))
-                 for name, p in claims)
+def _compiled(claims: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str, tuple[str, ...]], ...]:
+    """(name, pattern, its keys). Patterns (written in lower case) run on lower-cased text; each is
+    compiled the first time a text holds one of its keys."""
+    return tuple((name, p, KEYS[name]) for name, p in claims)
+
+
+# Characters a pattern ignoring case would take for one of its letters that
+# str.lower() does not turn into it (tests/test_claims_keys.py finds every
+# one): the long s, and the dotted capital and dotless small i. The dotted
+# capital I is also the one character str.lower() makes two of.
+_LIKE_PATTERN_LETTERS = (("\u017f", "s"), ("\u0130", "i"), ("\u0131", "i"))
+
+
+def lower_text(text: str) -> str:
+    """`text` in lower case, character for character, as a pattern ignoring case would read it.
+
+    The claim patterns run on it without ignoring case: compiling them
+    ignoring case cost a cold lint a tenth of its time, and running them
+    twice what it does now. Offsets in it are offsets in `text`.
+    """
+    for letter, plain in _LIKE_PATTERN_LETTERS:
+        if letter in text:  # rare: replaced only when there
+            text = text.replace(letter, plain)
+    return text.lower()
+
+
+def keyed_text(low: str) -> str:
+    """Lower-cased text (lower_text) as keys are looked for in it: every run of white space one space.
+
+    Looking for plain substrings in it is far cheaper than a regex
+    alternation of the keys, and finds a key wherever the pattern can match.
+    """
+    return " ".join(low.split())
 
 
 # A clinic's phrases are matched word by word through a trie rather than as
@@ -191,20 +230,62 @@ class _Clauses:
         self.breaks = [m.end() for m in _CLAUSE_BREAK.finditer(text)]
         self.stops = [m.start() for m in _SENTENCE_STOP.finditer(text)]
         self.newlines = [m.start() for m in re.finditer("\n", text)]
+        self._intros: dict[int, str] = {}
 
-    def negated(self, start: int, end: int, negation: re.Pattern, not_only: re.Pattern) -> bool:
-        """Whether a negation before the match, in its clause, or a question, excuses it."""
+    def _line(self, index: int) -> str:
+        first = self.newlines[index - 1] + 1 if index > 0 else 0
+        return self.text[first:self.newlines[index] if index < len(self.newlines) else len(self.text)]
+
+    def intro(self, offset: int) -> str:
+        """For a match in a list item, the line that leads into the list ("Think twice if a clinic:"); else ''.
+
+        Worked out once per line, each from the line before, so a long list
+        costs a step per item.
+        """
+        index = bisect.bisect_left(self.newlines, offset)
+        return self._intro_of(index) if _ITEM.match(self._line(index)) else ""
+
+    def _intro_of(self, index: int) -> str:
+        if index in self._intros:
+            return self._intros[index]
+        found, above = "", index - 1
+        # The lines above, from the nearest, until one that is not part of the list.
+        while above >= 0:
+            line = self._line(above)
+            if above in self._intros:
+                found = self._intros[above] if _ITEM.match(line) or not line.strip() or line[:1].isspace() else line
+                break
+            if not (_ITEM.match(line) or not line.strip() or line[:1] in " \t"):
+                found = line
+                break
+            above -= 1
+        self._intros[index] = found
+        return found
+
+    def excused(self, start: int, end: int, rules: tuple) -> bool:
+        """Whether the match is negated, warned against or reported in its clause, or asked about."""
+        _, negation, not_negating, caution, inner_negation = rules
         text = self.text
-        # A question asks rather than claims: "Is it FDA-approved?"
+        # A question asks rather than claims ("Is it FDA-approved?"), unless it asks why.
         stop = bisect.bisect_left(self.stops, end)
         if stop < len(self.stops) and text[self.stops[stop]] == "?":
-            return True
+            begun = bisect.bisect_left(self.stops, start) - 1
+            sentence = text[self.stops[begun] + 1 if begun >= 0 else 0:start]
+            if not _RHETORICAL.match(sentence):
+                return True
         brk = bisect.bisect_right(self.breaks, start) - 1
         clause_start = max(self.breaks[brk] if brk >= 0 else 0, start - self.WINDOW)
-        # "not only safe but pain-free" is still a promise.
-        before = not_only.sub(" ", text[clause_start:start])
-        words = before.split()[-6:]
-        return bool(negation.search(" ".join(words)))
+        before = text[clause_start:start]
+        aside = _ASIDE.match(before)
+        if aside:
+            before = before[aside.end():]
+        # Within the match, after its first word: "cartílago no se regenera".
+        inside = " ".join(text[start:end].split(None, 1)[1:])
+        if negation.search(not_negating.sub(" ", before)) or caution.search(before) or inner_negation.search(inside):
+            return True
+        # A list item led into by a warning ("Think twice if a clinic:" / "- says it is totally safe").
+        intro = self.intro(start)
+        return bool(intro and caution.search(intro))
 
     def line(self, offset: int) -> int:
         """1-based line of the text at character `offset`."""
@@ -215,12 +296,16 @@ class _Clauses:
 # are matched as plain hyphens; one character for one keeps offsets true.
 _HYPHENS = str.maketrans({c: "-" for c in "\u00ad\u2010\u2011\u2012\u2043\ufe63\uff0d"})
 _SENTENCE_STOP = re.compile(r"[.!?\n]")
+_ITEM = re.compile(r"[ \t>]*(?:[-*+]|\d+[.)])\s")
 
 
 def claim_matches(text: str, claims: tuple[tuple[str, str], ...]) -> list[tuple[str, int, int]]:
-    """(name, start, end) of every match of each claim pattern, negated or not, as `finditer` finds them."""
-    return [(name, m.start(), m.end()) for name, pattern, key in _compiled(claims) if key.search(text)
-            for m in pattern.finditer(text)]
+    """(name, start, end) of every match of each claim pattern, excused or not, as `finditer` finds them."""
+    low = lower_text(text)
+    keyed = keyed_text(low)
+    # re.compile answers from re's own cache after the first time.
+    return [(name, m.start(), m.end()) for name, pattern, keys in _compiled(claims)
+            if any(key in keyed for key in keys) for m in re.compile(pattern).finditer(low)]
 
 
 def _checked_match(match: object, length: int, claims: tuple[tuple[str, str], ...]) -> tuple[str, int, int]:
@@ -236,19 +321,21 @@ def find_claims(src: SourceText, extra: tuple[str, ...] = (), language: str = "e
     """Claim phrases in one field's text, in its language, each with its file line."""
     found = []
     text = src.text.translate(_HYPHENS)
-    claims, negation, not_only = rules(language)
+    language_rules = rules(language)
+    claims = language_rules[0]
     matches = remember(f"claims-{language.replace('_', '-').split('-')[0].lower()}", text,
                        lambda: claim_matches(text, claims), dump=lambda found: [list(m) for m in found],
                        load=lambda data: [_checked_match(m, len(text), claims) for m in data])
     matches = matches + _phrase_matches(text, tuple(extra))
     if not matches:
         return found
-    clauses = _Clauses(text)
+    clauses = _Clauses(lower_text(text))  # the cues are lower case
     lines: dict[tuple, int] = {}
     for name, start, end in matches:
-        # Only words before the match count, so "no side effects" is not
-        # excused by its own "no"; "it is not true there is no risk" is.
-        if clauses.negated(start, end, negation, not_only):
+        # Only words before the match, and within it after its first, count:
+        # "no side effects" is not excused by its own "no"; "it is not true
+        # there is no risk" and "cartilage does not regrow" are.
+        if clauses.excused(start, end, language_rules):
             continue
         offset = clauses.line(start)
         words = " ".join(src.text[start:end].split())
