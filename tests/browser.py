@@ -27,7 +27,7 @@ HEADING_RULES = {"heading-order", "page-has-heading-one"}
 def chromium() -> str:
     """The Chromium binary; a test that needs it fails (never skips) without it."""
     found = shutil.which("chromium") or ("/usr/bin/chromium" if os.path.exists("/usr/bin/chromium") else None)
-    assert found, "chromium is needed: .ci/run installs Debian's package"
+    assert found, "chromium is needed: tools/test installs Debian's package"
     return found
 
 
@@ -125,7 +125,7 @@ class Browser:
 
     def axe_violations(self) -> list[dict]:
         """axe-core's WCAG 2.1 A/AA violations (and heading-level ones) on the loaded page."""
-        assert AXE.is_file(), "axe-core is missing: run `npm ci --prefix tests/js` (.ci/run does)"
+        assert AXE.is_file(), "axe-core is missing: run `npm ci --prefix tests/js` (tools/test does)"
         self.evaluate(AXE.read_text(encoding="utf-8") + "\n;true")
         found = self.evaluate("axe.run(document).then(r => JSON.stringify(r.violations.map("
                               "v => ({id: v.id, tags: v.tags, impact: v.impact, help: v.help,"

@@ -126,7 +126,7 @@ def start() -> Cups:
                                          os.path.exists("/usr/lib/cups/backend/cups-pdf") or None),
                                         ("the cups-pdf PPD (printer-driver-cups-pdf)", ppd)) if not found]
     if missing:
-        raise AssertionError(f"cannot start the test printer: missing {', '.join(missing)} (.ci/run installs them)")
+        raise AssertionError(f"cannot start the test printer: missing {', '.join(missing)} (tools/test installs them)")
     if os.geteuid() != 0:
         raise AssertionError("the CUPS test starts cupsd with the cups-pdf backend, which needs root")
     # Not under pytest's 0700 tmp folder: CUPS runs filters as the user lp.

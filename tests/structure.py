@@ -121,7 +121,7 @@ def struct_text(path: Path, full: bool = False) -> list[tuple]:
     With `full`, the role is the whole path of roles from the top.
     """
     pdfinfo = shutil.which("pdfinfo")
-    assert pdfinfo, "pdfinfo (poppler-utils) is needed: .ci/run installs it"
+    assert pdfinfo, "pdfinfo (poppler-utils) is needed: tools/test installs it"
     out = subprocess.run([pdfinfo, "-struct-text", str(path)], capture_output=True, text=True, check=True).stdout
     found, roles = [], []
     for line in out.splitlines():
@@ -146,7 +146,7 @@ def page_text_without_footer(path: Path, footer_marker: str) -> list[str]:
     The footer is drawn first on every page: its lines run up to 'Page N of M'.
     """
     pdftotext = shutil.which("pdftotext")
-    assert pdftotext, "pdftotext (poppler-utils) is needed: .ci/run installs it"
+    assert pdftotext, "pdftotext (poppler-utils) is needed: tools/test installs it"
     out = subprocess.run([pdftotext, "-raw", str(path), "-"], capture_output=True, text=True, check=True).stdout
     pages = []
     for text in out.split("\f")[:-1]:
@@ -201,7 +201,7 @@ def block_texts(path: Path) -> list[str]:
     the text itself.
     """
     pdfinfo = shutil.which("pdfinfo")
-    assert pdfinfo, "pdfinfo (poppler-utils) is needed: .ci/run installs it"
+    assert pdfinfo, "pdfinfo (poppler-utils) is needed: tools/test installs it"
     out = subprocess.run([pdfinfo, "-struct-text", str(path)], capture_output=True, text=True, check=True).stdout
     texts: list[str] = []
     blocks: list[tuple[int, list[str]]] = []  # (indent, pieces) of each open block
