@@ -98,14 +98,18 @@ def minimal_project(tmp_path) -> Path:
 
 
 SHEET = Path(__file__).parent / "sheet" / "long-consent"
+PROSE = Path(__file__).parent / "sheet" / "prose"
 PATIENT = "Maria Example"
 # What the paper tests (breaking, pagination, consent, type) build: the
-# bundled handout in English and in Spanish, and a sheet with a long
-# acknowledgment, a long table and long addresses.
+# bundled handout in English and in Spanish, a sheet with a long
+# acknowledgment, a long table and long addresses, and a sheet of running
+# prose in English and Spanish.
 PAPER = {
     "en": (KNEE, ["--language", "en"]),
     "es": (KNEE, ["--language", "es"]),
     "sheet": (SHEET, ["--brand", str(DEMO_BRAND)]),
+    "prose-en": (PROSE, ["--brand", str(DEMO_BRAND), "--language", "en"]),
+    "prose-es": (PROSE, ["--brand", str(DEMO_BRAND), "--language", "es"]),
 }
 
 

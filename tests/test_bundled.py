@@ -66,8 +66,8 @@ def test_risk_disclosure_comes_after_every_section(built, bundled):
 def test_risk_disclosure_is_on_the_last_pages(built, bundled):
     disclosure = heading(built, bundled.disclosure_title)
     pages = len(built.reader.pages)
-    # The disclosure and its signature block fit in two pages.
-    assert disclosure.page >= pages - 2
+    # The disclosure and its signature block fit in three pages (12 pt on letter's 5.3 in measure).
+    assert disclosure.page >= pages - 3
     later_headings = [ln for ln in built.lines if ln.page >= disclosure.page and ln.text in bundled.section_titles]
     assert later_headings == []
 

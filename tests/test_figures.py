@@ -27,7 +27,7 @@ from structure import struct_text, tree, walk
 
 PROJECT = Path(__file__).parent / "data" / "pictures"
 IMAGES = PROJECT / "images"
-COLUMN = (8.5 - 2 * 0.75) * 72  # letter, 0.75 in margins
+COLUMN = (8.5 - 2 * 1.6) * 72  # letter, 1.6 in side margins
 ALTS = ["Drawing of a knee joint with the cartilage shaded green", "A blue dot", "A red bar, standing upright"]
 CAPTION = "The knee joint, from the front"
 
@@ -46,11 +46,11 @@ def pdf_file(tmp_path_factory) -> Path:
 
 
 def placed_images(path: Path) -> list[dict]:
-    """Every image drawn, in page order, but the logo (a 252 px square at 300 dpi)."""
+    """Every image drawn, in page order, but the logo (square, where no picture here is)."""
     with pdfplumber.open(path) as pdf:
         return [dict(page=page.page_number, width=image["width"], height=image["height"],
                      pixels=tuple(int(v) for v in image["srcsize"]))
-                for page in pdf.pages for image in page.images if tuple(image["srcsize"]) != (252, 252)]
+                for page in pdf.pages for image in page.images if image["srcsize"][0] != image["srcsize"][1]]
 
 
 def test_each_picture_is_an_image_on_the_page_at_its_documented_size(pdf_file):
@@ -138,7 +138,7 @@ def test_lint_lists_each_picture_with_its_alt_text_and_warns_under_150_dpi():
     assert [f["line"] for f in listed] == [6, 10, 14]
     for finding, alt in zip(listed, ALTS):
         assert f'alt text "{alt}"' in finding["message"]
-    assert "343 dpi" in listed[0]["message"] and f'caption "{CAPTION}"' in listed[0]["message"]
+    assert f"{2400 / (COLUMN / 72):.0f} dpi" in listed[0]["message"] and f'caption "{CAPTION}"' in listed[0]["message"]
     soft = [f for f in findings if f["code"] == "image-resolution"]
     assert [(f["path"].endswith("pictures/sections/one.yaml"), f["line"], f["severity"]) for f in soft] == [
         (True, 10, "warning")]
@@ -167,7 +167,9 @@ def test_a_photo_stored_sideways_prints_upright_by_its_exif_orientation(tmp_path
     assert result.exit_code == 0, result.output
     (placed,) = placed_images(out)
     assert placed["pixels"] == (200, 300)
-    assert (placed["width"], placed["height"]) == (pytest.approx(150, abs=0.05), pytest.approx(225, abs=0.05))
+    # Upright it is taller than half the column is wide: that high, its shape kept.
+    assert (placed["width"], placed["height"]) == (pytest.approx(COLUMN / 2 * 2 / 3, abs=0.05),
+                                                   pytest.approx(COLUMN / 2, abs=0.05))
     with pikepdf.open(out) as pdf:
         (image,) = [pikepdf.PdfImage(o) for o in pdf.objects if isinstance(o, pikepdf.Stream)
                     and o.get("/Subtype") == "/Image" and o.get("/Width") == 200]

@@ -60,7 +60,8 @@ def test_a4_page_size(layouts):
 def test_a4_keeps_footer_and_disclosure(layouts, bundled):
     texts = pdfcheck.page_texts(get(layouts, "a4").pdf)
     assert f"Page 1 of {len(texts)}" in texts[0]
-    assert bundled.disclosure_title in " ".join(texts[-2:])
+    # At 12 pt on A4's 134 mm measure the disclosure runs to three pages.
+    assert bundled.disclosure_title in " ".join(texts[-3:])
 
 
 def test_large_print_body_is_at_least_18pt(layouts):

@@ -120,8 +120,8 @@ def test_find_provider_suggests_a_close_id():
 
 
 @pytest.mark.parametrize(("name", "size", "body"), [
-    ("letter", (612, 792), 11),
-    ("a4", (595.3, 841.9), 11),
+    ("letter", (612, 792), 12),
+    ("a4", (595.3, 841.9), 12),
     ("large-print", (612, 792), 18),
 ], ids=["letter", "a4", "large-print"])
 def test_builtin_layouts(name, size, body):

@@ -257,13 +257,25 @@ def test_library_lint_handout(clinic):
                                                  ("sections/benefits.yaml", "claim")]
 
 
+def test_small_type_in_a_clinics_layout_is_a_warning(tmp_path):
+    from handouts.lint import lint_handout
+
+    # The built-in layouts keep to 12 pt and 10 pt: the bundled handout lints clean (above).
+    small = tmp_path / "small.yaml"
+    small.write_text("name: small\npage: letter\nbody_size: 11\nmin_body_size: 11\nmin_size: 9\n")
+    findings = [f for f in lint_handout(None, layout=small) if f.code == "small-type"]
+    assert [(f.path.endswith("small.yaml"), f.severity) for f in findings] == [(True, "warning")] * 2
+    messages = " | ".join(sorted(f.message for f in findings))
+    assert "the body prints at 11 pt" in messages and "may print at 9 pt" in messages
+
+
 def test_every_code_is_documented_with_a_severity():
     assert set(CODES) == {
         "input", "readability", "claim", "missing-kind", "unbalanced-benefits", "disclosure-incomplete",
         "review-overdue", "review-due-soon", "reviewed-in-future", "unknown-variable", "bad-link",
         "low-contrast", "logo-alt", "logo-resolution", "comment-in-text", "brand-no-name", "font-fallback",
         "translation-outdated", "translation-sections", "translation-disclosure", "translation-variables",
-        "image-resolution", "consent-too-long"}
+        "image-resolution", "consent-too-long", "small-type"}
     errors = {code for code, (severity, _) in CODES.items() if severity == "error"}
     assert errors == {"input", "claim", "review-overdue", "reviewed-in-future", "unknown-variable",
                       "bad-link", "translation-sections", "translation-disclosure", "consent-too-long",

@@ -30,6 +30,11 @@ def test_the_bundled_comparison_is_a_real_table(tmp_path):
         tables = page.extract_tables()
         assert tables, "no ruled table on the page"
         rows = [[" ".join((cell or "").split()) for cell in row] for row in tables[0]]
+        # It may run onto the next page, under its header row again.
+        for later in pdf.pages[page.page_number:page.page_number + 1]:
+            more = later.extract_tables()
+            if more and " ".join((more[0][0][0] or "").split()) == "Choice":
+                rows += [[" ".join((cell or "").split()) for cell in row] for row in more[0][1:]]
     assert rows[0] == ["Choice", "What the research shows", "FDA status", "Cost"]
     assert [row[0] for row in rows[1:]] == ["Exercise and PT", "Steroid shot", "PRP shot (from your own blood)",
                                             "Stem-cell shot", "Knee replacement"]

@@ -29,11 +29,12 @@ import pdfplumber
 
 BODY_ROLES = {"P", "LBody"}
 HEADING_ROLES = {"H1", "H2", "H3"}
-# Containers whose text is not running body text.
+# Containers whose text is not running body text (a Div: the signature block,
+# write-in lines, a boxed callout).
 APART = {"Table": "table", "TD": "table", "TH": "table", "Div": "form", "Caption": "caption"}
 
 
-def _role_paths(page) -> dict[int, tuple[str, ...]]:
+def role_paths(page) -> dict[int, tuple[str, ...]]:
     """The structure roles above each marked-content id of `page`, outermost first."""
     paths: dict[int, tuple[str, ...]] = {}
 
@@ -133,7 +134,7 @@ def measure(path: str | Path) -> TypeFacts:
     with pdfplumber.open(str(path)) as pdf:
         classified = []  # (page index, kind, char)
         for index, page in enumerate(pdf.pages):
-            paths = _role_paths(page)
+            paths = role_paths(page)
             chars = [c for c in page.chars if c["text"].strip()]
             tagged_top = min((c["top"] for c in chars if c.get("mcid") is not None), default=page.height)
             for char in chars:
@@ -197,7 +198,7 @@ def summary(facts: TypeFacts) -> dict[str, object]:
         "lines": len(facts.line_lengths),
         "smallest patient pt": f"{facts.smallest():g} ({facts.smallest_where[2]})",
         "headings pt": sizes("heading"),
-        "form labels pt": sizes("form"),
+        "boxes and forms pt": sizes("form"),
         "list labels pt": sizes("label"),
         "table pt": sizes("table"),
         "references/small pt": sizes("small"),

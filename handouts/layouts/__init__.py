@@ -15,12 +15,16 @@ from ..errors import LayoutError, NotFoundError
 from ..load.fields import Fields
 from ..load.paths import package_path
 
-LAYOUT_KEYS = ("name", "page", "margins", "body_size", "min_body_size", "line_spacing", "footer_in_margin")
+LAYOUT_KEYS = ("name", "page", "margins", "body_size", "min_body_size", "min_size", "line_spacing",
+               "footer_in_margin")
 _PAGES = {"letter": (612.0, 792.0), "a4": (595.2756, 841.8898), "legal": (612.0, 1008.0)}
 _UNITS = {"pt": 1.0, "in": 72.0, "mm": 72.0 / 25.4, "cm": 72.0 / 2.54}
 # Below this the text is fine print; nothing, the risk disclosure least of
 # all, may be printed smaller.
 SMALLEST_BODY = 9.0
+# The smallest type a patient reads (footer, references, labels) unless a
+# layout file says otherwise: older eyes need 10 pt or more.
+SMALLEST_TEXT = 10.0
 # A6 (105 x 148 mm), in points: on anything smaller a disclosure paragraph
 # no longer fits on one page at a readable size.
 _SMALLEST_PAGE = (297.0, 419.0)
@@ -41,6 +45,9 @@ class Layout:
     min_body_size: float
     line_spacing: float
     path: Path
+    # The smallest type on the page (references, labels, footer): by default
+    # the body's floor, and never under min_body_size's own floor.
+    min_size: float = SMALLEST_TEXT
     # The running footer in the bottom margin rather than above it, so the
     # text keeps the whole area inside the margins (large print).
     footer_in_margin: bool = False
@@ -113,6 +120,9 @@ def load_layout(name_or_path: str | Path | None = None) -> Layout:
         sides = [one] * 4
     body_size = fields.number("body_size", low=SMALLEST_BODY, high=36) or 11.0
     min_body = fields.number("min_body_size", low=SMALLEST_BODY, high=36) or SMALLEST_BODY
+    # Unless given, nothing prints under the body's floor (large print's 18 pt
+    # holds for footers and references too), and never under 10 pt.
+    min_size = fields.number("min_size", low=SMALLEST_BODY, high=36) or max(min_body, SMALLEST_TEXT)
     spacing = fields.number("line_spacing", low=1.0, high=3.0) or 1.4
     in_margin = fields.raw("footer_in_margin") if fields.has("footer_in_margin") else False
     if not isinstance(in_margin, bool):
@@ -132,6 +142,6 @@ def load_layout(name_or_path: str | Path | None = None) -> Layout:
     return Layout(
         name=name, width=width, height=height,
         margin_top=sides[0], margin_right=sides[1], margin_bottom=sides[2], margin_left=sides[3],
-        body_size=max(body_size, min_body), min_body_size=min_body, line_spacing=spacing, path=path,
-        footer_in_margin=in_margin,
+        body_size=max(body_size, min_body, min_size), min_body_size=max(min_body, min_size), line_spacing=spacing,
+        path=path, footer_in_margin=in_margin, min_size=min_size,
     )

@@ -30,6 +30,10 @@ MIN_LOGO_DPI = 300
 # INFLESZ "normal" starts at 55 (Barrio-Cantalejo 2008).
 MIN_INFLESZ = 55
 
+# Comfortable type for older readers (issue #21): the built-in letter and A4
+# keep to these; a clinic's own layout or brand is told when it does not.
+SMALL_BODY, SMALL_TEXT = 12.0, 10.0
+
 # code -> (severity, what it checks); the README's table is written from this.
 CODES: dict[str, tuple[str, str]] = {
     "input": (ERROR, "anything build refuses: YAML, missing files, wrong types, template errors"),
@@ -53,6 +57,8 @@ CODES: dict[str, tuple[str, str]] = {
     "font-fallback": (WARNING, "a brand font that cannot be embedded (google, bunny, system) or has no bold face"),
     "comment-in-text": (ERROR, "text after ' #' in an unquoted text value, which YAML drops as a comment: the "
                                "value would print cut short"),
+    "small-type": (WARNING, f"a layout or brand sets the body under {SMALL_BODY:g} pt, or any text under "
+                            f"{SMALL_TEXT:g} pt"),
     **TRANSLATION_CODES,
     **FIGURE_CODES,
 }
@@ -154,9 +160,19 @@ def _href_in(href: str, line: str) -> bool:
 
 
 def check_brand(brand: Brand, layout: Layout) -> list[Finding]:
-    """Text colours below 4.5:1 (printed in a shade that reads instead), fonts, name and logo."""
+    """Text colours below 4.5:1 (printed in a shade that reads instead), type size, fonts, name and logo."""
     findings = [_finding("low-contrast", brand.path, None, sub.message())
                 for sub in text_colours(brand.primary, brand.foreground, brand.background).substitutions]
+    body = layout.body_size_for(brand.base_size)
+    if body < SMALL_BODY:
+        by = brand.path if brand.base_size and brand.base_size > layout.body_size else layout.path
+        findings.append(_finding("small-type", by, None,
+                                 f"the body prints at {body:g} pt in the {layout.name} layout; older readers "
+                                 f"need {SMALL_BODY:g} pt or more"))
+    if layout.min_size < SMALL_TEXT:
+        findings.append(_finding("small-type", layout.path, None,
+                                 f"min_size {layout.min_size:g}: footers, references and labels may print at "
+                                 f"{layout.min_size:g} pt in the {layout.name} layout, under {SMALL_TEXT:g}"))
     for role, named, family in (("base", brand.base_family, brand.body_font),
                                 ("headings", brand.heading_family, brand.heading_font)):
         if named and family is None:

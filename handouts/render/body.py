@@ -128,10 +128,13 @@ def markdown_flowables(text: str, styles: BodyStyles, pictures=()) -> list[Flowa
             table_texts[-1].append(inline.content)
         elif kind == "table_close":
             made = make_table(table_rows, table_texts, styles.column, styles.table,
-                              lambda markup, style: shared_paragraph(markup, style, None))
+                              lambda markup, style: shared_paragraph(markup, style, None), styles.table_column)
+            if not isinstance(made, list) and len(table_rows) <= SHORT_LIST_ITEMS + 1:
+                # A short table is read across its rows: on one page, as a short list is.
+                flowables.append(KeepRoom(whole=(made,)))
             flowables += made if isinstance(made, list) else [made]
         elif kind == "paragraph_open" and (figure := figure_for(inlines.tokens(tokens[index + 1]), by_src, caption, styles.press,
-                                                                 styles.body.spaceAfter)) is not None:
+                                                                 styles.body.spaceAfter, styles.picture_shrink)) is not None:
             flowables.append(tag(figure, figure.pdf_role, parents=parents()))
         elif kind == "paragraph_open":
             inline = tokens[index + 1]

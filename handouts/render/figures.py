@@ -3,7 +3,13 @@
 Size: as wide as the column, keeping the picture's shape, but never wider
 than the picture at 96 dpi (a screen pixel's size; enlarged more, pixels
 show) and never taller than half the column's width (a tall
-picture would take the page). A picture that would print under 150 dpi is
+picture would take the page). Where the rest of a page is a little too
+short for it, it prints smaller to stay there (down to `shrink` of its
+size; never in large print, whose labels must keep their size), rather
+than move on and leave that much of the page empty: on a cover with a
+provider and a patient named, that was 40% of the page. Where even that
+does not fit, it floats: the text after it fills the page, and the picture
+goes to the top of the next page (`FloatingPictures`), as books do. A picture that would print under 150 dpi is
 reported by lint (see lint.figures). The pixels are resampled down to
 300 dpi at the printed size, so a 12-megapixel photo does not make a
 20 MB handout, and a print-ready build prints them in CMYK like the rest.
@@ -18,9 +24,10 @@ from __future__ import annotations
 
 import copy
 import io
+import math
 from functools import lru_cache
 
-from reportlab.platypus import Flowable
+from reportlab.platypus import Flowable, Spacer
 
 from ..load.pictures import Picture
 from .figuresize import printed_size
@@ -68,9 +75,12 @@ class PictureFlowable(TaggedFlowable, Flowable):
 
     pdf_role = "Figure"
 
-    def __init__(self, picture: Picture, alt: str, caption: Flowable | None, press: bool, space: float):
+    def __init__(self, picture: Picture, alt: str, caption: Flowable | None, press: bool, space: float,
+                 shrink: float = 1.0):
         super().__init__()
         self.picture, self.alt, self.caption, self.press = picture, alt, caption, press
+        self.shrink = shrink
+        self.may_float = True
         # Air above and below, as between paragraphs; half that between picture and caption.
         self.spaceBefore = self.spaceAfter = space
         self.gap = space / 2
@@ -89,12 +99,24 @@ class PictureFlowable(TaggedFlowable, Flowable):
         return [self.caption] if self.caption is not None else []
 
     def wrap(self, availWidth, availHeight):  # noqa: N803 - ReportLab's signature
-        self.image_size = printed_size(self.picture, availWidth)
-        height = self.image_size[1]
-        if self.caption is not None:
-            height += self.gap + self.caption.wrap(availWidth, availHeight)[1]
-        self.width, self.height = availWidth, height
+        width, height = printed_size(self.picture, availWidth)
+        below = self.gap + self.caption.wrap(availWidth, availHeight)[1] if self.caption is not None else 0.0
+        room = availHeight - below
+        if height > room >= height * self.shrink:
+            # Smaller, to stay on this page (rounded down, to fit).
+            scale = math.floor(room / height * 1000) / 1000
+            width, height = round(width * scale, 2), round(height * scale, 2)
+        self.image_size = (width, height)
+        self.width, self.height = availWidth, height + below
         return self.width, self.height
+
+    def split(self, availWidth, availHeight):  # noqa: N803 - ReportLab's signature
+        """Too tall for the rest of the page: float to the top of the next one (see FloatingPictures)."""
+        doc = getattr(self.canv, "_doctemplate", None)
+        if self.may_float and isinstance(doc, FloatingPictures) and not doc.frame._atTop:
+            doc.float_picture(self)
+            return [Spacer(0, 0)]  # what follows takes this place
+        return []
 
     def drawOn(self, canvas, x, y, _sW=0):  # noqa: N802 - ReportLab's name
         return Flowable.drawOn(self, canvas, x, y, _sW)  # no element of its own: see draw
@@ -118,8 +140,47 @@ class PictureFlowable(TaggedFlowable, Flowable):
             draw(shared, x, y, width, height)
 
 
+class FloatingPictures:
+    """A document template's part that puts floated pictures at the top of the next frame.
+
+    Mixed into the handout's BaseDocTemplate: a picture that does not fit
+    (PictureFlowable.split) waits here and is laid out first in the next
+    frame. `FlushPictures` in the story puts any still waiting where it
+    stands, so none crosses into the risk disclosure.
+    """
+
+    def float_picture(self, picture: Flowable) -> None:
+        self._floating = [*getattr(self, "_floating", []), picture]
+
+    def take_floating(self) -> list[Flowable]:
+        """The pictures waiting for a frame, now taken."""
+        waiting, self._floating = getattr(self, "_floating", []), []
+        return waiting
+
+    def handle_frameBegin(self, resume=0, pageTopFlowables=None):  # noqa: N802 - ReportLab's name
+        super().handle_frameBegin(resume, pageTopFlowables)
+        self._hanging.extend(self.take_floating())
+
+    def filterFlowables(self, flowables):  # noqa: N802 - ReportLab's name
+        if flowables and isinstance(flowables[0], FlushPictures):
+            waiting = self.take_floating()
+            for picture in waiting:
+                picture.may_float = False  # here, or at the top of the next page of this part
+            flowables[0:0] = waiting
+
+
+class FlushPictures(Flowable):
+    """Where floated pictures still waiting are laid out: before the risk disclosure's page break."""
+
+    def wrap(self, availWidth, availHeight):  # noqa: N803 - ReportLab's signature
+        return 0, 0
+
+    def draw(self) -> None:
+        pass
+
+
 def figure_for(children, pictures: dict[str, Picture], caption_paragraph, press: bool,
-               space: float) -> PictureFlowable | None:
+               space: float, shrink: float = 1.0) -> PictureFlowable | None:
     """The figure for a paragraph (its inline tokens, `children`) that is one picture the handout checked, or None.
 
     `caption_paragraph(text)` makes the caption's tagged paragraph. A
@@ -137,4 +198,4 @@ def figure_for(children, pictures: dict[str, Picture], caption_paragraph, press:
         return None
     title = " ".join(str(image.attrGet("title") or "").split())
     caption = caption_paragraph(title) if title else None
-    return PictureFlowable(picture, alt, caption, press, space)
+    return PictureFlowable(picture, alt, caption, press, space, shrink)

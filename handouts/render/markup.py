@@ -198,6 +198,8 @@ class BodyStyles:
     indent: float
     # The column's width, for tables and images.
     column: float = 0.0
+    # The widest a table too narrow for the column may be, centred on it (0: the column).
+    table_column: float = 0.0
     # Table cells and the callout box (see render.tables, render.callouts).
     table: object = None
     callout_fill: str = "#ffffff"
@@ -209,6 +211,9 @@ class BodyStyles:
     # A list of up to five items taller than this share of a page may break
     # between items (render.keeping): 1 keeps every such list whole.
     tall_list_share: float = 1.0
+    # A picture that does not fit below the text before it may print this
+    # much smaller to stay on the page (render.figures): 1 never shrinks one.
+    picture_shrink: float = 1.0
     # Indented variants for nested lists and quotes, made once per look so
     # the paragraph cache below sees the same style object every time.
     nested: dict = field(default_factory=dict, compare=False, hash=False, repr=False)

@@ -85,12 +85,15 @@ def split_page_label(text: str) -> tuple[str, str]:
 
 
 def layout_footer(parts: list[str], width: float, size: float, font: str, color: Color,
-                  page_label: str = "Page {page} of {pages}", shorter: tuple[tuple[str, ...], ...] = ()) -> Footer:
+                  page_label: str = "Page {page} of {pages}", shorter: tuple[tuple[str, ...], ...] = (),
+                  lines_for_all: int = 1) -> Footer:
     """Pack the footer's parts into as few lines as fit `width`.
 
-    Large print cannot fit clinic, version and page number on one line; a
-    footer of three lines took room from every page. So the `shorter` lists
-    of parts are tried in turn for one line, before the parts are wrapped.
+    Every part is kept on up to `lines_for_all` lines, the page number
+    sharing the last (letter and A4's 5.3 in measure: two). Large print
+    cannot fit clinic, version and page number on one line; a footer of
+    three lines took room from every page. So the `shorter` lists of parts
+    are tried in turn for one line, before the parts are wrapped.
     """
     from reportlab.pdfbase.pdfmetrics import stringWidth
 
@@ -102,17 +105,29 @@ def layout_footer(parts: list[str], width: float, size: float, font: str, color:
     label_room = stringWidth(before.format(page=999) + "999" + after.format(page=""), font, size) + size * 2
     if fits(joined, label_room):
         return Footer((joined,), True, size, font, color, before, after)
+    packed = _pack(parts, fits)
+    if not fits(packed[-1], label_room):
+        # The page number shares the last line: its last part moves down to it.
+        head, _, tail = packed[-1].rpartition(" \u00b7 ")
+        packed[-1:] = [head, tail] if head else packed[-1:]
+    if len(packed) <= lines_for_all and fits(packed[-1], label_room):
+        return Footer(tuple(packed), True, size, font, color, before, after)
     for fewer in shorter:
         line = " \u00b7 ".join(fewer)
         if fits(line, label_room):
             return Footer((line,), True, size, font, color, before, after)
+    return Footer(tuple(_pack(parts, fits)), False, size, font, color, before, after)
+
+
+def _pack(parts: list[str], fits) -> list[str]:
+    """`parts` joined by middle dots into as few lines as `fits`."""
     lines: list[str] = []
     for part in parts:
         if lines and fits(lines[-1] + " \u00b7 " + part):
             lines[-1] += " \u00b7 " + part
         else:
             lines.append(part)
-    return Footer(tuple(lines), False, size, font, color, before, after)
+    return lines
 
 
 def draw_static(canvas: Canvas, g: Geometry, layout: Layout, colors: Palette, footer: Footer) -> None:

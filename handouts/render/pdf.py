@@ -21,6 +21,7 @@ from ..fill.filled import FilledHandout
 from ..layouts import Layout
 from ..load.brand import Brand
 from ..load.outbound import link_problem
+from .figures import FloatingPictures
 from .fonts import Fonts, register_family
 from .images import SharedImage
 from .inks import Palette, palette, press_only
@@ -182,8 +183,8 @@ class _HandoutCanvas(Decorations, Canvas):
         super().save()
 
 
-class _HandoutDoc(BaseDocTemplate):
-    """Adds an outline entry for every flowable marked with one."""
+class _HandoutDoc(FloatingPictures, BaseDocTemplate):
+    """Adds an outline entry for every flowable marked with one; floats pictures (render.figures)."""
 
     def afterFlowable(self, flowable: Flowable) -> None:
         title = getattr(flowable, "outline_title", None)
@@ -306,6 +307,9 @@ def _sheet(filled: FilledHandout, brand: Brand, layout: Layout, print_ready: boo
         styles.footer_size, body_fonts.regular, colors.ink, text["page"],
         # The clinic's name is on the cover; the version identifies a page.
         shorter=((version, reviewed), (version,)),
+        # On the narrow measure of letter and A4, two lines keep every part;
+        # large print keeps its text's room.
+        lines_for_all=1 if layout.min_body_size >= 14 else 2,
     )
     footer_height = footer.height + styles.footer_size
     if layout.footer_in_margin:

@@ -13,6 +13,12 @@ from ..load.brand import Brand
 from .fonts import Fonts
 from .inks import Palette, palette
 from .keeping import TALL_LIST_SHARE
+
+# A picture may print down to this share of its size to stay on a page:
+# the bundled picture's labels (15 pt in letter) stay over 10 pt.
+PICTURE_SHRINK = 0.7
+# A table too narrow for the text's measure may widen to these margins.
+TABLE_MARGIN = 0.75 * 72
 from .markup import BodyStyles
 from .tables import TableStyles
 
@@ -53,11 +59,12 @@ def make_styles(layout: Layout, brand: Brand, body: Fonts, headings: Fonts, colo
     """
     colors = colors or palette(brand, False)
     size = layout.body_size_for(brand.base_size)
-    # Secondary text (references, signature labels) may be a little smaller
-    # than the body, but never below the layout's floor: in large print,
-    # nothing a patient reads is under 18 pt.
-    floor = layout.min_body_size
-    small_size = max(size * 0.85, 9, floor)
+    # Secondary text (references, signature labels, the footer) may be a
+    # little smaller than the body, but never below the layout's smallest
+    # size: 10 pt in letter and A4; in large print, where nothing a patient
+    # reads is under 18 pt, the body's.
+    floor = layout.min_size
+    small_size = max(size * 0.85, floor)
     leading = size * layout.line_spacing
     # Text takes the colours that keep 4.5:1 (the brand's own, or shades of
     # them); bands, rules and fills keep the brand's colours.
@@ -66,7 +73,7 @@ def make_styles(layout: Layout, brand: Brand, body: Fonts, headings: Fonts, colo
     on_band = colors.on_band
     # Large print (APH: 14 pt and up is enlarged): tighter paragraph gaps, as
     # the 1.5 line spacing already airs the text; no italics for emphasis.
-    large = floor >= 14
+    large = layout.min_body_size >= 14
     gap = 0.4 if large else 0.6
 
     def spell(hex_color: str) -> str:
@@ -116,13 +123,16 @@ def make_styles(layout: Layout, brand: Brand, body: Fonts, headings: Fonts, colo
     markdown = BodyStyles(body=body_style, subheading=subheading, bullet=bullet, code=code,
                           link_color=Palette.markup(accent), indent=size * 1.6,
                           column=layout.width - layout.margin_left - layout.margin_right, table=table,
+                          # Past the measure, not past what office printers print well.
+                          table_column=0.0 if large else layout.width - 2 * TABLE_MARGIN,
                           callout_fill=spell(tint(brand.primary, brand.background, 0.09)),
                           callout_edge=spell(brand.primary), press=colors.press,
                           emphasis="b" if large else "i",
-                          tall_list_share=TALL_LIST_SHARE if large else 1.0)
+                          tall_list_share=TALL_LIST_SHARE if large else 1.0,
+                          picture_shrink=1.0 if large else PICTURE_SHRINK)
     return Styles(
         body_size=size, body=body_style, bullet=bullet, code=code, title=title, subtitle=subtitle,
         heading=heading, subheading=subheading, cover_name=cover_name, cover_contact=cover_contact,
-        reader=reader, reference=reference, small=small, footer_size=max(size * 0.8, 9, floor),
+        reader=reader, reference=reference, small=small, footer_size=max(size * 0.8, floor),
         markdown=markdown, colors=colors,
     )

@@ -153,12 +153,15 @@ def column_widths(rows: list[list[str]], width: float, styles: TableStyles) -> l
 
 
 def make_table(rows: list[list[tuple[str, str]]], texts: list[list[str]], width: float,
-               styles: TableStyles, paragraph) -> Table | list[Flowable]:
+               styles: TableStyles, paragraph, wide: float = 0.0) -> Table | list[Flowable]:
     """A table from rows of (markup, alignment) cells; the first row is the header.
 
-    Where a column would be too narrow for its text (large print), or
-    there are more columns than the page has room for, the rows print
-    stacked instead (see stacked_table).
+    Where a column would be too narrow for its text, the table may take
+    `wide` points, centred on the column (letter and A4: the width between
+    0.75 in margins, past the text's measure, which is for running text);
+    where that is too narrow too (large print), or there are more columns
+    than the page has room for, the rows print stacked instead (see
+    stacked_table).
 
     `texts` are the cells' plain texts, for sharing out the widths;
     `paragraph(markup, style)` makes each cell's paragraph.
@@ -172,7 +175,11 @@ def make_table(rows: list[list[tuple[str, str]]], texts: list[list[str]], width:
             style = base if align == "left" else _aligned(base, align)
             cells.append(paragraph(markup, style))
         data.append(cells)
-    widths = column_widths([list(t) + [""] * (count - len(t)) for t in texts], width, styles)
+    padded = [list(t) + [""] * (count - len(t)) for t in texts]
+    widths = column_widths(padded, width, styles)
+    align = "LEFT"
+    if (too_narrow(texts, widths, styles) or too_many(widths, styles)) and wide > width:
+        widths, align = column_widths(padded, wide, styles), "CENTER"
     if too_narrow(texts, widths, styles) or too_many(widths, styles):
         return stacked_table(rows, styles, paragraph)
     commands = [
@@ -191,7 +198,7 @@ def make_table(rows: list[list[tuple[str, str]]], texts: list[list[str]], width:
     ]
     for index in range(2, len(data), 2):
         commands.append(("BACKGROUND", (0, index), (-1, index), toColor(styles.stripe)))
-    table = GridTable(data, colWidths=widths, repeatRows=1, splitByRow=1, splitInRow=1, hAlign="LEFT",
+    table = GridTable(data, colWidths=widths, repeatRows=1, splitByRow=1, splitInRow=1, hAlign=align,
                       spaceBefore=styles.pad, spaceAfter=styles.pad * 2, renderCB=TableTagger(header_rows=1, row_headers=count > 1))
     table.setStyle(TableStyle(commands))
     return table
