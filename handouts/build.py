@@ -222,7 +222,8 @@ def fill(prepared: Prepared, *, provider: Provider | None = None, patient_name: 
     def section(s) -> FilledSection:
         refs = tuple(FilledReference(text=render(r.text), url=r.url, language=r.language) for r in getattr(s, "references", ()))
         return FilledSection(kind=getattr(s, "kind", "risk_disclosure"), title=render(s.title) or "",
-                             body=render(s.body) or "", references=refs, pictures=pictures_of(s.figures))
+                             body=render(s.body) or "", references=refs, pictures=pictures_of(s.figures),
+                             write_in=getattr(s, "write_in", 0))
 
     sections = tuple(section(s) for s in handout.sections)
     disclosure = section(handout.risk_disclosure)

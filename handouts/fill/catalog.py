@@ -34,6 +34,7 @@ KEYS: dict[str, frozenset[str]] = {
     "provider_signature": frozenset(),
     "date": frozenset(),
     "printed_name": frozenset(),
+    "write_in": frozenset(),
     "sources": frozenset(),
     "how_to_sign": frozenset(),
     "how_to_sign_text": frozenset({"clinic"}),

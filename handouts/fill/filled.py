@@ -33,6 +33,8 @@ class FilledSection:
     references: tuple[FilledReference, ...]
     # The pictures the body shows, checked and read when the handout loaded.
     pictures: tuple[Picture, ...] = ()
+    # Lines to write on after the body (see Section.write_in).
+    write_in: int = 0
 
 
 @dataclass(frozen=True)

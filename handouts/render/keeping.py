@@ -24,9 +24,13 @@ SHORT_PARAGRAPH_LINES = 4
 SHORT_LIST_ITEMS = 5
 # A heading keeps at least this many lines of what follows on its page.
 LINES_AFTER_HEADING = 2
-# The body's last page holds at least this share of a page (the risk
-# disclosure starts a new one after it).
-TAIL_SHARE = 0.36
+# The body's last page holds at least this share of a page where the
+# content allows (the risk disclosure starts a new one after it).
+TAIL_SHARE = 0.5
+# A group (a short list, table or box, a heading with its start) moves whole
+# to the next page only from a page at least this share full: a little over
+# half the frame, so that no page is left under half full for it.
+MOVE_WHOLE_FROM = 0.56
 # In large print, a short list taller than this share of a page may break
 # between its items: kept whole, it would leave up to this much of a page
 # empty (large print's long items made pages 40% empty, 30 pages to
@@ -65,7 +69,11 @@ class KeepRoom(CondPageBreak):
         frame = self._doctemplateAttr("frame")
         full = getattr(frame, "_aH", None) if frame else None
         full = full or float("inf")
-        need = 0.0 if self.led else self.needed(availWidth, full)
+        # A group that would leave this page under half full if moved whole
+        # keeps only its start here, and splits by its own rules (between
+        # list items, table rows, parts of a box).
+        loose = full - availHeight < full * MOVE_WHOLE_FROM
+        need = 0.0 if self.led else self.needed(availWidth, full, loose)
         # A group taller than a whole page starts where it is: a new page would not help.
         self.height = need if need <= full else 0.0
         return super().wrap(availWidth, availHeight)
@@ -195,23 +203,72 @@ def _padding(flowable: Flowable) -> float:
     return 2 * getattr(flowable, "pad", 0.0)
 
 
-def keep_tail(flowables: list[Flowable], width: float, full: float, share: float = TAIL_SHARE) -> list[Flowable]:
-    """Keep the last `share` of a page of `flowables` together (in place; returned).
+class TailBreak(CondPageBreak):
+    """A place near the body's end where a page may break: breaks where the last two pages come out most even.
 
-    Placed before a forced page break, so the page before it is never
-    nearly empty: when the tail does not fit where it starts, it moves
-    whole to the next page, taking at least `share` of that page.
+    `plan` holds, for every such place in order, the height of everything
+    after it (`keep_tail`); this one is `plan[index]`. Laid out where the
+    rest does not fit, it weighs a break here against a break at each later
+    place the page can still reach, and against no break (the page fills
+    and the rest runs over), by the emptier of this page and the next, and
+    breaks if here is best. The later places, reached when this one did not
+    break, weigh the same figures and agree.
     """
-    total, start = 0.0, len(flowables)
-    while start > 0 and total < full * share:
-        start -= 1
-        if not isinstance(flowables[start], CondPageBreak):
-            total += _height((flowables[start],), width)
-    # A keeper stays in front of what it keeps, and a heading with what it heads.
-    while start > 0 and (isinstance(flowables[start - 1], CondPageBreak) or _heads(flowables, start - 1)):
-        start -= 1
-    if 0 < start and total < full:
-        flowables.insert(start, KeepRoom(whole=tuple(flowables[start:])))
+
+    def __init__(self, plan: list[float], index: int, full: float):
+        super().__init__(0)
+        self.plan, self.index, self.full = plan, index, full
+
+    def wrap(self, availWidth, availHeight):  # noqa: N803 - ReportLab's signature
+        self.height = availHeight + 1 if self._breaks_here(availHeight) else 0.0
+        return super().wrap(availWidth, availHeight)
+
+    def _breaks_here(self, room: float) -> bool:
+        rest = self.plan[self.index]
+        if rest <= room or room >= self.full - 1 or rest - room > self.full:
+            return False  # it fits; a break at a page's top helps nothing; or pages more to come
+        used = self.full - room
+        best, best_at = min(self.full, rest - room), None  # no break: this page fills
+        for at in range(self.index, len(self.plan)):
+            before = rest - self.plan[at]
+            if before > room:
+                break  # this page cannot reach that place
+            even = min(used + before, self.plan[at])
+            if even > best + 0.01:
+                best, best_at = even, at
+        return best_at == self.index
+
+
+def keep_tail(flowables: list[Flowable], width: float, full: float, share: float = TAIL_SHARE) -> list[Flowable]:
+    """Let the body's last pages break where they come out most even (in place; returned).
+
+    Placed before a forced page break, so that the page before it is not
+    nearly empty, nor the one before that: a TailBreak goes at every place
+    in the last two pages' worth of `flowables` where a break parts nothing
+    the keeping rules hold together (a keeper from what it keeps, a heading
+    from what it heads, a short list or box), at least `share` of a page
+    from the end.
+    """
+    heights = [0.0 if isinstance(f, CondPageBreak) else _height((f,), width) for f in flowables]
+    rest = [0.0] * (len(flowables) + 1)
+    for index in range(len(flowables) - 1, -1, -1):
+        rest[index] = rest[index + 1] + heights[index]
+    inside: set[int] = set()  # places inside a group kept whole
+    for index, flowable in enumerate(flowables):
+        if isinstance(flowable, KeepRoom) and flowable.whole:
+            end = index + 1 + len(flowable.whole)
+            kept = end
+            if sum(heights[index + 1:end]) > flowable.share * full:
+                # A list too tall to keep whole keeps only its start (its
+                # introduction and first lines): it may break after that.
+                kept = min(end, index + 1 + flowable.lead + LINES_AFTER_HEADING)
+            inside.update(range(index + 1, kept))
+    places = [at for at in range(1, len(flowables))
+              if share * full <= rest[at] <= 2 * full and at not in inside
+              and not isinstance(flowables[at - 1], CondPageBreak) and not _heads(flowables, at - 1)]
+    plan = [rest[at] for at in places]
+    for index in range(len(places) - 1, -1, -1):
+        flowables.insert(places[index], TailBreak(plan, index, full))
     return flowables
 
 

@@ -21,6 +21,7 @@ from .addresses import mark_address
 from .body import markdown_flowables
 from .consent import WriteInLines
 from .copies import twin
+from .figures import FlushPictures
 from .images import LogoFlowable, shared_logo
 from .keeping import KeepRoom, SignedPage, keep_tail, link_headings
 from .logosize import logo_box
@@ -31,6 +32,7 @@ from .markup import (
     plain_markup,
     shared_paragraph,
 )
+from .notes import write_in_lines
 from .styles import Styles
 from .tagging import ArtifactRule, TaggedFlowable, artifact, tag
 
@@ -139,8 +141,9 @@ def _copies(prototypes: tuple[Flowable, ...]) -> list[Flowable]:
 # Small on purpose: sections that name the provider differ per document and
 # fall out quickly, while the shared ones are used by every document and stay.
 @lru_cache(maxsize=32)
-def _section_prototypes(section: FilledSection, styles: Styles, sources: str) -> tuple[Flowable, ...]:
-    return tuple(_section(section, styles, sources))
+def _section_prototypes(section: FilledSection, styles: Styles, sources: str,
+                        write_in: str = "") -> tuple[Flowable, ...]:
+    return tuple(_section(section, styles, sources, write_in))
 
 
 @lru_cache(maxsize=8)
@@ -148,10 +151,12 @@ def _markdown_prototypes(text: str, styles: Styles) -> tuple[Flowable, ...]:
     return tuple(markdown_flowables(text, styles.markdown))
 
 
-def _section(section: FilledSection, styles: Styles, sources: str) -> list[Flowable]:
+def _section(section: FilledSection, styles: Styles, sources: str, write_in: str = "") -> list[Flowable]:
     heading = _heading(section.title, styles.heading, "H2")
     story: list[Flowable] = [KeepRoom(heads=(heading,)), heading]
     story += markdown_flowables(section.body, styles.markdown, section.pictures)
+    if section.write_in:
+        story += write_in_lines(write_in, section.write_in, styles.body, styles.body_size)
     if section.references:
         # The label keeps its first references with it (render.keeping). It
         # heads the list, so it is a heading (H3, under the section's H2).
@@ -259,9 +264,11 @@ def build_story(filled: FilledHandout, brand: Brand, styles: Styles, width: floa
     story = _cover(filled, brand, styles, width)
     sources = filled.messages["sources"]
     for section in filled.sections:
-        story += _copies(_section_prototypes(section, styles, sources))
+        story += _copies(_section_prototypes(section, styles, sources, filled.messages["write_in"]))
     if height is not None:
         keep_tail(story, width, height)
+    # A picture floated to the next page stays before the disclosure.
+    story.append(FlushPictures())
     # The disclosure always starts a page of its own, whatever came before,
     # and its pages carry the running header (see render.pdf).
     story.append(NextPageTemplate("consent"))

@@ -34,7 +34,9 @@ MANIFEST_KEYS = (
     "brand",
     "translates",
 )
-SECTION_KEYS = ("kind", "title", "body", "references")
+SECTION_KEYS = ("kind", "title", "body", "references", "write_in")
+# A page of lines to write on at the most (large print).
+MAX_WRITE_IN = 20
 DISCLOSURE_KEYS = ("kind", "title", "body", "fill_in", "acknowledgment")
 # A write-in line holds a short label; longer text belongs in the body.
 MAX_FILL_IN_LABEL = 80
@@ -259,6 +261,10 @@ def _load_section(path: Path, manifest: YamlDoc, key: tuple, problems: list[Prob
     title = source_text(doc, fields, "title", markdown=False, required=True)
     body = source_text(doc, fields, "body", markdown=True, required=True)
     references = _references(doc, fields, problems)
+    write_in = fields.number("write_in", low=0, high=MAX_WRITE_IN) or 0
+    if write_in != int(write_in):
+        fields.fail(f"'write_in' is a number of lines, a whole number from 0 to {MAX_WRITE_IN}, found {write_in:g}",
+                    "write_in")
     if title is None or body is None:
         return None
     figures = find_figures(body, pictures, problems)
@@ -266,7 +272,7 @@ def _load_section(path: Path, manifest: YamlDoc, key: tuple, problems: list[Prob
     # to be checked; the caller leaves it out of the handout.
     good_kind = kind if len(problems) == before else "other"
     return Section(kind=good_kind or "other", title=title, body=body, references=references, path=path,
-                   figures=figures)
+                   figures=figures, write_in=int(write_in))
 
 
 def _references(doc: YamlDoc, fields: Fields, problems: list[Problem]) -> tuple[Reference, ...]:

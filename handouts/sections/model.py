@@ -95,6 +95,8 @@ class Section:
     path: Path
     # The pictures the body shows (see sections.figures).
     figures: tuple[FigureUse, ...] = ()
+    # Lines to write on after the body (a question list's answers); 0: none.
+    write_in: int = 0
 
 
 @dataclass(frozen=True)
