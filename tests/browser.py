@@ -139,3 +139,11 @@ def screenshot(path: Path, target: Path, width: int, height: int = 2400) -> None
         subprocess.run([chromium(), *FLAGS, f"--user-data-dir={profile}", f"--screenshot={target}",
                         f"--window-size={width},{height}", path.resolve().as_uri()],
                        check=True, capture_output=True, timeout=120)
+
+
+def print_to_pdf(path: Path, target: Path) -> None:
+    """`chromium --print-to-pdf` of a file, as a reader's Print does (print styles, no browser header or footer)."""
+    with tempfile.TemporaryDirectory(prefix="handouts-chromium-") as profile:
+        subprocess.run([chromium(), *FLAGS, f"--user-data-dir={profile}", "--no-pdf-header-footer",
+                        f"--print-to-pdf={target}", path.resolve().as_uri()],
+                       check=True, capture_output=True, timeout=120)

@@ -13,9 +13,11 @@ import re
 from html.parser import HTMLParser
 from pathlib import Path
 
+import pdfplumber
 import pytest
-from browser import Browser
-from helpers import assert_clean, invoke
+import yaml
+from browser import Browser, print_to_pdf
+from helpers import KNEE, assert_clean, invoke
 
 
 class _Outline(HTMLParser):
@@ -102,7 +104,7 @@ def test_one_self_contained_file_with_the_handouts_outline(edition, bundled):
     assert logo.get("alt") == ""
     # The knee picture in "How the shots work", with its alt text, shrunk to the column by CSS.
     assert knee.get("alt", "").startswith("Drawing of two knees. In the healthy knee, a smooth layer of cartilage")
-    assert (knee.get("class"), knee.get("width"), knee.get("height")) == ("picture", "1800", "1100")
+    assert (knee.get("class"), knee.get("width"), knee.get("height")) == ("picture", "1800", "900")
     assert all(img["src"].startswith("data:image/png;base64,") for img in found.images)
 
 
@@ -151,6 +153,68 @@ def test_acknowledgment_says_how_to_sign_and_input_is_escaped(edition):
     assert "How to sign" in disclosure
     assert "in person" in disclosure and "printed copy" in disclosure
     assert "Ana &lt;b&gt;Díaz&lt;/b&gt;" in text and "<b>Díaz" not in text
+
+
+class _Links(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.links: list[tuple[str, str]] = []
+        self._href: str | None = None
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "a":
+            self._href, self._text = dict(attrs).get("href", ""), []
+
+    def handle_data(self, data):
+        if self._href is not None:
+            self._text.append(data)
+
+    def handle_endtag(self, tag):
+        if tag == "a" and self._href is not None:
+            self.links.append((self._href, "".join(self._text)))
+            self._href = None
+
+
+def test_phone_numbers_and_email_addresses_are_tel_and_mailto_links(edition):
+    parser = _Links()
+    parser.feed(edition.read_text(encoding="utf-8"))
+    # The clinic's number (header), a number in a section's text, the clinic's address.
+    assert ("tel:5550100199", "(555) 010-0199") in parser.links
+    assert ("tel:18003321088", "1-800-332-1088") in parser.links
+    assert ("mailto:frontdesk@maplegrove.example", "frontdesk@maplegrove.example") in parser.links
+    assert all(href.startswith(("https://", "http://", "mailto:", "tel:")) for href, _ in parser.links)
+
+
+def test_printed_the_consent_starts_a_page_and_is_signed_on_one_with_its_lines(edition, tmp_path, bundled):
+    disclosure = yaml.safe_load((KNEE / "sections" / "risk-disclosure.yaml").read_text(encoding="utf-8"))
+    printed = tmp_path / "printed.pdf"
+    print_to_pdf(edition, printed)
+    with pdfplumber.open(printed) as pdf:
+        texts = [page.extract_text() or "" for page in pdf.pages]
+        start = next(index for index, text in enumerate(texts) if bundled.disclosure_title in text)
+        # Under the running header (title, version, patient: as written), the disclosure's title comes first.
+        for text in texts[start:]:
+            assert text.startswith(f"{bundled.title} · Version {bundled.version} · Patient: Ana <b>Díaz</b>"), text
+        assert texts[start].splitlines()[1] == bundled.disclosure_title
+        # The page the patient signs: the lines the clinic fills in, the
+        # acknowledgment and both signatures, with a rule to write on for each.
+        signed = next(index for index, text in enumerate(texts) if "Patient signature" in text)
+        assert signed >= start
+        text = " ".join(texts[signed].split())
+        opening = " ".join(disclosure["acknowledgment"].split()[:2])
+        for label in [*disclosure["fill_in"], opening, "Provider signature", "Date", "Printed name:"]:
+            assert label in text, label
+        page = pdf.pages[signed]
+        rules = [r for r in page.rects if r["height"] < 2 and r["width"] > 60 and r["top"] > 72]
+        # Three fill-in lines, two signature and two date lines, a printed-name line for the provider.
+        assert len(rules) >= len(disclosure["fill_in"]) + 5, rules
+
+
+def test_on_screen_the_lines_to_sign_are_not_shown(edition, browser):
+    browser.open(edition, 1024)
+    shown = browser.evaluate("[...document.querySelectorAll('.print-only')].map(e => e.offsetParent !== null)")
+    assert shown and not any(shown)
+    assert browser.evaluate("document.querySelector('.how-to-sign').offsetParent !== null")
 
 
 @pytest.mark.parametrize("width", [320, 1024])

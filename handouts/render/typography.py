@@ -20,6 +20,8 @@ _PHONE = re.compile(r"(?<![\w/+])(?:"
                     r"|\+\d{1,3}(?:[ .-]?\(\d{1,4}\)|[ .-]\d{1,4}){2,5}"
                     r"|\d{3} \d{3} \d{3}|\d{2,3} \d{2,3} \d{2} \d{2}"
                     r")(?![\w/])")
+# What a phone number looks like, also for the HTML edition's tel: links.
+PHONE = _PHONE
 _OPEN_BEFORE = " \t\n([{\u2014\u2013/" + NBSP
 _DASHES = ((re.compile(r"(?<=\S)---(?=\S)"), "\u2014"), (re.compile(r" -{2,3} | - "), " \u2013 "),
            (re.compile(r"(?<=\S)--(?=\S)"), "\u2013"))

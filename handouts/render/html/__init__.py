@@ -14,6 +14,13 @@ WCAG 2.1 AA by construction: `lang` on the document, one `h1`, sections as
 with alt text, colours that keep 4.5:1 (a brand colour that does not is
 printed in a shade of it that does, as in the PDF), links underlined, and a single column that
 reflows to 320 px.
+
+Phone numbers and e-mail addresses, in the clinic's details and in the
+text, are `tel:` and `mailto:` links (a tap calls or writes), made only
+from what the phone and address patterns matched and checked like every
+other link (`load.outbound.safe_link`). Printed, the page is set like the PDF (base.html's
+print styles): a 12 pt body on a 5.3 in measure, and the risk disclosure
+on a page of its own with its write-in and signature lines.
 """
 
 from __future__ import annotations
@@ -29,11 +36,67 @@ from ...load.brand import Brand
 from ...load.contrast import text_colours
 from ...load.outbound import LINK_SCHEMES, safe_link
 from ...load.reading import IMAGE_LIMIT, ReadError, read_bytes
+from ..typography import PHONE
 
 TEMPLATE = "handout.html"
 EMAIL_TEMPLATE = "email.html"
 # A relative address: no scheme, no leading slash; only a checked picture uses one.
 _SCHEME = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.\-]*:|/|\\)")
+# A phone number (as the PDF keeps whole) or an e-mail address in running text.
+_CONTACT = re.compile(f"(?P<phone>{PHONE.pattern})|(?P<email>(?<![\\w.+-])[\\w.+-]+@[\\w-]+(?:\\.[\\w-]+)+)")
+
+
+def contact_href(match: re.Match) -> str | None:
+    """The tel: or mailto: address for a _CONTACT match, if it passes the one link check (load.outbound)."""
+    if match.group("phone"):
+        href = "tel:" + re.sub(r"[^\d+]", "", match.group("phone"))
+    else:
+        href = "mailto:" + match.group("email")
+    return safe_link(href)
+
+
+def contact_html(text: str | None):
+    """`text` escaped, with its phone numbers and e-mail addresses as links (Markup)."""
+    from html import escape
+
+    out, last = [], 0
+    for match in _CONTACT.finditer(text or ""):
+        href = contact_href(match)
+        if href is None:
+            continue
+        out += [escape(text[last:match.start()]), f'<a href="{escape(href)}">{escape(match.group(0))}</a>']
+        last = match.end()
+    out.append(escape((text or "")[last:]))
+    return _markup("".join(out))
+
+
+def css_string(text: str):
+    """`text` as a quoted CSS string (Markup): every character but ASCII letters, digits and spaces hex-escaped."""
+    escaped = "".join(c if (c.isascii() and c.isalnum()) or c == " " else f"\\{ord(c):x} " for c in text)
+    return _markup(f'"{escaped}"')
+
+
+def _link_contacts(children: list) -> list:
+    """Inline tokens with the phone numbers and e-mail addresses in their text made links (not inside a link)."""
+    from markdown_it.token import Token
+
+    out, depth = [], 0
+    for child in children:
+        depth += {"link_open": 1, "link_close": -1}.get(child.type, 0)
+        if child.type != "text" or depth or not _CONTACT.search(child.content):
+            out.append(child)
+            continue
+        last = 0
+        for match in _CONTACT.finditer(child.content):
+            href = contact_href(match)
+            if href is None:
+                continue
+            out.append(Token("text", "", 0, content=child.content[last:match.start()]))
+            out += [Token("link_open", "a", 1, attrs={"href": href}),
+                    Token("text", "", 0, content=match.group(0)), Token("link_close", "a", -1)]
+            last = match.end()
+        out.append(Token("text", "", 0, content=child.content[last:]))
+    return out
 
 
 @lru_cache(maxsize=1)
@@ -172,6 +235,8 @@ def markdown_html(text: str, pictures=()) -> str:
                 if column < len(heads) and heads[column]:
                     token.meta["label"] = heads[column]
             column += 1
+        if token.children:
+            token.children = _link_contacts(token.children)
         _unlink(token.children or ())
         for child in token.children or ():
             if child.type == "image" and "width" not in child.meta:
@@ -278,16 +343,29 @@ def _page_context(filled: FilledHandout, brand: Brand) -> dict:
     # logo (or nothing) and the sentences that name the clinic say "the clinic".
     clinic = brand.name or m["the_clinic"]
     text = {key: m[key] for key in ("prepared_for", "your_provider", "sources", "how_to_sign", "signing_asks",
-                                    "patient_signature", "provider_signature", "date")}
+                                    "patient_signature", "provider_signature", "date", "printed_name",
+                                    "write_in")}
+    # The printed consent's heading line, as the PDF's running header.
+    text["consent_header"] = m.format("consent_header", title=filled.title, version=filled.version)
+    if filled.patient_name:
+        text["consent_header"] += " \u00b7 " + m.format("consent_patient", name=filled.patient_name)
     text["how_to_sign_text"] = m.format("how_to_sign_text", clinic=clinic)
     text["footer_version"] = m.format("footer_version", id=filled.id, version=filled.version)
     text["footer_reviewed"] = m.format("footer_reviewed", reviewed=m.date(filled.reviewed))
+    # Made here, not by template filters: markdown is the pages' one filter
+    # that writes markup (fill.bounded).
+    text["consent_header_css"] = css_string(text["consent_header"])
     return dict(
         text=text,
         handout=filled, brand=brand, colors=colors, logo_uri=_logo_uri(brand),
         # Beside the clinic's name the logo is decoration (alt=""), as in the PDF.
         logo_alt="" if brand.name else (brand.logo.alt if brand.logo and brand.logo.alt else m["the_clinic"]),
         provider=provider, sections=sections, disclosure=filled.disclosure,
+        # The clinic's address, phone and e-mail, and the provider's phone, with their tel: and mailto: links.
+        contact_lines=[contact_html(line) for line in (brand.address, brand.phone, brand.email) if line],
+        provider_phone=contact_html(filled.provider_phone) if filled.provider_phone else None,
+        # Each section's lines to write on, printed only (see base.html).
+        write_in_lines=[_markup('<div class="line"></div>\n' * section.write_in) for section in sections],
     )
 
 
