@@ -29,9 +29,9 @@ FOLDER = "my-clinic"
 
 
 def footers(pdf: Path) -> list[str]:
-    """The last line of text on each page: the footer."""
+    """The last two lines of text on each page: the footer (its two lines)."""
     with pdfplumber.open(pdf) as doc:
-        return [(page.extract_text() or "").strip().splitlines()[-1] for page in doc.pages]
+        return [" ".join((page.extract_text() or "").strip().splitlines()[-2:]) for page in doc.pages]
 
 
 def keywords(pdf: Path) -> str:
