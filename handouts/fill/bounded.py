@@ -30,7 +30,7 @@ from copy import deepcopy
 from dataclasses import dataclass
 
 from jinja2 import StrictUndefined, nodes, pass_context
-from jinja2.exceptions import SecurityError
+from jinja2.exceptions import SecurityError, TemplateRuntimeError
 from jinja2.runtime import BlockReference, LoopContext, Macro, markup_join, str_join
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from jinja2.visitor import NodeTransformer
@@ -287,6 +287,12 @@ class BoundedEnvironment(ImmutableSandboxedEnvironment):
                                 ).with_traceback(exc.__traceback__) from None
         except MemoryError as exc:
             raise SecurityError("the template needs too much memory").with_traceback(exc.__traceback__) from None
+        except (ArithmeticError, TypeError, ValueError, LookupError) as exc:
+            # The template's own arithmetic or types ({{ 1 / 0 }}, {{ "a" - 1 }}):
+            # a template error at its line for every caller, which catch
+            # TemplateError (an e-mail subject's ZeroDivisionError was exit 3;
+            # found by fuzzing).
+            raise TemplateRuntimeError(str(exc) or type(exc).__name__).with_traceback(exc.__traceback__) from None
         finally:
             _RENDER.reset(token)
 
