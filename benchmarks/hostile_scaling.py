@@ -55,6 +55,10 @@ def table(rows: int, columns: int = 20) -> str:
     return f"{head}\n{rule}\n{body}"
 
 
+def cell(text: str) -> str:
+    return f"| Question | Answer |\n| --- | --- |\n| Why? | {text} |"
+
+
 def links(n: int) -> str:
     return " ".join(f"[site {i}](https://example.org/{i})" for i in range(n))
 
@@ -88,6 +92,7 @@ CASES = {
     "headings": (headings, 100, "heading and paragraph pairs"),
     "colons": (repeated(":"), 225_000, "characters of :"),
     "title": (title, 99_000, "characters of plain words in a section title"),
+    "table-cell": (lambda n: cell(prose(n)), 97_500, "characters of plain words in one table cell"),
     "prose": (prose, 100_000, "characters of plain words"),
 }
 # The same kinds of body up to the limits they are now held to
@@ -102,6 +107,7 @@ ACCEPTED = {
     "headings-max": (headings, 312, "heading and paragraph pairs (5,000 lines at most)"),
     "prose-max": (prose, 99_000, "characters of plain words (400,000 at most)"),
     "title-max": (title, 1_250, "characters of plain words in a section title (5,000 at most)"),
+    "table-cell-max": (lambda n: cell(prose(n)), 1_250, "characters of plain words in one table cell (5,000 at most)"),
 }
 
 

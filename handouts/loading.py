@@ -178,13 +178,6 @@ def _size_problems(sources: list[SourceText]) -> list[Problem]:
     return problems
 
 
-# A title, subtitle or reference text prints as one paragraph, which
-# ReportLab breaks into lines again at every page it runs onto: a
-# 99,000-character title took 1.5 s of CPU, 198,000 characters 6.4 s.
-# 5,000 characters fill a page in large print.
-MAX_ONE_PARAGRAPH = 5_000
-
-
 def filled_problem(src: SourceText, text: str, blocks=None) -> Problem | None:
     """Why the field `src`, filled in as `text`, cannot print (at its line), or None.
 
@@ -197,7 +190,7 @@ def filled_problem(src: SourceText, text: str, blocks=None) -> Problem | None:
     may hold is left to fill.templates, which refuses it.
     """
     from .fill.templates import MAX_OUTPUT
-    from .render.commonmark import body_problem
+    from .render.commonmark import MAX_ONE_PARAGRAPH, body_problem
 
     if len(text) > MAX_OUTPUT:
         return None

@@ -21,13 +21,13 @@ import pytest
 from handouts.build import build_handout
 from handouts.errors import HandoutError
 from handouts.lint import lint_handout
-from handouts.loading import MAX_ONE_PARAGRAPH
 from handouts.render.commonmark import (
     MAX_CELLS,
     MAX_DEPTH,
     MAX_ITEMS,
     MAX_LINES,
     MAX_MARKS,
+    MAX_ONE_PARAGRAPH,
     MAX_OPENINGS,
     body_problem,
     checked_tokens,
@@ -81,6 +81,18 @@ def test_list_items_and_table_cells_up_to_the_limits_pass_and_one_more_is_refuse
     assert body_problem(_table(MAX_CELLS // 2))[0].startswith(f"has {MAX_CELLS + 2:,} table cells;")
 
 
+@pytest.mark.parametrize("body, what, line", [
+    ("Intro.\n\n### {}", "a heading", 3),
+    ("Intro.\n\n| a | b |\n| --- | --- |\n| x | {} |", "a table cell", 5),
+    ("Intro.\n\n```\n{}\n```", "a code block", 3),
+], ids=["heading", "table cell", "code block"])
+def test_a_heading_cell_or_code_block_is_one_paragraph_of_at_most_the_limit(body, what, line):
+    assert body_problem(body.format("w" * MAX_ONE_PARAGRAPH)) is None
+    assert body_problem(body.format("w" * (MAX_ONE_PARAGRAPH + 1))) == (
+        f"{what} holds {MAX_ONE_PARAGRAPH + 1:,} characters; it prints as one paragraph, "
+        f"of at most {MAX_ONE_PARAGRAPH:,} characters", line)
+
+
 def test_a_body_over_the_limits_is_not_parsed_for_the_checks():
     # Parsing it is the minutes the limits are there to spare.
     assert checked_tokens("[" * (MAX_OPENINGS + 1)) == ()
@@ -116,6 +128,7 @@ OVER_THE_LIMITS = {
     "nesting": "The steps:\n\n" + _nested(MAX_DEPTH + 1),
     "list items": "\n".join(f"{i}. Step" for i in range(1, MAX_ITEMS + 2)),
     "table cells": _table(MAX_CELLS // 2),
+    "a long table cell": "| a | b |\n| --- | --- |\n| x | " + "word " * 2_000 + "|",
     "characters": "knee shot pain walk rest " * 17_000,
     "filled-in characters": '{{ "x" * 300000 }}{{ "y" * 300000 }}',
     "filled-in marks": 'Intro.\n\n{{ "*" * 6000 }}',
@@ -130,7 +143,9 @@ def test_lint_reports_what_build_refuses_with_the_same_message_at_the_same_line(
     built, linted = _refusals(project, tmp_path)
     assert len(built) == 1 and built == linted
     path, line, message = built.pop()
-    assert (path, line) == ("proj/sections/one.yaml", 4 if "nested" not in message else 4 + 2 + MAX_DEPTH)
+    # At the body's first line (file line 4), or at the line that goes too deep or holds the long cell.
+    body_line = 3 + MAX_DEPTH if "nested" in message else 3 if "table cell holds" in message else 1
+    assert (path, line) == ("proj/sections/one.yaml", 3 + body_line)
 
 
 @pytest.mark.parametrize("title", ["x" * (MAX_ONE_PARAGRAPH + 1), '{{ "x" * %d }}' % (MAX_ONE_PARAGRAPH + 1)],

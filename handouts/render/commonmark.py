@@ -47,6 +47,15 @@ _ESCAPE = re.compile(r"\\.", re.S)
 # took 5.7 s of CPU). Counted from the blocks once they are parsed.
 MAX_ITEMS = 2_000
 MAX_CELLS = 2_000
+# A title, subtitle or reference text, and in a body a heading, a table
+# cell or a code block, prints as one paragraph (a body's paragraphs are
+# cut into pieces: render.longtext), which ReportLab breaks into lines again
+# at every page it runs onto: a 99,000-character title took 1.5 s of CPU,
+# 198,000 characters 6.4 s, a table cell of 390,000 characters 28 s.
+# 5,000 characters fill a page in large print.
+MAX_ONE_PARAGRAPH = 5_000
+_ONE_PARAGRAPH = {"heading_open": "a heading", "th_open": "a table cell", "td_open": "a table cell",
+                  "code_block": "a code block", "fence": "a code block"}
 
 # Characters no enabled inline rule starts at, though markdown-it stops its
 # plain-text run at them (they are kept for rules we do not use: linkify,
@@ -199,9 +208,10 @@ def size_problem(text: str) -> str | None:
 def body_problem(text: str, blocks=None) -> tuple[str, int] | None:
     """Why a Markdown body cannot print whole, or in reasonable time, and at which of its lines; or None.
 
-    Too many lines or marks (`size_problem`, at line 1), lists and quotes
-    nested deeper than MAX_DEPTH (at the line that goes too deep), or too
-    many list items or table cells (at line 1).
+    Too many lines or marks (`size_problem`, at line 1), a heading, table
+    cell or code block longer than one paragraph may be (at its line), too
+    many list items or table cells (at line 1), or lists and quotes nested
+    deeper than MAX_DEPTH (at the line that goes too deep).
     `blocks(text)` gives the body's tokens (only its blocks are read): the
     checks' parse (`checked_tokens`) unless given, and the renderer's pieces
     (render.blocks) when a build checks a body filled in for one reader,
@@ -212,8 +222,19 @@ def body_problem(text: str, blocks=None) -> tuple[str, int] | None:
         return reason, 1
     depth = deepest = items = cells = 0
     line = 1
-    for token in (blocks or checked_tokens)(text):
+    tokens = (blocks or checked_tokens)(text)
+    at = 1  # the line of the last block that says where it starts (a cell's row does)
+    for index, token in enumerate(tokens):
         kind = token.type
+        if token.map:
+            at = token.map[0] + 1
+        if kind in _ONE_PARAGRAPH:
+            content = token.content.rstrip("\n") if kind in ("code_block", "fence") else tokens[index + 1].content
+            if len(content) > MAX_ONE_PARAGRAPH:
+                if blocks is not None:
+                    return body_problem(text)  # the pieces' lines count from each piece's start
+                return (f"{_ONE_PARAGRAPH[kind]} holds {len(content):,} characters; it prints as one paragraph, "
+                        f"of at most {MAX_ONE_PARAGRAPH:,} characters"), at
         if kind in _CONTAINERS:
             depth += token.nesting
             if depth > deepest:

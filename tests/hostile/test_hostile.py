@@ -446,6 +446,11 @@ def gen_table_45_columns(project: Path, work: Path) -> None:
     _write_section(project, "Before the table.\n\n" + _pipe_table(45, 3) + "\n\nTABLEEND")
 
 
+def gen_table_cell_390k(project: Path, work: Path) -> None:
+    """A table cell of 371,000 characters of words: 28 s of CPU to lay out (found while checking the limits)."""
+    _write_section(project, "| Question | Answer |\n| --- | --- |\n| Why? | " + _words(70_000, 10**9) + " |")
+
+
 def gen_links_20000(project: Path, work: Path) -> None:
     _write_section(project, " ".join(f"[site {i}](https://example.org/{i})" for i in range(20_000)))
 
