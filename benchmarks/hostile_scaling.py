@@ -107,7 +107,7 @@ ACCEPTED = {
     "headings-max": (headings, 312, "heading and paragraph pairs (5,000 lines at most)"),
     "prose-max": (prose, 99_000, "characters of plain words (400,000 at most)"),
     "title-max": (title, 1_250, "characters of plain words in a section title (5,000 at most)"),
-    "table-cell-max": (lambda n: cell(prose(n)), 1_250, "characters of plain words in one table cell (5,000 at most)"),
+    "table-cell-max": (lambda n: cell(prose(n)), 5_000, "characters of plain words in one table cell (20,000 at most)"),
 }
 
 

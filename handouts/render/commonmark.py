@@ -52,10 +52,15 @@ MAX_CELLS = 2_000
 # cut into pieces: render.longtext), which ReportLab breaks into lines again
 # at every page it runs onto: a 99,000-character title took 1.5 s of CPU,
 # 198,000 characters 6.4 s, a table cell of 390,000 characters 28 s.
-# 5,000 characters fill a page in large print.
+# 5,000 characters fill a page in large print: a title or heading stops
+# there. A table cell or code block may run over pages (rows split, and the
+# long-consent sheet has a 5,279-character cell): up to 20,000 characters,
+# 1.2 s of CPU for a code block in large print, 0.3 s for a cell.
 MAX_ONE_PARAGRAPH = 5_000
-_ONE_PARAGRAPH = {"heading_open": "a heading", "th_open": "a table cell", "td_open": "a table cell",
-                  "code_block": "a code block", "fence": "a code block"}
+MAX_ONE_BLOCK = 20_000
+_ONE_PARAGRAPH = {"heading_open": ("a heading", MAX_ONE_PARAGRAPH),
+                  "th_open": ("a table cell", MAX_ONE_BLOCK), "td_open": ("a table cell", MAX_ONE_BLOCK),
+                  "code_block": ("a code block", MAX_ONE_BLOCK), "fence": ("a code block", MAX_ONE_BLOCK)}
 
 # Characters no enabled inline rule starts at, though markdown-it stops its
 # plain-text run at them (they are kept for rules we do not use: linkify,
@@ -230,11 +235,12 @@ def body_problem(text: str, blocks=None) -> tuple[str, int] | None:
             at = token.map[0] + 1
         if kind in _ONE_PARAGRAPH:
             content = token.content.rstrip("\n") if kind in ("code_block", "fence") else tokens[index + 1].content
-            if len(content) > MAX_ONE_PARAGRAPH:
+            what, limit = _ONE_PARAGRAPH[kind]
+            if len(content) > limit:
                 if blocks is not None:
                     return body_problem(text)  # the pieces' lines count from each piece's start
-                return (f"{_ONE_PARAGRAPH[kind]} holds {len(content):,} characters; it prints as one paragraph, "
-                        f"of at most {MAX_ONE_PARAGRAPH:,} characters"), at
+                return (f"{what} holds {len(content):,} characters; it prints as one paragraph, "
+                        f"of at most {limit:,} characters"), at
         if kind in _CONTAINERS:
             depth += token.nesting
             if depth > deepest:
