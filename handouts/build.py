@@ -12,7 +12,7 @@ import datetime as dt
 import hashlib
 import logging
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -20,7 +20,7 @@ from . import __version__
 from .deliver.files import check_target, write_atomic
 from .errors import BrandError, ContentError, HandoutError, OutputError, Problem, display_path
 from .fill.catalog import Messages
-from .fill.filled import FilledHandout, FilledReference, FilledSection
+from .fill.filled import FilledDecision, FilledHandout, FilledReference, FilledSection
 from .fill.overrides import html_folder
 from .fill.templates import Templates, template_context
 from .layouts import Layout
@@ -148,6 +148,8 @@ def _prepare(handout: str | Path | None, *, brand: str | Path | None = None, lay
         log.warning("%s", edition.fallback_message("--language"))
     loaded = load_all(edition.manifest, brand=brand, layout=layout, allow_outside=allow_outside)
     prepared, problems = prepared_from(loaded, print_ready=print_ready)
+    if prepared is not None:
+        prepared = replace(prepared, messages=_regional(prepared.messages, edition.requested))
     return loaded, prepared, problems
 
 
@@ -168,6 +170,16 @@ def prepared_from(loaded: Loaded, *, print_ready: bool = False) -> tuple[Prepare
     return Prepared(handout=loaded.handout, brand=loaded.brand, layout=loaded.layout, templates=loaded.templates,
                     coverage=coverage, font_family=family, print_ready=print_ready,
                     messages=loaded.messages), []
+
+
+def _regional(text: Messages, requested: str | None) -> Messages:
+    """The catalogue in the region asked for: `--language es-MX` prints handout.es.yaml with es-MX numbers and dates."""
+    if not requested or requested == text.language:
+        return text
+    asked = requested.replace("_", "-").split("-")
+    if len(asked) < 2 or asked[0].lower() != text.language.replace("_", "-").split("-")[0].lower():
+        return text
+    return replace(text, language="-".join(asked))
 
 
 def check_reader(prepared: Prepared, provider: Provider | None, patient_name: str | None,
@@ -229,6 +241,7 @@ def fill(prepared: Prepared, *, provider: Provider | None = None, patient_name: 
     disclosure = section(handout.risk_disclosure)
     acknowledgment = render(handout.risk_disclosure.acknowledgment)
     fill_in = tuple(render(label) or "" for label in handout.risk_disclosure.fill_in)
+    decision = _fill_decision(handout.risk_disclosure.decision, render)
     subtitle = render(handout.subtitle)
     if not problems and not disclosure.body.strip():
         disclosure_src = handout.risk_disclosure.body
@@ -245,6 +258,7 @@ def fill(prepared: Prepared, *, provider: Provider | None = None, patient_name: 
         provider_phone=provider.phone if provider else None,
         patient_name=" ".join(patient_name.split()) if patient_name else None,
         fill_in=fill_in,
+        decision=decision,
         messages=prepared.messages,
     )
 
@@ -254,6 +268,14 @@ def _blocks(text: str) -> list:
     from .render.blocks import body_tokens
 
     return body_tokens(text, {})
+
+
+def _fill_decision(decision, render) -> FilledDecision | None:
+    """The decision as printed, in the handout's own words (None when it declares none)."""
+    if decision is None:
+        return None
+    return FilledDecision(yes=render(decision.yes) or "", no=render(decision.no) or "",
+                          fill_in=tuple(render(label) or "" for label in decision.fill_in))
 
 
 def fill_reader(prepared: Prepared, *, provider: Provider | None = None, patient_name: str | None = None,

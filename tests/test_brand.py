@@ -73,6 +73,10 @@ def make_clinic(folder: Path) -> Path:
           Surgery can cause infection, nerve injury, and a tender scar.
         acknowledgment: |
           I have read this page.
+        decision:
+          fill_in: [Which hand]
+          yes: Yes, I want the hand surgery.
+          no: No, I do not want the hand surgery.
         """)
     make_logo(folder / "brand" / "riverbend.png", (480, 160), "#7a1f5c")
     write(folder / "brand" / "brand.yml", f"""\

@@ -185,13 +185,17 @@ def test_a_brand_without_the_email_the_content_uses_is_reported_plainly(tmp_path
     assert_clean(result)
     assert result.exit_code == 1
     errors = [line for line in result.stdout.splitlines() if ": error: " in line]
+    sections = DEMO_BRAND.parent.parent.parent / "handouts" / "stem-cell-knee" / "sections"
+    names = ["when-to-call.es-ES.yaml", "when-to-call.es.yaml", "when-to-call.yaml"]  # each edition's
+    lines = [next(n for n, text in enumerate((sections / name).read_text(encoding="utf-8").splitlines(), 1)
+                  if "{{ clinic.email }}" in text) for name in names]
     assert [e.split(": error: ")[0].rsplit("/", 2)[-2:] for e in errors] == [
-        ["sections", "when-to-call.es.yaml:34"], ["sections", "when-to-call.yaml:34"]]
+        ["sections", f"{name}:{line}"] for name, line in zip(names, lines)]
     assert all(re.search(r"uses clinic\.email, which \S*brand\.yml does not set \(defaults\.handouts\.email\); "
                          r'set it there, or write \{\{ clinic\.email \| default\("\.\.\."\) \}\}$', e)
                for e in errors), errors
     build = invoke(["build", "--brand", str(path), "-o", str(tmp_path / "x.pdf")])
-    assert build.exit_code == 1 and "when-to-call.yaml:34" in build.stderr
+    assert build.exit_code == 1 and f"when-to-call.yaml:{lines[-1]}" in build.stderr
     assert not (tmp_path / "x.pdf").exists()
 
 

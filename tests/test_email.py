@@ -403,7 +403,7 @@ def test_the_messages_fixed_lines_follow_the_handouts_language(tmp_path, server,
     message = server.handler.to("chen@example.org")[0].message
     plain = message.get_body(("plain",)).get_content()
     assert plain.startswith("Estimado/a Chen Wei:")
-    assert "use la contraseña que acordó con nuestra oficina" in plain and "llame al 911" in plain
+    assert "use la contraseña que acordó con nuestra clínica" in plain and "llame al 911" in plain
     html = message.get_body(("html",)).get_content()
     assert '<html lang="es">' in html and "Cómo comunicarse con nosotros" in html
     assert message["Subject"].endswith(": información de Maple Grove Joint Clinic")

@@ -99,12 +99,15 @@ def test_one_self_contained_file_with_the_handouts_outline(edition, bundled):
     levels = [int(level[1]) for level, _ in found.headings]
     assert all(b - a <= 1 for a, b in zip(levels, levels[1:])), "a heading level is skipped"
     assert found.lists >= 5
-    logo, knee = found.images
+    logo, knee, chart = found.images
     # The clinic's name is printed beside the logo: the logo is decoration, as in the PDF.
     assert logo.get("alt") == ""
     # The knee picture in "How the shots work", with its alt text, shrunk to the column by CSS.
     assert knee.get("alt", "").startswith("Drawing of two knees. In the healthy knee, a smooth layer of cartilage")
     assert (knee.get("class"), knee.get("width"), knee.get("height")) == ("picture", "1800", "900")
+    # The call chart in "When to call for help".
+    assert chart.get("alt", "").startswith("Chart with three rows. Top row, in red:")
+    assert (chart.get("class"), chart.get("width"), chart.get("height")) == ("picture", "1800", "900")
     assert all(img["src"].startswith("data:image/png;base64,") for img in found.images)
 
 
@@ -215,6 +218,26 @@ def test_on_screen_the_lines_to_sign_are_not_shown(edition, browser):
     shown = browser.evaluate("[...document.querySelectorAll('.print-only')].map(e => e.offsetParent !== null)")
     assert shown and not any(shown)
     assert browser.evaluate("document.querySelector('.how-to-sign').offsetParent !== null")
+def test_the_decision_shows_two_boxes_to_mark_with_the_handouts_words(edition, browser):
+    from handouts.fill.catalog import messages
+    from helpers import KNEE
+
+    decision = yaml.safe_load((KNEE / "sections" / "risk-disclosure.yaml").read_text(encoding="utf-8"))["decision"]
+    text = edition.read_text(encoding="utf-8")
+    disclosure = text[text.index('<section class="disclosure"'):]
+    assert messages("en")["change_mind"] in disclosure
+    browser.open(edition, 1024)
+    # Each box a bordered square (it prints: borders are not backgrounds), before its words.
+    boxes = browser.evaluate("""[...document.querySelectorAll('ul.choices li')].map(li => {
+        const box = li.querySelector('.box'), style = getComputedStyle(box);
+        const a = box.getBoundingClientRect(), t = li.getBoundingClientRect();
+        return [li.textContent.trim(), Math.round(a.width), Math.round(a.height),
+                parseFloat(style.borderTopWidth), style.borderTopStyle, a.right <= t.left + a.width + 1];
+    })""")
+    assert [b[0] for b in boxes] == [decision[True], decision[False]]
+    assert all(b[1] == b[2] >= 16 and b[3] >= 2 and b[4] == "solid" and b[5] for b in boxes), boxes
+    for label in decision["fill_in"]:
+        assert f"<li>{label}</li>" in disclosure
 
 
 @pytest.mark.parametrize("width", [320, 1024])

@@ -8,7 +8,8 @@ import pdfcheck
 import pytest
 from helpers import DEMO_ROSTER, assert_clean, invoke, snapshot
 
-EXPECTED = ["brand.yml", "handout.es.yaml", "handout.yaml", "images", "logo.png", "providers.csv", "sections"]
+EXPECTED = ["brand.yml", "handout.es-ES.yaml", "handout.es.yaml", "handout.yaml", "images", "lint.yaml", "logo.png",
+            "providers.csv", "sections"]
 
 
 @pytest.fixture
@@ -27,7 +28,8 @@ def test_init_creates_the_project_files(project):
     assert sorted(p.name for p in (folder / "sections").glob("*.yaml"))
     assert (folder / "logo.png").read_bytes().startswith(b"\x89PNG")
     # The pictures the sections show come along, so the copy builds as it is.
-    assert sorted(p.name for p in (folder / "images").iterdir()) == ["knee-cartilage.es.png", "knee-cartilage.png"]
+    assert sorted(p.name for p in (folder / "images").iterdir()) == ["knee-cartilage.es.png", "knee-cartilage.png",
+                                                                     "when-to-call.es.png", "when-to-call.png"]
     assert "my-clinic" in result.stdout
     assert "handouts build my-clinic" in result.stdout
     assert result.stderr == ""

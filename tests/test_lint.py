@@ -111,6 +111,9 @@ body: |
   The FDA has not approved this shot for knee arthritis.
   The main risks are infection, pain, and swelling.
   You have other choices, such as exercise and weight loss.
+decision:
+  yes: Yes, I want the shot.
+  no: No, I do not want the shot.
 acknowledgment: |
   I have read this page, and my questions were answered.
 """
@@ -275,11 +278,11 @@ def test_every_code_is_documented_with_a_severity():
         "review-overdue", "review-due-soon", "reviewed-in-future", "unknown-variable", "bad-link",
         "low-contrast", "logo-alt", "logo-resolution", "comment-in-text", "brand-no-name", "font-fallback",
         "translation-outdated", "translation-sections", "translation-disclosure", "translation-variables",
-        "image-resolution", "consent-too-long", "small-type"}
+        "image-resolution", "consent-too-long", "small-type", "decision-missing", "false-friend"}
     errors = {code for code, (severity, _) in CODES.items() if severity == "error"}
     assert errors == {"input", "claim", "review-overdue", "reviewed-in-future", "unknown-variable",
                       "bad-link", "translation-sections", "translation-disclosure", "consent-too-long",
-                      "comment-in-text"}
+                      "comment-in-text", "decision-missing"}
     assert all(severity in ("error", "warning") for severity, _ in CODES.values())
 
 
@@ -688,7 +691,8 @@ def test_disclosure_names_alternatives_in_plain_words(clinic, language, sentence
 def test_disclosure_parts_may_be_in_the_acknowledgment(clinic):
     risk = ("kind: risk_disclosure\ntitle: Your consent\nbody: |\n  Please read this page with care.\n"
             "acknowledgment: |\n  - I know the FDA has not approved this shot.\n"
-            "  - I know the risks.\n  - I know other treatments exist.\n")
+            "  - I know the risks.\n  - I know other treatments exist.\n"
+            "decision:\n  yes: Yes, I want the shot.\n  no: No, I do not want the shot.\n")
     write_project(clinic, {"sections/risk-disclosure.yaml": risk})
     result, findings = lint_json(".", "--strict")
     assert findings == []

@@ -7,6 +7,7 @@ runs the real `handouts lint`, reading the findings it prints.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 import re
 
 import textstat
@@ -42,11 +43,13 @@ def test_a_stale_translation_is_reported_with_file_and_line(bundled_copy):
     manifest.write_text(manifest.read_text(encoding="utf-8").replace('version: "1.0"', 'version: "1.1"'),
                         encoding="utf-8")
     result, findings = lint(bundled_copy)
-    [stale] = codes(findings, "translation-outdated")
-    assert stale["path"].endswith("handout.es.yaml")
-    assert stale["line"] == line_of(bundled_copy / "handout.es.yaml", "translates:")
-    assert stale["severity"] == "warning"
-    assert "version 1.0" in stale["message"] and "version 1.1" in stale["message"]
+    # One for each translation: Spanish, and Spanish for Spain.
+    stale = sorted(codes(findings, "translation-outdated"), key=lambda f: f["path"])
+    assert [Path(f["path"]).name for f in stale] == ["handout.es-ES.yaml", "handout.es.yaml"]
+    for finding in stale:
+        assert finding["line"] == line_of(Path(finding["path"]), "translates:")
+        assert finding["severity"] == "warning"
+        assert "version 1.0" in finding["message"] and "version 1.1" in finding["message"]
 
 
 def test_a_translation_missing_a_section_kind_is_reported(bundled_copy):
@@ -77,7 +80,7 @@ def test_sections_out_of_order_are_reported_at_the_entry(bundled_copy):
 def test_a_missing_acknowledgment_and_variable_are_reported(bundled_copy):
     path = bundled_copy / "sections" / "risk-disclosure.es.yaml"
     text = path.read_text(encoding="utf-8")
-    path.write_text(text[:text.index("acknowledgment:")], encoding="utf-8")
+    path.write_text(text[:text.index("acknowledgment:")] + text[text.index("decision:"):], encoding="utf-8")
     quest = bundled_copy / "sections" / "questions.es.yaml"
     quest.write_text(quest.read_text(encoding="utf-8").replace('{{ provider.name | default("su médico") }}',
                                                                 "su médico"), encoding="utf-8")

@@ -14,6 +14,8 @@ import shutil
 from pathlib import Path
 
 import pdfcheck
+import pikepdf
+import structure
 import pypdf
 import pytest
 import yaml
@@ -47,9 +49,11 @@ def test_the_spanish_pdf_is_in_spanish(spanish_pdf):
         assert title in whole, title
     assert re.search(rf"Página 1 de ?{len(texts)}", texts[0])
     assert re.search(rf"Página {len(texts)} de ?{len(texts)}", texts[-1])
-    assert "Riesgos y su consentimiento" in " ".join(texts[-3:])
+    # The disclosure starts at most three pages from the end: its text, then the signed page
+    # (what is done, the acknowledgment, the decision and the signatures).
+    assert any("Riesgos y su consentimiento" in text for text in texts[-3:])
     last = texts[-1]
-    for label in ("Firma del paciente", "Firma del proveedor de salud", "Fecha", "Nombre en letra de molde: Ana Pérez"):
+    for label in ("Firma del paciente", "Firma del profesional de salud", "Fecha", "Nombre en letra de molde: Ana Pérez"):
         assert label in last, label
     assert "Revisado el 1 de noviembre de 2026" in texts[0]
     assert "Preparado para: Ana Pérez" in texts[0]
@@ -147,7 +151,7 @@ def test_a_mixed_roster_gives_each_provider_their_language(tmp_path):
         langs[pid] = str(pypdf.PdfReader(str(pdf)).trailer["/Root"]["/Lang"])
         first = pdfcheck.page_texts(pdf)[0]
         if langs[pid] == "es":
-            assert "Su médico o proveedor: Luis Peña, MD" in first
+            assert "Su médico o profesional de salud: Luis Peña, MD" in first
         else:
             assert "Your provider:" in first
     assert langs == {"dr-en": "en", "dr-es": "es", "dr-none": "en", "dr-fr": "en"}
@@ -244,3 +248,56 @@ def test_the_spanish_html_edition_is_in_spanish(tmp_path):
         assert text in html, text
     for english in ("How to sign", "Signing asks", "Prepared for", "Sources", "Reviewed", "How the shots work"):
         assert english not in html, english
+
+
+def test_the_review_of_the_spanish_edition_is_applied(spanish_pdf):
+    # What issue #21's native-speaker review asked for, read back from the PDF.
+    whole = pdfcheck.normalise(" ".join(pdfcheck.page_texts(spanish_pdf)))
+    for wanted in ("si siente fiebre o escalofríos", "La Administración de Alimentos y Medicamentos de Estados Unidos "
+                   "(FDA, por sus siglas en inglés)", "recomienda firmemente no usar", "confusión repentina",
+                   "contaminado", "bien diseñados", "una sentencia de 3.31 millones", "la sigla en inglés de",
+                   "(En inglés.)", "(en inglés)", "Mi decisión (marque una casilla)."):
+        assert wanted in whole, wanted
+    for unwanted in ("proveedor", "reportar", "oficina", "se siente caliente", "con fuerza", "justos", "sucio",
+                     "confusión nueva", "puntas", "hueso de la pierna", "pagar una sentencia", "no ha revisado"):
+        assert unwanted not in whole.lower(), unwanted
+    with pikepdf.open(spanish_pdf) as pdf:
+        logo = next(e for e in structure.walk(structure.tree(pdf)) if e.role == "Figure")
+    assert logo.alt.endswith(" (en inglés)")
+
+
+@pytest.mark.parametrize(("language", "wanted", "unwanted"), [
+    ("es-ES", ["5.000 dólares", "3,31 millones", "5,2 millones", "Fiebre de 38 °C o más"], ["100.4", "5,000"]),
+    ("es-MX", ["5,000 dólares", "3.31 millones", "5.2 millones", "Fiebre de 100.4 °F (38 °C) o más"], ["5.000"]),
+    ("es-US", ["5,000 dólares", "Fiebre de 100.4 °F (38 °C) o más"], ["5.000", "Fiebre de 38 °C"]),
+], ids=["es-ES", "es-MX", "es-US"])
+def test_numbers_and_degrees_are_written_as_the_readers_locale_writes_them(tmp_path, language, wanted, unwanted):
+    out = tmp_path / "rodilla.pdf"
+    result = invoke(["build", "--language", language, "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "warning" not in result.stderr, "each locale has an edition: no fallback"
+    whole = pdfcheck.normalise(" ".join(pdfcheck.page_texts(out)))
+    for text in wanted:
+        assert text in whole, text
+    for text in unwanted:
+        assert text not in whole, text
+
+
+@pytest.mark.parametrize(("language", "number", "written"), [
+    ("en", 5000, "5,000"), ("es-MX", 5000, "5,000"), ("es-US", 5000, "5,000"), ("es-ES", 5000, "5.000"),
+    ("es-ES", 3.31, "3,31"), ("es-MX", 3.31, "3.31"),
+])
+def test_the_catalogue_writes_numbers_through_babels_locale_data(language, number, written):
+    from handouts.fill.catalog import messages
+
+    text = messages(language)
+    assert text.number(number) == written
+    assert text.format("page", page=number, pages=number) == text["page"].format(page=written, pages=written)
+
+
+def test_a_regional_language_gives_the_catalogue_its_region():
+    from handouts.build import prepare
+
+    assert prepare(language="es-MX").messages.language == "es-MX"  # printed from handout.es.yaml
+    assert prepare(language="es-ES").messages.language == "es-ES"  # its own edition
+    assert prepare(language="es").messages.language == "es"

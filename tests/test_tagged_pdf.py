@@ -109,9 +109,13 @@ def test_logo_beside_the_clinics_name_is_decoration(documents, kind, bundled):
     with pikepdf.open(documents[kind]) as pdf:
         figures = [e for e in structure.walk(structure.tree(pdf)) if e.role == "Figure"]
     # The name printed beside the logo says what its alt text would: the logo is
-    # an artifact, and the one Figure is the knee picture in "How the shots work".
-    assert len(figures) == 1
+    # an artifact. The Figures: the knee picture in "How the shots work", the
+    # call chart in "When to call for help", and last the decision's two check
+    # boxes (see test_consent.py).
+    assert len(figures) == 4
     assert figures[0].alt.startswith("Drawing of two knees. In the healthy knee, a smooth layer of cartilage")
+    assert figures[1].alt.startswith("Chart with three rows. Top row, in red: trouble breathing")
+    assert [f.alt for f in figures[2:]] == ["Empty check box"] * 2
     assert all(f.kids for f in figures), "a Figure marks no content"
     assert structure.struct_text(documents[kind])[0] == ("P", bundled.clinic)
 
@@ -129,7 +133,7 @@ def test_logo_without_a_name_beside_it_is_a_figure_with_its_alt_text(tmp_path):
     assert result.exit_code == 0, result.output
     with pikepdf.open(target) as pdf:
         figures = [e for e in structure.walk(structure.tree(pdf)) if e.role == "Figure"]
-    assert [f.alt for f in figures][:1] == [alt] and len(figures) == 2
+    assert [f.alt for f in figures][:1] == [alt] and len(figures) == 5
     assert figures[0].kids, "the logo's Figure marks its image"
 
 

@@ -24,9 +24,13 @@ def pages_with(pdf, needle: str) -> list:
     return [page for page in pdf.pages if needle in (page.extract_text() or "")]
 
 
-def test_the_bundled_comparison_is_a_real_table(tmp_path):
-    with pdfplumber.open(build(tmp_path, KNEE)) as pdf:
+@pytest.mark.parametrize("layout", ["letter", "a4"])
+def test_the_bundled_comparison_is_a_real_table_on_one_page_with_how_to_read_it(tmp_path, layout):
+    with pdfplumber.open(build(tmp_path, KNEE, layout)) as pdf:
         page = pages_with(pdf, "Your choices side by side")[0]
+        # A table of five rows stays whole, with its heading and how to use it.
+        assert "How to use this table" in page.extract_text()
+        assert len(pages_with(pdf, "Stem-cell shot No better than a steroid")) <= 1
         tables = page.extract_tables()
         assert tables, "no ruled table on the page"
         rows = [[" ".join((cell or "").split()) for cell in row] for row in tables[0]]
@@ -36,9 +40,14 @@ def test_the_bundled_comparison_is_a_real_table(tmp_path):
             if more and " ".join((more[0][0][0] or "").split()) == "Choice":
                 rows += [[" ".join((cell or "").split()) for cell in row] for row in more[0][1:]]
     assert rows[0] == ["Choice", "What the research shows", "FDA status", "Cost"]
-    assert [row[0] for row in rows[1:]] == ["Exercise and PT", "Steroid shot", "PRP shot (from your own blood)",
+    assert [row[0] for row in rows[1:]] == ["Exercise and physical therapy (PT)", "Steroid shot",
+                                            "PRP shot (platelet-rich plasma, made from your own blood)",
                                             "Stem-cell shot", "Knee replacement"]
-    assert "Not approved for the knee." in rows[4][2]
+    # Each choice's real standing with the FDA (issue #21).
+    assert [row[2] for row in rows[1:]] == [
+        "Not a drug, so no approval is needed.", "An FDA-approved drug.",
+        "Not approved as a knee shot. The kits that make it are cleared for other uses.",
+        "No product is approved for the knee.", "The new joint\u2019s parts are FDA-cleared devices."]
 
 
 @pytest.mark.parametrize("layout", LAYOUTS)
@@ -85,3 +94,25 @@ def test_key_points_and_call_911_print_in_a_box_of_the_brand_colours(tmp_path, l
     # The demo brand's primary (#1d4e6e) frames a light wash of itself.
     assert stroke == (round(0x1d / 255, 2), round(0x4e / 255, 2), round(0x6e / 255, 2))
     assert all(c > 0.85 for c in fill) and fill != (1.0, 1.0, 1.0)
+
+
+def test_a_line_of_underscores_prints_lines_to_write_on(tmp_path):
+    # The question list leaves room for the answers: three lines after each group.
+    with pdfplumber.open(build(tmp_path, KNEE)) as pdf:
+        page = pages_with(pdf, "About the treatment")[0]
+        width = page.width
+        question = next(w for w in page.extract_words() if w["text"] == "4.")
+        rules = sorted(e["top"] for e in page.lines if abs(e["top"] - e["bottom"]) < 0.5 and e["top"] > question["top"]
+                       and e["x1"] - e["x0"] > width * 0.6)
+    assert len(rules) >= 3, rules
+    gaps = [b - a for a, b in zip(rules, rules[1:3])]
+    assert all(gap >= 24 for gap in gaps), f"no room to write between the lines: {gaps}"
+
+
+def test_a_line_of_underscores_is_a_printable_line_in_the_html_edition(tmp_path):
+    out = tmp_path / "knee.html"
+    assert invoke(["build", "--format", "html", "-o", str(out)]).exit_code == 0
+    html = out.read_text(encoding="utf-8")
+    questions = html[html.index("About the treatment"):html.index("About results and risks")]
+    assert questions.count('<div class="write-line" aria-hidden="true"></div>') == 3
+    assert "<hr>" not in questions

@@ -6,7 +6,10 @@ language needs files, not code. The package ships `handouts/data/messages/`
 (en, es); a clinic adds or overrides a language with `messages/<code>.yaml`
 beside its handout manifest. Keys a catalogue leaves out come from the same
 language's bundled catalogue, then from English. Dates are written out in
-the language's own form through Babel ("1 de noviembre de 2026").
+the language's own form through Babel ("1 de noviembre de 2026"), and
+numbers filled into a text with its digit grouping and decimal sign (5.000
+in es-ES, 5,000 in es-MX and es-US). A catalogue's language may be regional
+(es-MX): its texts come from es, its numbers and dates from es-MX.
 """
 
 from __future__ import annotations
@@ -35,10 +38,19 @@ KEYS: dict[str, frozenset[str]] = {
     "date": frozenset(),
     "printed_name": frozenset(),
     "write_in": frozenset(),
+    # The signer's decision: the line above the two boxes, the boxes' words
+    # when a risk disclosure declares none, what a screen reader calls a box,
+    # and the right to change one's mind.
+    "decision_heading": frozenset(),
+    "decision_yes": frozenset(),
+    "decision_no": frozenset(),
+    "check_box": frozenset(),
+    "change_mind": frozenset(),
     "sources": frozenset(),
     "how_to_sign": frozenset(),
     "how_to_sign_text": frozenset({"clinic"}),
     "the_clinic": frozenset(),  # stands for the clinic's name in how_to_sign_text when the brand has none
+    "logo_alt": frozenset({"alt"}),  # brand.yml's logo alt text, as a reader of this language hears it
     "signing_asks": frozenset(),
     "footer_version": frozenset({"id", "version"}),
     "footer_reviewed": frozenset({"reviewed"}),
@@ -89,24 +101,50 @@ class Messages(Mapping[str, str]):
         return len(self.items)
 
     def format(self, key: str, **values: object) -> str:
-        """The text of `key` with its placeholders filled in."""
-        return self[key].format_map(values)
+        """The text of `key` with its placeholders filled in; numbers written as the locale writes them."""
+        return self[key].format_map({name: self.number(value) if isinstance(value, (int, float))
+                                     and not isinstance(value, bool) else value for name, value in values.items()})
 
     def date(self, day: dt.date) -> str:
         """A date written out in this language: 'November 1, 2026', '1 de noviembre de 2026'."""
         return format_date(day, self.language)
 
+    def number(self, value: float) -> str:
+        """`value` as this locale writes it, through Babel's CLDR data: 5,000 (en, es-MX, es-US), 5.000 (es-ES)."""
+        return format_number(value, self.language)
+
+
+def logo_alt(brand, text: Messages) -> str:
+    """What a screen reader says for a brand's logo in `text`'s language.
+
+    brand.yml's alt text, as the catalogue's `logo_alt` marks it ("{alt} (en
+    inglés)" in Spanish: brand.yml gives one alt text, usually English), else
+    the clinic's name.
+    """
+    return text.format("logo_alt", alt=brand.logo.alt) if brand.logo and brand.logo.alt else brand.name
+
+
+def _locale(language: str):
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        return Locale.parse(language.replace("-", "_"))
+    except (UnknownLocaleError, ValueError):
+        return Locale.parse(BASE_LANGUAGE)
+
 
 def format_date(day: dt.date, language: str) -> str:
     """`day` in the long form of `language`, through Babel's CLDR data."""
-    from babel import Locale, UnknownLocaleError
     from babel.dates import format_date as babel_format
 
-    try:
-        locale = Locale.parse(language.replace("-", "_"))
-    except (UnknownLocaleError, ValueError):
-        locale = Locale.parse(BASE_LANGUAGE)
-    return babel_format(day, format="long", locale=locale)
+    return babel_format(day, format="long", locale=_locale(language))
+
+
+def format_number(value: float, language: str) -> str:
+    """`value` with the decimal sign and digit grouping of `language` (es-ES: 5.000 and 3,31)."""
+    from babel.numbers import format_decimal
+
+    return format_decimal(value, locale=_locale(language))
 
 
 def bundled_folder() -> Path:

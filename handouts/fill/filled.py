@@ -38,6 +38,15 @@ class FilledSection:
 
 
 @dataclass(frozen=True)
+class FilledDecision:
+    """The signer's choice as printed: the two boxes' words and the lines saying what is done."""
+
+    yes: str
+    no: str
+    fill_in: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class FilledHandout:
     """Everything one printed handout says, in order."""
 
@@ -57,5 +66,16 @@ class FilledHandout:
     patient_name: str | None
     # Labels of the disclosure's write-in lines, in order.
     fill_in: tuple[str, ...] = ()
+    # The decision the signer marks; a disclosure that declares none (lint's
+    # decision-missing, printed only past it) gets the catalogue's wording.
+    decision: FilledDecision | None = None
     # The fixed texts (labels, footer, page numbers) in the handout's language.
     messages: Messages = field(default_factory=messages)
+
+    def choice(self) -> FilledDecision:
+        """The decision the signer marks: the handout's own, else the catalogue's words.
+
+        A disclosure that declares none is lint's decision-missing error; a
+        handout printed past it still asks for a decision.
+        """
+        return self.decision or FilledDecision(yes=self.messages["decision_yes"], no=self.messages["decision_no"])

@@ -26,14 +26,16 @@ from .checks import (
     check_comments,
     check_completeness,
     check_currency,
+    check_decision,
     check_limits,
     check_links,
     check_printable,
     check_readability,
+    check_spanish_words,
     from_problems,
 )
 from .config import LintConfig, load_lint_config
-from .consent import check_consent, needs_measuring
+from .consent import consent_inputs, consent_too_long, needs_measuring, overflows
 from .figures import INFO, check_figures
 from .findings import ERROR, Finding, sort_key
 
@@ -156,6 +158,7 @@ def _check(loaded: Loaded, *, today: dt.date, max_grade: float, readability: boo
     texts = list(loaded.texts)
     language = loaded.handout.language if loaded.handout else (language_of_name(loaded.manifest) or "en")
     findings += check_claims(texts, config, language)
+    findings += check_spanish_words(texts, language, config, loaded.messages)
     findings += check_links(texts)
     findings += check_comments(texts)
     if loaded.brand is not None:
@@ -169,6 +172,7 @@ def _check(loaded: Loaded, *, today: dt.date, max_grade: float, readability: boo
     if loaded.handout is None:
         return findings
     findings += check_currency(loaded.handout, today)
+    findings += check_decision(loaded.handout)
     brand_file = display_path(loaded.brand.path) if loaded.brand else None
     only_brand = all(p.path == brand_file for p in loaded.problems)
     if only_brand:
@@ -179,27 +183,39 @@ def _check(loaded: Loaded, *, today: dt.date, max_grade: float, readability: boo
     if readability:
         findings += check_readability(loaded, max_grade)
     findings += check_figures(loaded.handout, loaded.layout, listing=images)
-    if only_brand and loaded.brand is not None and needs_measuring(loaded.handout, loaded.layout):
-        # Measuring the signed page means laying it out: only for an
-        # acknowledgment long enough to need it, in a handout that fills in
-        # (a brand's own errors leave it printable with their defaults).
+    if only_brand and loaded.brand is not None and needs_measuring(loaded.handout, loaded.layout, loaded.messages):
+        # Measuring the signed page means laying it out: only for a signed
+        # page long enough to need it, in a handout that fills in (a
+        # brand's own errors leave it printable with their defaults).
         findings += _measure_consent(loaded, prepared, layouts)
     return findings
 
 
 def _measure_consent(loaded: Loaded, prepared: Prepared | None, layouts: tuple[Layout, ...] | None) -> list[Finding]:
-    from ..build import prepared_from  # laying out: only for a long acknowledgment
+    """The signed page measured in `layouts`, through lint's cache.
+
+    Laying the page out loads the renderer (half a second); a lint after an
+    edit elsewhere reads the answer back instead. What is kept is how far
+    it runs over in each layout, not findings: a path is shown from where
+    lint runs.
+    """
+    from .cache import remember
 
     if layouts is None:
         named = {loaded.layout.name: loaded.layout}
         for name in builtin_layouts():
             named.setdefault(name, load_layout(name))
         layouts = tuple(named.values())
-    if prepared is None:
-        prepared, _ = prepared_from(replace(loaded, problems=()))
-        if prepared is None:
-            return []  # the brand's fonts: reported above
+
+    def measure() -> dict[str, int]:
+        from ..build import prepared_from  # laying out: only for a long signed page
+
+        ready = prepared if prepared is not None else prepared_from(replace(loaded, problems=()))[0]
+        return overflows(ready, layouts) if ready is not None else {}  # None: the brand's fonts, reported above
+
     try:
-        return check_consent(prepared, layouts)
+        over = remember("consent", consent_inputs(loaded, layouts), measure,
+                        load=lambda data: {str(name): int(lines) for name, lines in data.items()})
     except HandoutError as exc:
         return from_problems(exc.problems)
+    return [consent_too_long(loaded.handout, over)] if over else []

@@ -20,6 +20,7 @@ from ..sections import load_handout
 from ..sections.model import Handout, SourceText
 from .claims import find_claims
 from .config import LintConfig
+from .falsefriends import FALSE_FRIEND_CODES, check_false_friends
 from .figures import FIGURE_CODES
 from .findings import ERROR, WARNING, Finding
 from .translation import TRANSLATION_CODES, check_translation
@@ -52,6 +53,7 @@ CODES: dict[str, tuple[str, str]] = {
                               "that text prints in a darker shade that reads"),
     "logo-alt": (WARNING, "the logo has no alt text"),
     "consent-too-long": (ERROR, "the acknowledgment and signature lines do not fit on one page in some layout"),
+    "decision-missing": (ERROR, "the risk disclosure declares no decision (the yes and no boxes' words)"),
     "logo-resolution": (WARNING, f"the logo prints under {MIN_LOGO_DPI} dpi"),
     "brand-no-name": (WARNING, "the brand has no meta.name: the cover and footer print no clinic name"),
     "font-fallback": (WARNING, "a brand font that cannot be embedded (google, bunny, system) or has no bold face"),
@@ -61,6 +63,7 @@ CODES: dict[str, tuple[str, str]] = {
                             f"{SMALL_TEXT:g} pt"),
     **TRANSLATION_CODES,
     **FIGURE_CODES,
+    **FALSE_FRIEND_CODES,
 }
 
 
@@ -92,6 +95,15 @@ def check_claims(texts: list[SourceText], config: LintConfig, language: str = "e
                                      f"for unproven therapies ({claim.name}); reword it, or allow it in lint.yaml "
                                      "with a reason"))
     return findings
+
+
+def check_spanish_words(texts: list[SourceText], language: str, config: LintConfig, messages=None) -> list[Finding]:
+    """False friends and calques in a Spanish edition's text and the Spanish catalogues it prints with."""
+    if language.replace("_", "-").split("-")[0].lower() != "es":
+        return []
+    catalogues = tuple(path for path in (messages.files if messages is not None else ())
+                       if path.stem.split("-")[0].lower() == "es")
+    return check_false_friends(texts, catalogues, config.allows_word)
 
 
 def check_comments(texts) -> list[Finding]:
@@ -230,6 +242,18 @@ def check_completeness(handout: Handout) -> list[Finding]:
         findings.append(_finding("disclosure-incomplete", disclosure.path, disclosure.body.line,
                                  f"the risk disclosure does not mention {', '.join(missing)}"))
     return findings
+
+
+def check_decision(handout: Handout) -> list[Finding]:
+    """A risk disclosure must word the choice its signer marks: a signature alone could mean yes or no."""
+    disclosure = handout.risk_disclosure
+    if disclosure.decision is not None:
+        return []
+    ack = disclosure.acknowledgment
+    return [_finding("decision-missing", disclosure.path, ack.line if ack else disclosure.title.line,
+                     "the risk disclosure declares no decision: add 'decision:' with 'yes:' and 'no:' "
+                     "(the words by the two boxes the signer marks, e.g. \"Yes, I want ...\" and "
+                     "\"No, I do not want ...\") and, under 'fill_in:', lines for what is being done")]
 
 
 _DISCLOSURE_NEEDS: dict[str, dict[str, str]] = {

@@ -17,7 +17,8 @@ from .findings import Finding
 TRANSLATION_CODES: dict[str, tuple[str, str]] = {
     "translation-outdated": ("warning", "the original's version moved on since the version the translation names"),
     "translation-sections": ("error", "section kinds differ from the original's, or are in another order"),
-    "translation-disclosure": ("error", "the risk disclosure has other fields than the original's"),
+    "translation-disclosure": ("error", "the risk disclosure has other fields than the original's "
+                                        "(acknowledgment, fill_in, decision)"),
     "translation-variables": ("warning", "a template variable of the original is missing from the translation"),
 }
 
@@ -99,11 +100,22 @@ def _disclosure(translation: Handout, original: Handout) -> list[Finding]:
             findings.append(_finding(
                 "translation-disclosure", ours.path, ours.title.line,
                 f"'{name}' has {len(mine)} entries; the original's has {len(other)}"))
+    mine, other = ours.decision, theirs.decision
+    if mine is not None and other is not None and len(mine.fill_in) != len(other.fill_in):
+        findings.append(_finding(
+            "translation-disclosure", ours.path, mine.line,
+            f"'decision.fill_in' has {len(mine.fill_in)} entries; the original's has {len(other.fill_in)}"))
+    elif mine is None and other is not None:
+        findings.append(_finding(
+            "translation-disclosure", ours.path, ours.title.line,
+            f"the risk disclosure has no 'decision' but the original's ({display_path(theirs.path)}) does"))
     return findings
 
 
 def _fields(section) -> list[SourceText]:
     fields = [section.title, section.body, getattr(section, "acknowledgment", None)]
+    decision = getattr(section, "decision", None)
+    fields += decision.texts() if decision else []
     fields += [r.text for r in getattr(section, "references", ()) if r.text]
     return [f for f in fields if f is not None]
 

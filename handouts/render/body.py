@@ -13,6 +13,7 @@ from functools import lru_cache
 from reportlab.platypus import Flowable, Spacer
 
 from .blocks import body_tokens
+from .consent import WriteLines
 from .longtext import split_markup
 from .markup import (
     MAX_INDENT_DEPTH,
@@ -67,6 +68,7 @@ def markdown_flowables(text: str, styles: BodyStyles, pictures=()) -> list[Flowa
     table_texts: list[list[str]] = []
     by_src = {picture.src: picture for picture in pictures}
     short_list: tuple[int, int] | None = None  # (index after the list's KeepRoom, items so far)
+    kept_list: tuple | None = None  # (the keeper of the list just closed, kept whole; where it ended)
     introduction: int | None = None  # index of a one-piece paragraph ending in ':', while it is the last
 
     def caption(text: str) -> Flowable:
@@ -129,10 +131,19 @@ def markdown_flowables(text: str, styles: BodyStyles, pictures=()) -> list[Flowa
         elif kind == "table_close":
             made = make_table(table_rows, table_texts, styles.column, styles.table,
                               lambda markup, style: shared_paragraph(markup, style, None), styles.table_column)
-            if not isinstance(made, list) and len(table_rows) <= SHORT_LIST_ITEMS + 1:
-                # A short table is read across its rows: on one page, as a short list is.
-                flowables.append(KeepRoom(whole=(made,)))
-            flowables += made if isinstance(made, list) else [made]
+            if isinstance(made, list):
+                flowables += made
+            else:
+                # A table of a short list's length stays on one page when a page
+                # holds it, as a short list does (its header and one row alone
+                # at a page's foot say little).
+                if len(table_rows) - 1 <= SHORT_LIST_ITEMS and not quote_depth and not lists:
+                    # A paragraph between a heading and the table (how to read it) comes along.
+                    lead = int(len(flowables) >= 2 and getattr(flowables[-1], "pdf_role", None) == "P"
+                               and getattr(flowables[-2], "pdf_role", None) == "H3")
+                    flowables.insert(len(flowables) - lead,
+                                     KeepRoom(whole=(*flowables[len(flowables) - lead:], made), lead=lead))
+                flowables.append(made)
         elif kind == "paragraph_open" and (figure := figure_for(inlines.tokens(tokens[index + 1]), by_src, caption, styles.press,
                                                                  styles.body.spaceAfter, styles.picture_shrink)) is not None:
             flowables.append(tag(figure, figure.pdf_role, parents=parents()))
@@ -172,6 +183,7 @@ def markdown_flowables(text: str, styles: BodyStyles, pictures=()) -> list[Flowa
                     keeper = flowables[short_list[0] - 1]
                     if short_list[1] <= SHORT_LIST_ITEMS or keeper.lead:
                         keeper.whole = tuple(flowables[short_list[0]:])
+                        kept_list = (keeper, len(flowables))
                     if short_list[1] > SHORT_LIST_ITEMS:
                         keeper.share = 0.0  # a long list keeps only its start together
                 short_list = None
@@ -210,6 +222,16 @@ def markdown_flowables(text: str, styles: BodyStyles, pictures=()) -> list[Flowa
             # A space before each break: read aloud, lines are words apart (render.textmarks).
             code = shared_paragraph(" <br/>".join(lines), style_for(styles.code), None)
             flowables.append(tag(copy.copy(code), "P", parents=parents()))
+        elif kind == "hr" and token.markup.startswith("_"):
+            # A line of underscores is a line to write on (a question list's answers).
+            if flowables and isinstance(flowables[-1], WriteLines):
+                flowables[-1].count += 1
+            else:
+                lines = WriteLines(styles.body.fontSize)
+                if kept_list is not None and kept_list[1] == len(flowables):
+                    # Right after a list kept whole: the lines stay on its page too.
+                    kept_list[0].whole = (*kept_list[0].whole, lines)
+                flowables.append(lines)
         elif kind == "hr":
             flowables.append(ArtifactRule(width="100%", thickness=0.5, color=styles.link_color,
                                         spaceBefore=4, spaceAfter=8))

@@ -40,7 +40,7 @@ from .page import (
     layout_header,
 )
 from .reuse import FontPlan, Recorder, paragraph_texts, recorder, text_state
-from .story import build_story
+from .story import build_story, signed_page
 from .styles import Styles, make_styles
 from .tagging import Structure, artifact
 from .textmarks import Decorations
@@ -342,7 +342,7 @@ def _sheet(filled: FilledHandout, brand: Brand, layout: Layout, print_ready: boo
 
 
 def consent_overflow(filled: FilledHandout, *, brand: Brand, layout: Layout) -> float:
-    """How many points the acknowledgment and signatures run over one consent page (0 when they fit).
+    """How many points the signed page's content runs over one consent page (0 when it fits).
 
     They are kept together on the page the patient signs; a group taller
     than a page cannot be, which lint reports as an error.
@@ -351,8 +351,8 @@ def consent_overflow(filled: FilledHandout, *, brand: Brand, layout: Layout) -> 
 
     harden_reportlab()
     sheet = _sheet(filled, brand, layout, False)
-    closing = build_story(filled, brand, sheet.styles, sheet.frame.width)[-1]
-    _, height = _listWrapOn(closing._content, sheet.frame.width, None)
+    closing = signed_page(filled, sheet.styles, sheet.frame.width)
+    _, height = _listWrapOn(closing, sheet.frame.width, None)
     return max(0.0, height - sheet.consent_frame.height)
 
 @lru_cache(maxsize=8)

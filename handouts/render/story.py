@@ -14,12 +14,13 @@ from reportlab.platypus import (
     Spacer,
 )
 
+from ..fill.catalog import logo_alt
 from ..fill.filled import FilledHandout, FilledSection
 from ..load.brand import Brand
 from ..load.outbound import safe_link
 from .addresses import mark_address
 from .body import markdown_flowables
-from .consent import WriteInLines
+from .consent import DecisionBoxes, WriteInLines
 from .copies import twin
 from .figures import FlushPictures
 from .images import LogoFlowable, shared_logo
@@ -95,7 +96,7 @@ class _Band(Flowable):
 
 
 @lru_cache(maxsize=8)
-def _band(brand: Brand, styles: Styles, width: float) -> _Band:
+def _band(brand: Brand, styles: Styles, width: float, alt: str) -> _Band:
     contact = [c for c in (brand.address, brand.phone, brand.email, brand.link) if c]
     # brand.yml's meta is optional: without a name the band shows the logo and contacts.
     lines = [CachedParagraph(plain_markup(brand.name), styles.cover_name)] if brand.name else []
@@ -108,12 +109,12 @@ def _band(brand: Brand, styles: Styles, width: float) -> _Band:
         logo = LogoFlowable(image, logo_width, logo_height)
         # Without the name beside it, a screen reader says what the logo
         # shows; lint asks for the text.
-        tag(logo, "Figure", alt=brand.logo.alt or brand.name)
+        tag(logo, "Figure", alt=alt)
     return _Band(logo, lines, styles.colors.primary, styles.body_size * 0.8, decorative_logo=bool(brand.name))
 
 
 def _cover(filled: FilledHandout, brand: Brand, styles: Styles, width: float) -> list[Flowable]:
-    story: list[Flowable] = [copy.copy(_band(brand, styles, width)),
+    story: list[Flowable] = [copy.copy(_band(brand, styles, width, logo_alt(brand, filled.messages))),
                              _heading(filled.title, styles.title, "H1", outline=False)]
     if filled.subtitle:
         story.append(tag(copy.copy(shared_paragraph(plain_markup(filled.subtitle), styles.subtitle)), "P"))
@@ -195,52 +196,68 @@ class _Signatures(TaggedFlowable, Flowable):
     """Signature and date lines for the patient and the provider, with printed names.
 
     One Div in the structure tree: its labels ("Patient signature",
-    "Date") say what each line is for; the lines themselves are artifacts.
+    "Date", "Printed name") say what each line is for; the lines themselves
+    are artifacts. A name not printed gets a line to print it on by hand,
+    beside its label.
     """
 
     pdf_role = "Div"
     pdf_group = True
 
-    def __init__(self, rows: list[tuple[Paragraph, Paragraph, Paragraph]], size: float):
+    def __init__(self, rows: list[tuple[Paragraph, Paragraph, Paragraph, bool]], size: float):
         super().__init__()
         self.rows, self.size = rows, size
+        # Room above a signature line to sign (at least 0.4 in), and above a
+        # printed-name line to print a name by hand.
+        self._sign = max(size * 1.6, 29.0)
+        self._by_hand = size * 0.8
 
     def wrap(self, availWidth, availHeight):  # noqa: N803 - ReportLab's signature
         self.width = availWidth
         self._date_x = availWidth * 0.68
         self.height = 0.0
-        for index, (label, date, printed) in enumerate(self.rows):
+        for index, (label, date, printed, _) in enumerate(self.rows):
             label.wrap(self._date_x - self.size, availHeight)
             date.wrap(availWidth - self._date_x, availHeight)
             printed.wrap(availWidth, availHeight)
-            self.height += self._row_height(label, printed) + (self.size * 1.1 if index else 0)
+            self.height += self._row_height(self.rows[index]) + (self.size * 0.9 if index else 0)
         return self.width, self.height
 
     def nested_flowables(self) -> list[Flowable]:
         """The paragraphs drawn inside the block."""
-        return [paragraph for row in self.rows for paragraph in row]
+        return [paragraph for row in self.rows for paragraph in row[:3]]
 
-    def _row_height(self, label: Paragraph, printed: Paragraph) -> float:
+    def _row_height(self, row) -> float:
+        label, _, printed, by_hand = row
         # label, room to sign, the rule, a little air, the printed name
-        return label.height + self.size * 1.8 + self.size * 0.4 + printed.height
+        # (with room above it to print the name by hand when it is not printed)
+        return label.height + self._sign + self.size * 0.3 + printed.height + (self._by_hand if by_hand else 0)
 
     def draw(self) -> None:
         canvas = self.canv
         y = self.height
         canvas.setStrokeColorRGB(0, 0, 0)
         canvas.setLineWidth(0.8)
-        for index, (label, date, printed) in enumerate(self.rows):
+        for index, (label, date, printed, by_hand) in enumerate(self.rows):
             if index:
-                y -= self.size * 1.1
+                y -= self.size * 0.9
             y -= label.height
             label.drawOn(canvas, 0, y)
             date.drawOn(canvas, self._date_x, y)
-            y -= self.size * 1.8
+            y -= self._sign
             with artifact(canvas):
                 canvas.line(0, y, self.width * 0.62, y)
                 canvas.line(self._date_x, y, self.width, y)
-            y -= self.size * 0.4 + printed.height
+            y -= self.size * 0.3 + printed.height + (self._by_hand if by_hand else 0)
             printed.drawOn(canvas, 0, y)
+            if by_hand:
+                # The rule runs from the label's end to the signature line's end
+                # (or 3 inches on, in large print), level with the label's baseline.
+                start = printed.getActualLineWidths0()[0] + self.size * 0.4
+                baseline = y + printed.height - printed.style.leading + printed.style.fontSize * 0.2
+                with artifact(canvas):
+                    # At least 3 inches to print a name, within the frame.
+                    canvas.line(start, baseline, max(self.width * 0.62, min(start + 216, self.width)), baseline)
 
 
 def _signature_block(filled: FilledHandout, styles: Styles, width: float) -> Flowable:
@@ -254,8 +271,32 @@ def _signature_block(filled: FilledHandout, styles: Styles, width: float) -> Flo
             copy.copy(shared_paragraph(f"<b>{escape(label)}</b>", styles.small)),
             copy.copy(shared_paragraph(f"<b>{escape(text['date'])}</b>", styles.small)),
             TaggedParagraph(f"{escape(text['printed_name'])} {escape(printed) if printed else ''}", styles.small),
+            not printed,
         ))
     return _Signatures(rows, styles.body_size)
+
+
+def _decision(filled: FilledHandout, styles: Styles) -> list[Flowable]:
+    """What is being done (lines to write in), the two boxes, and the right to change one's mind."""
+    text, decision = filled.messages, filled.choice()
+    story: list[Flowable] = []
+    if decision.fill_in:
+        story.append(WriteInLines(list(decision.fill_in), styles.small, styles.body_size))
+    story += _copies(_markdown_prototypes(filled.acknowledgment, styles)) if filled.acknowledgment else []
+    # Told before marking a box: the choice can be changed until the treatment.
+    story.append(TaggedParagraph(f"<b>{escape(text['decision_heading'])}</b> {escape(text['change_mind'])}",
+                                 styles.body))
+    story.append(DecisionBoxes([decision.yes, decision.no], styles.body, styles.body_size, text["check_box"]))
+    return story
+
+
+def signed_page(filled: FilledHandout, styles: Styles, width: float) -> list[Flowable]:
+    """What is kept together on the page the patient signs: what is done, the
+    acknowledgment, the decision and the signatures."""
+    # Air between the boxes and the signatures: not under 9 pt, or the second
+    # box crowds the signature's label in letter and A4.
+    return [Spacer(0, styles.body_size * 0.3), *_decision(filled, styles),
+            Spacer(0, max(styles.body_size * 0.4, 9.0)), _signature_block(filled, styles, width)]
 
 
 def build_story(filled: FilledHandout, brand: Brand, styles: Styles, width: float,
@@ -279,12 +320,9 @@ def build_story(filled: FilledHandout, brand: Brand, styles: Styles, width: floa
     if filled.fill_in:
         write_in = WriteInLines(list(filled.fill_in), styles.small, styles.body_size)
         _within([write_in], disclosure_section(disclosure))
-    closing: list[Flowable] = [Spacer(0, styles.body_size * 0.3)]
-    if filled.acknowledgment:
-        closing += _copies(_markdown_prototypes(filled.acknowledgment, styles))
-    closing.append(Spacer(0, styles.body_size * 0.4))
-    closing.append(_signature_block(filled, styles, width))
-    # The acknowledgment and signatures belong to the disclosure's section.
+    closing = signed_page(filled, styles, width)
+    # What is done, the acknowledgment, the decision and the signatures
+    # belong to the disclosure's section, on one page.
     _within(closing, disclosure_section(disclosure))
     signing = SignedPage(closing)
     if write_in is not None:

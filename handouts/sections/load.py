@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 from ..errors import ContentError, Problem, display_path
-from ..load.fields import Fields, describe
+from ..load.fields import Fields, describe, did_you_mean
 from ..load.outbound import link_problem
 from ..load.yamlfile import YamlDoc, YamlReadError, load_yaml
 from .figures import finder, find_figures
@@ -14,6 +14,7 @@ from .translations import language_of_name, original_path
 from .model import (
     RISK_DISCLOSURE_KIND,
     SECTION_KINDS,
+    Decision,
     Handout,
     Reference,
     RiskDisclosure,
@@ -37,9 +38,13 @@ MANIFEST_KEYS = (
 SECTION_KEYS = ("kind", "title", "body", "references", "write_in")
 # A page of lines to write on at the most (large print).
 MAX_WRITE_IN = 20
-DISCLOSURE_KEYS = ("kind", "title", "body", "fill_in", "acknowledgment")
+DISCLOSURE_KEYS = ("kind", "title", "body", "fill_in", "acknowledgment", "decision")
+# YAML 1.1 reads the keys yes: and no: as true and false; both spellings name the boxes.
+DECISION_KEYS = {"yes": True, "no": False}
 # A write-in line holds a short label; longer text belongs in the body.
 MAX_FILL_IN_LABEL = 80
+# The words by a decision box: one sentence a signer reads at a glance.
+MAX_CHOICE = 160
 REFERENCE_KEYS = ("text", "url", "language")
 
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -226,12 +231,13 @@ def section_texts(section: Section) -> list[SourceText]:
 def disclosure_texts(disclosure: RiskDisclosure) -> list[SourceText]:
     """The risk disclosure's template fields."""
     fields = [disclosure.title, disclosure.body]
-    return fields + ([disclosure.acknowledgment] if disclosure.acknowledgment else []) + list(disclosure.fill_in)
+    fields += ([disclosure.acknowledgment] if disclosure.acknowledgment else []) + list(disclosure.fill_in)
+    return fields + (disclosure.decision.texts() if disclosure.decision else [])
 
 
 def _open_named(path: Path, manifest: YamlDoc, key: tuple, problems: list[Problem], what: str,
-                allowed: tuple[str, ...]) -> Fields | None:
-    """A file the manifest names, read as a mapping with its keys checked; None if unreadable."""
+                allowed: tuple[str, ...] | None) -> Fields | None:
+    """A file the manifest names, read as a mapping with its keys checked (unless `allowed` is None); None if unreadable."""
     if not path.exists():
         problems.append(manifest.problem(f"{what} file '{display_path(path)}' not found", *key))
         return None
@@ -243,15 +249,19 @@ def _open_named(path: Path, manifest: YamlDoc, key: tuple, problems: list[Proble
     fields = Fields(doc, problems, what=f"a {what} file")
     if not fields.ok:
         return None
-    fields.unknown(allowed)
+    if allowed is not None:
+        fields.unknown(allowed)
     return fields
 
 
 def _load_section(path: Path, manifest: YamlDoc, key: tuple, problems: list[Problem], pictures) -> Section | None:
     before = len(problems)
-    fields = _open_named(path, manifest, key, problems, "section", SECTION_KEYS)
+    fields = _open_named(path, manifest, key, problems, "section", None)
     if fields is None:
         return None
+    # A disclosure file listed as a section is one mistake, reported once:
+    # its own keys are not also unknown ones.
+    fields.unknown(DISCLOSURE_KEYS if fields.raw("kind") == RISK_DISCLOSURE_KIND else SECTION_KEYS)
     doc = fields.doc
     kind = fields.text("kind", required=True)
     if kind == RISK_DISCLOSURE_KIND:
@@ -331,23 +341,56 @@ def _load_disclosure(path: Path, manifest: YamlDoc, problems: list[Problem], pic
     acknowledgment = source_text(doc, fields, "acknowledgment", markdown=True, required=False)
     if acknowledgment is not None:
         find_figures(acknowledgment, pictures, problems, allowed=False)
+    decision = _decision(doc, fields, problems)
     if title is None or body is None:
         return None
     return RiskDisclosure(title=title, body=body, acknowledgment=acknowledgment, path=path, fill_in=fill_in,
-                          figures=find_figures(body, pictures, problems))
+                          figures=find_figures(body, pictures, problems), decision=decision)
+
+
+def _decision(doc: YamlDoc, fields: Fields, problems: list[Problem]) -> Decision | None:
+    """The `decision` block: the two boxes' wording and the lines saying what is being done."""
+    block = fields.sub("decision")
+    if block is None:
+        return None
+    texts = {}
+    for name, as_boolean in DECISION_KEYS.items():
+        key = name if name in block.mapping else as_boolean
+        value = block.mapping.get(key)
+        if value is None:
+            block.fail(f"missing required key 'decision.{name}': the words by the {name.upper()} box")
+            continue
+        if not isinstance(value, str) or not value.strip():
+            block.fail(f"'decision.{name}' must be text, found {describe(value)}", key)
+            continue
+        if "\n" in value.strip() or len(value.strip()) > MAX_CHOICE:
+            block.fail(f"'decision.{name}' must be one line of at most {MAX_CHOICE} characters", key)
+            continue
+        path = (*block.key, key)
+        texts[name] = SourceText(" ".join(value.split()), doc.path, f"decision.{name}", doc.text_start(*path),
+                                 comment=doc.comments.get(path))
+    for name in block.mapping:
+        if name not in ("fill_in", *DECISION_KEYS, *DECISION_KEYS.values()):
+            block.fail(f"unknown key 'decision.{name}'{did_you_mean(str(name), ['yes', 'no', 'fill_in'])}", name)
+    fill_in = _fill_in(doc, block, problems)
+    if len(texts) < 2:
+        return None
+    return Decision(yes=texts["yes"], no=texts["no"], fill_in=fill_in, line=fields.line("decision") or 1)
 
 
 def _fill_in(doc: YamlDoc, fields: Fields, problems: list[Problem]) -> tuple[SourceText, ...]:
     """The `fill_in` labels: one short line of text each, printed with a line to write on."""
     labels: list[SourceText] = []
     for index, entry in enumerate(fields.items("fill_in") or []):
-        key = ("fill_in", index)
+        key = (*fields.key, "fill_in", index)
         if not isinstance(entry, str) or not entry.strip():
-            problems.append(doc.problem(f"a 'fill_in' entry must be a short label, found {describe(entry)}", *key))
+            problems.append(doc.problem(
+                f"a '{fields.label('fill_in')}' entry must be a short label, found {describe(entry)}", *key))
             continue
         if "\n" in entry.strip() or len(entry.strip()) > MAX_FILL_IN_LABEL:
             problems.append(doc.problem(
-                f"a 'fill_in' label must be one line of at most {MAX_FILL_IN_LABEL} characters", *key))
+                f"a '{fields.label('fill_in')}' label must be one line of at most {MAX_FILL_IN_LABEL} characters",
+                *key))
             continue
         labels.append(SourceText(entry.strip(), doc.path, fields.label("fill_in") + f"[{index + 1}]",
                                  doc.text_start(*key), comment=doc.comments.get(key)))

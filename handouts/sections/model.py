@@ -100,6 +100,26 @@ class Section:
 
 
 @dataclass(frozen=True)
+class Decision:
+    """What the signer decides, in the handout's own words: two boxes, one marked.
+
+    `yes` and `no` label the boxes ("Yes, I want the shot described on this
+    form."); `fill_in` labels the lines that say what is being done (which
+    knee, how many shots, who gives them), written in before signing.
+    """
+
+    yes: SourceText
+    no: SourceText
+    fill_in: tuple[SourceText, ...] = ()
+    # The file line of the `decision:` key.
+    line: int = 1
+
+    def texts(self) -> list[SourceText]:
+        """Its template fields, in print order."""
+        return [*self.fill_in, self.yes, self.no]
+
+
+@dataclass(frozen=True)
 class RiskDisclosure:
     """The required risk-disclosure page."""
 
@@ -111,6 +131,8 @@ class RiskDisclosure:
     fill_in: tuple[SourceText, ...] = ()
     # The pictures the body shows (see sections.figures).
     figures: tuple[FigureUse, ...] = ()
+    # The signer's choice; lint's `decision-missing` when a file declares none.
+    decision: Decision | None = None
 
 
 @dataclass(frozen=True)
@@ -153,6 +175,8 @@ class Handout:
         fields += [disclosure.title, disclosure.body, *disclosure.fill_in]
         if disclosure.acknowledgment:
             fields.append(disclosure.acknowledgment)
+        if disclosure.decision:
+            fields += disclosure.decision.texts()
         return fields
 
     def source_files(self) -> tuple[Path, ...]:

@@ -31,6 +31,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from ...errors import BrandError, ContentError, Problem, display_path
+from ...fill.catalog import logo_alt
 from ...fill.filled import FilledHandout, FilledSection
 from ...load.brand import Brand
 from ...load.contrast import text_colours
@@ -147,7 +148,14 @@ def _markdown():
         html = f'<div class="picture-scroll" role="region" tabindex="0" aria-label="{label}">{html}</div>'
         return html + (f"\n<figcaption>{escape(caption)}</figcaption>" if caption else "")
 
+    def hr(renderer, tokens, index, options, env):
+        # A line of underscores is a line to write on, as in the PDF: a printable rule, nothing to read.
+        if tokens[index].markup.startswith("_"):
+            return '<div class="write-line" aria-hidden="true"></div>\n'
+        return "<hr>\n"
+
     md.add_render_rule("table_open", table_open)
+    md.add_render_rule("hr", hr)
     md.add_render_rule("image", image)
     md.add_render_rule("table_close", table_close)
     md.add_render_rule("td_open", cell_open)
@@ -344,7 +352,7 @@ def _page_context(filled: FilledHandout, brand: Brand) -> dict:
     clinic = brand.name or m["the_clinic"]
     text = {key: m[key] for key in ("prepared_for", "your_provider", "sources", "how_to_sign", "signing_asks",
                                     "patient_signature", "provider_signature", "date", "printed_name",
-                                    "write_in")}
+                                    "write_in", "decision_heading", "change_mind")}
     # The printed consent's heading line, as the PDF's running header.
     text["consent_header"] = m.format("consent_header", title=filled.title, version=filled.version)
     if filled.patient_name:
@@ -359,8 +367,8 @@ def _page_context(filled: FilledHandout, brand: Brand) -> dict:
         text=text,
         handout=filled, brand=brand, colors=colors, logo_uri=_logo_uri(brand),
         # Beside the clinic's name the logo is decoration (alt=""), as in the PDF.
-        logo_alt="" if brand.name else (brand.logo.alt if brand.logo and brand.logo.alt else m["the_clinic"]),
-        provider=provider, sections=sections, disclosure=filled.disclosure,
+        logo_alt="" if brand.name else (logo_alt(brand, m) or m["the_clinic"]),
+        provider=provider, sections=sections, disclosure=filled.disclosure, decision=filled.choice(),
         # The clinic's address, phone and e-mail, and the provider's phone, with their tel: and mailto: links.
         contact_lines=[contact_html(line) for line in (brand.address, brand.phone, brand.email) if line],
         provider_phone=contact_html(filled.provider_phone) if filled.provider_phone else None,
