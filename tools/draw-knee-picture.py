@@ -22,13 +22,8 @@ knees are drawn small, and the labels beside them large.
 
 from __future__ import annotations
 
-from pathlib import Path
-
+from handout_pictures import FONTS, save
 from PIL import Image, ImageDraw, ImageFont
-
-ROOT = Path(__file__).resolve().parent.parent
-FONTS = ROOT / "handouts" / "fonts"
-OUT = ROOT / "handouts" / "data" / "handouts" / "stem-cell-knee" / "images"
 
 WIDTH, HEIGHT, PANEL = 1800, 900, 900
 # Label and title sizes in pixels: 18 pt or more across a 6.5 in column.
@@ -48,7 +43,7 @@ LABELS = {
            "spur": "Bone spur", "space": "Less space\nbetween bones"},
     # Fémur and tibia: the everyday Spanish names, one line each at this size.
     "es": {"healthy": "Rodilla sana", "worn": "Rodilla con artrosis", "thigh": "Fémur",
-           "shin": "Tibia", "cartilage": "Cartílago liso", "worn_cartilage": "Cartílago\ngastado",
+           "shin": "Tibia", "cartilage": "Cartílago liso", "worn_cartilage": "Cartílago\ndesgastado",
            "spur": "Espolón óseo", "space": "Menos espacio\nentre huesos"},
 }
 
@@ -193,11 +188,7 @@ def draw_knees(language: str) -> Image.Image:
 
 
 def main() -> None:
-    OUT.mkdir(parents=True, exist_ok=True)
-    for language, name in (("en", "knee-cartilage.png"), ("es", "knee-cartilage.es.png")):
-        image = draw_knees(language).quantize(colors=64, dither=Image.Dither.NONE)
-        image.save(OUT / name, optimize=True)
-        print(OUT / name)
+    save(draw_knees, {"en": "knee-cartilage.png", "es": "knee-cartilage.es.png"})
 
 
 if __name__ == "__main__":
