@@ -83,7 +83,10 @@ def test_reruns_that_print_the_same_text_send_nothing_new(tmp_path, server, bund
     tomorrow = send(bundled_copy, tmp_path, server, patients)
     assert tomorrow.sent == [] and tomorrow.skipped == ["p01", "p02"], "the next day mailed everyone again"
 
-    (bundled_copy / "lint.yaml").write_text("claims:\n  add:\n    - stem cell miracle\n", encoding="utf-8")
+    # The bundled lint.yaml allows two true "FDA-approved" phrases; a phrase added to it changes nothing printed.
+    lint_yaml = bundled_copy / "lint.yaml"
+    lint_yaml.write_text(lint_yaml.read_text(encoding="utf-8").replace(
+        "claims:\n", "claims:\n  add:\n    - stem cell miracle\n", 1), encoding="utf-8")
     linted = send(bundled_copy, tmp_path, server, patients)
     assert linted.sent == [] and linted.skipped == ["p01", "p02"], "a new lint.yaml mailed everyone again"
 

@@ -26,7 +26,7 @@ EMAIL_TEMPLATES = ("subject.txt", "body.txt", "body.html")
 
 # What the HTML edition's pages see (render.html); the e-mail's page adds the letter.
 PAGE_VARIABLES = frozenset({"text", "handout", "brand", "colors", "logo_uri", "logo_alt", "provider", "sections",
-                            "disclosure", "contact_lines", "provider_phone", "write_in_lines"})
+                            "disclosure", "contact_lines", "provider_phone", "write_in_lines", "decision"})
 EMAIL_PAGE_VARIABLES = PAGE_VARIABLES | {"letter", "clinic", "encrypted"}
 # What the e-mail's subject and bodies see (deliver.email.message.message_context).
 MESSAGE_VARIABLES = frozenset({"clinic", "colors", "handout", "provider", "patient", "encrypted", "text"})
