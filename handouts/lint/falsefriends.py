@@ -22,6 +22,7 @@ from ..errors import display_path
 from ..load.paths import package_path
 from ..load.yamlfile import load_yaml
 from ..sections.model import SourceText
+from .cache import remember
 from .findings import WARNING, Finding
 
 # code -> (severity, what it checks); merged into lint's CODES.
@@ -54,13 +55,24 @@ def false_friends() -> tuple[FalseFriend, ...]:
                              say=e["say"], why=e["why"]) for e in entries)
 
 
-def _matches(text: str) -> list[tuple[FalseFriend, int, int]]:
+@lru_cache(maxsize=1)
+def _pattern() -> re.Pattern:
+    # One pass over a text for the whole list: each entry a named group.
+    return re.compile("|".join(f"(?P<f{i}>{friend.pattern.pattern})" for i, friend in enumerate(false_friends())),
+                      re.IGNORECASE)
+
+
+def _found(text: str) -> list[tuple[int, int, int]]:
     # Emphasis markers sit between words ("dice **con fuerza**"): read them as spaces.
     plain = text.replace("*", " ")
-    found = []
-    for friend in false_friends():
-        found += [(friend, m.start(), m.end()) for m in friend.pattern.finditer(plain)]
-    return sorted(found, key=lambda item: item[1])
+    return [(int(m.lastgroup[1:]), m.start(), m.end()) for m in _pattern().finditer(plain)]
+
+
+def _matches(text: str) -> list[tuple[FalseFriend, int, int]]:
+    """The false friends in `text`, through lint's cache (a text lint saw before is not searched again)."""
+    found = remember("false-friends", text, lambda: _found(text), dump=lambda found: [list(m) for m in found],
+                     load=lambda data: [(int(index), int(start), int(end)) for index, start, end in data])
+    return [(false_friends()[index], start, end) for index, start, end in found] if found else []
 
 
 def _message(where: str, words: str, friend: FalseFriend) -> str:
