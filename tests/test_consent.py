@@ -300,12 +300,14 @@ def test_the_bundled_signed_page_is_measured_and_fits_every_layout(tmp_path):
     # Past the short limits, so lint lays it out (test_syllables.py checks that
     # the answer is kept, and a second lint loads no renderer).
     from handouts.build import prepare
+    from handouts.layouts import builtin_layouts, load_layout
     from handouts.lint.consent import needs_measuring, overflows
 
+    layouts = [load_layout(name) for name in builtin_layouts()]
     for language in ("en", "es", "es-ES"):
         prepared = prepare(language=language)
-        assert needs_measuring(prepared.handout, prepared.messages), language
-        assert overflows(prepared) == [], language
+        assert needs_measuring(prepared.handout, prepared.layout, prepared.messages), language
+        assert overflows(prepared, layouts) == {}, language
     result = invoke(["lint", str(KNEE), "--no-cache"])
     assert result.exit_code == 0 and "consent-too-long" not in result.stdout, result.stdout
 
@@ -332,7 +334,7 @@ def test_a_signed_page_at_the_short_limits_fits_every_layout_unmeasured(tmp_path
     manifest = folder / "handout.yaml"
     manifest.write_text(manifest.read_text() + f"language: {language}\n")
     prepared = prepare(folder)
-    assert not needs_measuring(prepared.handout, prepared.messages)
+    assert not needs_measuring(prepared.handout, prepared.layout, prepared.messages)
     filled = fill(prepared, patient_name=SAMPLE_PATIENT)
     for name in builtin_layouts():
         assert consent_overflow(filled, brand=prepared.brand, layout=load_layout(name)) == 0, name

@@ -130,5 +130,5 @@ def test_every_copy_is_checked_as_it_is_laid_out(tmp_path):
         render_handout(prepared, patient_name="Ana Example")
     [problem] = caught.value.problems
     assert problem.path.endswith("risk-disclosure.yaml")
-    assert problem.message.startswith("error: consent-too-long: the acknowledgment and the signature lines do not "
-                                      "fit on one page (pocket: ")
+    assert problem.message.startswith("error: consent-too-long: the acknowledgment, the decision and the signature "
+                                      "lines do not fit on one page (pocket: ")

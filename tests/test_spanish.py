@@ -259,11 +259,22 @@ def test_the_review_of_the_spanish_edition_is_applied(spanish_pdf):
     for unwanted in ("proveedor", "reportar", "oficina", "se siente caliente", "con fuerza", "justos", "sucio",
                      "confusión nueva", "puntas", "hueso de la pierna", "pagar una sentencia", "no ha revisado"):
         assert unwanted not in whole.lower(), unwanted
-    # brand.yml's English alt text, where the logo is read (the HTML edition; a PDF
-    # with the clinic's name beside the logo makes the logo decoration).
-    html = spanish_pdf.with_suffix(".html")
-    assert invoke(["build", "--language", "es", "--format", "html", "-o", str(html)]).exit_code == 0
-    assert 'alt="Maple Grove Joint Clinic logo, a green leaf in a blue ring (en inglés)"' in html.read_text()
+    # brand.yml's English alt text, where the logo is read: with no clinic name beside
+    # it (with one, the logo is decoration).
+    from helpers import DEMO_BRAND
+
+    brand = yaml.safe_load(DEMO_BRAND.read_text(encoding="utf-8"))
+    alt = brand["logo"]["images"]["mark"]["alt"]
+    del brand["meta"]["name"]
+    folder = spanish_pdf.parent / "nameless"
+    folder.mkdir(exist_ok=True)
+    (folder / "brand.yml").write_text(yaml.safe_dump(brand), encoding="utf-8")
+    (folder / "logo.png").write_bytes((DEMO_BRAND.parent / "logo.png").read_bytes())
+    html = folder / "rodilla.html"
+    result = invoke(["build", "--language", "es", "--brand", str(folder / "brand.yml"), "--format", "html",
+                     "-o", str(html)])
+    assert result.exit_code == 0, result.output
+    assert f'alt="{alt} (en inglés)"' in html.read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize(("language", "wanted", "unwanted"), [

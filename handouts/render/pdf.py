@@ -265,10 +265,7 @@ def render_pdf(filled: FilledHandout, *, brand: Brand, layout: Layout, creator: 
     except ReportLabLayoutError:
         # One block (a heading with its first lines, the signature box) is
         # taller than the page's text area: the layout is too small for it.
-        raise RenderError([Problem(display_path(layout.path), None,
-                                   f"the content does not fit in this layout's text area ({frame.width:.0f} x "
-                                   f"{frame.height:.0f} pt); use a larger page, smaller margins or a smaller "
-                                   "body_size")]) from None
+        raise _too_small(layout, frame) from None
     data = buffer.getvalue()
     if print_ready:
         from .press import finish_for_press
@@ -352,8 +349,20 @@ def consent_overflow(filled: FilledHandout, *, brand: Brand, layout: Layout) -> 
     harden_reportlab()
     sheet = _sheet(filled, brand, layout, False)
     closing = signed_page(filled, sheet.styles, sheet.frame.width)
+    # Where the signature lines alone do not fit, no wording can: the layout
+    # is too small, as rendering would find (not the acknowledgment too long).
+    _, signatures = closing[-1].wrap(sheet.frame.width, sheet.frame.height)
+    if signatures > sheet.consent_frame.height:
+        raise _too_small(layout, sheet.frame)
     _, height = _listWrapOn(closing, sheet.frame.width, None)
     return max(0.0, height - sheet.consent_frame.height)
+
+
+def _too_small(layout: Layout, frame: Frame) -> RenderError:
+    """The layout's text area cannot hold one block of the handout (a heading's start, the signature lines)."""
+    return RenderError([Problem(display_path(layout.path), None,
+                                f"the content does not fit in this layout's text area ({frame.width:.0f} x "
+                                f"{frame.height:.0f} pt); use a larger page, smaller margins or a smaller body_size")])
 
 @lru_cache(maxsize=8)
 def _font_plan(common: FilledHandout, brand: Brand, styles: Styles, width: float, footer: Footer) -> FontPlan:

@@ -258,8 +258,8 @@ def _table(tokens, index: int, text: str) -> list[str]:
     A wide table scrolls inside its own focusable region (data tables are
     exempt from reflow) and at 320 px prints its rows as blocks; both the
     region and the table are named by the table's title, the heading just
-    before it (its id made from the body, unique on the page), else by the
-    column names.
+    before it or before its one introductory paragraph (its id made from the
+    body, unique on the page), else by the column names.
     """
     import hashlib
 
@@ -271,9 +271,12 @@ def _table(tokens, index: int, text: str) -> list[str]:
             heads.append("".join(c.content for c in later.children or () if c.type in ("text", "code_inline")))
     token = tokens[index]
     token.meta["label"] = ", ".join(h for h in heads if h)
-    if index >= 3 and tokens[index - 1].type == "heading_close":
+    before = index
+    if before >= 6 and tokens[before - 1].type == "paragraph_close" and tokens[before - 4].type == "heading_close":
+        before -= 3  # a paragraph between the heading and the table says how to read it
+    if before >= 3 and tokens[before - 1].type == "heading_close":
         title = f"table-{hashlib.sha1(text.encode('utf-8')).hexdigest()[:8]}-{index}"
-        tokens[index - 3].attrSet("id", title)
+        tokens[before - 3].attrSet("id", title)
         token.meta["title_id"] = title
     return heads
 
