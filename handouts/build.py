@@ -30,7 +30,8 @@ from .load.roster import Provider, find_provider, load_roster
 # Loading with every problem collected lives apart, so that lint loads none
 # of the filling and writing below; its names are kept importable from here.
 from .loading import (MAX_EPOCH, Loaded, brand_coverage, build_date, collect, filled_problem,  # noqa: F401
-                      font_problems, load_all, problem_order, provider_problems, register_fonts, unprintable)
+                      font_problems, load_all, problem_order, provider_problems, register_fonts, settle_bold,
+                      unprintable)
 from .sections import Handout, SourceText
 from .sections.model import pictures_of
 from .sections.translations import choose_edition
@@ -156,18 +157,19 @@ def _prepare(handout: str | Path | None, *, brand: str | Path | None = None, lay
 def prepared_from(loaded: Loaded, *, print_ready: bool = False) -> tuple[Prepared | None, list[Problem]]:
     """A handout loaded without problems, prepared to render (its fonts registered); else None and the problems."""
     problems = list(loaded.problems)
+    brand = settle_bold(loaded.brand, loaded.texts) if loaded.brand is not None else None
     coverage: frozenset[int] = frozenset()
     family = ""
-    if loaded.brand is not None:
+    if brand is not None:
         try:
-            coverage, family = register_fonts(loaded.brand)
+            coverage, family = register_fonts(brand)
         except BrandError as exc:  # a font file that is not a usable TrueType font
             problems.extend(exc.problems)
         else:
-            problems.extend(brand_coverage(loaded.brand, coverage, family))
+            problems.extend(brand_coverage(brand, coverage, family))
     if problems:
         return None, problems
-    return Prepared(handout=loaded.handout, brand=loaded.brand, layout=loaded.layout, templates=loaded.templates,
+    return Prepared(handout=loaded.handout, brand=brand, layout=loaded.layout, templates=loaded.templates,
                     coverage=coverage, font_family=family, print_ready=print_ready,
                     messages=loaded.messages), []
 
@@ -383,7 +385,7 @@ def input_files(prepared: Prepared, roster: Path | None = None) -> list[Path]:
     files = [*prepared.handout.source_files(), prepared.handout.path.parent / "lint.yaml",
              brand.path, prepared.layout.path, *prepared.messages.files]
     if brand.logo:
-        files.append(brand.logo.path)
+        files += [f.path for f in brand.logo.files()]
     for family in (brand.body_font, brand.heading_font):
         if family:
             files += [p for p in (family.regular, family.bold, family.italic, family.bold_italic) if p]

@@ -138,6 +138,33 @@ def _unset_clinic_values(handout: Handout, texts, brand: Brand, templates: Templ
 
 
 
+def settle_bold(brand: Brand, texts) -> Brand:
+    """The brand with each family that has no bold face settled for this handout's `texts`.
+
+    Headings and bold text print in the bundled Atkinson Hyperlegible Bold
+    (a real bold face), unless the text holds characters it cannot draw
+    (Greek, Cyrillic in a DejaVu family): then in the family's own regular
+    weight, which can, as the font-fallback warning says.
+    """
+    import dataclasses
+
+    from .render.fonts import bundled_coverage
+
+    families = [f for f in (brand.body_font, brand.heading_font) if f is not None and f.bold is None]
+    if not families:
+        return brand
+    needed = {ord(c) for src in texts for c in src.text} | {ord(c) for _, v in _clinic_values(brand) if v for c in v}
+    if needed <= bundled_coverage() | {9, 10, 13}:
+        return brand
+
+    def settled(family):
+        if family is None or family.bold is not None:
+            return family
+        return dataclasses.replace(family, bold=family.regular, bold_from_regular=True)
+
+    return dataclasses.replace(brand, body_font=settled(brand.body_font), heading_font=settled(brand.heading_font))
+
+
 def register_fonts(brand: Brand) -> tuple[frozenset[int], str]:
     """Register the brand's fonts; the characters both can print, and the body family's name."""
     from .render.fonts import register_family

@@ -160,7 +160,8 @@ def write_project(folder: Path, files: dict[str, str | None] | None = None,
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
     if logo is not None:
-        Image.new("RGB", logo, (29, 78, 110)).save(folder / "logo.png")
+        # A white plate: it shows on the dark band (a block of the band's own blue would not).
+        Image.new("RGB", logo, (255, 255, 255)).save(folder / "logo.png")
     return folder
 
 
@@ -276,7 +277,7 @@ def test_every_code_is_documented_with_a_severity():
     assert set(CODES) == {
         "input", "readability", "claim", "missing-kind", "unbalanced-benefits", "disclosure-incomplete",
         "review-overdue", "review-due-soon", "reviewed-in-future", "unknown-variable", "bad-link",
-        "low-contrast", "logo-alt", "logo-resolution", "comment-in-text", "brand-no-name", "font-fallback",
+        "low-contrast", "logo-alt", "logo-resolution", "logo-contrast", "comment-in-text", "brand-no-name", "font-fallback",
         "translation-outdated", "translation-sections", "translation-disclosure", "translation-variables",
         "image-resolution", "consent-too-long", "small-type", "decision-missing", "false-friend"}
     errors = {code for code, (severity, _) in CODES.items() if severity == "error"}
@@ -819,9 +820,11 @@ def test_low_contrast_primary_fails_headings_and_cover(clinic):
     brand = BRAND.replace('primary: "#1d4e6e"', 'primary: "#7fb3d5"')
     write_project(clinic, {"brand.yml": brand})
     result, findings = lint_json(".")
-    assert [(f["path"], f["severity"], f["code"]) for f in findings] == [("brand.yml", "warning", "low-contrast")] * 2
+    # The white logo does not show on the light band either: it prints on a panel, and lint says so.
+    assert [(f["path"], f["severity"], f["code"]) for f in findings] == [
+        ("brand.yml", "warning", "low-contrast")] * 2 + [("logo.png", "warning", "logo-contrast")]
     ratio = f"{wcag_ratio('#7fb3d5', '#ffffff'):.2f}:1"
-    messages = " ".join(f["message"] for f in findings)
+    messages = " ".join(f["message"] for f in findings if f["code"] == "low-contrast")
     assert "color.primary #7fb3d5 on color.background #ffffff" in messages
     assert "color.background #ffffff on color.primary #7fb3d5" in messages
     assert messages.count(ratio) == 2

@@ -145,7 +145,7 @@ def fingerprint(prepared: Prepared) -> str:
         _hash_files(digest, [lint_config])
     _hash_files(digest, [brand.path, prepared.layout.path])
     if brand.logo:
-        _hash_files(digest, [brand.logo.path])
+        _hash_files(digest, [f.path for f in brand.logo.files()])
     families = [f for f in (brand.body_font, brand.heading_font) if f] or [bundled_family()]
     for family in families:
         _hash_files(digest, [p for p in (family.regular, family.bold, family.italic, family.bold_italic) if p])

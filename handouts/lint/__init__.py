@@ -163,7 +163,9 @@ def _check(loaded: Loaded, *, today: dt.date, max_grade: float, readability: boo
     findings += check_comments(texts)
     if loaded.brand is not None:
         findings += from_problems(font_problems(loaded.brand))
-        findings += check_brand(loaded.brand, loaded.layout)
+        from ..loading import settle_bold
+
+        findings += check_brand(settle_bold(loaded.brand, texts), loaded.layout)
     try:
         findings += check_printable(loaded, *text_coverage(loaded.brand))
     except BrandError:

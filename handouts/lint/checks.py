@@ -55,6 +55,7 @@ CODES: dict[str, tuple[str, str]] = {
     "consent-too-long": (ERROR, "the acknowledgment and signature lines do not fit on one page in some layout"),
     "decision-missing": (ERROR, "the risk disclosure declares no decision (the yes and no boxes' words)"),
     "logo-resolution": (WARNING, f"the logo prints under {MIN_LOGO_DPI} dpi"),
+    "logo-contrast": (WARNING, "the logo shows on the band only on a panel behind it"),
     "brand-no-name": (WARNING, "the brand has no meta.name: the cover and footer print no clinic name"),
     "font-fallback": (WARNING, "a brand font that cannot be embedded (google, bunny, system) or has no bold face"),
     "comment-in-text": (ERROR, "text after ' #' in an unquoted text value, which YAML drops as a comment: the "
@@ -187,18 +188,24 @@ def check_brand(brand: Brand, layout: Layout) -> list[Finding]:
                                  f"{layout.min_size:g} pt in the {layout.name} layout, under {SMALL_TEXT:g}"))
     for role, named, family in (("base", brand.base_family, brand.body_font),
                                 ("headings", brand.heading_family, brand.heading_font)):
-        if named and family is None:
+        if named and family is None and named not in {name for _, name, _ in brand.font_notes}:
             findings.append(_finding("font-fallback", brand.path, None,
                                      f"typography.{role}: the font family '{named}' has no font files here "
                                      "(google, bunny and system fonts cannot be embedded); printing in the "
                                      "bundled Atkinson Hyperlegible instead; give its .ttf files under "
                                      "typography.fonts with source: file"))
+        elif family is not None and family.bold_from_regular:
+            findings.append(_finding("font-fallback", brand.path, None,
+                                     f"typography.{role}: the font family '{family.name}' has no bold face, and "
+                                     "the handout has characters the bundled bold cannot draw, so headings and "
+                                     "bold text print in the family's regular weight (not bold); "
+                                     "add its bold .ttf (weight: 700) under typography.fonts"))
         elif family is not None and family.bold is None:
             findings.append(_finding("font-fallback", brand.path, None,
                                      f"typography.{role}: the font family '{family.name}' has no bold face; "
-                                     "headings and bold text print in the bundled Atkinson Hyperlegible Bold (in its "
-                                     "regular weight where that lacks the family's characters); "
+                                     "headings and bold text print in the bundled Atkinson Hyperlegible Bold; "
                                      "add its bold .ttf (weight: 700) under typography.fonts"))
+    findings += [_finding("font-fallback", brand.path, line, message) for line, _, message in brand.font_notes]
     if not brand.name:
         findings.append(_finding("brand-no-name", brand.path, None,
                                  "the brand has no meta.name, so the cover shows "
@@ -208,17 +215,41 @@ def check_brand(brand: Brand, layout: Layout) -> list[Finding]:
         if not brand.logo.alt:
             findings.append(_finding("logo-alt", brand.path, None,
                                      "the logo has no alt text; give it as logo.images.<name>.alt"))
+        findings += _logo_contrast(brand)
         from ..render.logosize import logo_box
 
         width = layout.width - layout.margin_left - layout.margin_right
         printed_w, _ = logo_box(brand.logo, layout.body_size_for(brand.base_size), width)
         dpi = brand.logo.width_px / (printed_w / 72)
-        if dpi < MIN_LOGO_DPI:
+        if dpi < MIN_LOGO_DPI and not brand.logo.light.svg:  # an SVG is drawn at 300 dpi whatever its size
             findings.append(_finding("logo-resolution", brand.logo.path, None,
                                      f"the logo prints at {dpi:.0f} dpi in the {layout.name} layout, under "
                                      f"{MIN_LOGO_DPI}; use an image at least "
                                      f"{int(printed_w / 72 * MIN_LOGO_DPI) + 1} pixels wide"))
     return findings
+
+
+def _logo_contrast(brand: Brand) -> list[Finding]:
+    """A logo none of whose variants shows on the cover band without a panel behind it."""
+    from ..errors import HandoutError
+    from ..load.logo import LOGO_CONTRAST, VISIBLE_SHARE, place_logo
+    from ..load.reading import ReadError
+    from ..load.svg import SvgError
+
+    try:
+        placed = place_logo(brand.logo, brand.primary, brand.background, brand.foreground)
+    except (ReadError, SvgError, HandoutError):
+        return []  # changed since the brand was loaded; build says why
+    if placed.panel is None:
+        return []
+    subject = "neither variant of the logo shows" if brand.logo.dark else "the logo does not show"
+    shown = (f"it prints on a {placed.panel} panel, where {placed.share:.0%} of it does"
+             if placed.share >= VISIBLE_SHARE else
+             f"it prints on a {placed.panel} panel, but only {placed.share:.0%} of it shows even there; "
+             "give a logo variant in a colour that contrasts with the band")
+    return [_finding("logo-contrast", placed.file.path, None,
+                     f"{subject} on the cover band (color.primary {brand.primary}): less than "
+                     f"{VISIBLE_SHARE:.0%} of its outline contrasts {LOGO_CONTRAST:g}:1 with it; {shown}")]
 
 
 def check_completeness(handout: Handout) -> list[Finding]:

@@ -8,7 +8,6 @@ handouts.
 
 from __future__ import annotations
 
-import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,14 +15,12 @@ from typing import Any
 
 from ..errors import BrandError, Problem, display_path
 from .fields import Fields, describe
+from .logo import Logo, LogoFile, read_logo  # noqa: F401 - Logo and LogoFile are part of the brand's model
 from .outbound import checked_header_value, checked_link
-from .pictures import PictureError, decoded_size, header_size, sniff
-from .reading import IMAGE_LIMIT, ReadError, read_bytes
+from .paths import resolve_named
 from .yamlfile import YamlDoc
 
-MAX_LOGO_PIXELS = 40_000_000
 _HEX = re.compile(r"#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})")
-LOGO_FORMATS = ("PNG", "JPEG")
 _THEME_COLORS = ("primary", "secondary", "foreground", "background")
 _DEFAULT_COLORS = {"primary": "#1f4e79", "secondary": "#5b7f95", "foreground": "#1a1a1a", "background": "#ffffff"}
 
@@ -37,16 +34,9 @@ class FontFamily:
     bold: Path | None = None
     italic: Path | None = None
     bold_italic: Path | None = None
-
-
-@dataclass(frozen=True)
-class Logo:
-    """The clinic logo: an image file, its pixel size and its alt text."""
-
-    path: Path
-    width_px: int
-    height_px: int
-    alt: str | None
+    # Set when the family has no bold face and the handout's text needs
+    # characters the bundled bold lacks: `bold` is then its regular file.
+    bold_from_regular: bool = False
 
 
 @dataclass(frozen=True)
@@ -71,6 +61,8 @@ class Brand:
     path: Path
     base_family: str | None = None
     heading_family: str | None = None
+    # (line, family, message) for font files that cannot be embedded: left out, with a lint warning.
+    font_notes: tuple[tuple[int | None, str, str], ...] = ()
 
     def clinic(self) -> dict[str, str | None]:
         """The `clinic` variable templates see."""
@@ -127,9 +119,9 @@ def read_brand(path: Path, *, allow_outside: bool = False) -> tuple[Brand, list[
         return top.path(key, value, what, allow_outside=allow_outside, must_exist=True)
 
     name, link = _meta(doc, top)
-    logo = _logo(doc, top, problems, asset)
+    logo = read_logo(doc, top, problems, asset)
     colors = _colors(doc, top)
-    base_size, body_font, heading_font = _typography(doc, top, problems, asset)
+    base_size, body_font, heading_font, font_notes = _typography(doc, top, problems, asset, allow_outside)
     contact = top.sub("defaults")
     handouts = contact.sub("handouts") if contact else None
     if handouts:
@@ -153,6 +145,7 @@ def read_brand(path: Path, *, allow_outside: bool = False) -> tuple[Brand, list[
         heading_font=heading_font,
         base_family=_family_name(top, "base"),
         heading_family=_family_name(top, "headings"),
+        font_notes=font_notes,
         path=path,
         **colors,
     ), problems
@@ -181,114 +174,6 @@ def _meta(doc: YamlDoc, top: Fields) -> tuple[str | None, str | None]:
     else:
         link = meta.checked("link", checked_link)
     return name, link
-
-
-def _logo(doc: YamlDoc, top: Fields, problems: list[Problem], asset) -> Logo | None:
-    """The logo to print, from any of brand.yml's logo forms.
-
-    `logo: file.png`; `logo: {images: {name: path or {path, alt}}, small,
-    medium, large}` where each size is a path, an image name, `{path, alt}`
-    or `{light, dark}`. The largest raster (PNG or JPEG) size is printed;
-    an SVG is used only when no raster is given, and then refused with why.
-    """
-    raw = top.raw("logo")
-    if raw is None:
-        return None
-    images: dict[str, Any] = {}
-    candidates: list[tuple[Any, tuple]] = [(raw, ("logo",))]
-    if isinstance(raw, dict):
-        logo = top.sub("logo")
-        images = raw.get("images") or {}
-        if not isinstance(images, dict):
-            logo.fail(f"'logo.images' must be a mapping of names to paths, found {describe(images)}", "images")
-            return None
-        # A printed page has room for the large logo; fall back to smaller.
-        candidates = [(raw[size], ("logo", size)) for size in ("large", "medium", "small") if raw.get(size) is not None]
-        if not candidates:
-            logo.fail("'logo' names no image: give 'large', 'medium' or 'small'")
-            return None
-    forms = [_logo_form(chosen, key, images) for chosen, key in candidates]
-    raster = [f for f in forms if not (isinstance(f[1], str) and f[1].strip().lower().endswith(".svg"))]
-    key, chosen, alt = (raster or forms)[0]
-    image_path = asset(key, chosen, "logo")
-    if image_path is None:
-        return None
-    return _check_image(doc, key, image_path, alt, problems)
-
-
-def _logo_form(chosen: Any, key: tuple, images: dict[str, Any]) -> tuple[tuple, Any, str | None]:
-    """(key, path, alt) of one logo entry, through light/dark and named images."""
-    alt = None
-    if isinstance(chosen, dict) and ("light" in chosen or "dark" in chosen):
-        # Paper is light, so the light-background variant is the one to print.
-        pick = "light" if chosen.get("light") is not None else "dark"
-        chosen, key = chosen[pick], (*key, pick)
-    if isinstance(chosen, str) and chosen in images:
-        key = ("logo", "images", chosen)
-        chosen = images[chosen]
-    if isinstance(chosen, dict):
-        alt = chosen.get("alt") if isinstance(chosen.get("alt"), str) else None
-        key, chosen = (*key, "path"), chosen.get("path")
-    return key, chosen, alt
-
-
-def _check_image(doc: YamlDoc, key: tuple, path: Path, alt: str | None, problems: list[Problem]) -> Logo | None:
-    if path.suffix.lower() == ".svg":
-        problems.append(doc.problem("SVG logos are not printed (an SVG can fetch files and run scripts); give a "
-                                    "PNG or JPEG at 300 dpi or more as logo.small, .medium or .large", *key))
-        return None
-    # Image.open reads only the header; the size is checked here, before
-    # decoding, so a bomb is refused by our limit with its real dimensions
-    # (Pillow's own check would only say it is not an image).
-    try:
-        data = read_bytes(path, max_bytes=IMAGE_LIMIT, what="logo")
-    except ReadError as exc:
-        problems.append(doc.problem(f"logo '{display_path(path)}': {exc.problem.message}", *key))
-        return None
-    fmt = sniff(data)
-    if fmt is not None:
-        try:
-            width, height = header_size(data, fmt)
-        except PictureError:
-            width = height = 0  # let Pillow say what it makes of it, below
-        if width and height:
-            if width * height > MAX_LOGO_PIXELS:
-                problems.append(doc.problem(f"logo '{display_path(path)}' is {width}x{height} pixels, over the "
-                                            f"{MAX_LOGO_PIXELS // 1_000_000}-megapixel limit", *key))
-                return None
-            try:
-                decoded_size(data, fmt)  # decoded once (and never again while unchanged, in lint's cache)
-            except PictureError as exc:
-                problems.append(doc.problem(f"logo '{display_path(path)}' {exc}", *key))
-                return None
-            return Logo(path=path, width_px=width, height_px=height, alt=alt)
-    # Not a PNG or JPEG by its first bytes (or a header our reading cannot
-    # size): Pillow names what it is, for the message.
-    from PIL import Image, UnidentifiedImageError
-
-    saved_limit, Image.MAX_IMAGE_PIXELS = Image.MAX_IMAGE_PIXELS, None
-    try:
-        with Image.open(io.BytesIO(data)) as image:
-            width, height = image.size
-            fmt = image.format
-            if width * height > MAX_LOGO_PIXELS:
-                problems.append(doc.problem(
-                    f"logo '{display_path(path)}' is {width}x{height} pixels, over the "
-                    f"{MAX_LOGO_PIXELS // 1_000_000}-megapixel limit", *key))
-                return None
-            if fmt not in LOGO_FORMATS:
-                problems.append(doc.problem(f"logo '{display_path(path)}' is {fmt}; use PNG or JPEG", *key))
-                return None
-            image.load()
-    except (UnidentifiedImageError, Image.DecompressionBombError):
-        problems.append(doc.problem(f"logo '{display_path(path)}' is not a PNG or JPEG image", *key))
-        return None
-    except (OSError, SyntaxError, ValueError) as exc:
-        problems.append(doc.problem(f"logo '{display_path(path)}' is damaged or truncated ({exc})", *key))
-        return None
-    finally:
-        Image.MAX_IMAGE_PIXELS = saved_limit
-    return Logo(path=path, width_px=width, height_px=height, alt=alt)
 
 
 # The theme colours brand.yml defines; any of them may name another, or a palette entry.
@@ -353,46 +238,93 @@ def _colors(doc: YamlDoc, top: Fields) -> dict[str, str]:
     return result
 
 
-def _typography(doc: YamlDoc, top: Fields, problems: list[Problem], asset):
+_URL = re.compile(r"^[a-z][a-z0-9+.-]*:", re.IGNORECASE)
+_STYLE_NAMES = {(False, False): "regular", (True, False): "bold", (False, True): "italic", (True, True): "bold_italic"}
+
+
+def _typography(doc: YamlDoc, top: Fields, problems: list[Problem], asset, allow_outside: bool):
+    """The base size and the body and heading families, and notes on the font files that cannot be used.
+
+    A file given as a web address, in a format other than TrueType (.woff2,
+    .otf) or missing cannot be embedded: its family is left out with a note
+    (lint's font-fallback warning), and text set in it prints in the
+    bundled family. A file that is there but damaged is still an error.
+    """
+    notes: list[tuple[int | None, str, str]] = []
     typo = top.sub("typography")
     if typo is None:
-        return None, None, None
+        return None, None, None, ()
     families: dict[str, FontFamily] = {}
+    unusable: dict[str, tuple[int | None, str]] = {}
     for index, entry in enumerate(typo.items("fonts") or []):
         if not isinstance(entry, dict) or entry.get("source", "file") != "file":
             continue  # google, bunny and system fonts cannot be embedded from here
         font = Fields(doc, problems, ("typography", "fonts", index))
         family = font.text("family", required=True)
         styles: dict[str, Path] = {}
+        reasons: list[str] = []
         for f_index, file_entry in enumerate(font.items("files", required=True) or []):
             fkey = ("typography", "fonts", index, "files", f_index)
             spec = file_entry if isinstance(file_entry, dict) else {"path": file_entry}
-            font_path = asset((*fkey, "path") if isinstance(file_entry, dict) else fkey, spec.get("path"), "font file")
-            if font_path is None:
-                continue
-            if font_path.suffix.lower() not in (".ttf",):
-                problems.append(doc.problem(f"font '{spec.get('path')}' must be a TrueType .ttf file", *fkey))
-                continue
-            bold = str(spec.get("weight", 400)) in ("600", "700", "800", "900", "bold", "semibold")
-            italic = str(spec.get("style", "normal")) == "italic"
-            styles.setdefault({(False, False): "regular", (True, False): "bold",
-                               (False, True): "italic", (True, True): "bold_italic"}[(bold, italic)], font_path)
-        if family and styles:
-            if "regular" not in styles:
-                font.fail(f"font family '{family}' needs a regular (weight 400, normal style) file", "files")
-                continue
+            value = spec.get("path")
+            reason = _unusable_font(top, (*fkey, "path") if isinstance(file_entry, dict) else fkey, value,
+                                    allow_outside)
+            if reason is None and isinstance(value, str):
+                font_path = asset((*fkey, "path") if isinstance(file_entry, dict) else fkey, value, "font file")
+                if font_path is None:
+                    continue
+                bold = str(spec.get("weight", 400)) in ("600", "700", "800", "900", "bold", "semibold")
+                italic = str(spec.get("style", "normal")) == "italic"
+                styles.setdefault(_STYLE_NAMES[(bold, italic)], font_path)
+            elif reason:
+                reasons.append(reason)
+        if not family:
+            continue
+        if "regular" in styles:
             families[family] = FontFamily(name=family, **styles)
+            if reasons:
+                notes.append((font.line("files"), family, f"font family '{family}': {'; '.join(reasons)}; "
+                                                  "that file is left out"))
+        elif reasons or styles:
+            why = "; ".join(reasons) if reasons else "it has no regular (weight 400, normal style) file"
+            unusable[family] = (font.line("family"), why)
 
     def family_for(role: str) -> FontFamily | None:
         raw = typo.raw(role)
         name = raw if isinstance(raw, str) else (raw.get("family") if isinstance(raw, dict) else None)
         return families.get(name) if isinstance(name, str) else None
 
+    used = {_family_name(top, role) for role in ("base", "headings")}
+    for family, (line, why) in unusable.items():
+        if family in used:
+            roles = " and ".join(f"typography.{r}" for r in ("base", "headings") if _family_name(top, r) == family)
+            notes.append((line, family, f"font family '{family}' cannot be embedded ({why}); {roles} prints in the "
+                                "bundled Atkinson Hyperlegible instead; give its TrueType .ttf files"))
+        else:
+            notes.append((line, family, f"font family '{family}' cannot be embedded ({why}) and no text uses it "
+                                "(typography.base and .headings name other families); it is ignored"))
     base_size = None
     base = typo.sub("base") if isinstance(typo.raw("base"), dict) else None
     if base is not None and base.has("size"):
         base_size = _font_size(base)
-    return base_size, family_for("base"), family_for("headings")
+    return base_size, family_for("base"), family_for("headings"), tuple(notes)
+
+
+def _unusable_font(top: Fields, key: tuple, value, allow_outside: bool) -> str | None:
+    """Why a font file cannot be embedded (a web address, a web or OpenType font, not there), or None."""
+    if not isinstance(value, str) or not value.strip():
+        return None  # Fields.path reports it as an error
+    shown = value if len(value) <= 80 else value[:77] + "..."
+    if _URL.match(value.strip()) and not re.match(r"^[a-z]:[\\/]", value.strip(), re.IGNORECASE):
+        return f"'{shown}' is a web address, and fonts are embedded from files beside the brand file"
+    suffix = Path(value).suffix.lower()
+    if suffix in (".woff", ".woff2", ".otf", ".eot", ".svg"):
+        return f"'{shown}' is a {suffix[1:].upper()} font, and only TrueType .ttf files can be embedded"
+    resolved, refusal = resolve_named(value, relative_to=top.doc.path, fence=top.doc.path.parent,
+                                      allow_outside=allow_outside)
+    if refusal is None and not resolved.exists():
+        return f"'{shown}' is not there"
+    return None  # a real file (or a refused path): checked, and its problems reported, as it is
 
 
 def _family_name(top: Fields, role: str) -> str | None:

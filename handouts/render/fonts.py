@@ -156,12 +156,12 @@ def register_family(family: FontFamily | None) -> Fonts:
         if path is None:
             # A family without a bold face would print headings and **bold**
             # in its regular weight, losing the emphasis ("has **not**
-            # approved"): take the bundled bold instead (lint warns), unless
-            # the family prints characters the bundled bold lacks (Greek,
-            # Cyrillic), which would then print as nothing.
+            # approved"): they print in the bundled bold instead (lint warns).
+            # (loading.settle_bold sets the family's regular file as its bold
+            # instead when the handout's text needs characters the bundled bold lacks.)
             if style == "bold_italic" and family.bold is not None:
                 path = family.bold
-            elif style.startswith("bold") and "regular" in names and _covers(getattr(bundled, style), coverage):
+            elif style.startswith("bold"):
                 path = getattr(bundled, style)
             else:
                 path = family.regular
@@ -171,6 +171,8 @@ def register_family(family: FontFamily | None) -> Fonts:
         except BrandError as exc:
             problems.extend(p for p in exc.problems if p not in problems)
             continue
+        if getattr(family, style) is None and style.startswith("bold") and family.bold is None:
+            continue  # the bundled bold, borrowed: the handout's text was checked against it
         coverage = chars if coverage is None else coverage & chars
     if problems:
         raise BrandError(problems)
@@ -180,14 +182,6 @@ def register_family(family: FontFamily | None) -> Fonts:
     addMapping(names["regular"], 0, 1, names["italic"])
     addMapping(names["regular"], 1, 1, names["bold_italic"])
     return Fonts(family=family.name, coverage=coverage or frozenset(), files=tuple(files), **names)
-
-
-def _covers(path: Path, coverage: frozenset[int] | None) -> bool:
-    """Whether the font at `path` draws every character in `coverage`."""
-    try:
-        return coverage is not None and coverage <= _register(path)[1]
-    except BrandError:
-        return False
 
 
 def missing_characters(text: str, coverage: frozenset[int]) -> list[str]:

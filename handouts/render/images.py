@@ -1,8 +1,7 @@
-"""The logo as a flowable, decoded, resampled and compressed once per process."""
+"""The logo as a flowable, decoded (or drawn, for an SVG), resampled and compressed once per process."""
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -10,8 +9,9 @@ from reportlab.platypus import (
     Flowable,
 )
 
-from ..errors import BrandError
-from ..load.reading import IMAGE_LIMIT, ReadError, read_bytes
+from ..errors import BrandError, Problem, display_path
+from ..load.logo import LogoFile
+from ..load.reading import ReadError
 from .tagging import TaggedFlowable
 
 
@@ -110,22 +110,21 @@ def share_image(image, press: bool = False) -> SharedImage:
 
 
 @lru_cache(maxsize=8)
-def shared_logo(path: str, width: float, height: float, press: bool = False) -> SharedImage:
-    """The logo decoded once per process and resampled to 300 dpi at its printed size.
+def shared_logo(file: LogoFile, width: float, height: float, press: bool = False) -> SharedImage:
+    """The logo decoded (an SVG drawn) once per process at 300 dpi at its printed size.
 
     A larger source adds nothing on paper but costs every document its
     decoding and compression (9 of 35 ms for the demo's 600 px logo).
     With `press` (print-ready) its colours are CMYK, as everything else.
     """
-    from PIL import Image as PILImage
+    from ..load.logo import logo_pixels
+    from ..load.svg import SvgError
 
+    target = (max(1, round(width / 72 * LOGO_DPI)), max(1, round(height / 72 * LOGO_DPI)))
     try:
-        data = read_bytes(path, max_bytes=IMAGE_LIMIT, what="logo")
+        image = logo_pixels(file, *target)
     except ReadError as exc:  # changed since the brand was checked
         raise BrandError([exc.problem]) from None
-    with PILImage.open(io.BytesIO(data)) as source:
-        image = source.convert("RGBA") if source.mode in ("P", "LA", "PA") else source.copy()
-    target = (max(1, round(width / 72 * LOGO_DPI)), max(1, round(height / 72 * LOGO_DPI)))
-    if image.width > target[0] and image.height > target[1]:
-        image = image.resize(target, PILImage.LANCZOS)
+    except SvgError as exc:
+        raise BrandError([Problem(display_path(file.path), None, f"logo {exc}")]) from None
     return share_image(image, press)

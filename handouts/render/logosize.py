@@ -6,10 +6,10 @@ size the logo without importing ReportLab.
 
 from __future__ import annotations
 
-from ..load.brand import Logo
+from ..load.logo import Logo, LogoFile
 
 
-def logo_box(logo: Logo, body_size: float, width: float) -> tuple[float, float]:
+def logo_box(logo: Logo | LogoFile, body_size: float, width: float) -> tuple[float, float]:
     """Printed width and height of the logo, in points, on a page `width` wide."""
     height = min(body_size * 5.5, 1.1 * 72)
     logo_width = height * logo.width_px / logo.height_px

@@ -17,6 +17,7 @@ from reportlab.platypus import (
 from ..fill.catalog import logo_alt
 from ..fill.filled import FilledHandout, FilledSection
 from ..load.brand import Brand
+from ..load.logo import place_logo
 from ..load.outbound import safe_link
 from .addresses import mark_address
 from .body import markdown_flowables
@@ -53,9 +54,12 @@ class _Band(Flowable):
     """
 
     def __init__(self, logo: Flowable | None, lines: list[Paragraph], color: Color, pad: float,
-                 decorative_logo: bool = False):
+                 panel: Color | None = None, decorative_logo: bool = False):
         super().__init__()
-        self.logo, self.lines, self.color, self.pad = logo, lines, color, pad
+        self.logo, self.lines, self.color, self.pad, self.panel = logo, lines, color, pad, panel
+        # A logo that shows on neither variant against the band sits on a
+        # panel (white) with a margin of its own around it.
+        self.panel_pad = pad * 0.5 if panel is not None and logo is not None else 0.0
         # The clinic's name printed beside the logo says what it would: the
         # logo is then decoration, which a screen reader skips.
         self.decorative_logo = decorative_logo
@@ -65,7 +69,7 @@ class _Band(Flowable):
         return list(self.lines)
 
     def _text_x(self) -> float:
-        return self.pad + (self.logo.width + 2 * self.pad if self.logo else 0)
+        return self.pad + (self.logo.width + 2 * self.panel_pad + 2 * self.pad if self.logo else 0)
 
     def wrap(self, availWidth, availHeight):  # noqa: N803 - ReportLab's signature
         text_width = availWidth - self._text_x() - self.pad
@@ -74,7 +78,7 @@ class _Band(Flowable):
             self._text_height += line.wrap(text_width, availHeight)[1]
             if index < len(self.lines) - 1:
                 self._text_height += line.getSpaceAfter()
-        inner = max(self._text_height, self.logo.height if self.logo else 0)
+        inner = max(self._text_height, self.logo.height + 2 * self.panel_pad if self.logo else 0)
         self.width, self.height = availWidth, inner + 2 * self.pad
         return self.width, self.height
 
@@ -83,11 +87,18 @@ class _Band(Flowable):
         with artifact(canvas):
             canvas.setFillColor(self.color)
             canvas.rect(0, 0, self.width, self.height, stroke=0, fill=1)
-        if self.logo and self.decorative_logo:
-            with artifact(canvas):
-                self.logo.drawOn(canvas, self.pad, (self.height - self.logo.height) / 2)
-        elif self.logo:
-            self.logo.drawOn(canvas, self.pad, (self.height - self.logo.height) / 2)
+        if self.logo:
+            bottom = (self.height - self.logo.height) / 2
+            if self.panel is not None:
+                with artifact(canvas):
+                    canvas.setFillColor(self.panel)
+                    canvas.roundRect(self.pad, bottom - self.panel_pad, self.logo.width + 2 * self.panel_pad,
+                                     self.logo.height + 2 * self.panel_pad, self.panel_pad, stroke=0, fill=1)
+            if self.decorative_logo:
+                with artifact(canvas):
+                    self.logo.drawOn(canvas, self.pad + self.panel_pad, bottom)
+            else:
+                self.logo.drawOn(canvas, self.pad + self.panel_pad, bottom)
         y = (self.height + self._text_height) / 2
         for line in self.lines:
             y -= line.height
@@ -101,16 +112,18 @@ def _band(brand: Brand, styles: Styles, width: float, alt: str) -> _Band:
     # brand.yml's meta is optional: without a name the band shows the logo and contacts.
     lines = [CachedParagraph(plain_markup(brand.name), styles.cover_name)] if brand.name else []
     lines += [CachedParagraph(plain_markup(line), styles.cover_contact) for line in contact]
-    logo = None
+    logo = panel = None
     if brand.logo is not None:
-        logo_width, logo_height = logo_box(brand.logo, styles.body_size, width)
-        image = shared_logo(str(brand.logo.path), round(logo_width, 2), round(logo_height, 2),
-                            styles.colors.press)
+        # The variant that shows on the band (light or dark), on a panel when neither does.
+        placed = place_logo(brand.logo, brand.primary, brand.background, brand.foreground)
+        logo_width, logo_height = logo_box(placed.file, styles.body_size, width)
+        image = shared_logo(placed.file, round(logo_width, 2), round(logo_height, 2), styles.colors.press)
         logo = LogoFlowable(image, logo_width, logo_height)
         # Without the name beside it, a screen reader says what the logo
         # shows; lint asks for the text.
         tag(logo, "Figure", alt=alt)
-    return _Band(logo, lines, styles.colors.primary, styles.body_size * 0.8, decorative_logo=bool(brand.name))
+        panel = styles.colors.convert(placed.panel) if placed.panel else None
+    return _Band(logo, lines, styles.colors.primary, styles.body_size * 0.8, panel, decorative_logo=bool(brand.name))
 
 
 def _cover(filled: FilledHandout, brand: Brand, styles: Styles, width: float) -> list[Flowable]:

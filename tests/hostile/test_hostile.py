@@ -195,6 +195,19 @@ def gen_gif_logo(project: Path, work: Path) -> None:
     Image.new("P", (400, 400), 1).save(project / "logo.png", format="GIF")
 
 
+def gen_svg_many_elements(project: Path, work: Path) -> None:
+    """An SVG logo of 100,000 elements (under the byte cap, over the element cap)."""
+    rects = "<g/>" * 100_000  # 400 KB
+    (project / "logo.svg").write_text(f"<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 10 10'>{rects}</svg>",
+                                      encoding="utf-8")
+
+
+def gen_svg_too_big(project: Path, work: Path) -> None:
+    """An SVG logo over the byte cap: one long comment."""
+    (project / "logo.svg").write_text("<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 10 10'><!-- "
+                                      + "x" * 1_100_000 + " --></svg>", encoding="utf-8")
+
+
 def _latin1(path: Path) -> None:
     """Re-save a file as Latin-1 with an é on its second line, so it is not UTF-8."""
     lines = path.read_text(encoding="utf-8").splitlines(keepends=True)

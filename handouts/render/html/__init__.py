@@ -311,12 +311,32 @@ def _markup(html: str):
 
 
 def _logo_uri(brand: Brand) -> str | None:
+    """The logo as a data URI: its variant for the page's background (light or dark), as brand.yml means them.
+
+    The page is the clinic's own background colour, which its light variant
+    is drawn for (the PDF's cover band is measured instead: it is the
+    primary colour, which no variant may have been drawn for).
+    """
     if brand.logo is None:
         return None
+    from ...load.contrast import luminance
+    from ...load.svg import SVG_LIMIT
+
+    file = brand.logo.dark if brand.logo.dark is not None and luminance(brand.background) < 0.18 else brand.logo.light
     try:
-        data = read_bytes(Path(brand.logo.path), max_bytes=IMAGE_LIMIT, what="logo")
+        data = read_bytes(Path(file.path), max_bytes=SVG_LIMIT if file.svg else IMAGE_LIMIT, what="logo")
     except ReadError as exc:  # changed since the brand was checked
         raise BrandError([exc.problem]) from None
+    if file.svg:
+        # Checked again as it is now: a drawing that reaches nothing outside itself. As an
+        # <img>, a browser runs no script and loads nothing an SVG names anyway.
+        from ...load.svg import SvgError, check_svg
+
+        try:
+            check_svg(data)
+        except SvgError as exc:
+            raise BrandError([Problem(display_path(file.path), None, f"logo {exc}")]) from None
+        return "data:image/svg+xml;base64," + base64.b64encode(data).decode("ascii")
     return _data_uri(data)
 
 
