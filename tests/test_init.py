@@ -178,7 +178,8 @@ def test_batch_prints_lint_warnings_once_unless_quiet(project, tmp_path):
     from PIL import Image
 
     folder, _ = project
-    Image.new("RGB", (24, 12), "navy").save(folder / "logo.png")
+    # White, so that it shows on the band: the one warning is its resolution.
+    Image.new("RGB", (24, 12), "white").save(folder / "logo.png")
     result = invoke(["batch", "my-clinic", "-j", "1"])
     assert_clean(result)
     assert result.exit_code == 0, result.stderr

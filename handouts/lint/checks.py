@@ -249,7 +249,7 @@ def _logo_contrast(brand: Brand) -> list[Finding]:
              "give a logo variant in a colour that contrasts with the band")
     return [_finding("logo-contrast", placed.file.path, None,
                      f"{subject} on the cover band (color.primary {brand.primary}): less than "
-                     f"{VISIBLE_SHARE:.0%} of its outline contrasts {LOGO_CONTRAST:g}:1 with it; {shown}")]
+                     f"{VISIBLE_SHARE:.0%} of its area contrasts {LOGO_CONTRAST:g}:1 with it; {shown}")]
 
 
 def check_completeness(handout: Handout) -> list[Finding]:

@@ -26,7 +26,7 @@ from .yamlfile import YamlDoc
 
 MAX_LOGO_PIXELS = 40_000_000
 LOGO_FORMATS = ("PNG", "JPEG")
-# A logo shows against what it is printed on when this much of its outline
+# A logo shows against what it is printed on when this much of its area
 # contrasts 3:1 with it, WCAG 2.1's figure for graphics (1.4.11).
 LOGO_CONTRAST = 3.0
 VISIBLE_SHARE = 0.5
@@ -202,53 +202,42 @@ def logo_pixels(file: LogoFile, width_px: int, height_px: int):
 
 @lru_cache(maxsize=64)
 def visible_share(file: LogoFile, color: str) -> float:
-    """The share of the logo's outline that contrasts 3:1 or more with `color` ('#rrggbb').
+    """The share of the logo's area that contrasts 3:1 or more with `color` ('#rrggbb').
 
-    What shows a logo against what is behind it is where the two meet: the
-    opaque pixels at its outline, beside a transparent one or at the
-    image's border (so a JPEG's own background counts). Pixels of the
-    colour behind it (within SAME_COLOUR) that reach the image's border
-    are seen as that colour, not as the logo: a logo on a white square,
-    printed on white, shows by what is drawn on the square. What lies inside the outline contrasts with the
-    logo itself, not with what it is printed on. ReadError or SvgError if
-    the file changed since it was checked.
+    Measured on its opaque pixels (an SVG drawn first). A plate of the
+    colour behind it, reaching the image's border (a JPEG's white square,
+    printed on white), is seen as that colour and not counted as logo: the
+    logo shows by what is drawn on it. ReadError or SvgError if the file
+    changed since it was checked.
     """
-    from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageOps
+    from PIL import Image, ImageDraw
 
     from .contrast import contrast_ratio
 
-    image = logo_pixels(file, max(1, round(_MEASURE_HEIGHT * file.width_px / file.height_px)), _MEASURE_HEIGHT).convert("RGBA")
+    image = logo_pixels(file, max(1, round(_MEASURE_HEIGHT * file.width_px / file.height_px)),
+                        _MEASURE_HEIGHT).convert("RGBA")
     ratios: dict[tuple[int, int, int], float] = {}
 
     def ratio(r: int, g: int, b: int) -> float:
-        key = (r, g, b)
-        if key not in ratios:
-            ratios[key] = contrast_ratio(f"#{r:02x}{g:02x}{b:02x}", color)
-        return ratios[key]
+        if (r, g, b) not in ratios:
+            ratios[(r, g, b)] = contrast_ratio(f"#{r:02x}{g:02x}{b:02x}", color)
+        return ratios[(r, g, b)]
 
-    # 255: opaque; 128: opaque but of the colour behind; 0: transparent.
     raw = image.tobytes()
-    kinds = bytes(0 if a < 128 else 255 if ratio(r, g, b) >= SAME_COLOUR else 128
-                  for r, g, b, a in zip(raw[0::4], raw[1::4], raw[2::4], raw[3::4]))
-    solid = Image.frombytes("L", image.size, kinds)
-    # The logo's own background (a white square, printed on white) merges
-    # with what is behind it: the part of that colour reached from the
-    # image's border. The same colour inside (black letters, on black)
-    # stays part of the logo, and fails.
+    pixels = list(zip(raw[0::4], raw[1::4], raw[2::4], raw[3::4]))
+    # 255: opaque; 128: opaque in the colour behind; 0: transparent.
+    kinds = Image.frombytes("L", image.size, bytes(0 if a < 128 else 255 if ratio(r, g, b) >= SAME_COLOUR else 128
+                                                   for r, g, b, a in pixels))
     width, height = image.size
     for xy in [(x, y) for x in range(width) for y in (0, height - 1)] + \
               [(x, y) for y in range(height) for x in (0, width - 1)]:
-        if solid.getpixel(xy) == 128:
-            ImageDraw.floodfill(solid, xy, 0)
-    solid = solid.point(lambda v: 255 if v else 0)
-    # Padded with nothing, so pixels at the image's border are outline pixels too.
-    inner = ImageOps.expand(solid, 1, 0).filter(ImageFilter.MinFilter(3)).crop((1, 1, *(n + 1 for n in image.size)))
-    image.putalpha(ImageChops.subtract(solid, inner))
+        if kinds.getpixel(xy) == 128:
+            ImageDraw.floodfill(kinds, xy, 0)
     total = passing = 0
-    for count, (r, g, b, a) in image.getcolors(maxcolors=image.width * image.height) or []:
-        if a:
-            total += count
-            passing += count if ratio(r, g, b) >= LOGO_CONTRAST else 0
+    for (r, g, b, a), kind in zip(pixels, kinds.tobytes()):
+        if kind:
+            total += a
+            passing += a if ratio(r, g, b) >= LOGO_CONTRAST else 0
     return passing / total if total else 0.0
 
 
@@ -257,7 +246,7 @@ class Placement:
     """Which variant of the logo prints on a colour, and whether it needs a panel behind it."""
 
     file: LogoFile
-    share: float          # of the logo's outline at 3:1 or more against what is behind it
+    share: float          # of the logo's area at 3:1 or more against what is behind it
     panel: str | None     # a panel colour drawn behind the logo, or None
 
 
