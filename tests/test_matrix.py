@@ -73,11 +73,6 @@ CLINIC = ("(555) 010-0142", "frontdesk@clinic.example")
 ACK_FIRST = {"en": "By signing, I,", "es": "Al firmar, yo,"}
 SIGNATURE = {"en": "Patient signature", "es": "Firma del paciente"}
 
-# Failures the matrix found that another piece of work (issue #25, helper "inputs") is fixing, as
-# (check, handout, layout, language), None matching any, with one cell that shows it. A cell failing
-# one of these passes; test_known_failures_still_happen fails once its cell no longer shows it, so the
-# list cannot go stale.
-KNOWN: dict[tuple[str, str | None, str | None, str | None], tuple[str, tuple]] = {}
 @dataclass(frozen=True)
 class Cell:
     handout: str
@@ -149,16 +144,6 @@ def run_cell(cell: Cell) -> Outcome:
     return Outcome(cell, (), tuple(check_pdf(rendered.data, _expect(cell))), rendered.pages)
 
 
-def known(outcome: Outcome, check: str) -> tuple | None:
-    """The KNOWN entry a failure of `check` in this cell matches, if any."""
-    cell = outcome.cell
-    for key in KNOWN:
-        if key[0] == check and all(want is None or want == have
-                                   for want, have in zip(key[1:], (cell.handout, cell.layout, cell.language))):
-            return key
-    return None
-
-
 PAIRWISE = [Cell(*values) for values in covering_set(DIMENSIONS)]
 FULL = [Cell(*values) for values in itertools.product(*DIMENSIONS.values())]
 
@@ -176,7 +161,7 @@ def test_the_covering_set_covers_every_pair_and_every_value():
 
 
 def assert_cell(outcome: Outcome) -> None:
-    """The cell built and passed every check, or was refused with located messages; known failures aside."""
+    """The cell built and passed every check, or was refused with located messages."""
     cell = outcome.cell
     if outcome.refused:
         # As written, walmart's brand file names a logo file its repository spells differently; a
@@ -188,8 +173,7 @@ def assert_cell(outcome: Outcome) -> None:
             assert any("walmart-spark-logo-digital-blue.png' not found" in m for _, _, m in outcome.refused)
         return
     assert cell.brand != "walmart"
-    unexpected = [f"{check}: {detail}" for check, detail in outcome.failures if not known(outcome, check)]
-    assert not unexpected, "\n".join(unexpected)
+    assert not outcome.failures, "\n".join(f"{check}: {detail}" for check, detail in outcome.failures)
 
 
 @pytest.mark.parametrize("cell", PAIRWISE, ids=lambda c: c.name)
@@ -201,11 +185,3 @@ def test_cell(cell):
 @pytest.mark.parametrize("cell", FULL, ids=lambda c: c.name)
 def test_full_matrix_cell(cell):
     assert_cell(run_cell(cell))
-
-
-@pytest.mark.parametrize("key", list(KNOWN), ids=lambda k: "-".join(str(v) for v in k))
-def test_known_failures_still_happen(key):
-    owner, example = KNOWN[key]
-    outcome = run_cell(Cell(*example))
-    assert any(known(outcome, check) == key for check, _ in outcome.failures), \
-        f"fixed ({owner}): remove {key} from KNOWN"
