@@ -49,7 +49,7 @@ class Handout:
 HANDOUTS = {
     # The bundled handout: 13 pages in letter, a comparison table, a picture, references.
     "stem-cell-knee": Handout("stem-cell-knee", BUNDLED_ROSTER, "dr-nunez", "Ana Pérez", "stem-cell-knee",
-                              {"en": "I can get a copy of this form.", "es": "puedo pedir una copia."},
+                              {"en": "its cost, and my other choices.", "es": "su costo y mis otras opciones."},
                               ("(555) 010-0101",)),
     # Two short pages with a table and a picture, and an acknowledgment too long for large print.
     "steroid-shot": Handout(str(MATRIX / "steroid-shot"), MATRIX / "steroid-shot" / "providers.csv", "dr-lee",

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pdfplumber
 import pytest
-from helpers import KNEE, assert_clean, invoke
+from helpers import DEMO_BRAND, KNEE, assert_clean, invoke
 
 SHEET = Path(__file__).parent / "sheet" / "long-consent"
 LAYOUTS = ("letter", "a4", "large-print")
@@ -96,9 +97,21 @@ def test_key_points_and_call_911_print_in_a_box_of_the_brand_colours(tmp_path, l
     assert all(c > 0.85 for c in fill) and fill != (1.0, 1.0, 1.0)
 
 
+def _with_lines_after_the_first_questions(tmp_path) -> Path:
+    """The bundled handout with three lines of underscores after its first group of questions."""
+    folder = tmp_path / "knee"
+    shutil.copytree(KNEE, folder)
+    questions = folder / "sections" / "questions.yaml"
+    text = questions.read_text(encoding="utf-8")
+    fourth = next(line for line in text.splitlines() if line.lstrip().startswith("4. "))
+    questions.write_text(text.replace(fourth + "\n", fourth + "\n\n  ___\n  ___\n  ___\n"), encoding="utf-8")
+    return folder
+
+
 def test_a_line_of_underscores_prints_lines_to_write_on(tmp_path):
-    # The question list leaves room for the answers: three lines after each group.
-    with pdfplumber.open(build(tmp_path, KNEE)) as pdf:
+    # Room for answers right after a group of questions: three lines.
+    with pdfplumber.open(build(tmp_path, _with_lines_after_the_first_questions(tmp_path), "letter",
+                               "--brand", str(DEMO_BRAND))) as pdf:
         page = pages_with(pdf, "About the treatment")[0]
         width = page.width
         question = next(w for w in page.extract_words() if w["text"] == "4.")
@@ -111,7 +124,8 @@ def test_a_line_of_underscores_prints_lines_to_write_on(tmp_path):
 
 def test_a_line_of_underscores_is_a_printable_line_in_the_html_edition(tmp_path):
     out = tmp_path / "knee.html"
-    assert invoke(["build", "--format", "html", "-o", str(out)]).exit_code == 0
+    folder = _with_lines_after_the_first_questions(tmp_path)
+    assert invoke(["build", str(folder), "--brand", str(DEMO_BRAND), "--format", "html", "-o", str(out)]).exit_code == 0
     html = out.read_text(encoding="utf-8")
     questions = html[html.index("About the treatment"):html.index("About results and risks")]
     assert questions.count('<div class="write-line" aria-hidden="true"></div>') == 3
