@@ -204,6 +204,27 @@ def logo_pixels(file: LogoFile, width_px: int, height_px: int):
 def visible_share(file: LogoFile, color: str) -> float:
     """The share of the logo's area that contrasts 3:1 or more with `color` ('#rrggbb').
 
+    Through lint's cache, the same file's bytes on the same colour are not
+    measured again (nor Pillow imported for them): lint warns about logo
+    contrast on every run, and an editor's lint should not decode the logo.
+    """
+    from ..lint.cache import remember
+
+    data = read_bytes(file.path, max_bytes=SVG_LIMIT if file.svg else IMAGE_LIMIT, what="logo")
+    key = data + f"\0{color}\0{file.svg}\0{file.width_px}x{file.height_px}".encode()
+    return remember("logo-share", key, lambda: _visible_share(file, color), load=_checked_share)
+
+
+def _checked_share(share: object) -> float:
+    """A share read back from lint's cache: a number from 0 to 1, or ValueError."""
+    if type(share) not in (int, float) or not 0 <= share <= 1:
+        raise ValueError("not a share")
+    return float(share)
+
+
+def _visible_share(file: LogoFile, color: str) -> float:
+    """visible_share, worked out.
+
     Measured on its opaque pixels (an SVG drawn first). A plate of the
     colour behind it, reaching the image's border (a JPEG's white square,
     printed on white), is seen as that colour and not counted as logo: the
