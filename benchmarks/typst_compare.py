@@ -1,0 +1,239 @@
+"""handouts against Typst on the same text: a batch on two cores, and a cold start.
+
+    pip install -e ".[bench]"          # typst 0.15 (the Python wheel), for this script only
+    python benchmarks/typst_compare.py [--providers 200] [--rounds 5] [--cold-runs 10] [--against CHECKOUT]
+
+The bundled handout is filled for each provider of a generated roster and
+written as Typst markup (benchmarks/typst_markup.py says what the two
+documents share and what differs), with the bundled Atkinson Hyperlegible
+given to Typst through its font paths. Then, in interleaved rounds:
+
+- batch: `handouts batch -j 2` of the roster, as a whole command, against
+  a whole Python process that compiles the same providers' Typst files in
+  two processes (one `typst.Compiler` each, fonts loaded once per process),
+  writing one PDF per provider; docs/s, pages/s and their ratio, medians.
+- cold start: a whole `handouts build` process (the bundled handout, no
+  provider) against a whole `python -c "import typst; typst.compile(...)"`
+  process on the same text, median of --cold-runs each.
+
+With --against CHECKOUT, that checkout's `handouts batch` and `build` run
+in the same rounds (its own bundled handout: give it a checkout of the same
+content, e.g. a `git worktree` of an earlier commit), for before/after
+figures measured side by side. Each tree's package is byte-compiled first:
+this machine sets PYTHONDONTWRITEBYTECODE=1, under which an editable
+install would compile handouts' own modules from source on every run, as
+no installed copy does. The load average is printed before and after.
+Nothing here asserts: it prints figures and ratios.
+"""
+
+from __future__ import annotations
+
+import argparse
+import compileall
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from batch import write_roster  # noqa: E402  (benchmarks/batch.py)
+
+REPO = Path(__file__).resolve().parent.parent
+FONTS = REPO / "handouts" / "fonts"
+
+
+def load() -> str:
+    """Load averages over 1, 5 and 15 minutes, and the core count."""
+    one, five, fifteen = os.getloadavg()
+    return f"load average {one:.2f}, {five:.2f}, {fifteen:.2f} on {os.cpu_count()} cores"
+
+
+def write_markup(roster: Path, folder: Path) -> tuple[list[Path], Path]:
+    """One Typst file per roster provider, and one filled for no provider (the cold build's text)."""
+    import csv
+
+    from typst_markup import handout_markup
+
+    from handouts.build import fill, prepare
+    from handouts.load.roster import Provider
+    from handouts.render.commonmark import parser
+
+    prepared = prepare()
+    parse = parser().parse
+    folder.mkdir(parents=True, exist_ok=True)
+    files = []
+    with roster.open(encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            filled = fill(prepared, provider=Provider(**row))
+            path = folder / f"stem-cell-knee--{row['id']}.typ"
+            path.write_text(handout_markup(filled, prepared.brand, prepared.layout, parse), encoding="utf-8")
+            files.append(path)
+    cold = folder.parent / "cold.typ"
+    cold.write_text(handout_markup(fill(prepared), prepared.brand, prepared.layout, parse), encoding="utf-8")
+    return files, cold
+
+
+def typst_batch(folder: Path, out: Path, jobs: int) -> None:
+    """Compile every .typ file in `folder` into `out`, in `jobs` forked processes (the timed Typst command)."""
+    import typst
+
+    files = sorted(folder.glob("*.typ"))
+    out.mkdir(parents=True, exist_ok=True)
+    children = []
+    for k in range(jobs):
+        pid = os.fork()
+        if pid == 0:
+            try:
+                compiler = typst.Compiler(root="/", font_paths=[str(FONTS)], ignore_system_fonts=True)
+                for path in files[k::jobs]:
+                    compiler.compile(input=path.read_bytes(), output=str(out / (path.stem + ".pdf")))
+            finally:
+                os._exit(0)
+        children.append(pid)
+    for pid in children:
+        _, status = os.waitpid(pid, 0)
+        if status:
+            raise SystemExit(f"a Typst worker failed ({status})")
+
+
+def timed(command: list[str], env: dict | None = None, cwd: Path | None = None) -> float:
+    """Wall seconds of one whole process."""
+    start = time.perf_counter()
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, env=env, cwd=cwd)
+    return time.perf_counter() - start
+
+
+def env_for(tree: Path | None) -> dict | None:
+    """The environment that runs `tree`'s handouts package instead of this one."""
+    return None if tree is None else dict(os.environ, PYTHONPATH=str(tree))
+
+
+def pages_in(folder: Path) -> int:
+    """Pages of every PDF in `folder`."""
+    import pikepdf
+
+    total = 0
+    for path in folder.glob("*.pdf"):
+        with pikepdf.open(path) as pdf:
+            total += len(pdf.pages)
+    return total
+
+
+def compare_batch(args, work: Path, roster: Path, typ_folder: Path) -> None:
+    count = args.providers
+    runners = {
+        "typst": lambda out: timed([sys.executable, __file__, "--typst-batch", str(typ_folder), str(out)]),
+        "handouts": lambda out: timed([sys.executable, "-m", "handouts", "-q", "batch", "--providers", str(roster),
+                                       "-d", str(out), "-j", "2"]),
+    }
+    if args.against:
+        runners["before"] = lambda out: timed([sys.executable, "-m", "handouts", "-q", "batch", "--providers",
+                                               str(roster), "-d", str(out), "-j", "2"],
+                                              env=env_for(args.against), cwd=args.against)
+    walls: dict[str, list[float]] = {name: [] for name in runners}
+    print(f"batch, {count} providers, {args.rounds} interleaved rounds ({load()} before)")
+    for _ in range(args.rounds):
+        for name, run in runners.items():
+            out = work / f"out-{name}"
+            shutil.rmtree(out, ignore_errors=True)
+            walls[name].append(run(out))
+    pages = {name: pages_in(work / f"out-{name}") for name in runners}
+    median = {name: statistics.median(w) for name, w in walls.items()}
+    for name in runners:
+        label = {"typst": "Typst 0.15, 2 processes", "handouts": "handouts batch -j 2",
+                 "before": f"{args.against.name} batch -j 2"}[name]
+        print(f"  {label:28}: {count / median[name]:6.1f} docs/s  {pages[name] / median[name]:7.1f} pages/s  "
+              f"({median[name]:.2f} s wall, {pages[name] / count:.1f} pages/doc; runs "
+              f"{', '.join(f'{w:.2f}' for w in walls[name])})")
+    print(f"  ratio handouts/Typst, docs/s : {median['typst'] / median['handouts']:.2f}   (goal >= 1.5)")
+    print(f"  ratio handouts/Typst, pages/s: "
+          f"{pages['handouts'] / median['handouts'] / (pages['typst'] / median['typst']):.2f}")
+    if args.against:
+        print(f"  ratio {args.against.name}/Typst, docs/s  : {median['typst'] / median['before']:.2f}")
+    print(f"  ({load()} after)")
+
+
+def compare_cold(args, work: Path, cold_typ: Path) -> None:
+    typst_code = (f"import typst; typst.compile({str(cold_typ)!r}, output={str(work / 'cold-typst.pdf')!r}, "
+                  f"font_paths=[{str(FONTS)!r}], ignore_system_fonts=True, root='/')")
+    runners = {
+        "python": lambda: timed([sys.executable, "-c", "pass"]),
+        "typst": lambda: timed([sys.executable, "-c", typst_code]),
+        "handouts": lambda: timed([sys.executable, "-m", "handouts", "-q", "build", "-o", str(work / "cold.pdf")]),
+    }
+    if args.against:
+        runners["before"] = lambda: timed([sys.executable, "-m", "handouts", "-q", "build", "-o",
+                                           str(work / "cold-before.pdf")], env=env_for(args.against),
+                                          cwd=args.against)
+    times: dict[str, list[float]] = {name: [] for name in runners}
+    print(f"cold start, median of {args.cold_runs} whole processes each, interleaved ({load()} before)")
+    for _ in range(args.cold_runs):
+        for name, run in runners.items():
+            times[name].append(run())
+    median = {name: statistics.median(t) for name, t in times.items()}
+    labels = {"python": "python -c pass (a gauge)", "typst": "typst.compile, same text",
+              "handouts": "handouts build", "before": f"{args.against.name if args.against else ''} build"}
+    for name in runners:
+        ratio = f"  {median[name] / median['typst']:.2f}x Typst" if name in ("handouts", "before") else ""
+        print(f"  {labels[name]:28}: {median[name]:6.3f} s{ratio}  (runs {min(times[name]):.3f}-{max(times[name]):.3f})")
+    print(f"  goal: handouts build within 2.5x Typst   ({load()} after)")
+
+
+def same_words(work: Path, typ_folder: Path) -> None:
+    """How far the two documents' words differ, for one provider (pdftotext, when installed)."""
+    if not shutil.which("pdftotext"):
+        return
+    first = sorted(typ_folder.glob("*.typ"))[0].stem + ".pdf"
+
+    def words(path: Path) -> list[str]:
+        text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True).stdout
+        return re.findall(r"\w+", text.lower())
+
+    ours, theirs = words(work / "out-handouts" / first), words(work / "out-typst" / first)
+    from collections import Counter
+
+    difference = (Counter(ours) - Counter(theirs)) + (Counter(theirs) - Counter(ours))
+    print(f"same text: {len(ours)} words in the handouts PDF, {len(theirs)} in Typst's; "
+          f"{sum(difference.values())} differ (page labels, bullets and numbering, word breaks)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--providers", type=int, default=200, help="documents per batch")
+    parser.add_argument("--rounds", type=int, default=5, help="interleaved batch rounds (medians)")
+    parser.add_argument("--cold-runs", type=int, default=10, help="whole processes per side for the cold start")
+    parser.add_argument("--against", type=Path, metavar="CHECKOUT", help="also time another checkout of handouts")
+    parser.add_argument("--skip-batch", action="store_true", help="time only the cold start")
+    parser.add_argument("--skip-cold", action="store_true", help="time only the batch")
+    parser.add_argument("--typst-batch", nargs=2, type=Path, metavar=("FOLDER", "OUT"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.typst_batch:
+        typst_batch(*args.typst_batch, jobs=2)
+        return
+    import typst  # noqa: F401  (the bench extra: fail before any work without it)
+
+    args.against = args.against.resolve() if args.against else None
+    for tree in (REPO, args.against):
+        if tree is not None:
+            compileall.compile_dir(tree / "handouts", quiet=1)
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        roster = work / "roster.csv"
+        write_roster(roster, args.providers)
+        typ_folder = work / "typ"
+        _, cold_typ = write_markup(roster, typ_folder)
+        if not args.skip_batch:
+            compare_batch(args, work, roster, typ_folder)
+            same_words(work, typ_folder)
+        if not args.skip_cold:
+            compare_cold(args, work, cold_typ)
+
+
+if __name__ == "__main__":
+    main()
