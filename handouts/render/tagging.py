@@ -52,7 +52,8 @@ render.writer.
 from __future__ import annotations
 
 from contextlib import contextmanager
-from xml.sax.saxutils import escape as _xml_escape
+from functools import partial
+from html import escape as _html_escape
 
 from reportlab.pdfbase.pdfdoc import (
     PDFDictionary,
@@ -341,6 +342,11 @@ class ArtifactRule(HRFlowable):
     def drawOn(self, canvas, x, y, _sW=0):  # noqa: N802 - ReportLab's name
         with artifact(canvas):
             return super().drawOn(canvas, x, y, _sW)
+
+
+# XML's escaping of text (&, < and >), as xml.sax.saxutils.escape does it;
+# saxutils would bring urllib, http.client, email and ssl into every start-up.
+_xml_escape = partial(_html_escape, quote=False)
 
 
 def xmp(*, title: str, lang: str | None, author: str = "", subject: str = "", keywords: str = "",
