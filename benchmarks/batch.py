@@ -10,8 +10,9 @@ Prints, for the bundled handout:
 - `handouts batch -j 1` and `-j 2` documents per second as whole commands,
   and their marginal rate (start-up cancelled out), medians over rounds
   (goals: ratio 1.8+, and more than Typst's 64 docs/s on two cores);
-- resident memory after 100 documents and after --memory-docs documents
-  (goal: within 10 MB);
+- resident memory after 100, 1,000 and --memory-docs (5,000) documents
+  rendered in one process as a batch worker renders them (goal: within
+  10 MB from 100 on);
 - cold `handouts build` as a whole process (goal: under 0.6 s);
 - with --against CHECKOUT, `batch -j 1` and `-j 2` of this code against
   another version's, run alternately, and their ratio by wall and by CPU
@@ -211,18 +212,36 @@ def batch_rates(workdir: Path, count: int, rounds: int) -> dict[int, tuple[float
     return rates
 
 
-def memory_growth(total: int) -> tuple[float, float]:
-    """RSS after 100 documents and after `total`, rendering in this process."""
+def memory_growth(total: int) -> dict[int, float]:
+    """RSS after 100 documents, after 1,000 and after `total`, rendering in this process as a batch worker does."""
+    import gc
+
     from handouts.build import prepare, render_handout
     from handouts.load.roster import Provider
 
     prepared = prepare()
-    after_100 = None
+    # As a batch does before it forks its workers (set here, not imported,
+    # so that --memory-only can measure an earlier checkout too).
+    gc.freeze()
+    gc.set_threshold(10_000, 10, 10)
+    marks = {100, 1000, total}
+    rss = {}
     for i in range(total):
         render_handout(prepared, provider=Provider(id=f"p{i}", name=f"{NAMES[i % 5]} {i}", credentials="MD"))
-        if i + 1 == 100:
-            after_100 = rss_mb()
-    return after_100 or rss_mb(), rss_mb()
+        if i + 1 in marks:
+            rss[i + 1] = rss_mb()
+    return rss
+
+
+def print_memory(total: int) -> None:
+    """Print memory_growth's figures."""
+    import handouts
+
+    print(f"memory of {Path(handouts.__file__).parent.parent.name}'s code, one process as a batch worker:")
+    rss = memory_growth(total)
+    for count, mb in sorted(rss.items()):
+        growth = f"   (growth {mb - rss[100]:+.1f} MB from 100; goal within 10)" if count > 100 in rss else ""
+        print(f"RSS after {count:5} docs : {mb:7.1f} MB{growth}", flush=True)
 
 
 def cold_build(workdir: Path, runs: int = 5) -> float:
@@ -255,7 +274,7 @@ def main() -> None:
     parser.add_argument("--providers", type=int, default=300, help="roster size for the batch runs")
     parser.add_argument("--rounds", type=int, default=5, help="batch runs per job count and size (medians)")
     parser.add_argument("--warm-docs", type=int, default=100, help="documents for the in-process timing")
-    parser.add_argument("--memory-docs", type=int, default=1000, help="documents for the memory check")
+    parser.add_argument("--memory-docs", type=int, default=5000, help="documents for the memory check")
     parser.add_argument("--against", type=Path, metavar="CHECKOUT",
                         help="also time batch from another checkout of handouts (e.g. `git worktree add "
                              "/tmp/untagged 8251f1f`, the last commit before tagging) and print the ratio")
@@ -263,6 +282,8 @@ def main() -> None:
                         help="with --against: the handout folder both versions build (with its brand.yml), "
                              "so both print the same content; default: each its own bundled handout")
     parser.add_argument("--against-only", action="store_true", help="with --against: time only that comparison")
+    parser.add_argument("--memory-only", action="store_true",
+                        help="only the memory figures (PYTHONPATH=CHECKOUT measures another checkout's code)")
     args = parser.parse_args()
     try:
         import _rl_accel  # noqa: F401
@@ -272,6 +293,9 @@ def main() -> None:
     print(f"handouts batch benchmark: {os.cpu_count()} cores, Python {sys.version.split()[0]}, rl_accel {accel}")
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
+        if args.memory_only:
+            print_memory(args.memory_docs)
+            return
         if args.against and args.against_only:
             print_against(args, workdir)
             return
@@ -296,9 +320,7 @@ def main() -> None:
         if args.against:
             print_against(args, workdir)
 
-        at_100, at_total = memory_growth(args.memory_docs)
-        print(f"RSS after 100 docs     : {at_100:7.1f} MB")
-        print(f"RSS after {args.memory_docs} docs    : {at_total:7.1f} MB   (growth {at_total - at_100:+.1f} MB; goal within 10)")
+        print_memory(args.memory_docs)
 
         cold = cold_build(workdir)
         print(f"cold `handouts build`  : {cold:7.2f} s   (goal < 0.6)")

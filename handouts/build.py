@@ -32,6 +32,7 @@ from .load.roster import Provider, find_provider, load_roster
 from .loading import (MAX_EPOCH, Loaded, brand_coverage, build_date, collect, filled_problem,  # noqa: F401
                       font_problems, load_all, problem_order, provider_problems, register_fonts, settle_bold,
                       unprintable)
+from .render.sharing import new_document
 from .sections import Handout, SourceText
 from .sections.model import pictures_of
 from .sections.translations import choose_edition
@@ -287,6 +288,9 @@ def fill_reader(prepared: Prepared, *, provider: Provider | None = None, patient
     Raises ContentError when a provider's or the patient's value cannot be
     printed; the message names the option or row, never the value.
     """
+    # A reader's document starts here (its filled bodies are parsed from
+    # here on): what the next readers ask for again is shared (render.sharing).
+    new_document()
     # Typed or pasted names arrive composed or decomposed; print (and hash) one form.
     patient_name = unicodedata.normalize("NFC", patient_name) if patient_name else patient_name
     problems = check_reader(prepared, provider, patient_name, roster_path)

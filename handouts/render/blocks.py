@@ -25,9 +25,9 @@ line maps count from the start of their piece.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
 from .commonmark import block_parser
+from .sharing import shared_cache
 
 # After a blank line, a line at the margin that starts no list item and no
 # quote (digits: "1." could start an ordered list; kept together too).
@@ -53,8 +53,8 @@ def body_tokens(text: str, env: dict) -> list:
 
 
 # A batch's bodies have a few hundred pieces; the ones naming a provider
-# pass through once and fall out.
-@lru_cache(maxsize=1024)
+# pass through once and fall out (render.sharing).
+@shared_cache(maxsize=1024)
 def _piece(text: str) -> tuple[tuple, bool]:
     env: dict = {}
     tokens = tuple(block_parser().parse(text, env))

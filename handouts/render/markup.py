@@ -11,12 +11,12 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from reportlab.platypus import Paragraph
 
 from ..load.outbound import safe_link
 from .commonmark import parser
+from .sharing import shared_cache
 from .tagging import TaggedFlowable
 
 # The only tags a Paragraph ever receives, besides <link> and <u> below. A
@@ -220,8 +220,8 @@ class BodyStyles:
 
 
 # About 250 paragraphs are shared by every document; the rest name a
-# provider and are used once, so a small cache keeps memory flat.
-@lru_cache(maxsize=1024)
+# provider and are used by one document, so they are not kept (render.sharing).
+@shared_cache(maxsize=1024)
 def shared_paragraph(markup: str, style, bullet: str | None = None) -> CachedParagraph:
     """One parsed paragraph, shared by every document that prints it.
 
@@ -295,14 +295,14 @@ def inline_markup(children, link_color: str, *, curly: bool = True, emphasis: st
 
 # A batch re-reads the sections that name the provider for every document,
 # and most of their paragraphs are the same each time: their inline tokens
-# and markup are made once per process. The size bounds memory: a
-# provider's own paragraphs pass through once and fall out.
-@lru_cache(maxsize=2048)
+# and markup are made once per process. A provider's own paragraphs pass
+# through and fall out (render.sharing); the size bounds the rest.
+@shared_cache(maxsize=2048)
 def _inline_tokens(content: str) -> tuple:
     return tuple(parser().parseInline(content, {})[0].children or ())
 
 
-@lru_cache(maxsize=2048)
+@shared_cache(maxsize=2048)
 def _inline_markup_of(content: str, link_color: str, curly: bool, emphasis: str) -> str:
     return inline_markup(_inline_tokens(content), link_color, curly=curly, emphasis=emphasis)
 
