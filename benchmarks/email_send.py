@@ -1,6 +1,6 @@
 """E-mail speed and memory against a local SMTP server, beside a batch of the same documents.
 
-    python benchmarks/email_send.py [--patients 500] [--rounds 3] [--jobs 2]
+    python benchmarks/email_send.py [--patients 500] [--rounds 3] [--jobs 2] [--against CHECKOUT]
 
 Starts aiosmtpd on a free loopback port (in this process, as a thread: it
 shares the machine's cores with the run, as a local relay would), then runs,
@@ -12,7 +12,9 @@ as whole commands in fresh processes:
 Prints messages per second, the ratio of e-mail time to batch time (goal:
 at most 1.3, i.e. sending adds little over rendering), and the e-mail
 process's resident memory after 100 messages and at the end (goal: flat).
-Medians over rounds. Nothing here asserts.
+Medians over rounds. With --against CHECKOUT, that checkout's batch and
+e-mail run in the same rounds too (before/after, side by side); the load
+average is printed before and after. Nothing here asserts.
 """
 
 from __future__ import annotations
@@ -54,11 +56,19 @@ def rss_kb(pid: int) -> int | None:
     return None
 
 
-def run_batch(folder: Path, roster: Path, jobs: int) -> float:
+def _env(tree: Path | None, extra: dict | None = None) -> dict:
+    """The environment that runs `tree`'s handouts package (this one's when None)."""
+    env = {**os.environ, **(extra or {})}
+    if tree is not None:
+        env["PYTHONPATH"] = str(tree)
+    return env
+
+
+def run_batch(folder: Path, roster: Path, jobs: int, tree: Path | None = None) -> float:
     out = folder / "out"
     started = time.perf_counter()
     subprocess.run([sys.executable, "-m", "handouts", "-q", "batch", "--providers", str(roster), "-d", str(out),
-                    "-j", str(jobs)], check=True, cwd=folder, stdout=subprocess.DEVNULL)
+                    "-j", str(jobs)], check=True, cwd=folder, stdout=subprocess.DEVNULL, env=_env(tree))
     elapsed = time.perf_counter() - started
     for pdf in out.glob("*.pdf"):
         pdf.unlink()
@@ -66,13 +76,14 @@ def run_batch(folder: Path, roster: Path, jobs: int) -> float:
     return elapsed
 
 
-def run_email(folder: Path, roster: Path, patients: Path, server, jobs: int) -> tuple[float, int | None, int | None]:
-    """Wall time, RSS (kB) when the 100th message arrived, and RSS at the last."""
+def run_email(folder: Path, roster: Path, patients: Path, server, jobs: int,
+              tree: Path | None = None) -> tuple[float, int | None, int | None, int]:
+    """Wall time, RSS (kB) when the 100th message arrived, RSS at the last, and messages received."""
     ledger = folder / "ledger.sqlite"
     for suffix in ("", "-wal", "-shm", ".lock"):
         Path(f"{ledger}{suffix}").unlink(missing_ok=True)
     before = len(server.handler.received)
-    env = {**os.environ, **server.env()}
+    env = _env(tree, server.env())
     started = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-m", "handouts", "-q", "email", "--patients", str(patients),
                              "--providers", str(roster), "--send", "--ledger", str(ledger), "-j", str(jobs)],
@@ -89,7 +100,9 @@ def run_email(folder: Path, roster: Path, patients: Path, server, jobs: int) -> 
     elapsed = time.perf_counter() - started
     if proc.returncode != 0:
         raise SystemExit(f"handouts email exited {proc.returncode}")
-    return elapsed, at_100, last
+    got = len(server.handler.received) - before
+    del server.handler.received[before:]  # counted: 600 kB each would pile up in this process
+    return elapsed, at_100, last, got
 
 
 def main() -> None:
@@ -97,35 +110,44 @@ def main() -> None:
     parser.add_argument("--patients", type=int, default=500)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--against", type=Path, metavar="CHECKOUT", help="also time another checkout of handouts")
     args = parser.parse_args()
+    trees = {"now": None, **({args.against.name: args.against.resolve()} if args.against else {})}
+    print(f"handouts email benchmark: {os.cpu_count()} cores, Python {sys.version.split()[0]}, "
+          f"{args.patients} patients, -j {args.jobs}, median of {args.rounds}; load average "
+          f"{os.getloadavg()[0]:.2f} before")
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         roster, patients = folder / "providers.csv", folder / "patients.csv"
         write_roster(roster, args.patients)
         write_patients(patients, args.patients)
         server = start_server(folder, tls="none")
+        runs: dict[str, dict[str, list]] = {name: {"batch": [], "email": [], "rss_100": [], "rss_end": [], "got": []}
+                                            for name in trees}
         try:
-            batch_times, email_times, rss_100, rss_end = [], [], [], []
             for _ in range(args.rounds):
-                batch_times.append(run_batch(folder, roster, args.jobs))
-                elapsed, at_100, last = run_email(folder, roster, patients, server, args.jobs)
-                email_times.append(elapsed)
-                rss_100.append(at_100 or 0)
-                rss_end.append(last or 0)
-            received = len(server.handler.received)
+                for name, tree in trees.items():
+                    runs[name]["batch"].append(run_batch(folder, roster, args.jobs, tree))
+                    elapsed, at_100, last, got = run_email(folder, roster, patients, server, args.jobs, tree)
+                    runs[name]["email"].append(elapsed)
+                    runs[name]["rss_100"].append(at_100 or 0)
+                    runs[name]["rss_end"].append(last or 0)
+                    runs[name]["got"].append(got)
         finally:
             server.controller.stop()
     n = args.patients
-    batch_s, email_s = statistics.median(batch_times), statistics.median(email_times)
-    print(f"handouts email benchmark: {os.cpu_count()} cores, Python {sys.version.split()[0]}, "
-          f"{n} patients, -j {args.jobs}, median of {args.rounds}")
-    print(f"batch -j {args.jobs}, {n} docs   : {n / batch_s:6.1f} docs/s ({batch_s:.2f} s wall)")
-    print(f"email --send, {n} msgs  : {n / email_s:6.1f} msgs/s ({email_s:.2f} s wall)")
-    print(f"  ratio email/batch     : {email_s / batch_s:6.2f}   (goal <= 1.3)")
-    print(f"  messages received     : {received} (expected {n * args.rounds})")
-    print(f"RSS after 100 messages  : {statistics.median(rss_100) / 1024:6.1f} MB")
-    print(f"RSS after {n} messages  : {statistics.median(rss_end) / 1024:6.1f} MB   "
-          f"(growth {(statistics.median(rss_end) - statistics.median(rss_100)) / 1024:+.1f} MB)")
+    for name, r in runs.items():
+        batch_s, email_s = statistics.median(r["batch"]), statistics.median(r["email"])
+        rss_100, rss_end = statistics.median(r["rss_100"]) / 1024, statistics.median(r["rss_end"]) / 1024
+        print(f"{name}:")
+        print(f"  batch -j {args.jobs}, {n} docs : {n / batch_s:6.1f} docs/s ({batch_s:.2f} s wall)")
+        print(f"  email --send, {n} msgs: {n / email_s:6.1f} msgs/s ({email_s:.2f} s wall)")
+        print(f"  ratio email/batch     : {email_s / batch_s:6.2f}   (goal <= 1.3; rounds "
+              f"{', '.join(f'{e / b:.2f}' for e, b in zip(r['email'], r['batch']))})")
+        print(f"  messages received     : {sum(r['got'])} (expected {n * args.rounds})")
+        print(f"  RSS after 100 messages: {rss_100:6.1f} MB; after {n}: {rss_end:6.1f} MB "
+              f"(growth {rss_end - rss_100:+.1f} MB)")
+    print(f"load average after: {os.getloadavg()[0]:.2f}")
 
 
 if __name__ == "__main__":

@@ -42,7 +42,7 @@ from ..load.roster import Provider, load_roster
 from .files import make_folder, publish, remove_stale_parts, stage, write_atomic
 from .interrupts import held
 from .lock import folder_lock
-from .workers import can_fork, worker_pool
+from .workers import can_fork, collect_less, worker_pool
 
 log = logging.getLogger("handouts")
 
@@ -175,19 +175,7 @@ def _init_worker(prepared: dict[str, Prepared] | None, options: dict) -> None:
     # under spawn (other platforms) each worker prepares its own on first use.
     _worker["prepared"] = dict(prepared or {})
     _worker["options"] = options
-    _collect_less()
-
-
-# A document allocates a few hundred thousand objects, which the collector
-# looked through every 700 allocations, and through the caches filled by
-# the first documents now and then: 4% of a batch's time. Every 10,000
-# costs a few MB more between collections and half that time.
-_BATCH_GC_THRESHOLDS = (10_000, 10, 10)
-
-
-def _collect_less() -> None:
-    """Run the cyclic garbage collector less often while documents are rendered (for the run only)."""
-    gc.set_threshold(*_BATCH_GC_THRESHOLDS)
+    collect_less()
 
 
 def _render_one(task: tuple[Provider, str, str, tuple[str, ...], str]) -> dict:
@@ -407,7 +395,7 @@ def build_batch(handout: str | Path | None = None, *, providers: str | Path | No
         thresholds = gc.get_threshold()
         try:
             gc.freeze()
-            _collect_less()
+            collect_less()
             workers = max(1, min(jobs or os.cpu_count() or 1, len(tasks)))
             if workers == 1:
                 outcomes = (_render_with(by_manifest[m], p, Path(t), Path(r), f) for p, t, r, f, m in tasks)

@@ -12,6 +12,7 @@ recording each in the ledger before and after the body goes out.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import logging
 import os
 import time
@@ -30,7 +31,7 @@ from ...load.roster import Provider, load_roster
 from ..files import remove_stale_parts, write_atomic
 from ..interrupts import held
 from ..lock import folder_lock
-from ..workers import worker_pool
+from ..workers import ahead, collect_less, worker_pool
 from .encrypt import encrypt_pdf
 from .ledger import FAILED, SENT, Delivery, Ledger, check_ledger, default_ledger, open_ledger
 from .message import (
@@ -295,8 +296,16 @@ def _compose_all(todo: list[Job], prepared: dict[str, Prepared], roster: dict[st
                   max_attachment=max_attachment, sender=sender,
                   now=dt.datetime.now(dt.timezone.utc))
     workers = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
-    pool = worker_pool(workers) if workers > 1 else None
-    outcomes = pool.map(_compose, todo, chunksize=2) if pool else map(_compose, todo)
+    # As in a batch: what is alive now (prepared editions, fonts, caches)
+    # lives for the run, so the collector leaves it out of its scans, and
+    # runs less often while messages are rendered.
+    thresholds = gc.get_threshold()
+    gc.freeze()
+    collect_less()
+    pool = worker_pool(workers, collect_less) if workers > 1 else None
+    # A few messages per worker ahead of the connection: it never waits on
+    # rendering, and memory holds a handful of finished messages, not the run.
+    outcomes = ahead(pool, _compose, todo, 4 * workers) if pool else map(_compose, todo)
     try:
         for done, (job, (ok, value)) in enumerate(zip(todo, outcomes), 1):
             if ok:
@@ -309,6 +318,8 @@ def _compose_all(todo: list[Job], prepared: dict[str, Prepared], roster: dict[st
     finally:
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
+        gc.unfreeze()
+        gc.set_threshold(*thresholds)
         _state.clear()
 
 

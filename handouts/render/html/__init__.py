@@ -301,7 +301,16 @@ def _environment(override: Path | None):
 
 def _markdown_filter(text, pictures=()):
     """A section body as HTML (see markdown_html): the one filter that writes markup."""
-    return _markup(markdown_html(text or "", pictures))
+    return _body_html(text or "", tuple(pictures))
+
+
+# A batch or an e-mail run renders the same bodies for every reader: only the
+# ones that name the provider or patient differ. Kept for the process, so
+# each shared body is parsed and its pictures base64-encoded once; small, so
+# the per-reader bodies fall out as soon as they stop being used.
+@lru_cache(maxsize=64)
+def _body_html(text: str, pictures: tuple) -> str:
+    return _markup(markdown_html(text, pictures))
 
 
 def _markup(html: str):
@@ -320,14 +329,27 @@ def _logo_uri(brand: Brand) -> str | None:
     if brand.logo is None:
         return None
     from ...load.contrast import luminance
-    from ...load.svg import SVG_LIMIT
 
     file = brand.logo.dark if brand.logo.dark is not None and luminance(brand.background) < 0.18 else brand.logo.light
+    path = Path(file.path)
     try:
-        data = read_bytes(Path(file.path), max_bytes=SVG_LIMIT if file.svg else IMAGE_LIMIT, what="logo")
+        stamp = path.stat()
+    except OSError:
+        stamp = None  # read_bytes says why
+    return _file_uri(path, file.svg, stamp and (stamp.st_size, stamp.st_mtime_ns))
+
+
+@lru_cache(maxsize=4)
+def _file_uri(path: Path, svg: bool, _stamp: tuple | None) -> str:
+    """A logo file as a data URI, read, checked and encoded once per process while the file stays as it is
+    (every page of a run shows it)."""
+    from ...load.svg import SVG_LIMIT
+
+    try:
+        data = read_bytes(path, max_bytes=SVG_LIMIT if svg else IMAGE_LIMIT, what="logo")
     except ReadError as exc:  # changed since the brand was checked
         raise BrandError([exc.problem]) from None
-    if file.svg:
+    if svg:
         # Checked again as it is now: a drawing that reaches nothing outside itself. As an
         # <img>, a browser runs no script and loads nothing an SVG names anyway.
         from ...load.svg import SvgError, check_svg
@@ -335,7 +357,7 @@ def _logo_uri(brand: Brand) -> str | None:
         try:
             check_svg(data)
         except SvgError as exc:
-            raise BrandError([Problem(display_path(file.path), None, f"logo {exc}")]) from None
+            raise BrandError([Problem(display_path(path), None, f"logo {exc}")]) from None
         return "data:image/svg+xml;base64," + base64.b64encode(data).decode("ascii")
     return _data_uri(data)
 
