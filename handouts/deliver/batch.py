@@ -42,7 +42,7 @@ from ..load.roster import Provider, load_roster
 from .files import make_folder, publish, remove_stale_parts, stage, write_atomic
 from .interrupts import held
 from .lock import folder_lock
-from .workers import can_fork, collect_less, worker_pool
+from .workers import can_fork, collect_less, document_done, worker_pool
 
 log = logging.getLogger("handouts")
 
@@ -194,6 +194,7 @@ def _render_with(prepared: Prepared, provider: Provider, target: Path, roster: P
     edition). The temporary files, (temporary path, file name) pairs under
     "_staged", are for the run to rename into place once a manifest lists them.
     """
+    document_done()
     try:
         outputs = {}
         if "pdf" in formats:

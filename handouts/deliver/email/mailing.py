@@ -31,7 +31,7 @@ from ...load.roster import Provider, load_roster
 from ..files import remove_stale_parts, write_atomic
 from ..interrupts import held
 from ..lock import folder_lock
-from ..workers import ahead, collect_less, worker_pool
+from ..workers import ahead, collect_less, document_done, worker_pool
 from .encrypt import encrypt_pdf
 from .ledger import FAILED, SENT, Delivery, Ledger, check_ledger, default_ledger, open_ledger
 from .message import (
@@ -325,6 +325,7 @@ def _compose_all(todo: list[Job], prepared: dict[str, Prepared], roster: dict[st
 
 def _compose(job: Job) -> tuple[bool, bytes | str]:
     """One patient's message: (True, bytes), or (False, a reason that holds no patient data)."""
+    document_done()
     s = _state
     patient = job.patient
     prepared: Prepared = s["prepared"][job.key]
