@@ -110,9 +110,10 @@ def main() -> None:
     parser.add_argument("--patients", type=int, default=500)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--jobs", type=int, default=2)
-    parser.add_argument("--against", type=Path, metavar="CHECKOUT", help="also time another checkout of handouts")
+    parser.add_argument("--against", type=Path, metavar="CHECKOUT", action="append", default=[],
+                        help="also time another checkout of handouts (repeatable)")
     args = parser.parse_args()
-    trees = {"now": None, **({args.against.name: args.against.resolve()} if args.against else {})}
+    trees = {"now": None, **{tree.name: tree.resolve() for tree in args.against}}
     print(f"handouts email benchmark: {os.cpu_count()} cores, Python {sys.version.split()[0]}, "
           f"{args.patients} patients, -j {args.jobs}, median of {args.rounds}; load average "
           f"{os.getloadavg()[0]:.2f} before")

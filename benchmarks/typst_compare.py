@@ -132,10 +132,10 @@ def compare_batch(args, work: Path, roster: Path, typ_folder: Path) -> None:
         "handouts": lambda out: timed([sys.executable, "-m", "handouts", "-q", "batch", "--providers", str(roster),
                                        "-d", str(out), "-j", "2"]),
     }
-    if args.against:
-        runners["before"] = lambda out: timed([sys.executable, "-m", "handouts", "-q", "batch", "--providers",
-                                               str(roster), "-d", str(out), "-j", "2"],
-                                              env=env_for(args.against), cwd=args.against)
+    for tree in args.against:
+        runners[tree.name] = lambda out, tree=tree: timed([sys.executable, "-m", "handouts", "-q", "batch",
+                                                           "--providers", str(roster), "-d", str(out), "-j", "2"],
+                                                          env=env_for(tree), cwd=tree)
     walls: dict[str, list[float]] = {name: [] for name in runners}
     print(f"batch, {count} providers, {args.rounds} interleaved rounds ({load()} before)")
     for _ in range(args.rounds):
@@ -146,16 +146,15 @@ def compare_batch(args, work: Path, roster: Path, typ_folder: Path) -> None:
     pages = {name: pages_in(work / f"out-{name}") for name in runners}
     median = {name: statistics.median(w) for name, w in walls.items()}
     for name in runners:
-        label = {"typst": "Typst 0.15, 2 processes", "handouts": "handouts batch -j 2",
-                 "before": f"{args.against.name} batch -j 2"}[name]
+        label = {"typst": "Typst 0.15, 2 processes", "handouts": "handouts batch -j 2"}.get(name, f"{name} batch -j 2")
         print(f"  {label:28}: {count / median[name]:6.1f} docs/s  {pages[name] / median[name]:7.1f} pages/s  "
               f"({median[name]:.2f} s wall, {pages[name] / count:.1f} pages/doc; runs "
               f"{', '.join(f'{w:.2f}' for w in walls[name])})")
     print(f"  ratio handouts/Typst, docs/s : {median['typst'] / median['handouts']:.2f}   (goal >= 1.5)")
     print(f"  ratio handouts/Typst, pages/s: "
           f"{pages['handouts'] / median['handouts'] / (pages['typst'] / median['typst']):.2f}")
-    if args.against:
-        print(f"  ratio {args.against.name}/Typst, docs/s  : {median['typst'] / median['before']:.2f}")
+    for tree in args.against:
+        print(f"  ratio {tree.name}/Typst, docs/s : {median['typst'] / median[tree.name]:.2f}")
     print(f"  ({load()} after)")
 
 
@@ -167,21 +166,19 @@ def compare_cold(args, work: Path, cold_typ: Path) -> None:
         "typst": lambda: timed([sys.executable, "-c", typst_code]),
         "handouts": lambda: timed([sys.executable, "-m", "handouts", "-q", "build", "-o", str(work / "cold.pdf")]),
     }
-    if args.against:
-        runners["before"] = lambda: timed([sys.executable, "-m", "handouts", "-q", "build", "-o",
-                                           str(work / "cold-before.pdf")], env=env_for(args.against),
-                                          cwd=args.against)
+    for tree in args.against:
+        runners[tree.name] = lambda tree=tree: timed([sys.executable, "-m", "handouts", "-q", "build", "-o",
+                                                      str(work / f"cold-{tree.name}.pdf")], env=env_for(tree), cwd=tree)
     times: dict[str, list[float]] = {name: [] for name in runners}
     print(f"cold start, median of {args.cold_runs} whole processes each, interleaved ({load()} before)")
     for _ in range(args.cold_runs):
         for name, run in runners.items():
             times[name].append(run())
     median = {name: statistics.median(t) for name, t in times.items()}
-    labels = {"python": "python -c pass (a gauge)", "typst": "typst.compile, same text",
-              "handouts": "handouts build", "before": f"{args.against.name if args.against else ''} build"}
+    labels = {"python": "python -c pass (a gauge)", "typst": "typst.compile, same text", "handouts": "handouts build"}
     for name in runners:
-        ratio = f"  {median[name] / median['typst']:.2f}x Typst" if name in ("handouts", "before") else ""
-        print(f"  {labels[name]:28}: {median[name]:6.3f} s{ratio}  (runs {min(times[name]):.3f}-{max(times[name]):.3f})")
+        ratio = f"  {median[name] / median['typst']:.2f}x Typst" if name not in ("python", "typst") else ""
+        print(f"  {labels.get(name, name + ' build'):28}: {median[name]:6.3f} s{ratio}  (runs {min(times[name]):.3f}-{max(times[name]):.3f})")
     print(f"  goal: handouts build within 2.5x Typst   ({load()} after)")
 
 
@@ -208,7 +205,8 @@ def main() -> None:
     parser.add_argument("--providers", type=int, default=200, help="documents per batch")
     parser.add_argument("--rounds", type=int, default=5, help="interleaved batch rounds (medians)")
     parser.add_argument("--cold-runs", type=int, default=10, help="whole processes per side for the cold start")
-    parser.add_argument("--against", type=Path, metavar="CHECKOUT", help="also time another checkout of handouts")
+    parser.add_argument("--against", type=Path, metavar="CHECKOUT", action="append", default=[],
+                        help="also time another checkout of handouts (repeatable)")
     parser.add_argument("--skip-batch", action="store_true", help="time only the cold start")
     parser.add_argument("--skip-cold", action="store_true", help="time only the batch")
     parser.add_argument("--typst-batch", nargs=2, type=Path, metavar=("FOLDER", "OUT"), help=argparse.SUPPRESS)
@@ -218,10 +216,9 @@ def main() -> None:
         return
     import typst  # noqa: F401  (the bench extra: fail before any work without it)
 
-    args.against = args.against.resolve() if args.against else None
-    for tree in (REPO, args.against):
-        if tree is not None:
-            compileall.compile_dir(tree / "handouts", quiet=1)
+    args.against = [tree.resolve() for tree in args.against]
+    for tree in (REPO, *args.against):
+        compileall.compile_dir(tree / "handouts", quiet=1)
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         roster = work / "roster.csv"
