@@ -6,7 +6,7 @@ start without loading ReportLab.
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
+from .version import __version__
 
 __all__ = ["HandoutError", "__version__", "build_handout", "prepare", "render_handout"]
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
-from . import __version__
+from .version import __version__
 from .deliver.files import check_target, write_atomic
 from .errors import BrandError, ContentError, HandoutError, OutputError, Problem, display_path
 from .fill.catalog import Messages

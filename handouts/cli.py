@@ -16,7 +16,7 @@ import sys
 
 import click
 
-from . import __version__
+from .version import __version__
 
 EXIT_INPUT, EXIT_USAGE, EXIT_BUG = 1, 2, 3
 EXIT_INTERRUPTED, EXIT_TERMINATED = 130, 143  # 128 + SIGINT, 128 + SIGTERM, as shells report them

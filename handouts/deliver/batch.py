@@ -32,7 +32,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .. import __version__
+from ..version import __version__
 from ..build import Prepared, prepare, render_handout, render_handout_html
 from ..editions import Editions
 from ..errors import HandoutError, NotFoundError, Problem, display_path
