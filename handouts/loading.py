@@ -217,7 +217,7 @@ def filled_problem(src: SourceText, text: str, blocks=None) -> Problem | None:
     may hold is left to fill.templates, which refuses it.
     """
     from .fill.templates import MAX_OUTPUT
-    from .render.commonmark import MAX_ONE_PARAGRAPH, body_problem
+    from .load.commonmark import MAX_ONE_PARAGRAPH, body_problem
 
     if len(text) > MAX_OUTPUT:
         return None

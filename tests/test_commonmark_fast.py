@@ -19,7 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
-from handouts.render.commonmark import MAX_NESTING, _commonmark
+from handouts.load.commonmark import MAX_NESTING, _commonmark
 
 TESTS = Path(__file__).resolve().parent
 PACKAGE = Path(str(resources.files("handouts")))

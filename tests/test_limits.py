@@ -21,7 +21,7 @@ import pytest
 from handouts.build import build_handout
 from handouts.errors import HandoutError
 from handouts.lint import lint_handout
-from handouts.render.commonmark import (
+from handouts.load.commonmark import (
     MAX_CELLS,
     MAX_DEPTH,
     MAX_ITEMS,

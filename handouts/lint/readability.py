@@ -58,7 +58,7 @@ class Reading:
 
 def plain_text(markdown: str) -> str:
     """Markdown reduced to sentences: headings and list items end as sentences."""
-    from ..render.commonmark import checked_tokens
+    from ..load.commonmark import checked_tokens
 
     tokens = checked_tokens(markdown)  # parsed once for every check of the body
     blocks = []

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import re
 
-from .commonmark import block_parser
+from ..load.commonmark import block_parser
 from .sharing import shared_cache
 
 # After a blank line, a line at the margin that starts no list item and no

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from reportlab.platypus import Paragraph
 
 from ..load.outbound import safe_link
-from .commonmark import parser
+from ..load.commonmark import parser
 from .sharing import shared_cache
 from .tagging import TaggedFlowable
 

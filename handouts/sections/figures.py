@@ -15,7 +15,7 @@ from urllib.parse import unquote
 
 from ..errors import Problem, display_path
 from ..load.pictures import Picture, PictureError, ReadError, read_picture
-from ..render.commonmark import checked_tokens
+from ..load.commonmark import checked_tokens
 from .model import FigureUse, SourceText
 
 # Anything with a scheme (http:, data:, file:, C:) or a network path (//host).
