@@ -18,7 +18,7 @@ import pytest
 from helpers import invoke
 
 from handouts.lint import lint_handout
-from handouts.lint.cache import LintCache
+from handouts.load.cache import LintCache
 
 TODAY = "2026-11-20"
 MARKETING = Path(__file__).resolve().parent / "lint_cases" / "marketing"

@@ -135,7 +135,7 @@ class Templates:
 
     def _facts(self, src: SourceText) -> dict:
         """What `sandbox.analyze` says of a field with template syntax, worked out once (and kept by lint)."""
-        from ..lint.cache import remember
+        from ..load.cache import remember
 
         def analyze() -> dict:
             facts, template = _sandbox().analyze(self._the_sandbox(), src.text, src.markdown)
@@ -183,7 +183,7 @@ class Templates:
             self._checked.add(src)
             self._compiled[src] = _Text(src.text)
             return src.text
-        from ..lint.cache import current
+        from ..load.cache import current
 
         cache = current()
         if cache is None:
@@ -223,7 +223,7 @@ class Templates:
 
         Only for a checked field that can be filled; see `sandbox.unset_attributes`.
         """
-        from ..lint.cache import remember
+        from ..load.cache import remember
 
         if src not in self._checked or not has_template_syntax(src.text) or not self._facts(src)["ok"]:
             return []
@@ -248,7 +248,7 @@ def has_template_syntax(text: str) -> bool:
 
 def template_variables(src: SourceText | None) -> set[str]:
     """The variables a field uses, as `provider.name` or `today` (none for a field with a syntax error)."""
-    from ..lint.cache import current
+    from ..load.cache import current
 
     if src is None or not has_template_syntax(src.text):
         return set()  # no template syntax, no variables (most fields): nothing to parse

@@ -78,7 +78,7 @@ def lint_handout(handout: str | Path | None = None, *, brand: str | Path | None 
     mistakes (an unknown handout or layout name) still raise.
     """
     from ..load.project import resolve_handout
-    from .cache import LintCache, using
+    from ..load.cache import LintCache, using
 
     today = today or dt.date.today()
     manifest = resolve_handout(handout)

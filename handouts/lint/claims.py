@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from ..sections.model import SourceText
-from .cache import remember
+from ..load.cache import remember
 from .claim_patterns import CLAIM_PATTERNS, CLAIM_PATTERNS_ES, KEYS  # noqa: F401 - named here too
 
 # Each language's cues, in lower case (they are looked for in lower_text's

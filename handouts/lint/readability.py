@@ -86,7 +86,7 @@ def sentences(text: str) -> list[str]:
 
 def measure(markdown: str) -> Reading:
     """Flesch-Kincaid grade, SMOG and sentences of a body (through lint's cache when it keeps one)."""
-    from .cache import remember
+    from ..load.cache import remember
 
     return remember("reading", markdown, lambda: _measure(markdown),
                     dump=lambda r: [r.fk_grade, r.smog, r.sentences, list(r.parts)],
@@ -151,7 +151,7 @@ class SpanishReading:
 
 def measure_spanish(markdown: str) -> SpanishReading:
     """Szigriszt-Pazos (INFLESZ) and sentences of a Spanish body (through lint's cache when it keeps one)."""
-    from .cache import remember
+    from ..load.cache import remember
 
     return remember("reading-es", markdown, lambda: _measure_spanish(markdown),
                     dump=lambda r: [r.inflesz, r.sentences, list(r.parts)],

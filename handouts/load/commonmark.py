@@ -178,7 +178,7 @@ def checked_tokens(text: str) -> tuple[BodyToken, ...]:
     the limits (`size_problem`) has none: it is refused, and parsing it is
     the work the limits are there to spare.
     """
-    from ..lint.cache import remember
+    from .cache import remember
 
     if size_problem(text):
         return ()

