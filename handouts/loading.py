@@ -243,7 +243,7 @@ def problem_order(problem: Problem) -> tuple:
 @lru_cache(maxsize=512)
 def unprintable(text: str, coverage: frozenset[int], family: str) -> str | None:
     from .render.fonts import describe_characters, missing_characters
-    from .render.scripts import right_to_left
+    from .load.scripts import right_to_left
 
     missing = missing_characters(text, coverage)
     if missing:
