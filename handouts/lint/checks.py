@@ -216,7 +216,7 @@ def check_brand(brand: Brand, layout: Layout) -> list[Finding]:
             findings.append(_finding("logo-alt", brand.path, None,
                                      "the logo has no alt text; give it as logo.images.<name>.alt"))
         findings += _logo_contrast(brand)
-        from ..render.logosize import logo_box
+        from ..layouts.logosize import logo_box
 
         width = layout.width - layout.margin_left - layout.margin_right
         printed_w, _ = logo_box(brand.logo, layout.body_size_for(brand.base_size), width)

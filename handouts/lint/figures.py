@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from ..errors import display_path
 from ..layouts import Layout
-from ..render.figuresize import MAX_HEIGHT_RATIO, NATURAL_DPI, printed_dpi, printed_size
+from ..layouts.figuresize import MAX_HEIGHT_RATIO, NATURAL_DPI, printed_dpi, printed_size
 from ..sections.model import Handout
 from .findings import WARNING, Finding
 

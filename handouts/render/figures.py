@@ -30,7 +30,7 @@ from functools import lru_cache
 from reportlab.platypus import Flowable, Spacer
 
 from ..load.pictures import Picture
-from .figuresize import printed_size
+from ..layouts.figuresize import printed_size
 from .images import SharedImage, share_image
 from .tagging import TaggedFlowable, tagged
 

@@ -26,7 +26,7 @@ from .copies import twin
 from .figures import FlushPictures
 from .images import LogoFlowable, shared_logo
 from .keeping import KeepRoom, SignedPage, keep_tail, link_headings
-from .logosize import logo_box
+from ..layouts.logosize import logo_box
 from .markup import (
     CachedParagraph,
     TaggedParagraph,
