@@ -9,7 +9,7 @@ Targets (the first input byte picks one, the rest is the file's bytes):
   4  roster-yaml       load_roster on a fuzzed providers.yaml
   5  brand             handouts.load.brand.load_brand on a fuzzed brand.yml (beside a valid logo)
   6  layout            handouts.layouts.load_layout on a fuzzed layout file
-  7  font              handouts.render.fonts.parse_font on a fuzzed .ttf (parsed, then a trial subset)
+  7  font              handouts.load.fonts.parse_font on a fuzzed .ttf (parsed, then a trial subset)
   8  layout-build      prepare + render_handout: a small valid handout laid out with a fuzzed layout file
   9  merge-manifest    handouts.deliver.batch.merge_manifests on a fuzzed shard manifest and a valid one
   10 email-templates   a clinic's email/subject.txt, body.txt and body.html (the input's first line,
@@ -48,7 +48,7 @@ from handouts.load.outbound import checked_address, checked_header_value, link_p
 from handouts.load.patients import load_patients
 from handouts.load.roster import load_roster
 from handouts.load.yamlfile import load_yaml
-from handouts.render.fonts import parse_font
+from handouts.load.fonts import parse_font
 from handouts.sections import load_handout
 
 ALL_TARGETS = ("yaml", "manifest", "section", "roster-csv", "roster-yaml", "brand", "layout", "font",

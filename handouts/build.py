@@ -30,7 +30,7 @@ from .load.roster import Provider, find_provider, load_roster
 # Loading with every problem collected lives apart, so that lint loads none
 # of the filling and writing below; its names are kept importable from here.
 from .loading import (MAX_EPOCH, Loaded, brand_coverage, build_date, collect, filled_problem,  # noqa: F401
-                      font_problems, load_all, problem_order, provider_problems, register_fonts, settle_bold,
+                      font_problems, load_all, problem_order, provider_problems, settle_bold,
                       unprintable)
 from .render.sharing import new_document
 from .sections import Handout, SourceText
@@ -185,6 +185,15 @@ def _regional(text: Messages, requested: str | None) -> Messages:
     return replace(text, language="-".join(asked))
 
 
+def register_fonts(brand: Brand) -> tuple[frozenset[int], str]:
+    """Register the brand's fonts; the characters both can print, and the body family's name."""
+    from .render.fonts import register_family
+
+    body = register_family(brand.body_font)
+    heading = register_family(brand.heading_font) if brand.heading_font else body
+    return body.coverage & heading.coverage, body.family
+
+
 def check_reader(prepared: Prepared, provider: Provider | None, patient_name: str | None,
                  roster_path: Path | None = None) -> list[Problem]:
     """Problems with one reader's own values: text the fonts cannot print."""
@@ -192,7 +201,7 @@ def check_reader(prepared: Prepared, provider: Provider | None, patient_name: st
     if provider is not None:
         problems += provider_problems(provider, prepared.coverage, prepared.font_family, roster_path)
     if patient_name:
-        from .render.fonts import describe_private, missing_characters
+        from .load.fonts import describe_private, missing_characters
 
         # A patient's name is never quoted, not even one character of it.
         missing = missing_characters(patient_name, prepared.coverage)

@@ -148,7 +148,7 @@ def settle_bold(brand: Brand, texts) -> Brand:
     """
     import dataclasses
 
-    from .render.fonts import bundled_coverage
+    from .load.fonts import bundled_coverage
 
     families = [f for f in (brand.body_font, brand.heading_font) if f is not None and f.bold is None]
     if not families:
@@ -165,26 +165,19 @@ def settle_bold(brand: Brand, texts) -> Brand:
     return dataclasses.replace(brand, body_font=settled(brand.body_font), heading_font=settled(brand.heading_font))
 
 
-def register_fonts(brand: Brand) -> tuple[frozenset[int], str]:
-    """Register the brand's fonts; the characters both can print, and the body family's name."""
-    from .render.fonts import register_family
-
-    body = register_family(brand.body_font)
-    heading = register_family(brand.heading_font) if brand.heading_font else body
-    return body.coverage & heading.coverage, body.family
-
-
 def text_coverage(brand: Brand | None) -> tuple[frozenset[int], str]:
     """The characters a handout's text can print in, and the family's name: what build checks each field against.
 
     The bundled family's come from its table (no font read, no ReportLab);
-    a brand's own fonts are read and registered (BrandError if they cannot be).
+    a brand's own fonts are read and parsed (BrandError if they cannot be).
     """
-    from .render.fonts import BUNDLED_FAMILY, bundled_coverage
+    from .load.fonts import BUNDLED_FAMILY, bundled_coverage, bundled_family, family_files
 
     if brand is None or (brand.body_font is None and brand.heading_font is None):
         return bundled_coverage(), BUNDLED_FAMILY
-    return register_fonts(brand)
+    _, body, _ = family_files(brand.body_font)
+    heading = family_files(brand.heading_font)[1] if brand.heading_font else body
+    return body & heading, (brand.body_font or bundled_family()).name
 
 
 def font_problems(brand: Brand) -> list[Problem]:
@@ -242,7 +235,7 @@ def problem_order(problem: Problem) -> tuple:
 # answers (the texts that name a reader change, and fall out).
 @lru_cache(maxsize=512)
 def unprintable(text: str, coverage: frozenset[int], family: str) -> str | None:
-    from .render.fonts import describe_characters, missing_characters
+    from .load.fonts import describe_characters, missing_characters
     from .load.scripts import right_to_left
 
     missing = missing_characters(text, coverage)

@@ -19,7 +19,7 @@ from brand_yml import Brand as Reference
 from helpers import DEMO_BRAND, assert_clean, invoke
 
 from handouts.load.brand import load_brand, parse_color
-from handouts.render.fonts import bundled_family
+from handouts.load.fonts import bundled_family
 
 CONTACT = """
 defaults:

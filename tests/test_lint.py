@@ -906,7 +906,8 @@ def test_the_bundled_coverage_table_is_what_the_fonts_draw():
     # Lint checks text against fonts/coverage.txt instead of reading the
     # fonts; it must be exactly what build reads from them
     # (tools/bundled-coverage.py writes it again).
-    from handouts.render.fonts import bundled_coverage, register_family
+    from handouts.load.fonts import bundled_coverage
+    from handouts.render.fonts import register_family
 
     assert bundled_coverage() == register_family(None).coverage
 

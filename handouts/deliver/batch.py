@@ -132,7 +132,7 @@ def fingerprint(prepared: Prepared) -> str:
     layout, the bundled fonts, print options and the handouts version: the
     same fingerprint means the same disclosure text was printed.
     """
-    from ..render.fonts import bundled_family
+    from ..load.fonts import bundled_family
 
     handout, brand = prepared.handout, prepared.brand
     digest = hashlib.sha256()
