@@ -29,7 +29,7 @@ from .load.project import find_roster, resolve_handout
 from .load.roster import Provider, find_provider, load_roster
 # Loading with every problem collected lives apart, so that lint loads none
 # of the filling and writing below; its names are kept importable from here.
-from .loading import (MAX_EPOCH, Loaded, brand_coverage, build_date, collect, filled_problem,  # noqa: F401
+from .fill.loading import (MAX_EPOCH, Loaded, brand_coverage, build_date, collect, filled_problem,  # noqa: F401
                       font_problems, load_all, problem_order, provider_problems, settle_bold,
                       unprintable)
 from .render.sharing import new_document

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from ..errors import BrandError, HandoutError, Problem, display_path
 from ..layouts import Layout, builtin_layouts, load_layout
-from ..loading import Loaded, font_problems, load_all, provider_problems, text_coverage
+from ..fill.loading import Loaded, font_problems, load_all, provider_problems, text_coverage
 from ..sections.model import Handout
 from .checks import (
     CODES,

@@ -15,7 +15,7 @@ from ..layouts import Layout
 from ..load.brand import Brand
 from ..load.contrast import MIN_CONTRAST, text_colours
 from ..load.outbound import link_problem
-from ..loading import Loaded, build_date, filled_problem, unprintable
+from ..fill.loading import Loaded, build_date, filled_problem, unprintable
 from ..sections import load_handout
 from ..sections.model import Handout, SourceText
 from .claims import find_claims

@@ -14,17 +14,17 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from .errors import BrandError, HandoutError, Problem, display_path
-from .fill.catalog import FOLDER_NAME, Messages
-from .fill.catalog import messages as load_messages
-from .fill.overrides import check_overrides
-from .fill.templates import Templates, template_context
-from .layouts import Layout, load_layout
-from .load.brand import Brand, read_brand
-from .load.project import find_brand, resolve_handout
-from .load.roster import Provider
-from .sections import Handout, SourceText
-from .sections.load import read_handout
+from ..errors import BrandError, HandoutError, Problem, display_path
+from .catalog import FOLDER_NAME, Messages
+from .catalog import messages as load_messages
+from .overrides import check_overrides
+from .templates import Templates, template_context
+from ..layouts import Layout, load_layout
+from ..load.brand import Brand, read_brand
+from ..load.project import find_brand, resolve_handout
+from ..load.roster import Provider
+from ..sections import Handout, SourceText
+from ..sections.load import read_handout
 
 
 # 9999-12-31T23:59:59Z: dates past it cannot be written in a PDF or a template.
@@ -171,7 +171,7 @@ def text_coverage(brand: Brand | None) -> tuple[frozenset[int], str]:
     The bundled family's come from its table (no font read, no ReportLab);
     a brand's own fonts are read and parsed (BrandError if they cannot be).
     """
-    from .load.fonts import BUNDLED_FAMILY, bundled_coverage, bundled_family, family_files
+    from ..load.fonts import BUNDLED_FAMILY, bundled_coverage, bundled_family, family_files
 
     if brand is None or (brand.body_font is None and brand.heading_font is None):
         return bundled_coverage(), BUNDLED_FAMILY
@@ -209,8 +209,8 @@ def filled_problem(src: SourceText, text: str, blocks=None) -> Problem | None:
     `blocks`: see body_problem. A text over the 400,000 characters any field
     may hold is left to fill.templates, which refuses it.
     """
-    from .fill.templates import MAX_OUTPUT
-    from .load.commonmark import MAX_ONE_PARAGRAPH, body_problem
+    from .templates import MAX_OUTPUT
+    from ..load.commonmark import MAX_ONE_PARAGRAPH, body_problem
 
     if len(text) > MAX_OUTPUT:
         return None
@@ -235,8 +235,8 @@ def problem_order(problem: Problem) -> tuple:
 # answers (the texts that name a reader change, and fall out).
 @lru_cache(maxsize=512)
 def unprintable(text: str, coverage: frozenset[int], family: str) -> str | None:
-    from .load.fonts import describe_characters, missing_characters
-    from .load.scripts import right_to_left
+    from ..load.fonts import describe_characters, missing_characters
+    from ..load.scripts import right_to_left
 
     missing = missing_characters(text, coverage)
     if missing:
