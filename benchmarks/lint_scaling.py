@@ -85,7 +85,7 @@ def lint_phrases(clinic: Path, count: int) -> None:
 
 
 def layout_sizes(clinic: Path) -> None:
-    from handouts.build import build_handout
+    from handouts.pipeline.prepare import build_handout
 
     times = {}
     for label, size in (("10 KB", 10_000), ("100 KB", 100_000), ("400 KB", 395_000)):

@@ -13,7 +13,7 @@ __all__ = ["HandoutError", "__version__", "build_handout", "prepare", "render_ha
 
 def __getattr__(name: str):
     if name in ("build_handout", "prepare", "render_handout"):
-        from . import build
+        from .pipeline import prepare as build
 
         return getattr(build, name)
     if name == "HandoutError":

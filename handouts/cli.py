@@ -182,7 +182,7 @@ def build(handout, output, brand, layout, providers, provider_id, patient_name, 
       handouts build my-clinic --print --printer front-desk
       handouts build my-clinic --format html -o knee.html
     """
-    from .build import build_handout
+    from .pipeline.prepare import build_handout
 
     _check_provider_options(providers, provider_id)
     if not send and (printer or copies or duplex):
@@ -371,7 +371,7 @@ def batch(handout, providers, brand, layout, out_dir, jobs, only, shard, print_r
       handouts batch my-clinic --providers big.csv --shard 3/8 -d out-3
       handouts batch my-clinic --providers my-clinic/providers.csv --format pdf,html
     """
-    from .build import parse_formats
+    from .pipeline.prepare import parse_formats
     from .deliver.batch import Shard, build_batch
 
     formats = parse_formats(fmt)

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from handouts.build import build_handout
+from handouts.pipeline.prepare import build_handout
 from handouts.errors import HandoutError
 from handouts.lint import lint_handout
 from handouts.load.commonmark import (

@@ -19,7 +19,7 @@ import pytest
 import yaml
 from helpers import KNEE, assert_clean, invoke
 
-from handouts.editions import Editions
+from handouts.pipeline.editions import Editions
 
 SPANISH = yaml.safe_load((KNEE / "handout.es.yaml").read_text(encoding="utf-8"))
 

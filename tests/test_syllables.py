@@ -107,13 +107,13 @@ def test_a_lint_run_loads_neither_textstat_nor_reportlab(tmp_path):
         code = ("import sys; from handouts.cli import main\n"
                 f"sys.argv = ['handouts', 'lint', *{list(args)!r}]\n"
                 "try:\n    main()\nexcept SystemExit as exit:\n    assert exit.code == 0, exit.code\n"
-                "print(sorted(m for m in ('textstat', 'handouts.render.markup', 'reportlab', 'handouts.build')\n"
+                "print(sorted(m for m in ('textstat', 'handouts.render.markup', 'reportlab', 'handouts.pipeline.prepare')\n"
                 "             if m in sys.modules))")
         env = dict(os.environ, PYTHONPATH=str(Path(__file__).parent.parent), HANDOUTS_CACHE_DIR=str(tmp_path))
         done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=False)
         assert done.returncode == 0, done.stderr
         return done.stdout.splitlines()[-1]
 
-    assert loaded() == "['handouts.build', 'handouts.render.markup', 'reportlab']"
+    assert loaded() == "['handouts.pipeline.prepare', 'handouts.render.markup', 'reportlab']"
     assert loaded() == "[]"
     assert loaded(str(Path(__file__).parent / "cases" / "ok-minimal"), "--no-cache") == "[]"

@@ -30,7 +30,7 @@ import json
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from ..build import Prepared
+    from ..pipeline.prepare import Prepared
 
 # Raised by hand if what goes into the fingerprint changes: a new value is a
 # new fingerprint for every handout, so raise it only with a migration.

@@ -148,7 +148,7 @@ def settle_bold(brand: Brand, texts) -> Brand:
     """
     import dataclasses
 
-    from .load.fonts import bundled_coverage
+    from ..load.fonts import bundled_coverage
 
     families = [f for f in (brand.body_font, brand.heading_font) if f is not None and f.bold is None]
     if not families:

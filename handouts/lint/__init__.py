@@ -40,7 +40,7 @@ from .figures import INFO, check_figures
 from .findings import ERROR, Finding, sort_key
 
 if TYPE_CHECKING:  # build (filling, rendering) is only needed for the signed page's measure
-    from ..build import Prepared
+    from ..pipeline.prepare import Prepared
 
 __all__ = ["CODES", "INFO", "Finding", "edition_findings", "lint_handout"]
 
@@ -163,7 +163,7 @@ def _check(loaded: Loaded, *, today: dt.date, max_grade: float, readability: boo
     findings += check_comments(texts)
     if loaded.brand is not None:
         findings += from_problems(font_problems(loaded.brand))
-        from ..loading import settle_bold
+        from ..fill.loading import settle_bold
 
         findings += check_brand(settle_bold(loaded.brand, texts), loaded.layout)
     try:
@@ -201,7 +201,7 @@ def _measure_consent(loaded: Loaded, prepared: Prepared | None, layouts: tuple[L
     it runs over in each layout, not findings: a path is shown from where
     lint runs.
     """
-    from .cache import remember
+    from ..load.cache import remember
 
     if layouts is None:
         named = {loaded.layout.name: loaded.layout}
@@ -210,7 +210,7 @@ def _measure_consent(loaded: Loaded, prepared: Prepared | None, layouts: tuple[L
         layouts = tuple(named.values())
 
     def measure() -> dict[str, int]:
-        from ..build import prepared_from  # laying out: only for a long signed page
+        from ..pipeline.prepare import prepared_from  # laying out: only for a long signed page
 
         ready = prepared if prepared is not None else prepared_from(replace(loaded, problems=()))[0]
         return overflows(ready, layouts) if ready is not None else {}  # None: the brand's fonts, reported above

@@ -13,7 +13,7 @@ from ..layouts import Layout
 from .findings import ERROR, Finding
 
 if TYPE_CHECKING:
-    from ..build import Prepared
+    from ..pipeline.prepare import Prepared
 
 # A name as long as many real ones, so the page's header takes two lines.
 SAMPLE_PATIENT = "Maria Guadalupe Example-Sample"
@@ -109,7 +109,7 @@ def check_consent(prepared: Prepared, layouts: Iterable[Layout]) -> list[Finding
 
 def overflows(prepared: Prepared, layouts: Iterable[Layout]) -> dict[str, int]:
     """{layout name: lines too many} for each of `layouts` the signed page does not fit."""
-    from ..build import fill  # with the renderer below: only for a long signed page
+    from ..pipeline.prepare import fill  # with the renderer below: only for a long signed page
     from ..render.pdf import consent_overflow
 
     filled = fill(prepared, patient_name=SAMPLE_PATIENT)

@@ -22,7 +22,7 @@ from ..errors import display_path
 from ..load.paths import package_path
 from ..load.yamlfile import load_yaml
 from ..sections.model import SourceText
-from .cache import remember
+from ..load.cache import remember
 from .findings import WARNING, Finding
 
 # code -> (severity, what it checks); merged into lint's CODES.

@@ -21,8 +21,8 @@ from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ...build import Prepared, fill_reader, render_filled
-from ...editions import Editions
+from ...pipeline.prepare import Prepared, fill_reader, render_filled
+from ...pipeline.editions import Editions
 from ...errors import HandoutError, OutputError, Problem, display_path, explain_os_error
 from ...layouts import builtin_layouts
 from ...load.outbound import MailAddress, UnsafeValue, checked_address

@@ -22,7 +22,7 @@ from ..content import content_fingerprint
 from .ledger import PENDING, SENT, Delivery, Mailing
 
 if TYPE_CHECKING:
-    from ...build import Prepared
+    from ...pipeline.prepare import Prepared
     from .mailing import EmailResult
 
 log = logging.getLogger("handouts")

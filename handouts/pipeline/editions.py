@@ -16,9 +16,9 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from .build import Prepared, prepare_checked
-from .load.project import resolve_handout
-from .sections.translations import Edition, choose_edition
+from .prepare import Prepared, prepare_checked
+from ..load.project import resolve_handout
+from ..sections.translations import Edition, choose_edition
 
 log = logging.getLogger("handouts")
 

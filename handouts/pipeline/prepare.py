@@ -16,26 +16,26 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
-from .version import __version__
-from .deliver.files import check_target, write_atomic
-from .errors import BrandError, ContentError, HandoutError, OutputError, Problem, display_path
-from .fill.catalog import Messages
-from .fill.filled import FilledDecision, FilledHandout, FilledReference, FilledSection
-from .fill.overrides import html_folder
-from .fill.templates import Templates, template_context
-from .layouts import Layout
-from .load.brand import Brand
-from .load.project import find_roster, resolve_handout
-from .load.roster import Provider, find_provider, load_roster
+from ..version import __version__
+from ..deliver.files import check_target, write_atomic
+from ..errors import BrandError, ContentError, HandoutError, OutputError, Problem, display_path
+from ..fill.catalog import Messages
+from ..fill.filled import FilledDecision, FilledHandout, FilledReference, FilledSection
+from ..fill.overrides import html_folder
+from ..fill.templates import Templates, template_context
+from ..layouts import Layout
+from ..load.brand import Brand
+from ..load.project import find_roster, resolve_handout
+from ..load.roster import Provider, find_provider, load_roster
 # Loading with every problem collected lives apart, so that lint loads none
 # of the filling and writing below; its names are kept importable from here.
-from .fill.loading import (MAX_EPOCH, Loaded, brand_coverage, build_date, collect, filled_problem,  # noqa: F401
+from ..fill.loading import (MAX_EPOCH, Loaded, brand_coverage, build_date, collect, filled_problem,  # noqa: F401
                       font_problems, load_all, problem_order, provider_problems, settle_bold,
                       unprintable)
-from .render.sharing import new_document
-from .sections import Handout, SourceText
-from .sections.model import pictures_of
-from .sections.translations import choose_edition
+from ..render.sharing import new_document
+from ..sections import Handout, SourceText
+from ..sections.model import pictures_of
+from ..sections.translations import choose_edition
 
 log = logging.getLogger("handouts")
 
@@ -103,7 +103,7 @@ def prepare_checked(handout: str | Path | None = None, *, allow_lint_errors: boo
     clinic can still print in an emergency, knowingly; input problems and a
     consent split from its signatures are never allowed.
     """
-    from .lint import ERROR, edition_findings
+    from ..lint import ERROR, edition_findings
 
     loaded, prepared, problems = _prepare(handout, **options)
     findings = edition_findings(loaded, prepared)
@@ -187,7 +187,7 @@ def _regional(text: Messages, requested: str | None) -> Messages:
 
 def register_fonts(brand: Brand) -> tuple[frozenset[int], str]:
     """Register the brand's fonts; the characters both can print, and the body family's name."""
-    from .render.fonts import register_family
+    from ..render.fonts import register_family
 
     body = register_family(brand.body_font)
     heading = register_family(brand.heading_font) if brand.heading_font else body
@@ -201,7 +201,7 @@ def check_reader(prepared: Prepared, provider: Provider | None, patient_name: st
     if provider is not None:
         problems += provider_problems(provider, prepared.coverage, prepared.font_family, roster_path)
     if patient_name:
-        from .load.fonts import describe_private, missing_characters
+        from ..load.fonts import describe_private, missing_characters
 
         # A patient's name is never quoted, not even one character of it.
         missing = missing_characters(patient_name, prepared.coverage)
@@ -277,7 +277,7 @@ def fill(prepared: Prepared, *, provider: Provider | None = None, patient_name: 
 
 def _blocks(text: str) -> list:
     """A filled body's block tokens from the pieces its rendering parses too (render.blocks)."""
-    from .render.blocks import body_tokens
+    from ..render.blocks import body_tokens
 
     return body_tokens(text, {})
 
@@ -314,14 +314,14 @@ def render_filled(prepared: Prepared, filled: FilledHandout, *, today: dt.date |
     A signed page that would split across pages is refused with lint's
     `consent-too-long` error: nothing is printed split.
     """
-    from .render.keeping import SignedPageTooLong
-    from .render.pdf import render_pdf
+    from ..render.keeping import SignedPageTooLong
+    from ..render.pdf import render_pdf
 
     try:
         return render_pdf(filled, brand=prepared.brand, layout=prepared.layout, creator=creator(),
                           print_ready=prepared.print_ready, common=_common(prepared, today or build_date()))
     except SignedPageTooLong as exc:
-        from .lint.consent import consent_too_long, lines_over
+        from ..lint.consent import consent_too_long, lines_over
 
         lines = lines_over(exc.points, prepared.brand, prepared.layout)
         finding = consent_too_long(prepared.handout, {prepared.layout.name: lines}, reader=True)
@@ -341,7 +341,7 @@ def render_handout_html(prepared: Prepared, *, provider: Provider | None = None,
                         patient_name: str | None = None, today: dt.date | None = None,
                         roster_path: Path | None = None) -> bytes:
     """One reader's accessible HTML edition, as UTF-8 bytes (see render.html)."""
-    from .render.html import render_html
+    from ..render.html import render_html
 
     filled = fill_reader(prepared, provider=provider, patient_name=patient_name, today=today,
                          roster_path=roster_path)
@@ -358,7 +358,7 @@ FORMATS = ("pdf", "html")
 
 def parse_formats(text: str) -> tuple[str, ...]:
     """'pdf', 'html' or 'pdf,html' as a tuple in that order; anything else is a usage error."""
-    from .errors import NotFoundError
+    from ..errors import NotFoundError
 
     wanted = [part.strip().lower() for part in text.split(",") if part.strip()]
     unknown = [part for part in wanted if part not in FORMATS]
