@@ -71,7 +71,8 @@ def warm_per_document(count: int, blocks: int = 5) -> tuple[float, float, float]
     blocks and the medians reported, so a drift in the machine's speed
     hits both alike.
     """
-    from handouts.pipeline.prepare import fill, prepare, render_handout
+    from handouts import prepare, render_handout
+    from handouts.pipeline.reader import fill
     from handouts.load.roster import Provider
 
     def provider(i: int) -> Provider:
@@ -216,7 +217,7 @@ def memory_growth(total: int) -> dict[int, float]:
     """RSS after 100 documents, after 1,000 and after `total`, rendering in this process as a batch worker does."""
     import gc
 
-    from handouts.pipeline.prepare import prepare, render_handout
+    from handouts import prepare, render_handout
     from handouts.load.roster import Provider
 
     try:  # what a worker does after each document (a full collection every 20), where the checkout has it

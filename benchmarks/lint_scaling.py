@@ -30,7 +30,7 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from handouts.lint import lint_handout
+from handouts import lint_handout
 
 CLAIM = "It may cure you. "
 WORDS = ("knee", "shot", "pain", "walk", "rest", "ice", "cells", "study", "doctor", "week", "swelling", "brace")
@@ -85,7 +85,7 @@ def lint_phrases(clinic: Path, count: int) -> None:
 
 
 def layout_sizes(clinic: Path) -> None:
-    from handouts.pipeline.prepare import build_handout
+    from handouts import build_handout
 
     times = {}
     for label, size in (("10 KB", 10_000), ("100 KB", 100_000), ("400 KB", 395_000)):

@@ -38,7 +38,8 @@ import tempfile
 from email import message_from_bytes, policy
 from pathlib import Path
 
-from handouts.pipeline.prepare import prepare, render_handout
+from handouts.pipeline.prepare import prepare
+from handouts.pipeline.produce import render_handout
 from handouts.deliver.batch import merge_manifests
 from handouts.deliver.email.message import build_message, load_templates, message_context, render_texts
 from handouts.fill.overrides import check_overrides

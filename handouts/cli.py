@@ -64,6 +64,20 @@ def _redeliver_interrupt(unraisable) -> None:
 OUTPUT = click.Path()
 
 
+FORMATS = ("pdf", "html")
+
+
+def parse_formats(text: str) -> tuple[str, ...]:
+    """'pdf', 'html' or 'pdf,html' as a tuple in that order; anything else is a usage error."""
+    from .errors import NotFoundError
+
+    wanted = [part.strip().lower() for part in text.split(",") if part.strip()]
+    unknown = [part for part in wanted if part not in FORMATS]
+    if not wanted or unknown:
+        raise NotFoundError(f"--format takes pdf, html or pdf,html; found {text!r}")
+    return tuple(f for f in FORMATS if f in wanted)
+
+
 class _EchoHandler(logging.Handler):
     """Library log records to stderr through click, as `handouts: warning: ...`.
 
@@ -182,7 +196,7 @@ def build(handout, output, brand, layout, providers, provider_id, patient_name, 
       handouts build my-clinic --print --printer front-desk
       handouts build my-clinic --format html -o knee.html
     """
-    from .pipeline.prepare import build_handout
+    from .deliver.single import build_handout
 
     _check_provider_options(providers, provider_id)
     if not send and (printer or copies or duplex):
@@ -294,7 +308,7 @@ def lint(handout, brand, layout, max_grade, strict, fmt, today, allow_outside, i
     collecting = gc.isenabled()
     gc.disable()
     try:
-        from .lint import lint_handout
+        from .pipeline.lint import lint_handout
 
         findings = lint_handout(handout, brand=brand, layout=layout, max_grade=max_grade,
                                 today=today.date() if today else None, allow_outside=allow_outside, images=images,
@@ -371,7 +385,6 @@ def batch(handout, providers, brand, layout, out_dir, jobs, only, shard, print_r
       handouts batch my-clinic --providers big.csv --shard 3/8 -d out-3
       handouts batch my-clinic --providers my-clinic/providers.csv --format pdf,html
     """
-    from .pipeline.prepare import parse_formats
     from .deliver.batch import Shard, build_batch
 
     formats = parse_formats(fmt)

@@ -142,7 +142,7 @@ def test_every_template_environment_is_made_in_one_place():
 
 def test_the_checked_variables_are_what_the_templates_get(built):
     """overrides' lists of variables match the contexts the HTML edition and the e-mail give."""
-    from handouts.pipeline.prepare import prepare
+    from handouts import prepare
     from handouts.deliver.email.message import message_context
     from handouts.render.html import _page_context
 
@@ -154,6 +154,6 @@ def test_the_checked_variables_are_what_the_templates_get(built):
 
 
 def _filled(prepared):
-    from handouts.pipeline.prepare import fill_reader
+    from handouts import fill_reader
 
     return fill_reader(prepared)

@@ -121,7 +121,7 @@ def test_a_clinics_own_layout_is_measured_by_lint_and_refused_by_build(tmp_path,
 def test_every_copy_is_checked_as_it_is_laid_out(tmp_path):
     # prepare() alone measures nothing: the copy being laid out is refused
     # with lint's message rather than printed split.
-    from handouts.pipeline.prepare import prepare, render_handout
+    from handouts import prepare, render_handout
     from handouts.errors import ContentError
 
     (tmp_path / "pocket.yaml").write_text(POCKET, encoding="utf-8")

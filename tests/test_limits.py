@@ -18,9 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from handouts.pipeline.prepare import build_handout
 from handouts.errors import HandoutError
-from handouts.lint import lint_handout
+from handouts import build_handout, lint_handout
 from handouts.load.commonmark import (
     MAX_CELLS,
     MAX_DEPTH,

@@ -251,7 +251,8 @@ def test_base_project_lints_clean(clinic):
 def test_library_lint_handout(clinic):
     import datetime as dt
 
-    from handouts.lint import Finding, lint_handout
+    from handouts import lint_handout
+    from handouts.lint import Finding
 
     write_project(clinic, {"sections/benefits.yaml": body("benefits", "What the shot may do", "A cure!")})
     findings = lint_handout(clinic, today=dt.date(2026, 11, 23))

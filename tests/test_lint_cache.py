@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from helpers import invoke
 
-from handouts.lint import lint_handout
+from handouts import lint_handout
 from handouts.load.cache import LintCache
 
 TODAY = "2026-11-20"
@@ -51,7 +51,7 @@ def mistaken(bundled_copy) -> Path:
 
 def lint_in_a_new_process(folder: Path, cache: Path) -> dict:
     """Lint in a fresh interpreter: its findings, and whether it imported markdown-it, Pillow's imaging, Jinja2."""
-    code = ("import json, sys, datetime as dt; from handouts.lint import lint_handout; "
+    code = ("import json, sys, datetime as dt; from handouts import lint_handout; "
             f"found = lint_handout({str(folder)!r}, cache={str(cache)!r}, today=dt.date(2026, 11, 20)); "
             "print(json.dumps({'findings': [f.as_dict() for f in found], 'parsed': 'markdown_it' in sys.modules, "
             "'decoded': 'PIL.Image' in sys.modules, 'templated': 'jinja2' in sys.modules}))")
@@ -156,7 +156,7 @@ def test_a_cache_folder_that_cannot_be_written_only_costs_time(bundled_copy, tmp
 
 def test_two_lints_at_once_share_the_cache(mistaken, tmp_path):
     cache = tmp_path / "cache"
-    code = ("import sys, datetime as dt; from handouts.lint import lint_handout; "
+    code = ("import sys, datetime as dt; from handouts import lint_handout; "
             f"lint_handout({str(mistaken)!r}, cache={str(cache)!r}, today=dt.date(2026, 11, 20))")
     runs = [subprocess.Popen([sys.executable, "-c", code], env=dict(os.environ)) for _ in range(3)]
     assert [run.wait(timeout=120) for run in runs] == [0, 0, 0]

@@ -79,7 +79,7 @@ def test_different_epochs_give_different_dates(minimal_project, monkeypatch):
 # worker does, and prints each PDF's hash.
 _IN_ORDER = """
 import hashlib, sys
-from handouts.pipeline.prepare import prepare, render_handout
+from handouts import prepare, render_handout
 from handouts.load.roster import Provider
 prepared = prepare(layout=sys.argv[1])
 for name in sys.argv[2:]:

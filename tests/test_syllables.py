@@ -93,7 +93,7 @@ def test_spanish_words_use_pyphens_spanish_points():
 def test_a_lint_run_loads_neither_textstat_nor_reportlab(tmp_path):
     # What a cold lint imports is most of what it costs: textstat is for the
     # tests, ReportLab (and the Markdown-to-flowables renderer, render.markup)
-    # and the filling and writing in `build` for builds. The bundled handout's
+    # and the preparing, filling and rendering in `pipeline` for builds. The bundled handout's
     # fonts are the bundled ones, which lint knows print its brand's values
     # without reading them. Its signed page is too long to know it fits
     # without laying it out: the first lint does, and keeps the answer, so

@@ -302,7 +302,7 @@ def test_a_document_that_tags_otherwise_gets_its_own_tree():
     """
     import io
 
-    from handouts.pipeline.prepare import prepare, render_handout
+    from handouts import prepare, render_handout
     from handouts.load.roster import Provider
     from handouts.render import structtree
 

@@ -33,7 +33,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..version import __version__
-from ..pipeline.prepare import Prepared, prepare, render_handout, render_handout_html
+from ..pipeline.prepare import Prepared, prepare
+from ..pipeline.produce import render_handout, render_handout_html
 from ..pipeline.editions import Editions
 from ..errors import HandoutError, NotFoundError, Problem, display_path
 from ..load.project import find_roster, resolve_handout
@@ -150,7 +151,7 @@ def fingerprint(prepared: Prepared) -> str:
     for family in families:
         _hash_files(digest, [p for p in (family.regular, family.bold, family.italic, family.bold_italic) if p])
     if prepared.templates.uses("today"):
-        from ..pipeline.prepare import build_date
+        from ..fill.loading import build_date
 
         digest.update(f"today={build_date().isoformat()}".encode())
     return digest.hexdigest()

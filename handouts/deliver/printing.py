@@ -151,7 +151,7 @@ def print_handout(handout: str | Path | None = None, *, printer: str | None = No
     The printer is checked before the handout is built, so a missing
     printer fails fast; nothing is written to disk.
     """
-    from ..pipeline.prepare import render_one
+    from ..pipeline.produce import render_one
 
     queue = check_printer(printer, timeout=timeout)
     rendered = render_one(handout, **build_options)

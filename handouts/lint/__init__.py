@@ -4,15 +4,18 @@ Every check has a stable code (`checks.CODES`, documented in the README with
 why it exists). `lint_handout()` runs them all on a handout and its
 translations; `edition_findings()` runs them on one edition, without the
 slower readability pass: what `build`, `batch`, `print` and `email` refuse
-to print past.
+to print past (lint.gate).
+
+Lint reads what load and fill make, and never lays a page out: whether the
+signed page fits is measured by the caller's `measure` (pipeline.lint,
+which renders), passed in.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import replace
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from ..errors import BrandError, HandoutError, Problem, display_path
 from ..layouts import Layout, builtin_layouts, load_layout
@@ -35,34 +38,36 @@ from .checks import (
     from_problems,
 )
 from .config import LintConfig, load_lint_config
-from .consent import consent_inputs, consent_too_long, needs_measuring, overflows
+from .consent import consent_inputs, consent_too_long, needs_measuring
 from .figures import INFO, check_figures
 from .findings import ERROR, Finding, sort_key
 
-if TYPE_CHECKING:  # build (filling, rendering) is only needed for the signed page's measure
-    from ..pipeline.prepare import Prepared
+# Lays the signed page out in each layout: {layout name: lines too many} for those it does not fit.
+MeasureConsent = Callable[[Loaded, tuple[Layout, ...]], dict[str, int]]
 
 __all__ = ["CODES", "INFO", "Finding", "edition_findings", "lint_handout"]
 
 
-def edition_findings(loaded: Loaded, prepared: Prepared | None = None, *,
-                     today: dt.date | None = None) -> list[Finding]:
+def edition_findings(loaded: Loaded, *, measure: MeasureConsent, today: dt.date | None = None) -> list[Finding]:
     """Every finding lint makes of one edition but reading level: what build, batch, print and email report.
 
-    The signed page is measured in the layout the edition prints in (lint
-    measures it in every layout); `prepared`, when there is one, saves
-    preparing it again for that. Reading level is left to `handouts lint`:
-    it is the one slow check, and never an error.
+    The signed page is measured (`measure`) in the layout the edition prints
+    in (lint measures it in every layout). Reading level is left to
+    `handouts lint`: it is the one slow check, and never an error.
     """
     return sorted(set(_check(loaded, today=today or dt.date.today(), max_grade=0.0, readability=False,
-                             layouts=(loaded.layout,), prepared=prepared)), key=sort_key)
+                             layouts=(loaded.layout,), measure=measure)), key=sort_key)
 
 
 def lint_handout(handout: str | Path | None = None, *, brand: str | Path | None = None,
                  layout: str | Path | None = None, max_grade: float = 8.0,
                  today: dt.date | None = None, allow_outside: bool = False,
-                 readability: bool = True, images: bool = False, cache: str | Path | None = None) -> list[Finding]:
+                 readability: bool = True, images: bool = False, cache: str | Path | None = None,
+                 measure: MeasureConsent) -> list[Finding]:
     """Every finding for a handout, each once, sorted by file and line.
+
+    `measure` lays the signed page out (pipeline.lint.measure_consent; the
+    public `handouts.lint_handout` passes it).
 
     With `images`, every picture in the sections is listed too, with its
     alt text and printed size (severity `info`, code `image`).
@@ -84,17 +89,18 @@ def lint_handout(handout: str | Path | None = None, *, brand: str | Path | None 
     manifest = resolve_handout(handout)
     with using(LintCache.open(Path(cache), manifest) if cache is not None else None):
         findings = _lint_all(manifest, brand=brand, layout=layout, max_grade=max_grade, today=today,
-                             allow_outside=allow_outside, images=images, readability=readability)
+                             allow_outside=allow_outside, images=images, readability=readability,
+                             measure=measure)
     return sorted(set(findings), key=sort_key)
 
 
 def _lint_all(manifest: Path, *, brand, layout, max_grade: float, today: dt.date, allow_outside: bool,
-              images: bool, readability: bool) -> list[Finding]:
+              images: bool, readability: bool, measure: MeasureConsent) -> list[Finding]:
     """The findings of a handout and every translation of it, unsorted."""
     from ..sections.translations import original_path, translations
 
     options = dict(brand=brand, layout=layout, max_grade=max_grade, today=today, allow_outside=allow_outside,
-                   images=images, readability=readability)
+                   images=images, readability=readability, measure=measure)
     findings, loaded = _lint_one(manifest, **options)
     # An original brings its translations along: one run checks every edition,
     # each against the original as read here (as load_handout reads it: no --allow-outside).
@@ -128,8 +134,8 @@ def _roster_problems(manifest: Path, loaded: Loaded) -> list[Problem]:
 
 
 def _lint_one(manifest: Path, *, brand, layout, max_grade: float, today: dt.date, allow_outside: bool,
-              images: bool = False, readability: bool = True, original: Handout | None = None
-              ) -> tuple[list[Finding], Loaded]:
+              measure: MeasureConsent, images: bool = False, readability: bool = True,
+              original: Handout | None = None) -> tuple[list[Finding], Loaded]:
     """Every finding for one edition of a handout (an original or a translation), and what was loaded.
 
     The signed page is measured in every built-in layout and the one given:
@@ -137,12 +143,12 @@ def _lint_one(manifest: Path, *, brand, layout, max_grade: float, today: dt.date
     """
     loaded = load_all(manifest, brand=brand, layout=layout, allow_outside=allow_outside)
     return _check(loaded, today=today, max_grade=max_grade, readability=readability, images=images,
-                  original=original), loaded
+                  original=original, measure=measure), loaded
 
 
-def _check(loaded: Loaded, *, today: dt.date, max_grade: float, readability: bool,
-           layouts: tuple[Layout, ...] | None = None, images: bool = False, original: Handout | None = None,
-           prepared: Prepared | None = None) -> list[Finding]:
+def _check(loaded: Loaded, *, today: dt.date, max_grade: float, readability: bool, measure: MeasureConsent,
+           layouts: tuple[Layout, ...] | None = None, images: bool = False, original: Handout | None = None
+           ) -> list[Finding]:
     """Every check on what was loaded of one edition, whatever else failed to load.
 
     The signed page is measured in `layouts` (None: the one loaded and every built-in one).
@@ -189,12 +195,12 @@ def _check(loaded: Loaded, *, today: dt.date, max_grade: float, readability: boo
         # Measuring the signed page means laying it out: only for a signed
         # page long enough to need it, in a handout that fills in (a
         # brand's own errors leave it printable with their defaults).
-        findings += _measure_consent(loaded, prepared, layouts)
+        findings += _measure_consent(loaded, layouts, measure)
     return findings
 
 
-def _measure_consent(loaded: Loaded, prepared: Prepared | None, layouts: tuple[Layout, ...] | None) -> list[Finding]:
-    """The signed page measured in `layouts`, through lint's cache.
+def _measure_consent(loaded: Loaded, layouts: tuple[Layout, ...] | None, measure: MeasureConsent) -> list[Finding]:
+    """The signed page measured (`measure`, which lays it out) in `layouts`, through lint's cache.
 
     Laying the page out loads the renderer (half a second); a lint after an
     edit elsewhere reads the answer back instead. What is kept is how far
@@ -209,14 +215,8 @@ def _measure_consent(loaded: Loaded, prepared: Prepared | None, layouts: tuple[L
             named.setdefault(name, load_layout(name))
         layouts = tuple(named.values())
 
-    def measure() -> dict[str, int]:
-        from ..pipeline.prepare import prepared_from  # laying out: only for a long signed page
-
-        ready = prepared if prepared is not None else prepared_from(replace(loaded, problems=()))[0]
-        return overflows(ready, layouts) if ready is not None else {}  # None: the brand's fonts, reported above
-
     try:
-        over = remember("consent", consent_inputs(loaded, layouts), measure,
+        over = remember("consent", consent_inputs(loaded, layouts), lambda: measure(loaded, layouts),
                         load=lambda data: {str(name): int(lines) for name, lines in data.items()})
     except HandoutError as exc:
         return from_problems(exc.problems)

@@ -1,4 +1,9 @@
-"""The signed page: what is done, the acknowledgment, the decision and the signatures fit on one page."""
+"""The signed page: what is done, the acknowledgment, the decision and the signatures fit on one page.
+
+Lint decides when only laying the page out can tell (`needs_measuring`),
+what the measure depends on (`consent_inputs`, for lint's cache) and what
+to say when it does not fit; the laying out is pipeline.lint's.
+"""
 
 from __future__ import annotations
 
@@ -6,14 +11,10 @@ import math
 from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from ..errors import display_path
 from ..layouts import Layout
 from .findings import ERROR, Finding
-
-if TYPE_CHECKING:
-    from ..pipeline.prepare import Prepared
 
 # A name as long as many real ones, so the page's header takes two lines.
 SAMPLE_PATIENT = "Maria Guadalupe Example-Sample"
@@ -95,30 +96,6 @@ def _package_stamp() -> str:
     package = Path(__file__).resolve().parent.parent
     return "\n".join(_stamp(entry) for folder in _LAYING_OUT for entry in sorted((package / folder).iterdir())
                      if entry.is_file())
-
-
-def check_consent(prepared: Prepared, layouts: Iterable[Layout]) -> list[Finding]:
-    """An error when the signed page cannot share one page with its signatures in one of `layouts`.
-
-    Measured for a patient with a long name (the page's header then takes
-    two lines); large print is where a page fills first.
-    """
-    over = overflows(prepared, layouts)
-    return [consent_too_long(prepared.handout, over)] if over else []
-
-
-def overflows(prepared: Prepared, layouts: Iterable[Layout]) -> dict[str, int]:
-    """{layout name: lines too many} for each of `layouts` the signed page does not fit."""
-    from ..pipeline.prepare import fill  # with the renderer below: only for a long signed page
-    from ..render.pdf import consent_overflow
-
-    filled = fill(prepared, patient_name=SAMPLE_PATIENT)
-    over = {}
-    for layout in layouts:
-        points = consent_overflow(filled, brand=prepared.brand, layout=layout)
-        if points > 0:
-            over[layout.name] = lines_over(points, prepared.brand, layout)
-    return over
 
 
 def lines_over(points: float, brand, layout: Layout) -> int:

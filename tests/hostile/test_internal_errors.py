@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-import handouts.pipeline.prepare
+import handouts.pipeline.produce
 import handouts.deliver.batch
 from handouts.cli import cli
 
@@ -53,7 +53,7 @@ def _boom_for_b(real):
 
 
 def test_build_bug_is_exit_3_in_one_line(project, monkeypatch):
-    monkeypatch.setattr(handouts.pipeline.prepare, "render_handout", _boom)
+    monkeypatch.setattr(handouts.pipeline.produce, "render_handout", _boom)
     before = _listing(project.parent)
     result = CliRunner().invoke(cli, ["build", str(project), "-o", str(project / "out.pdf")])
     assert result.exit_code == 3, result.output
@@ -67,7 +67,7 @@ def test_build_bug_is_exit_3_in_one_line(project, monkeypatch):
 
 def test_build_bug_with_debug_shows_the_traceback(project):
     """In a real process: --debug lets the exception out, so Python prints its traceback."""
-    script = ("import handouts.pipeline.prepare as b\n"
+    script = ("import handouts.pipeline.produce as b\n"
               "def boom(*a, **k): raise RuntimeError('injected bug')\n"
               "b.render_handout = boom\n"
               "from handouts.cli import main\nmain()\n")

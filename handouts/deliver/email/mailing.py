@@ -21,7 +21,9 @@ from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ...pipeline.prepare import Prepared, fill_reader, render_filled
+from ...pipeline.prepare import Prepared
+from ...pipeline.produce import render_filled
+from ...pipeline.reader import fill_reader
 from ...pipeline.editions import Editions
 from ...errors import HandoutError, OutputError, Problem, display_path, explain_os_error
 from ...layouts import builtin_layouts

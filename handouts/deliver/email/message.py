@@ -104,7 +104,7 @@ def message_context(prepared, *, provider, patient_name: str | None, encrypted: 
     `text` holds the message's fixed lines in the handout's language, from
     its message catalogue, with the values filled in.
     """
-    from ...pipeline.prepare import shared_title
+    from ...pipeline.produce import shared_title
 
     brand, handout, messages = prepared.brand, prepared.handout, prepared.messages
     title, clinic = shared_title(prepared), brand.name or ""
@@ -154,7 +154,7 @@ def render_texts(templates: MessageTemplates, context: dict) -> tuple[str, str, 
 
 def html_body(filled, *, prepared, context: dict) -> str:
     """The HTML edition's e-mail page for one patient: the letter, then the handout unless encrypted."""
-    from ...pipeline.prepare import html_templates
+    from ...pipeline.produce import html_templates
     from ...render.html import render_email_html
 
     return render_email_html(filled, brand=prepared.brand, letter=context["text"], clinic=context["clinic"],
@@ -179,7 +179,7 @@ def check_templates(templates: MessageTemplates, context: dict) -> None:
 
 def title_problem(edition) -> Problem | None:
     """The handout's title as a problem at its own line, if it cannot be part of a subject (a header)."""
-    from ...pipeline.prepare import shared_title
+    from ...pipeline.produce import shared_title
 
     problem = header_value_problem(shared_title(edition))
     if not problem:
