@@ -11,7 +11,7 @@ Targets (the first input byte picks one, the rest is the file's bytes):
   6  layout            handouts.layouts.load_layout on a fuzzed layout file
   7  font              handouts.load.fonts.parse_font on a fuzzed .ttf (parsed, then a trial subset)
   8  layout-build      prepare + render_handout: a small valid handout laid out with a fuzzed layout file
-  9  merge-manifest    handouts.deliver.batch.merge_manifests on a fuzzed shard manifest and a valid one
+  9  merge-manifest    handouts.deliver.manifest.merge_manifests on a fuzzed shard manifest and a valid one
   10 email-templates   a clinic's email/subject.txt, body.txt and body.html (the input's first line,
                        the rest up to a NUL, what follows it): checked as loading does
                        (fill.overrides.check_overrides), compiled (deliver.email.message.load_templates),
@@ -40,7 +40,7 @@ from pathlib import Path
 
 from handouts.pipeline.prepare import prepare
 from handouts.pipeline.produce import render_handout
-from handouts.deliver.batch import merge_manifests
+from handouts.deliver.manifest import merge_manifests
 from handouts.deliver.email.message import build_message, load_templates, message_context, render_texts
 from handouts.fill.overrides import check_overrides
 from handouts.layouts import builtin_layouts, load_layout

@@ -34,8 +34,10 @@ def __getattr__(name: str):
         from .pipeline import lint as home
     elif name == "build_handout":
         from .deliver import single as home
-    elif name in ("build_batch", "merge_manifests"):
+    elif name == "build_batch":
         from .deliver import batch as home
+    elif name == "merge_manifests":
+        from .deliver import manifest as home
     elif name == "print_handout":
         from .deliver import printing as home
     elif name == "send_handouts":

@@ -385,7 +385,8 @@ def batch(handout, providers, brand, layout, out_dir, jobs, only, shard, print_r
       handouts batch my-clinic --providers big.csv --shard 3/8 -d out-3
       handouts batch my-clinic --providers my-clinic/providers.csv --format pdf,html
     """
-    from .deliver.batch import Shard, build_batch
+    from .deliver.batch import build_batch
+    from .deliver.manifest import Shard
 
     formats = parse_formats(fmt)
     shard_spec = Shard.parse(shard) if shard else None
@@ -417,7 +418,7 @@ def merge_manifests_command(manifests, output):
     import json
     from pathlib import Path
 
-    from .deliver.batch import merge_manifests
+    from .deliver.manifest import merge_manifests
     from .deliver.files import write_atomic
 
     merged = json.dumps(merge_manifests([Path(m) for m in manifests]), indent=2, ensure_ascii=False) + "\n"
