@@ -96,7 +96,7 @@ CASES = {
     "prose": (prose, 100_000, "characters of plain words"),
 }
 # The same kinds of body up to the limits they are now held to
-# (render.commonmark): 4x is at the limit, the slowest input that builds.
+# (load.commonmark): 4x is at the limit, the slowest input that builds.
 ACCEPTED = {
     "long-word-max": (long_word, 99_000, "characters in one word (400,000 at most)"),
     "star-a-max": (repeated("*a"), 4_990, "characters of *a (10,000 marks at most)"),

@@ -1,6 +1,6 @@
 """The body parser's faster plain-text rule gives markdown-it's own tokens.
 
-render.commonmark replaces markdown-it's `text` rule with one that also
+load.commonmark replaces markdown-it's `text` rule with one that also
 passes over the characters no enabled inline rule starts at (`:`, `-`,
 `%`...), which the stock rule stops at one by one (900 KB of `:` took
 seconds). These tests parse the same texts with both and compare every

@@ -3,7 +3,7 @@
 A body may have at most MAX_LINES lines, MAX_MARKS Markdown marks, of them
 MAX_OPENINGS that may open a link, MAX_ITEMS list items, MAX_CELLS table
 cells, and lists or quotes MAX_DEPTH deep; any
-field fills in to at most 400,000 characters (render.commonmark,
+field fills in to at most 400,000 characters (load.commonmark,
 fill.templates). Build refuses a field over a limit, as written or as filled
 in; lint must report the same message at the same file and line, or a
 handout lints clean and then does not build. The times these limits keep

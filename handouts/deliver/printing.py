@@ -146,7 +146,7 @@ def print_handout(handout: str | Path | None = None, *, printer: str | None = No
                   duplex: bool = False, timeout: float = TIMEOUT_SECONDS, **build_options) -> PrintResult:
     """Build a handout in memory and send it to a CUPS printer.
 
-    `build_options` are those of `build.render_one` (brand, layout,
+    `build_options` are those of `pipeline.produce.render_one` (brand, layout,
     providers, provider_id, patient_name, allow_outside, allow_lint_errors).
     The printer is checked before the handout is built, so a missing
     printer fails fast; nothing is written to disk.

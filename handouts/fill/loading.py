@@ -1,8 +1,8 @@
 """Loading a handout with its brand and layout, every problem collected rather than raised.
 
-What `lint` checks (whatever could be loaded) and what `build.prepare`
-builds from (only when nothing is wrong). Apart from `build` so that a cold
-lint loads none of the filling, rendering and writing a build needs.
+What `lint` checks (whatever could be loaded) and what `pipeline.prepare`
+builds from (only when nothing is wrong). Apart from `pipeline` so that a
+cold lint loads none of the filling, rendering and writing a build needs.
 """
 
 from __future__ import annotations
@@ -201,7 +201,7 @@ def _size_problems(sources: list[SourceText]) -> list[Problem]:
 def filled_problem(src: SourceText, text: str, blocks=None) -> Problem | None:
     """Why the field `src`, filled in as `text`, cannot print (at its line), or None.
 
-    A Markdown body over the limits (render.commonmark.body_problem: lines,
+    A Markdown body over the limits (load.commonmark.body_problem: lines,
     marks, nesting...), or a title, subtitle or reference text over
     MAX_ONE_PARAGRAPH characters. Build checks each field as it was written
     (when the handout loads) and as filled in for its reader; lint the same,

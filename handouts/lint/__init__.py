@@ -74,7 +74,7 @@ def lint_handout(handout: str | Path | None = None, *, brand: str | Path | None 
 
     With `cache` (a folder), what was worked out from each text (its parse,
     reading level and claims) is kept there and read back by the next lint
-    of the same handout for every text that has not changed (lint.cache);
+    of the same handout for every text that has not changed (load.cache);
     the findings are the same either way.
 
     Input problems that stop a build come back as `input` errors instead of

@@ -1,7 +1,7 @@
 """Pictures in section bodies: their resolution on paper, and (`lint --images`) a list of them with their alt text.
 
 A picture prints as wide as the column but is never enlarged past 96 dpi
-(render.figuresize), so it never prints coarser than that; between 96 and
+(layouts.figuresize), so it never prints coarser than that; between 96 and
 150 dpi it looks soft on paper, and lint says so with the size that would
 print sharply. The listing lets a reviewer read every picture's alt text,
 the words a screen reader says instead of the picture, without opening

@@ -18,6 +18,11 @@ or file another user could write is not used at all (a planted cache could
 hide findings). Nothing in it
 is patient data: texts are section content, filled with stand-in values.
 
+It lives with the loaders because the first results it keeps are made
+there (pictures decoded, bodies parsed), then by filling (templates) and
+lint (reading level, claims); only a lint opens a cache (`using`), so a
+build works everything out as before.
+
 Each entry carries a keyed hash (HMAC-SHA256 of the code's stamp, the
 entry's key and its value) under a secret kept beside the cache files
 (`secret`, 32 random bytes, 0600, created whole or not at all). An entry

@@ -30,7 +30,7 @@ class Editions:
                  **prepare_options):
         """`default_language` is what a reader without a language gets (None: the manifest's own).
 
-        Each edition is prepared with `build.prepare_checked` (its options,
+        Each edition is prepared with `prepare.prepare_checked` (its options,
         `allow_lint_errors` among them): refused with every error lint
         reports for it, in the layout it prints in.
         """

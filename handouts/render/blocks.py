@@ -18,7 +18,7 @@ top level. Two things break that and make a body parse whole: link
 reference definitions (any block may use them), and fenced code (its
 blank lines and margin lines are its own text).
 
-The inline tokens are left empty (render.commonmark.block_parser), and
+The inline tokens are left empty (load.commonmark.block_parser), and
 line maps count from the start of their piece.
 """
 
