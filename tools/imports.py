@@ -52,14 +52,15 @@ def arrows(package: Path) -> list[tuple[str, str, str]]:
         else:
             home = module.rpartition(".")[0]
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            for target in _targets(node, home, package.name):
+            for target in _targets(node, home, package):
                 if unit_of(module) != unit_of(target):
                     found.append((unit_of(module), unit_of(target), f"{path.relative_to(package)}:{node.lineno}"))
     return found
 
 
-def _targets(node: ast.AST, home: str, name: str) -> list[str]:
+def _targets(node: ast.AST, home: str, package: Path) -> list[str]:
     """The package's modules (or names in them) an import statement reaches."""
+    name = package.name
     if isinstance(node, ast.Import):
         return [alias.name for alias in node.names if alias.name.split(".")[0] == name]
     if not isinstance(node, ast.ImportFrom):
@@ -73,8 +74,12 @@ def _targets(node: ast.AST, home: str, name: str) -> list[str]:
     if target.split(".")[0] != name:
         return []
     if target == name:  # `from handouts import x`: x is a unit of its own, or a name in __init__
-        return [f"{name}.{alias.name}" for alias in node.names]
+        return [f"{name}.{alias.name}" if _is_module(package, alias.name) else name for alias in node.names]
     return [target]
+
+
+def _is_module(package: Path, name: str) -> bool:
+    return (package / name).is_dir() or (package / f"{name}.py").is_file()
 
 
 def graph(found: list[tuple[str, str, str]]) -> dict[str, set[str]]:
