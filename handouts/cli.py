@@ -69,12 +69,12 @@ FORMATS = ("pdf", "html")
 
 def parse_formats(text: str) -> tuple[str, ...]:
     """'pdf', 'html' or 'pdf,html' as a tuple in that order; anything else is a usage error."""
-    from .errors import NotFoundError
+    from .errors import UsageError
 
     wanted = [part.strip().lower() for part in text.split(",") if part.strip()]
     unknown = [part for part in wanted if part not in FORMATS]
     if not wanted or unknown:
-        raise NotFoundError(f"--format takes pdf, html or pdf,html; found {text!r}")
+        raise UsageError(f"--format takes pdf, html or pdf,html; found {text!r}")
     return tuple(f for f in FORMATS if f in wanted)
 
 
@@ -113,16 +113,17 @@ class HandoutsGroup(click.Group):
         super().add_command(cmd, name)
 
     def invoke(self, ctx: click.Context):
-        from .errors import HandoutError
+        from .errors import HandoutError, UsageError
 
         try:
             return super().invoke(ctx)
         except HandoutError as exc:
             for problem in exc.problems:
                 click.echo(str(problem), err=True)
-            if exc.exit_code == EXIT_USAGE:
+            if isinstance(exc, UsageError):
                 click.echo("Try 'handouts --help' for help.", err=True)
-            ctx.exit(exc.exit_code)
+                ctx.exit(EXIT_USAGE)
+            ctx.exit(EXIT_INPUT)
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
         except KeyboardInterrupt as exc:
@@ -326,7 +327,7 @@ def lint(handout, brand, layout, max_grade, strict, fmt, today, allow_outside, i
         pictures = f", {listed} picture(s) listed" if images else ""
         click.echo(f"{errors} error(s), {len(findings) - errors - listed} warning(s){pictures}", err=True)
     if any(f.severity == "error" for f in findings) or (strict and any(f.severity != "info" for f in findings)):
-        raise SystemExit(EXIT_INPUT)
+        click.get_current_context().exit(EXIT_INPUT)
 
 
 def _cache_folder() -> str | None:
@@ -402,7 +403,7 @@ def batch(handout, providers, brand, layout, out_dir, jobs, only, shard, print_r
         summary += " (nothing changed; no file rewritten)"
     click.echo(summary)
     if result.failed:
-        raise SystemExit(EXIT_INPUT)
+        click.get_current_context().exit(EXIT_INPUT)
 
 
 @cli.command("merge-manifests")
@@ -525,9 +526,9 @@ def email(handout, patients, providers, brand, layout, outbox, send, ledger, rat
     else:
         click.echo(f"sent {len(result.sent)}, failed {len(result.failed)}, {counts}; ledger {result.ledger}")
     if result.interrupted:
-        raise SystemExit(EXIT_TERMINATED if terminated else EXIT_INTERRUPTED)
+        click.get_current_context().exit(EXIT_TERMINATED if terminated else EXIT_INTERRUPTED)
     if not result.ok:
-        raise SystemExit(EXIT_INPUT)
+        click.get_current_context().exit(EXIT_INPUT)
 
 
 def _status_text(summary: dict) -> str:

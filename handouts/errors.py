@@ -8,18 +8,29 @@ from __future__ import annotations
 
 import errno
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 
+# What a Problem is, as lint's findings name it: most are `input`; a template
+# using a variable that does not exist is `unknown-variable`.
+INPUT = "input"
+UNKNOWN_VARIABLE = "unknown-variable"
+
+
 @dataclass(frozen=True, order=True)
 class Problem:
-    """One thing wrong with the input: where it is and what is wrong."""
+    """One thing wrong with the input: where it is, what is wrong, and its kind (a lint code).
+
+    The one record of a located problem: errors carry them, and lint's
+    findings are problems with a severity (lint.findings.Finding).
+    """
 
     path: str
     line: int | None
     message: str
+    code: str = field(default=INPUT, compare=False)
 
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line else self.path
@@ -82,10 +93,9 @@ class HandoutError(Exception):
     """Root of every error handouts raises on purpose.
 
     It carries one or more problems so that validation can report all of
-    them at once instead of stopping at the first.
+    them at once instead of stopping at the first. The CLI exits 1 for it
+    (a problem with the input), 2 for a UsageError.
     """
-
-    exit_code = 1
 
     def __init__(self, problems: list[Problem] | tuple[Problem, ...] | str):
         if isinstance(problems, str):
@@ -110,13 +120,16 @@ class RosterError(HandoutError):
     """A provider roster is wrong, or names no such provider."""
 
 
-class NotFoundError(HandoutError):
-    """The handout asked for is neither a file, a folder nor a bundled name.
+class UsageError(HandoutError):
+    """The command was asked for something it cannot do (an option's value, a name): the CLI exits 2.
 
-    This is a usage mistake rather than bad content, so the CLI exits 2.
+    Not a problem in the content, so where every input problem is collected
+    before stopping, this one stops at once.
     """
 
-    exit_code = 2
+
+class NotFoundError(UsageError):
+    """The handout, layout, roster or brand asked for is neither a file, a folder nor a bundled name."""
 
 
 class OutputError(HandoutError):

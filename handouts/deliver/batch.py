@@ -36,7 +36,7 @@ from ..version import __version__
 from ..pipeline.prepare import Prepared, prepare
 from ..pipeline.produce import render_handout, render_handout_html
 from ..pipeline.editions import Editions
-from ..errors import HandoutError, Problem, display_path
+from ..errors import HandoutError, Problem, UsageError, display_path
 from ..load.project import find_roster, resolve_handout
 from ..load.reading import FONT_LIMIT, ReadError, read_bytes
 from ..load.roster import Provider, load_roster
@@ -203,7 +203,7 @@ def build_batch(handout: str | Path | None = None, *, providers: str | Path | No
     try:
         prepared = editions.get(None, where="--language")
     except HandoutError as exc:
-        if exc.exit_code != 1:
+        if isinstance(exc, UsageError):
             raise
         problems.extend(exc.problems)
     roster: tuple[Provider, ...] = ()

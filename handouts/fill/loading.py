@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from ..errors import BrandError, HandoutError, Problem, display_path
+from ..errors import BrandError, HandoutError, Problem, UsageError, display_path
 from .catalog import FOLDER_NAME, Messages
 from .catalog import messages as load_messages
 from .overrides import check_overrides
@@ -54,7 +54,7 @@ def collect(problems: list[Problem], load, *args, **kwargs):
     try:
         return load(*args, **kwargs)
     except HandoutError as exc:
-        if exc.exit_code != 1:
+        if isinstance(exc, UsageError):  # not the content's: stop at once
             raise
         problems.extend(exc.problems)
         return None

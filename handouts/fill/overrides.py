@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..errors import Problem, display_path
+from ..errors import UNKNOWN_VARIABLE, Problem, display_path
 from ..load.reading import TEXT_LIMIT, ReadError, read_bytes
 
 HTML_FOLDER = "html"
@@ -86,5 +86,5 @@ def _check_file(path: Path, kind: str, known: frozenset[str]) -> list[Problem]:
     for name in sorted(unknown):
         line = next((n.lineno for n in tree.find_all(nodes.Name) if n.name == name), None)
         problems.append(Problem(shown, line, f"template error: unknown variable '{name}'; these templates can "
-                                             f"use {', '.join(sorted(known))}"))
+                                             f"use {', '.join(sorted(known))}", UNKNOWN_VARIABLE))
     return problems

@@ -17,6 +17,7 @@ from typing import Any
 from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, nodes
 from jinja2.exceptions import SecurityError, UndefinedError
 
+from ..errors import UNKNOWN_VARIABLE
 from . import bounded
 from .bounded import BoundedEnvironment
 
@@ -88,7 +89,8 @@ def analyze(sandbox: Sandbox, text: str, markdown: bool) -> tuple[dict, Any]:
 
     {"ok": whether it can be filled, "problems": [[template line or None,
     word to find or None, message]], "names": [variables read],
-    "variables": ["provider.name", "today"...]}. A field with a syntax error
+    "variables": ["provider.name", "today"...]}; an unknown variable's
+    problem has a fourth item, its code (errors.UNKNOWN_VARIABLE). A field with a syntax error
     or a refused construct is not ok, and its compiled form is None; one
     with an unknown variable is ok (filling it fails at that variable).
     """
@@ -115,7 +117,7 @@ def analyze(sandbox: Sandbox, text: str, markdown: bool) -> tuple[dict, Any]:
         message = _unknown_use(node, assigned)
         if message:
             needle = getattr(node, "name", None) or getattr(node, "attr", None)
-            problems.append([node.lineno, needle, message])
+            problems.append([node.lineno, needle, *message])
     return {"ok": True, "problems": problems, "names": names, "variables": variables}, template
 
 
@@ -151,22 +153,24 @@ def used_variables(tree: nodes.Template) -> set[str]:
     return used
 
 
-def _unknown_use(node: nodes.Node, assigned: set[str]) -> str | None:
+def _unknown_use(node: nodes.Node, assigned: set[str]) -> tuple[str] | tuple[str, str] | None:
+    """What is wrong with one use of a name: (message,) or, for an unknown variable, (message, its code)."""
     if isinstance(node, nodes.Name):
         if node.ctx == "load" and node.name not in VARIABLES and node.name not in assigned:
-            return f"unknown variable '{node.name}'; known: {', '.join(VARIABLES)}"
+            return f"unknown variable '{node.name}'; known: {', '.join(VARIABLES)}", UNKNOWN_VARIABLE
         return None
     if isinstance(node, nodes.Getattr):
         if node.attr.startswith("_"):
-            return f"unsafe attribute '{node.attr}'"
+            return (f"unsafe attribute '{node.attr}'",)
         if isinstance(node.node, nodes.Name) and node.node.name not in assigned:
             fields = VARIABLES.get(node.node.name)
             if fields is not None and node.attr not in fields:
-                return f"unknown variable '{node.node.name}.{node.attr}'; {node.node.name} has: {', '.join(fields)}"
+                return (f"unknown variable '{node.node.name}.{node.attr}'; {node.node.name} has: {', '.join(fields)}",
+                        UNKNOWN_VARIABLE)
         return None
     if isinstance(node, nodes.Getitem) and isinstance(node.arg, nodes.Const) and isinstance(node.arg.value, str):
         if node.arg.value.startswith("_"):
-            return f"unsafe attribute '{node.arg.value}'"
+            return (f"unsafe attribute '{node.arg.value}'",)
     return None
 
 

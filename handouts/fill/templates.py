@@ -130,8 +130,8 @@ class Templates:
     @staticmethod
     def _problems(src: SourceText, facts: dict) -> list[Problem]:
         shown = display_path(src.path)
-        return [Problem(shown, src.where(line, needle) if line else src.line, f"{src.field}: {message}")
-                for line, needle, message in facts["problems"]]
+        return [Problem(shown, src.where(line, needle) if line else src.line, f"{src.field}: {message}", *code)
+                for line, needle, message, *code in facts["problems"]]
 
     def _facts(self, src: SourceText) -> dict:
         """What `sandbox.analyze` says of a field with template syntax, worked out once (and kept by lint)."""
@@ -284,9 +284,9 @@ def _checked_facts(data: Any) -> dict:
     if not (isinstance(data, dict) and isinstance(data.get("ok"), bool)
             and all(isinstance(data.get(k), list) for k in ("problems", "names", "variables"))):
         raise ValueError("not template facts")
-    for line, needle, message in data["problems"]:
+    for line, needle, message, *code in data["problems"]:
         if not (line is None or type(line) is int) or not (needle is None or isinstance(needle, str)) \
-                or not isinstance(message, str):
+                or not isinstance(message, str) or not all(isinstance(c, str) for c in code) or len(code) > 1:
             raise ValueError("not template facts")
     if not all(isinstance(n, str) for n in data["names"] + data["variables"]):
         raise ValueError("not template facts")

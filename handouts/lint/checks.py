@@ -74,12 +74,8 @@ def _finding(code: str, path: str | Path, line: int | None, message: str) -> Fin
 
 
 def from_problems(problems: tuple[Problem, ...] | list[Problem]) -> list[Finding]:
-    """Input problems (what build refuses) as lint findings: `unknown-variable` or `input` errors."""
-    findings = []
-    for problem in problems:
-        code = "unknown-variable" if "unknown variable" in problem.message else "input"
-        findings.append(Finding(problem.path, problem.line, ERROR, code, problem.message))
-    return findings
+    """Input problems (what build refuses) as lint errors, each with its code (`input`, `unknown-variable`)."""
+    return [Finding.from_problem(problem) for problem in problems]
 
 
 def check_claims(texts: list[SourceText], config: LintConfig, language: str = "en") -> list[Finding]:

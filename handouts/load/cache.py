@@ -49,7 +49,7 @@ from typing import Any
 from .reading import ReadError, read_bytes
 
 # Raised by hand when what is stored changes shape.
-FORMAT = 2
+FORMAT = 3
 SECRET_NAME = "secret"
 _SECRET_BYTES = 32
 # Never through a symlink, never waiting on a FIFO (where the system has them).

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import NotFoundError, display_path
+from ..errors import UsageError, display_path
 
 LANGUAGE_CODE = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
 
@@ -125,7 +125,7 @@ def choose_edition(manifest: Path, language: str | None) -> Edition:
     if not language:
         return Edition(manifest, "")  # the manifest's own language, read when it is loaded
     if not LANGUAGE_CODE.match(language):
-        raise NotFoundError(f"--language must be a language code such as es or es-MX, found {language!r}")
+        raise UsageError(f"--language must be a language code such as es or es-MX, found {language!r}")
     original = original_path(manifest) or manifest
     found = find_translation(original, language)
     if found is not None:

@@ -25,7 +25,7 @@ from ...pipeline.prepare import Prepared
 from ...pipeline.produce import render_filled
 from ...pipeline.reader import fill_reader
 from ...pipeline.editions import Editions
-from ...errors import HandoutError, OutputError, Problem, display_path, explain_os_error
+from ...errors import HandoutError, OutputError, Problem, UsageError, display_path, explain_os_error
 from ...layouts import builtin_layouts
 from ...load.outbound import MailAddress, UnsafeValue, checked_address
 from ...load.patients import Patient, load_patients
@@ -209,7 +209,7 @@ def _load_everything(handout, *, patients: Path, providers, brand, layout: str, 
     try:
         base = editions[layout].get(None)
     except HandoutError as exc:
-        if exc.exit_code != 1:
+        if isinstance(exc, UsageError):
             raise
         problems.extend(exc.problems)
     roster: dict[str, Provider] = {}
