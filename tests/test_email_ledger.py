@@ -62,9 +62,9 @@ def another_install(tmp_path: Path, version: str) -> Path:
     root = tmp_path / f"install-{version}"
     shutil.copytree(Path(handouts.__file__).parent, root / "handouts",
                     ignore=shutil.ignore_patterns("__pycache__"))
-    init = root / "handouts" / "__init__.py"
-    init.write_text(init.read_text(encoding="utf-8").replace(f'"{handouts.__version__}"', f'"{version}"'),
-                    encoding="utf-8")
+    stamp = root / "handouts" / "version.py"
+    stamp.write_text(stamp.read_text(encoding="utf-8").replace(f'"{handouts.__version__}"', f'"{version}"'),
+                     encoding="utf-8")
     return root
 
 
