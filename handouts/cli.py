@@ -8,6 +8,7 @@ turned into exit codes in one place, `HandoutsGroup.invoke`:
 
 from __future__ import annotations
 
+import functools
 import gc
 import logging
 import os
@@ -65,17 +66,58 @@ OUTPUT = click.Path()
 
 
 FORMATS = ("pdf", "html")
+# batch --format: one edition or both, each a tuple in that order.
+BATCH_FORMATS = {"pdf": ("pdf",), "html": ("html",), "pdf,html": FORMATS, "html,pdf": FORMATS}
+
+# The options several commands share, each declared once: (names, click's
+# settings). A command may word its help its own way (`shared_options`).
+_SHARED = {
+    "brand": (("--brand",), dict(type=click.Path(dir_okay=False), help="brand.yml to print with.")),
+    "layout": (("--layout",), dict(metavar="NAME|FILE", help="letter (default), a4, large-print, or a layout file.")),
+    "providers": (("--providers",), dict(type=click.Path(dir_okay=False), help="Roster: CSV or YAML list of "
+                                         "providers (default: providers.csv beside the handout).")),
+    "provider_id": (("--provider", "provider_id"), dict(metavar="ID", help="Provider id from the roster to print "
+                                                        "on the handout.")),
+    "patient_name": (("--patient-name",), dict(metavar="TEXT", help="Patient's name for the cover and signature "
+                                               "page.")),
+    "print_ready": (("--print-ready",), dict(is_flag=True, help="Add 3 mm bleed and crop marks for a print shop.")),
+    "allow_outside": (("--allow-outside",), dict(is_flag=True, help="Allow content paths that leave the handout's "
+                                                 "folder.")),
+    "allow_lint_errors": (("--allow-lint-errors",), dict(is_flag=True, help="Build despite lint errors (each is "
+                                                         "logged as a warning).")),
+    "language": (("--language",), dict(metavar="CODE", help="Print the translation into this language (es, "
+                                       "es-MX); without one, the handout's own language prints, with a warning.")),
+}
+# The shared options that say what to build: a command gets them, with
+# HANDOUT, as one frozen pipeline.options.Options named `options`.
+_WHAT_TO_BUILD = ("handout", "brand", "layout", "language", "print_ready", "allow_outside", "allow_lint_errors")
 
 
-def parse_formats(text: str) -> tuple[str, ...]:
-    """'pdf', 'html' or 'pdf,html' as a tuple in that order; anything else is a usage error."""
-    from .errors import UsageError
+def shared_option(name: str, help: str | None = None):  # noqa: A002 - click's word
+    """The shared option `name` (_SHARED), its help reworded if `help` is given."""
+    decls, settings = _SHARED[name]
+    return click.option(*decls, **{**settings, **({"help": help} if help else {})})
 
-    wanted = [part.strip().lower() for part in text.split(",") if part.strip()]
-    unknown = [part for part in wanted if part not in FORMATS]
-    if not wanted or unknown:
-        raise UsageError(f"--format takes pdf, html or pdf,html; found {text!r}")
-    return tuple(f for f in FORMATS if f in wanted)
+
+def shared_options(*names: str, **helps: str):
+    """HANDOUT and the shared options `names`, in that order (help reworded by `helps`).
+
+    The command is called with `options` (what to build) in place of
+    HANDOUT and the options of _WHAT_TO_BUILD (those declared here or by
+    `shared_option` further down), and the others by name.
+    """
+    def decorate(command):
+        @functools.wraps(command)
+        def run(**values):
+            from .pipeline.options import Options
+
+            what = {name: values.pop(name) for name in _WHAT_TO_BUILD if name in values}
+            return command(options=Options(**what), **values)
+
+        for name in reversed(names):
+            run = shared_option(name, helps.get(name))(run)
+        return click.argument("handout", required=False)(run)
+    return decorate
 
 
 class _EchoHandler(logging.Handler):
@@ -161,27 +203,16 @@ def cli(ctx: click.Context, debug: bool, quiet: bool) -> None:
 
 
 @cli.command()
-@click.argument("handout", required=False)
 @click.option("-o", "--output", type=OUTPUT, help="File to write (default: <handout id>.pdf or .html here).")
-@click.option("--brand", type=click.Path(dir_okay=False), help="brand.yml to print with.")
-@click.option("--layout", metavar="NAME|FILE", help="letter (default), a4, large-print, or a layout file.")
-@click.option("--providers", type=click.Path(dir_okay=False),
-              help="Roster: CSV or YAML list of providers (default: providers.csv beside the handout).")
-@click.option("--provider", "provider_id", metavar="ID", help="Provider id from the roster to print on the handout.")
-@click.option("--patient-name", metavar="TEXT", help="Patient's name for the cover and signature page.")
-@click.option("--print-ready", is_flag=True, help="Add 3 mm bleed and crop marks for a print shop.")
-@click.option("--allow-outside", is_flag=True, help="Allow content paths that leave the handout's folder.")
-@click.option("--allow-lint-errors", is_flag=True, help="Build despite lint errors (each is logged as a warning).")
+@shared_options("brand", "layout", "providers", "provider_id", "patient_name", "print_ready", "allow_outside",
+                "allow_lint_errors", "language")
 @click.option("--print", "send", is_flag=True, help="Also send the PDF to a CUPS printer (see 'handouts print').")
 @click.option("--printer", metavar="NAME", help="With --print: CUPS printer (default: the CUPS default).")
 @click.option("--copies", type=click.IntRange(1, 100), help="With --print: number of copies (default 1).")
 @click.option("--duplex", is_flag=True, help="With --print: print on both sides (long edge).")
 @click.option("--format", "fmt", type=click.Choice(["pdf", "html"]), default="pdf", show_default=True,
               help="pdf: the tagged PDF; html: the accessible HTML edition, one self-contained file.")
-@click.option("--language", metavar="CODE", help="Print the translation into this language (es, es-MX); "
-              "without one, the handout's own language prints, with a warning.")
-def build(handout, output, brand, layout, providers, provider_id, patient_name, print_ready, allow_outside,
-          allow_lint_errors, send, printer, copies, duplex, fmt, language):
+def build(options, output, providers, provider_id, patient_name, send, printer, copies, duplex, fmt):
     """Build one handout: a tagged PDF, or with --format html the accessible HTML edition.
 
     HANDOUT is a manifest file, a folder holding handout.yaml, or the name of
@@ -208,17 +239,14 @@ def build(handout, output, brand, layout, providers, provider_id, patient_name, 
         from .deliver.printing import check_printer
 
         check_printer(printer)  # before building: a missing printer fails fast
-    result = build_handout(handout, output=output, brand=brand, layout=layout, providers=providers,
-                           provider_id=provider_id, patient_name=patient_name, print_ready=print_ready,
-                           allow_outside=allow_outside, allow_lint_errors=allow_lint_errors, fmt=fmt, language=language)
+    result = build_handout(options=options, output=output, providers=providers, provider_id=provider_id,
+                           patient_name=patient_name, fmt=fmt)
     click.echo(str(result.path))
     if send:
-        from .deliver.printing import job_title, print_pdf
+        from .deliver.printing import print_handout
 
-        pdf = result.path.read_bytes()  # own PDF, not an input
-        job = print_pdf(pdf, title=job_title(result.handout_id, result.version),
-                        printer=printer, copies=copies or 1, duplex=duplex)
-        _report_job(job, result.pages)
+        printed = print_handout(rendered=result.rendered, printer=printer, copies=copies or 1, duplex=duplex)
+        _report_job(printed.job, printed.pages)
 
 
 def _check_provider_options(providers, provider_id) -> None:
@@ -236,22 +264,12 @@ def _report_job(job, pages: int) -> None:
 
 
 @cli.command("print")
-@click.argument("handout", required=False)
+@shared_options("brand", "layout", "providers", "provider_id", "patient_name", "allow_outside", "allow_lint_errors",
+                "language", allow_lint_errors="Print despite lint errors (each is logged as a warning).")
 @click.option("--printer", metavar="NAME", help="CUPS printer to use (default: the CUPS default printer).")
 @click.option("--copies", type=click.IntRange(1, 100), default=1, show_default=True, help="Number of copies.")
 @click.option("--duplex", is_flag=True, help="Print on both sides of the paper (long edge).")
-@click.option("--brand", type=click.Path(dir_okay=False), help="brand.yml to print with.")
-@click.option("--layout", metavar="NAME|FILE", help="letter (default), a4, large-print, or a layout file.")
-@click.option("--providers", type=click.Path(dir_okay=False),
-              help="Roster: CSV or YAML list of providers (default: providers.csv beside the handout).")
-@click.option("--provider", "provider_id", metavar="ID", help="Provider id from the roster to print on the handout.")
-@click.option("--patient-name", metavar="TEXT", help="Patient's name for the cover and signature page.")
-@click.option("--allow-outside", is_flag=True, help="Allow content paths that leave the handout's folder.")
-@click.option("--allow-lint-errors", is_flag=True, help="Print despite lint errors (each is logged as a warning).")
-@click.option("--language", metavar="CODE", help="Print the translation into this language (es, es-MX); "
-              "without one, the handout's own language prints, with a warning.")
-def print_command(handout, printer, copies, duplex, brand, layout, providers, provider_id, patient_name,
-                  allow_outside, allow_lint_errors, language):
+def print_command(options, printer, copies, duplex, providers, provider_id, patient_name):
     """Build a handout and send it to a CUPS printer.
 
     Checks the printer first, builds the PDF in memory (no file is written)
@@ -267,28 +285,26 @@ def print_command(handout, printer, copies, duplex, brand, layout, providers, pr
     from .deliver.printing import print_handout
 
     _check_provider_options(providers, provider_id)
-    result = print_handout(handout, printer=printer, copies=copies, duplex=duplex, brand=brand, layout=layout,
-                           providers=providers, provider_id=provider_id, patient_name=patient_name,
-                           allow_outside=allow_outside, allow_lint_errors=allow_lint_errors, language=language)
+    result = print_handout(options=options, printer=printer, copies=copies, duplex=duplex, providers=providers,
+                           provider_id=provider_id, patient_name=patient_name)
     _report_job(result.job, result.pages)
 
 
 @cli.command()
-@click.argument("handout", required=False)
-@click.option("--brand", type=click.Path(dir_okay=False), help="brand.yml to check with.")
-@click.option("--layout", metavar="NAME|FILE", help="Layout to check the logo's resolution in (default letter).")
+@shared_options("brand", "layout", brand="brand.yml to check with.",
+                layout="Layout to check the logo's resolution in (default letter).")
 @click.option("--max-grade", type=click.FloatRange(1, 20), default=8.0, show_default=True,
               help="Highest reading grade a section may have.")
 @click.option("--strict", is_flag=True, help="Exit 1 on warnings too.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="text: one finding a line; json: a list of objects.")
 @click.option("--today", type=click.DateTime(["%Y-%m-%d"]), help="Date to check review dates against (YYYY-MM-DD).")
-@click.option("--allow-outside", is_flag=True, help="Allow content paths that leave the handout's folder.")
+@shared_option("allow_outside")
 @click.option("--images", is_flag=True, help="Also list every picture in the sections with its alt text, "
               "printed size and dpi (severity info).")
 @click.option("--no-cache", is_flag=True, help="Work everything out again, and keep nothing for the next run "
               "(the cache is in $HANDOUTS_CACHE_DIR, else $XDG_CACHE_HOME/handouts or ~/.cache/handouts).")
-def lint(handout, brand, layout, max_grade, strict, fmt, today, allow_outside, images, no_cache):
+def lint(options, max_grade, strict, fmt, today, images, no_cache):
     """Check a handout: reading level, claims, completeness, review dates, brand, pictures.
 
     Findings print as `path:line: severity: code: message`, sorted by file and
@@ -311,9 +327,9 @@ def lint(handout, brand, layout, max_grade, strict, fmt, today, allow_outside, i
     try:
         from .pipeline.lint import lint_handout
 
-        findings = lint_handout(handout, brand=brand, layout=layout, max_grade=max_grade,
-                                today=today.date() if today else None, allow_outside=allow_outside, images=images,
-                                cache=None if no_cache else _cache_folder())
+        findings = lint_handout(options.handout, brand=options.brand, layout=options.layout, max_grade=max_grade,
+                                today=today.date() if today else None, allow_outside=options.allow_outside,
+                                images=images, cache=None if no_cache else _cache_folder())
     finally:
         if collecting:
             gc.enable()
@@ -352,26 +368,21 @@ def _wait_option(folder: str):
 
 
 @cli.command()
-@click.argument("handout", required=False)
-@click.option("--providers", type=click.Path(dir_okay=False),
-              help="Roster: CSV or YAML list (default: providers.csv or providers.yaml beside the handout).")
-@click.option("--brand", type=click.Path(dir_okay=False), help="brand.yml to print with.")
-@click.option("--layout", metavar="NAME|FILE", help="letter (default), a4, large-print, or a layout file.")
+@shared_options("providers", "brand", "layout", providers="Roster: CSV or YAML list (default: providers.csv or "
+                "providers.yaml beside the handout).")
 @click.option("-d", "--out-dir", default="out", show_default=True, type=OUTPUT,
               help="Folder for the PDFs and the handout's manifest.")
 @click.option("-j", "--jobs", type=click.IntRange(1, 256), help="Worker processes (default: number of cores).")
 @click.option("--only", multiple=True, metavar="ID", help="Build only this provider (repeatable).")
 @click.option("--shard", metavar="K/N", help="Build only the K-th of N slices of the roster.")
-@click.option("--print-ready", is_flag=True, help="Add 3 mm bleed and crop marks.")
-@click.option("--allow-outside", is_flag=True, help="Allow content paths that leave the handout's folder.")
-@click.option("--format", "fmt", default="pdf", show_default=True, metavar="pdf|html|pdf,html",
-              help="Editions per provider: the tagged PDF, the HTML edition, or both.")
-@click.option("--allow-lint-errors", is_flag=True, help="Build despite lint errors (each is logged as a warning).")
-@click.option("--language", metavar="CODE", help="Language for providers whose roster row has no 'language' "
-              "(default: the handout's own).")
+@shared_option("print_ready")
+@shared_option("allow_outside")
+@click.option("--format", "fmt", type=click.Choice(list(BATCH_FORMATS), case_sensitive=False), default="pdf",
+              show_default=True, metavar="pdf|html|pdf,html", help="Editions per provider: the tagged PDF, the HTML edition, or both.")
+@shared_option("allow_lint_errors")
+@shared_option("language", "Language for providers whose roster row has no 'language' (default: the handout's own).")
 @_wait_option("OUT_DIR")
-def batch(handout, providers, brand, layout, out_dir, jobs, only, shard, print_ready, allow_outside,
-          allow_lint_errors, fmt, language, wait):
+def batch(options, providers, out_dir, jobs, only, shard, fmt, wait):
     """Build one handout PDF per provider in a roster, in parallel.
 
     Writes OUT_DIR/<handout id>--<provider id>.pdf (and .html with --format
@@ -389,12 +400,10 @@ def batch(handout, providers, brand, layout, out_dir, jobs, only, shard, print_r
     from .deliver.batch import build_batch
     from .deliver.manifest import Shard
 
-    formats = parse_formats(fmt)
     shard_spec = Shard.parse(shard) if shard else None
     result = _with_progress("Building", lambda progress: build_batch(
-        handout, providers=providers, brand=brand, layout=layout, out_dir=out_dir, jobs=jobs, only=only,
-        shard=shard_spec, print_ready=print_ready, allow_outside=allow_outside, allow_lint_errors=allow_lint_errors,
-        progress=progress, formats=formats, language=language, wait=wait))
+        options=options, providers=providers, out_dir=out_dir, jobs=jobs, only=only, shard=shard_spec,
+        progress=progress, formats=BATCH_FORMATS[fmt.lower()], wait=wait))
     for failure in result.failed:
         click.echo(f"failed: provider {failure['provider']}: {failure['error']}", err=True)
     summary = (f"built {len(result.built)}, unchanged {len(result.unchanged)}, failed {len(result.failed)}"
@@ -431,12 +440,11 @@ def merge_manifests_command(manifests, output):
 
 
 @cli.command()
-@click.argument("handout", required=False)
+@shared_options()
 @click.option("--patients", type=click.Path(dir_okay=False), help="Patients: CSV or YAML (id, name, email, ...).")
-@click.option("--providers", type=click.Path(dir_okay=False),
-              help="Roster the patients' 'provider' ids refer to (default: providers.csv beside the handout).")
-@click.option("--brand", type=click.Path(dir_okay=False), help="brand.yml to print with.")
-@click.option("--layout", metavar="NAME|FILE", help="Layout for patients without their own (default letter).")
+@shared_option("providers", "Roster the patients' 'provider' ids refer to (default: providers.csv beside the handout).")
+@shared_option("brand")
+@shared_option("layout", "Layout for patients without their own (default letter).")
 @click.option("--outbox", default="outbox", show_default=True, type=OUTPUT,
               help="Folder for the dry run's .eml files; the ledger sits beside it.")
 @click.option("--send", is_flag=True, help="Really send over SMTP (default: a dry run into the outbox).")
@@ -462,12 +470,12 @@ def merge_manifests_command(manifests, output):
 @click.option("-j", "--jobs", type=click.IntRange(1, 256), help="Worker processes rendering (default: cores).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="With --status: text or json.")
-@click.option("--allow-outside", is_flag=True, help="Allow content paths that leave the handout's folder.")
-@click.option("--allow-lint-errors", is_flag=True, help="Build despite lint errors (each is logged as a warning).")
+@shared_option("allow_outside")
+@shared_option("allow_lint_errors")
 @_wait_option("the outbox or uses the ledger")
-def email(handout, patients, providers, brand, layout, outbox, send, ledger, rate, status, resend_pending,
-          new_mailing, password_column, subject, max_attachment_mb, smtp_host, smtp_port, smtp_user, sender, tls, ca_file,
-          jobs, fmt, allow_outside, allow_lint_errors, wait):
+def email(options, patients, providers, outbox, send, ledger, rate, status, resend_pending, new_mailing,
+          password_column, subject, max_attachment_mb, smtp_host, smtp_port, smtp_user, sender, tls, ca_file, jobs, fmt,
+          wait):
     """E-mail each patient their own handout, once; a dry run unless --send.
 
     Without --send every message is written as an .eml file in the outbox
@@ -501,11 +509,11 @@ def email(handout, patients, providers, brand, layout, outbox, send, ledger, rat
         settings = smtp_settings(os.environ, host=smtp_host, port=smtp_port, sender=sender, tls=tls, user=smtp_user,
                                  ca_file=ca_file)
     result = _with_progress("E-mailing", lambda progress: send_handouts(
-        handout, patients=patients, providers=providers, brand=brand, layout=layout, outbox=outbox, send=send,
+        options=options, patients=patients, providers=providers, outbox=outbox, send=send,
         settings=settings, ledger=ledger, rate=parse_rate(rate) if rate else None, resend_pending=resend_pending,
         new_mailing=new_mailing, password_column=password_column, subject=subject,
         sender=sender or os.environ.get("HANDOUTS_SMTP_FROM"), max_attachment=int(max_attachment_mb * 1024 * 1024),
-        jobs=jobs, allow_outside=allow_outside, allow_lint_errors=allow_lint_errors, wait=wait, progress=progress))
+        jobs=jobs, wait=wait, progress=progress))
     for pid, reason in result.refused:
         click.echo(f"refused: patient {pid}: {reason}", err=True)
     for pid, reason in result.failed:

@@ -29,13 +29,14 @@ import os
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..version import __version__
 from ..pipeline.prepare import Prepared, prepare
 from ..pipeline.produce import render_handout, render_handout_html
 from ..pipeline.editions import Editions
+from ..pipeline.options import Options
 from ..errors import HandoutError, Problem, UsageError, display_path
 from ..load.project import find_roster, resolve_handout
 from ..load.reading import FONT_LIMIT, ReadError, read_bytes
@@ -123,7 +124,7 @@ def _inputs_key(fingerprint_hex: str, provider: Provider, formats: tuple[str, ..
 _worker: dict = {}
 
 
-def _init_worker(prepared: dict[str, Prepared] | None, options: dict) -> None:
+def _init_worker(prepared: dict[str, Prepared] | None, options: Options) -> None:
     # Forked workers inherit the parent's prepared editions as they are;
     # under spawn (other platforms) each worker prepares its own on first use.
     _worker["prepared"] = dict(prepared or {})
@@ -134,7 +135,9 @@ def _init_worker(prepared: dict[str, Prepared] | None, options: dict) -> None:
 def _render_one(task: tuple[Provider, str, str, tuple[str, ...], str]) -> dict:
     provider, target, roster, formats, manifest = task
     if manifest not in _worker["prepared"]:
-        _worker["prepared"][manifest] = prepare(manifest, **_worker["options"])
+        options = _worker["options"]
+        _worker["prepared"][manifest] = prepare(manifest, brand=options.brand, layout=options.layout,
+                                                print_ready=options.print_ready, allow_outside=options.allow_outside)
     return _render_with(_worker["prepared"][manifest], provider, Path(target), Path(roster), formats)
 
 
@@ -175,13 +178,16 @@ def _render_with(prepared: Prepared, provider: Provider, target: Path, roster: P
     return entry
 
 
-def build_batch(handout: str | Path | None = None, *, providers: str | Path | None = None, brand: str | Path | None = None,
-                layout: str | Path | None = None, out_dir: str | Path = "out", jobs: int | None = None,
-                only: tuple[str, ...] | list[str] = (), shard: Shard | None = None, print_ready: bool = False,
-                allow_outside: bool = False, allow_lint_errors: bool = False, wait: float | None = None,
+def build_batch(handout: str | Path | None = None, *, options: Options | None = None,
+                providers: str | Path | None = None, out_dir: str | Path = "out", jobs: int | None = None,
+                only: tuple[str, ...] | list[str] = (), shard: Shard | None = None, wait: float | None = None,
                 progress: Callable[[int, int], None] | None = None,
-                formats: tuple[str, ...] = ("pdf",), language: str | None = None) -> BatchResult:
+                formats: tuple[str, ...] = ("pdf",), **what) -> BatchResult:
     """Build one PDF per provider into `out_dir` and write the audit manifest.
+
+    What to build is `options`, or its fields as keywords (brand, layout,
+    language, print_ready, allow_outside, allow_lint_errors: see
+    pipeline.options); `language` is for rows without one.
 
     `formats` ("pdf", "html" or both) says which editions each provider gets;
     the manifest lists every file written.
@@ -195,11 +201,12 @@ def build_batch(handout: str | Path | None = None, *, providers: str | Path | No
     another run is writing into `out_dir`, wait up to `wait` seconds for it,
     then raise FolderBusyError naming it.
     """
-    roster_path = find_roster(resolve_handout(handout), providers, needed_by="batch")
-    options = dict(brand=brand, layout=layout, print_ready=print_ready, allow_outside=allow_outside)
+    options = Options.of(handout, options, **what)
+    options = replace(options, handout=resolve_handout(options.handout))
+    roster_path = find_roster(options.handout, providers, needed_by="batch")
     problems: list[Problem] = []
     prepared = None
-    editions = Editions(handout, default_language=language, allow_lint_errors=allow_lint_errors, **options)
+    editions = Editions(options=options)
     try:
         prepared = editions.get(None, where="--language")
     except HandoutError as exc:

@@ -18,8 +18,12 @@ import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..errors import HandoutError, Problem
+
+if TYPE_CHECKING:
+    from ..pipeline.produce import Rendered
 
 # lpstat and lp answer at once when the scheduler is up; a stuck scheduler
 # or network server must not hang the front desk.
@@ -143,18 +147,22 @@ def job_title(handout_id: str, version: str) -> str:
 
 
 def print_handout(handout: str | Path | None = None, *, printer: str | None = None, copies: int = 1,
-                  duplex: bool = False, timeout: float = TIMEOUT_SECONDS, **build_options) -> PrintResult:
+                  duplex: bool = False, timeout: float = TIMEOUT_SECONDS, rendered: Rendered | None = None,
+                  **build_options) -> PrintResult:
     """Build a handout in memory and send it to a CUPS printer.
 
-    `build_options` are those of `pipeline.produce.render_one` (brand, layout,
-    providers, provider_id, patient_name, allow_outside, allow_lint_errors).
-    The printer is checked before the handout is built, so a missing
-    printer fails fast; nothing is written to disk.
+    `build_options` are those of `pipeline.produce.render_one` (options or
+    brand, layout..., providers, provider_id, patient_name). The printer is
+    checked before the handout is built, so a missing printer fails fast;
+    nothing is written to disk. A handout `rendered` already (`build
+    --print`, which also writes it) is printed as it is: every print goes
+    this one way.
     """
     from ..pipeline.produce import render_one
 
     queue = check_printer(printer, timeout=timeout)
-    rendered = render_one(handout, **build_options)
+    if rendered is None:
+        rendered = render_one(handout, **build_options)
     content = rendered.prepared.handout
     job = print_pdf(rendered.data, title=job_title(content.id, content.version), printer=queue, copies=copies,
                     duplex=duplex, timeout=timeout)

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import OutputError, Problem, display_path
+from ..pipeline.options import Options
 from ..pipeline.prepare import Prepared
-from ..pipeline.produce import render_one
+from ..pipeline.produce import Rendered, render_one
 from .files import check_target, write_atomic
 
 
@@ -27,6 +28,8 @@ class BuildResult:
     sha256: str
     handout_id: str = ""
     version: str = ""
+    # What was written, in memory: `build --print` prints it from here (deliver.printing.print_handout).
+    rendered: Rendered | None = field(default=None, repr=False, compare=False)
 
 
 def input_files(prepared: Prepared, roster: Path | None = None) -> list[Path]:
@@ -59,28 +62,27 @@ def refuse_overwriting_inputs(target: Path, prepared: Prepared, roster: Path | N
                                        "refusing to overwrite an input file with the output; choose another -o")])
 
 
-def build_handout(handout: str | Path | None = None, *, output: str | Path | None = None,
-                  brand: str | Path | None = None, layout: str | Path | None = None,
-                  providers: str | Path | None = None, provider_id: str | None = None,
-                  patient_name: str | None = None, print_ready: bool = False,
-                  allow_outside: bool = False, allow_lint_errors: bool = False,
-                  today: dt.date | None = None, fmt: str = "pdf", language: str | None = None) -> BuildResult:
+def build_handout(handout: str | Path | None = None, *, options: Options | None = None,
+                  output: str | Path | None = None, providers: str | Path | None = None,
+                  provider_id: str | None = None, patient_name: str | None = None,
+                  today: dt.date | None = None, fmt: str = "pdf", **what) -> BuildResult:
     """Build one handout, a PDF or (`fmt="html"`) the HTML edition, and write it atomically.
 
-    `output` defaults to `<handout id>.pdf` (or `.html`) in the working folder,
+    What to build is `options`, or its fields as keywords (brand, layout,
+    language, print_ready, allow_outside, allow_lint_errors: see
+    pipeline.options). `output` defaults to `<handout id>.pdf` (or `.html`) in the working folder,
     with the language for a translation (`<id>.es.pdf`). Nothing is
     written unless every input is valid, the handout has no lint errors
     (unless `allow_lint_errors`), and the PDF rendered completely.
     """
     if output is not None:
         check_target(Path(output))  # a device or FIFO at -o: refused before any work
-    rendered = render_one(handout, brand=brand, layout=layout, providers=providers, provider_id=provider_id,
-                          patient_name=patient_name, print_ready=print_ready, allow_outside=allow_outside,
-                          allow_lint_errors=allow_lint_errors, today=today, fmt=fmt, language=language)
+    rendered = render_one(options=Options.of(handout, options, **what), providers=providers, provider_id=provider_id,
+                          patient_name=patient_name, today=today, fmt=fmt)
     prepared, data = rendered.prepared, rendered.data
     target = Path(output) if output is not None else Path.cwd() / default_output(prepared, fmt)
     refuse_overwriting_inputs(target, prepared, rendered.roster)
     # A copy printed for a patient is theirs: owner-only whatever the umask.
     write_atomic(target, data, private=bool(patient_name))
     return BuildResult(path=target, pages=rendered.pages, size=len(data), sha256=hashlib.sha256(data).hexdigest(),
-                       handout_id=prepared.handout.id, version=prepared.handout.version)
+                       handout_id=prepared.handout.id, version=prepared.handout.version, rendered=rendered)

@@ -6,7 +6,7 @@ time a language asks for it and hands back the same one after; a language
 with no translation gets the handout's default language, with a warning
 naming the row that asked.
 
-    editions = Editions("my-clinic", layout="large-print")
+    editions = Editions("my-clinic", layout="large-print")    # or Editions(options=Options(...))
     prepared = editions.get("es", where="patients.csv:12")
     data, pages = render_handout(prepared, patient_name=...)
 """
@@ -14,11 +14,13 @@ naming the row that asked.
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from pathlib import Path
 
-from .prepare import Prepared, prepare_checked
 from ..load.project import resolve_handout
 from ..sections.translations import Edition, choose_edition
+from .options import Options
+from .prepare import Prepared, prepare_checked
 
 log = logging.getLogger("handouts")
 
@@ -26,17 +28,19 @@ log = logging.getLogger("handouts")
 class Editions:
     """Prepared editions of one handout, by language, made on first use."""
 
-    def __init__(self, handout: str | Path | None = None, *, default_language: str | None = None,
-                 **prepare_options):
-        """`default_language` is what a reader without a language gets (None: the manifest's own).
+    def __init__(self, handout: str | Path | None = None, *, options: Options | None = None,
+                 default_language: str | None = None, **what):
+        """`options.language` (or `default_language`) is what a reader without a language gets (None: the manifest's own).
 
-        Each edition is prepared with `prepare.prepare_checked` (its options,
-        `allow_lint_errors` among them): refused with every error lint
-        reports for it, in the layout it prints in.
+        Each edition is prepared with `prepare.prepare_checked` and the other
+        options (`allow_lint_errors` among them): refused with every error
+        lint reports for it, in the layout it prints in.
         """
-        self.manifest = resolve_handout(handout)
-        self.default_language = default_language
-        self.options = prepare_options
+        if default_language is not None:
+            what["language"] = default_language
+        self.options = Options.of(handout, options, **what)
+        self.manifest = resolve_handout(self.options.handout)
+        self.default_language = self.options.language
         self._chosen: dict[str | None, Edition] = {}
         self._prepared: dict[Path, Prepared] = {}
 
@@ -53,7 +57,9 @@ class Editions:
         if edition.fell_back:
             log.warning("%s", edition.fallback_message(where))
         if edition.manifest not in self._prepared:
-            self._prepared[edition.manifest] = prepare_checked(edition.manifest, **self.options)
+            # The edition's own manifest: its language is chosen already.
+            options = replace(self.options, language=None).prepare_keywords()
+            self._prepared[edition.manifest] = prepare_checked(edition.manifest, **options)
         return self._prepared[edition.manifest]
 
     def prepared(self) -> dict[str, Prepared]:

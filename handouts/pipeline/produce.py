@@ -20,6 +20,7 @@ from ..fill.overrides import html_folder
 from ..load.project import find_roster, resolve_handout
 from ..load.roster import Provider, find_provider, load_roster
 from ..version import __version__
+from .options import Options
 from .prepare import Prepared, prepare_checked
 from .reader import fill, fill_reader
 
@@ -110,21 +111,23 @@ class Rendered:
     roster: Path | None
 
 
-def render_one(handout: str | Path | None = None, *, brand: str | Path | None = None,
-               layout: str | Path | None = None, providers: str | Path | None = None,
-               provider_id: str | None = None, patient_name: str | None = None, print_ready: bool = False,
-               allow_outside: bool = False, allow_lint_errors: bool = False,
-               today: dt.date | None = None, fmt: str = "pdf", language: str | None = None) -> Rendered:
+def render_one(handout: str | Path | None = None, *, options: Options | None = None,
+               providers: str | Path | None = None, provider_id: str | None = None,
+               patient_name: str | None = None, today: dt.date | None = None, fmt: str = "pdf",
+               **what) -> Rendered:
     """Load, check and render one handout to bytes (a PDF, or `fmt="html"` the HTML edition), writing nothing.
 
-    Every input problem is raised together; a handout with lint errors is
-    refused unless `allow_lint_errors`.
+    What to build is `options` (pipeline.options), or its fields as
+    keywords (brand, layout, language, print_ready, allow_outside,
+    allow_lint_errors). Every input problem is raised together; a handout
+    with lint errors is refused unless `allow_lint_errors`.
     """
+    options = Options.of(handout, options, **what)
+    manifest = resolve_handout(options.handout)
     if provider_id is not None:
-        providers = find_roster(resolve_handout(handout), providers, needed_by="--provider")
+        providers = find_roster(manifest, providers, needed_by="--provider")
     problems: list[Problem] = []
-    prepared = collect(problems, prepare_checked, handout, brand=brand, layout=layout, print_ready=print_ready,
-                       allow_outside=allow_outside, language=language, allow_lint_errors=allow_lint_errors)
+    prepared = collect(problems, prepare_checked, manifest, **options.prepare_keywords())
     provider = None
     if providers is not None:
         found: list[Problem] = []

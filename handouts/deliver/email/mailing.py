@@ -18,13 +18,14 @@ import os
 import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ...pipeline.prepare import Prepared
 from ...pipeline.produce import render_filled
 from ...pipeline.reader import fill_reader
 from ...pipeline.editions import Editions
+from ...pipeline.options import Options
 from ...errors import HandoutError, OutputError, Problem, UsageError, display_path, explain_os_error
 from ...layouts import builtin_layouts
 from ...load.outbound import MailAddress, UnsafeValue, checked_address
@@ -99,16 +100,19 @@ def parse_rate(text: str) -> float:
     return value
 
 
-def send_handouts(handout: str | Path | None = None, *, patients: str | Path, providers: str | Path | None = None,
-                  brand: str | Path | None = None, layout: str | None = None, outbox: str | Path = "outbox",
-                  send: bool = False, settings: SmtpSettings | None = None, ledger: str | Path | None = None,
+def send_handouts(handout: str | Path | None = None, *, patients: str | Path, options: Options | None = None,
+                  providers: str | Path | None = None, outbox: str | Path = "outbox", send: bool = False, settings: SmtpSettings | None = None, ledger: str | Path | None = None,
                   rate: float | None = None, resend_pending: bool = False, new_mailing: bool = False,
                   password_column: str = "password",
                   subject: str | None = None, sender: str | None = None, max_attachment: int = DEFAULT_MAX_ATTACHMENT,
-                  jobs: int | None = None, allow_outside: bool = False, allow_lint_errors: bool = False,
-                  retry_delays: tuple[float, ...] = RETRY_DELAYS, wait: float | None = None,
-                  progress: Callable[[int, int], None] | None = None) -> EmailResult:
+                  jobs: int | None = None, retry_delays: tuple[float, ...] = RETRY_DELAYS, wait: float | None = None,
+                  progress: Callable[[int, int], None] | None = None, **what) -> EmailResult:
     """E-mail each patient of `patients` their own handout; a dry run unless `send`.
+
+    What to print is `options`, or its fields as keywords (brand, layout,
+    allow_outside, allow_lint_errors: see pipeline.options); `layout` is for
+    patients without one, each patient gets the edition in their row's
+    language.
 
     A dry run writes every message as a complete .eml file in `outbox`
     (owner-only) and sends nothing; `sender` is its From address (default:
@@ -130,14 +134,13 @@ def send_handouts(handout: str | Path | None = None, *, patients: str | Path, pr
     """
     outbox = Path(outbox)
     ledger_path = Path(ledger) if ledger else default_ledger(outbox)
-    default_layout = layout or "letter"
+    options = Options.of(handout, options, **what)
+    options = replace(options, layout=options.layout or "letter")
     # The sender is checked before anything else: a From that is no address
     # (`--from frontdesk`) would otherwise be written as `<@frontdesk>`.
     from_address = sender_address(settings.sender if send and settings else sender)
     prepared, roster, patient_rows, templates, roster_path, key_of = _load_everything(
-        handout, patients=Path(patients), providers=providers, brand=brand, layout=default_layout,
-        allow_outside=allow_outside, allow_lint_errors=allow_lint_errors, password_column=password_column,
-        subject=subject)
+        options, patients=Path(patients), providers=providers, password_column=password_column, subject=subject)
     if send and settings is None:
         raise SmtpConfigError("no SMTP settings: give --smtp-host and --from, or set HANDOUTS_SMTP_HOST and "
                               "HANDOUTS_SMTP_FROM")
@@ -193,8 +196,7 @@ def send_handouts(handout: str | Path | None = None, *, patients: str | Path, pr
         return result
 
 
-def _load_everything(handout, *, patients: Path, providers, brand, layout: str, allow_outside: bool,
-                     allow_lint_errors: bool, password_column: str, subject: str | None):
+def _load_everything(options: Options, *, patients: Path, providers, password_column: str, subject: str | None):
     """Every input checked, every problem reported at once, before anything is written.
 
     Returns the prepared editions by key ("layout/language"), the roster,
@@ -203,8 +205,8 @@ def _load_everything(handout, *, patients: Path, providers, brand, layout: str, 
     the handout's own, with a warning naming the row.
     """
     problems: list[Problem] = []
-    options = dict(brand=brand, allow_outside=allow_outside, allow_lint_errors=allow_lint_errors)
-    editions = {layout: Editions(handout, layout=layout, **options)}
+    handout, layout = options.handout, options.layout
+    editions = {layout: Editions(options=options)}
     base = None
     try:
         base = editions[layout].get(None)
@@ -247,7 +249,7 @@ def _load_everything(handout, *, patients: Path, providers, brand, layout: str, 
     for patient in rows:
         chosen = patient.layout or layout
         if chosen not in editions:
-            editions[chosen] = Editions(handout, layout=chosen, **options)
+            editions[chosen] = Editions(options=replace(options, layout=chosen))
         edition = editions[chosen].get(patient.language, where=f"{shown}:{patient.line} (patient {patient.id})")
         key = f"{chosen}/{edition.handout.language}"
         prepared.setdefault(key, edition)
