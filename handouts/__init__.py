@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from .version import __version__
 
-__all__ = ["Editions", "HandoutError", "Prepared", "__version__", "build_batch", "build_handout", "fill_reader",
+__all__ = ["Editions", "HandoutError", "Options", "Prepared", "__version__", "build_batch", "build_handout", "fill_reader",
            "lint_handout", "merge_manifests", "prepare", "prepare_checked", "print_handout", "render_handout",
            "render_handout_html", "render_one", "send_handouts"]
 
@@ -24,6 +24,8 @@ def __getattr__(name: str):
         from . import errors as home
     elif name in ("prepare", "prepare_checked", "Prepared"):
         from .pipeline import prepare as home
+    elif name == "Options":
+        from .pipeline import options as home
     elif name == "Editions":
         from .pipeline import editions as home
     elif name == "fill_reader":

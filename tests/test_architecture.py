@@ -42,6 +42,13 @@ def test_the_import_graph_is_acyclic_and_points_down_the_pipeline():
     assert imports.back_arrows(found) == []
 
 
+def test_docs_architecture_shows_the_graph_as_it_is():
+    """docs/architecture.md's arrows are the ones the source has (the __main__ -> cli line aside)."""
+    text = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    shown = [line for line in imports.report(PACKAGE) if not line.startswith("__main__")]
+    assert "\n".join(shown) in text, "\n".join(shown)
+
+
 def test_lint_reads_only_load_and_fill():
     reached = imports.graph(imports.arrows(PACKAGE))["lint"]
     assert reached <= {"errors", "load", "sections", "layouts", "fill"}, reached

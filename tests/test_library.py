@@ -144,3 +144,18 @@ def test_reportlab_runs_with_its_c_accelerator():
     from reportlab.lib import rl_accel
 
     assert isinstance(rl_accel.fp_str, types.BuiltinFunctionType)
+
+
+def test_options_object_and_keywords_build_the_same():
+    from handouts import Options
+
+    options = Options(layout="a4", language="es")
+    by_object = handouts.render_one(options=options, patient_name="Ana")
+    by_keywords = handouts.render_one(layout="a4", language="es", patient_name="Ana")
+    assert by_object.data == by_keywords.data
+    assert by_object.prepared.layout.name == "a4" and by_object.prepared.handout.language == "es"
+    # A keyword beside the object overrides that field only.
+    letter = handouts.render_one(options=options, layout="letter", patient_name="Ana")
+    assert letter.prepared.layout.name == "letter" and letter.prepared.handout.language == "es"
+    with pytest.raises(TypeError):
+        handouts.render_one(lay0ut="a4")

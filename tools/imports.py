@@ -136,17 +136,21 @@ def back_arrows(found: list[tuple[str, str, str]]) -> list[str]:
     return wrong
 
 
-def main() -> None:
-    package = Path(sys.argv[1] if len(sys.argv) > 1 else Path(__file__).resolve().parent.parent) / "handouts"
+def report(package: Path) -> list[str]:
+    """What main prints: each unit's arrows in pipeline order, the cycles, and each arrow back up."""
     found = arrows(package)
     edges = graph(found)
-    for unit in sorted(edges, key=lambda u: (STAGES.get(u, 99), u)):
-        print(f"{unit} -> {', '.join(sorted(edges[unit], key=lambda u: (STAGES.get(u, 99), u)))}")
-    print("cycles:", cycles(edges) or "none")
+    order = lambda u: (STAGES.get(u, 99), u)  # noqa: E731
+    lines = [f"{unit} -> {', '.join(sorted(edges[unit], key=order))}" for unit in sorted(edges, key=order)]
+    lines.append(f"cycles: {cycles(edges) or 'none'}")
     wrong = back_arrows(found)
-    print(f"arrows pointing back up: {len(wrong)}")
-    for line in wrong:
-        print("  " + line)
+    lines.append(f"arrows pointing back up: {len(wrong)}")
+    return lines + ["  " + line for line in wrong]
+
+
+def main() -> None:
+    package = Path(sys.argv[1] if len(sys.argv) > 1 else Path(__file__).resolve().parent.parent) / "handouts"
+    print("\n".join(report(package)))
 
 
 if __name__ == "__main__":
