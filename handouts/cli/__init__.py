@@ -17,7 +17,7 @@ import sys
 
 import click
 
-from .version import __version__
+from ..version import __version__
 
 EXIT_INPUT, EXIT_USAGE, EXIT_BUG = 1, 2, 3
 EXIT_INTERRUPTED, EXIT_TERMINATED = 130, 143  # 128 + SIGINT, 128 + SIGTERM, as shells report them
@@ -109,7 +109,7 @@ def shared_options(*names: str, **helps: str):
     def decorate(command):
         @functools.wraps(command)
         def run(**values):
-            from .pipeline.options import Options
+            from ..pipeline.options import Options
 
             what = {name: values.pop(name) for name in _WHAT_TO_BUILD if name in values}
             return command(options=Options(**what), **values)
@@ -155,7 +155,7 @@ class HandoutsGroup(click.Group):
         super().add_command(cmd, name)
 
     def invoke(self, ctx: click.Context):
-        from .errors import HandoutError, UsageError
+        from ..errors import HandoutError, UsageError
 
         try:
             return super().invoke(ctx)
@@ -228,7 +228,7 @@ def build(options, output, providers, provider_id, patient_name, send, printer, 
       handouts build my-clinic --print --printer front-desk
       handouts build my-clinic --format html -o knee.html
     """
-    from .deliver.single import build_handout
+    from ..deliver.single import build_handout
 
     _check_provider_options(providers, provider_id)
     if not send and (printer or copies or duplex):
@@ -236,14 +236,14 @@ def build(options, output, providers, provider_id, patient_name, send, printer, 
     if send and fmt != "pdf":
         raise click.UsageError("--print prints the PDF; it cannot be used with --format html")
     if send:
-        from .deliver.printing import check_printer
+        from ..deliver.printing import check_printer
 
         check_printer(printer)  # before building: a missing printer fails fast
     result = build_handout(options=options, output=output, providers=providers, provider_id=provider_id,
                            patient_name=patient_name, fmt=fmt)
     click.echo(str(result.path))
     if send:
-        from .deliver.printing import print_handout
+        from ..deliver.printing import print_handout
 
         printed = print_handout(rendered=result.rendered, printer=printer, copies=copies or 1, duplex=duplex)
         _report_job(printed.job, printed.pages)
@@ -282,7 +282,7 @@ def print_command(options, printer, copies, duplex, providers, provider_id, pati
       handouts print --printer front-desk
       handouts print my-clinic --patient-name "Ana Pérez" --layout large-print --duplex
     """
-    from .deliver.printing import print_handout
+    from ..deliver.printing import print_handout
 
     _check_provider_options(providers, provider_id)
     result = print_handout(options=options, printer=printer, copies=copies, duplex=duplex, providers=providers,
@@ -325,7 +325,7 @@ def lint(options, max_grade, strict, fmt, today, images, no_cache):
     collecting = gc.isenabled()
     gc.disable()
     try:
-        from .pipeline.lint import lint_handout
+        from ..pipeline.lint import lint_handout
 
         findings = lint_handout(options.handout, brand=options.brand, layout=options.layout, max_grade=max_grade,
                                 today=today.date() if today else None, allow_outside=options.allow_outside,
@@ -397,8 +397,8 @@ def batch(options, providers, out_dir, jobs, only, shard, fmt, wait):
       handouts batch my-clinic --providers big.csv --shard 3/8 -d out-3
       handouts batch my-clinic --providers my-clinic/providers.csv --format pdf,html
     """
-    from .deliver.batch import build_batch
-    from .deliver.manifest import Shard
+    from ..deliver.batch import build_batch
+    from ..deliver.manifest import Shard
 
     shard_spec = Shard.parse(shard) if shard else None
     result = _with_progress("Building", lambda progress: build_batch(
@@ -428,8 +428,8 @@ def merge_manifests_command(manifests, output):
     import json
     from pathlib import Path
 
-    from .deliver.manifest import merge_manifests
-    from .deliver.files import write_atomic
+    from ..deliver.manifest import merge_manifests
+    from ..deliver.files import write_atomic
 
     merged = json.dumps(merge_manifests([Path(m) for m in manifests]), indent=2, ensure_ascii=False) + "\n"
     if output:
@@ -495,8 +495,8 @@ def email(options, patients, providers, outbox, send, ledger, rate, status, rese
     import json
     import os
 
-    from .deliver.email.mailing import ledger_status, parse_rate, send_handouts
-    from .deliver.email.settings import smtp_settings
+    from ..deliver.email.mailing import ledger_status, parse_rate, send_handouts
+    from ..deliver.email.settings import smtp_settings
 
     if status:
         summary = ledger_status(ledger, outbox=outbox)
@@ -578,8 +578,8 @@ def init(folder):
     Example:
       handouts init my-clinic && handouts build my-clinic
     """
-    from .errors import display_path
-    from .load.project import init_project
+    from ..errors import display_path
+    from ..load.project import init_project
 
     files = init_project(folder)
     click.echo(f"Wrote {len(files)} files to {display_path(folder)}/. Next: edit brand.yml, then "
