@@ -1,0 +1,91 @@
+"""The options several commands share, each declared once, and what commands share besides.
+
+`shared_options` gives a command HANDOUT and the options that say what to
+build as one frozen `pipeline.options.Options`; `shared_option` declares
+one more of them further down a command's list, to keep its help in order.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+
+import click
+
+# Where a command writes: checked by the library, which names the path and
+# exits 1 (a folder where a file goes is a problem with the input, like any
+# other), rather than by click, whose refusal is a usage error (exit 2).
+OUTPUT = click.Path()
+
+
+FORMATS = ("pdf", "html")
+# batch --format: one edition or both, each a tuple in that order.
+BATCH_FORMATS = {"pdf": ("pdf",), "html": ("html",), "pdf,html": FORMATS, "html,pdf": FORMATS}
+
+# The options several commands share, each declared once: (names, click's
+# settings). A command may word its help its own way (`shared_options`).
+_SHARED = {
+    "brand": (("--brand",), dict(type=click.Path(dir_okay=False), help="brand.yml to print with.")),
+    "layout": (("--layout",), dict(metavar="NAME|FILE", help="letter (default), a4, large-print, or a layout file.")),
+    "providers": (("--providers",), dict(type=click.Path(dir_okay=False), help="Roster: CSV or YAML list of "
+                                         "providers (default: providers.csv beside the handout).")),
+    "provider_id": (("--provider", "provider_id"), dict(metavar="ID", help="Provider id from the roster to print "
+                                                        "on the handout.")),
+    "patient_name": (("--patient-name",), dict(metavar="TEXT", help="Patient's name for the cover and signature "
+                                               "page.")),
+    "print_ready": (("--print-ready",), dict(is_flag=True, help="Add 3 mm bleed and crop marks for a print shop.")),
+    "allow_outside": (("--allow-outside",), dict(is_flag=True, help="Allow content paths that leave the handout's "
+                                                 "folder.")),
+    "allow_lint_errors": (("--allow-lint-errors",), dict(is_flag=True, help="Build despite lint errors (each is "
+                                                         "logged as a warning).")),
+    "language": (("--language",), dict(metavar="CODE", help="Print the translation into this language (es, "
+                                       "es-MX); without one, the handout's own language prints, with a warning.")),
+}
+# The shared options that say what to build: a command gets them, with
+# HANDOUT, as one frozen pipeline.options.Options named `options`.
+_WHAT_TO_BUILD = ("handout", "brand", "layout", "language", "print_ready", "allow_outside", "allow_lint_errors")
+
+
+def shared_option(name: str, help: str | None = None):  # noqa: A002 - click's word
+    """The shared option `name` (_SHARED), its help reworded if `help` is given."""
+    decls, settings = _SHARED[name]
+    return click.option(*decls, **{**settings, **({"help": help} if help else {})})
+
+
+def shared_options(*names: str, **helps: str):
+    """HANDOUT and the shared options `names`, in that order (help reworded by `helps`).
+
+    The command is called with `options` (what to build) in place of
+    HANDOUT and the options of _WHAT_TO_BUILD (those declared here or by
+    `shared_option` further down), and the others by name.
+    """
+    def decorate(command):
+        @functools.wraps(command)
+        def run(**values):
+            from ..pipeline.options import Options
+
+            what = {name: values.pop(name) for name in _WHAT_TO_BUILD if name in values}
+            return command(options=Options(**what), **values)
+
+        for name in reversed(names):
+            run = shared_option(name, helps.get(name))(run)
+        return click.argument("handout", required=False)(run)
+    return decorate
+
+
+def wait_option(folder: str):
+    """--wait SECONDS, for commands that take an output folder's lock (deliver.lock)."""
+    return click.option("--wait", type=click.FloatRange(min=0), metavar="SECONDS",
+                        help=f"If another run is writing into {folder}, wait up to SECONDS for it "
+                             "(default: refuse at once).")
+
+
+def with_progress(label: str, run):
+    """Run `run(progress)` with a progress bar on a terminal, or none."""
+    if sys.stderr.isatty() and not (click.get_current_context().obj or {}).get("quiet"):
+        with click.progressbar(length=1, label=label, file=sys.stderr) as bar:
+            def progress(done, total):
+                bar.length = max(total, 1)
+                bar.update(1)
+            return run(progress)
+    return run(None)
