@@ -1,0 +1,59 @@
+"""ReportLab's private parts that handouts relies on, each named here and nowhere else.
+
+ReportLab does not promise to keep a name that starts with "_", nor the
+body of a method handouts re-implements. Each one used is wrapped or
+recorded here, and tests/test_reportlab_private.py checks it still exists
+and does what is relied on, so an upgrade that changes one fails there,
+by name, rather than as a wrong page; pyproject.toml bounds ReportLab
+below the next minor version for the same reason.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import inspect
+
+# PDFDocument.format as writer.TaggedDocument.format re-implements it (5.1):
+# the SHA-256 of its source. A ReportLab whose format differs must be read
+# against TaggedDocument.format before this is updated.
+DOCUMENT_FORMAT_SHA256 = "536ea7a675493430f5438f2eda50eb2ac959284cb4bbae99a86008ec615dcb22"
+
+
+def list_wrap_on(flowables, width: float, canvas) -> tuple[float, float]:
+    """The width and height `flowables` take laid out one under another in `width`.
+
+    platypus.flowables._listWrapOn: what KeepTogether measures with,
+    spaces between flowables collapsed as a frame collapses them.
+    """
+    from reportlab.platypus.flowables import _listWrapOn
+
+    return _listWrapOn(flowables, width, canvas)
+
+
+def image_name(data: bytes) -> str:
+    """The name ReportLab gives an image made from `data` (lib.utils._digester: its MD5 in hex).
+
+    An image named as ReportLab names it is one image XObject in the file,
+    however many times it is drawn.
+    """
+    from reportlab.lib.utils import _digester
+
+    return _digester(data)
+
+
+def hyphenation_word_types() -> tuple[type, type]:
+    """The classes of a wrapped paragraph's words that were hyphenated: (_HSFrag, _SplitFragHY).
+
+    A word ReportLab split at a soft hyphen (_HSFrag) or with a hyphen of its
+    own (_SplitFragHY): what the tagged text (render.textmarks) reads back.
+    """
+    from reportlab.platypus.paragraph import _HSFrag, _SplitFragHY
+
+    return _HSFrag, _SplitFragHY
+
+
+def document_format_source_sha256() -> str:
+    """The SHA-256 of ReportLab's PDFDocument.format source, to compare with DOCUMENT_FORMAT_SHA256."""
+    from reportlab.pdfbase.pdfdoc import PDFDocument
+
+    return hashlib.sha256(inspect.getsource(PDFDocument.format).encode()).hexdigest()

@@ -1,0 +1,49 @@
+"""ReportLab's private parts handouts relies on still exist and do what is relied on (render.rlprivate).
+
+Each test names the part; one failing after a ReportLab upgrade says
+which part of handouts to read again, before the bound in pyproject.toml
+is raised.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from importlib.metadata import distribution, version
+
+from reportlab.platypus import Spacer
+
+from handouts.render import rlprivate
+
+
+def test_list_wrap_on_measures_flowables_one_under_another():
+    assert rlprivate.list_wrap_on([Spacer(10, 20), Spacer(30, 30)], 100, None) == (30, 50)
+
+
+def test_image_name_is_reportlabs_name_for_the_same_bytes():
+    from reportlab.lib.utils import ImageReader  # noqa: F401 - the module _digester lives beside
+
+    assert rlprivate.image_name(b"pixels") == hashlib.md5(b"pixels").hexdigest()  # noqa: S324 - ReportLab's naming
+
+
+def test_hyphenated_words_have_the_classes_textmarks_reads():
+    soft, own = rlprivate.hyphenation_word_types()
+    assert issubclass(soft, list) and issubclass(own, list)
+
+
+def test_pdfdocument_format_is_the_one_writer_reimplements():
+    assert rlprivate.document_format_source_sha256() == rlprivate.DOCUMENT_FORMAT_SHA256, (
+        "ReportLab's PDFDocument.format changed: compare it with render/writer.py TaggedDocument.format, "
+        "then update DOCUMENT_FORMAT_SHA256")
+
+
+def _numbers(text: str) -> tuple[int, ...]:
+    return tuple(int(n) for n in re.findall(r"\d+", text)[:3])
+
+
+def test_the_installed_reportlab_is_within_the_bound():
+    [wanted] = [r for r in distribution("handouts").requires if re.match(r"reportlab\b", r)]
+    lower = re.search(r">=\s*([\d.]+)", wanted)
+    upper = re.search(r"<\s*([\d.]+)", wanted)
+    assert lower and upper, f"ReportLab needs a lower and an upper bound: {wanted}"
+    assert _numbers(lower.group(1)) <= _numbers(version("reportlab")) < _numbers(upper.group(1))
