@@ -47,3 +47,19 @@ def test_the_installed_reportlab_is_within_the_bound():
     upper = re.search(r"<\s*([\d.]+)", wanted)
     assert lower and upper, f"ReportLab needs a lower and an upper bound: {wanted}"
     assert _numbers(lower.group(1)) <= _numbers(version("reportlab")) < _numbers(upper.group(1))
+
+
+def test_no_other_module_imports_a_private_reportlab_name():
+    import ast
+    from pathlib import Path
+
+    package = Path(rlprivate.__file__).resolve().parents[1]
+    found = []
+    for path in package.rglob("*.py"):
+        if path.name == "rlprivate.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("reportlab"):
+                found += [f"{path.relative_to(package)}:{node.lineno}: {alias.name}"
+                          for alias in node.names if alias.name.startswith("_")]
+    assert found == [], found

@@ -51,8 +51,9 @@ class SharedImage:
 
 
 def _share_image(reader) -> SharedImage:
-    from reportlab.lib.utils import _digester
     from reportlab.pdfbase.pdfdoc import PDFImageXObject
+
+    from .rlprivate import image_name as _digester
 
     pixels = reader.getRGBData()  # also splits off the alpha channel, as _dataA
     alpha = reader._dataA
@@ -86,8 +87,10 @@ LOGO_DPI = 300
 
 def _share_press_image(image) -> SharedImage:
     """An image as the press prints it: CMYK through the press profile, its alpha as a soft mask."""
-    from reportlab.lib.utils import ImageReader, _digester
+    from reportlab.lib.utils import ImageReader
     from reportlab.pdfbase.pdfdoc import PDFImageXObject
+
+    from .rlprivate import image_name as _digester
 
     from .inks import press_image
 

@@ -14,9 +14,9 @@ from __future__ import annotations
 import math
 
 from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Paragraph, Spacer, Table
-from reportlab.platypus.flowables import _listWrapOn
 
 from .copies import twin as copy_of
+from .rlprivate import list_wrap_on
 
 # A paragraph of at most this many lines never splits across pages.
 SHORT_PARAGRAPH_LINES = 4
@@ -140,7 +140,7 @@ def _height(flowables, width: float) -> float:
     for flowable in flowables:
         twin = copy_of(flowable)
         if isinstance(twin, KeepTogether):  # its wrap wants a canvas; its content's does not
-            h = _listWrapOn(twin._content, width, None)[1]
+            h = list_wrap_on(twin._content, width, None)[1]
         else:
             _, h = twin.wrap(width, 1e6)
         # Space before counts even for the first: nothing here starts a page.

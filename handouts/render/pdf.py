@@ -344,7 +344,7 @@ def consent_overflow(filled: FilledHandout, *, brand: Brand, layout: Layout) -> 
     They are kept together on the page the patient signs; a group taller
     than a page cannot be, which lint reports as an error.
     """
-    from reportlab.platypus.flowables import _listWrapOn
+    from .rlprivate import list_wrap_on
 
     harden_reportlab()
     sheet = _sheet(filled, brand, layout, False)
@@ -354,7 +354,7 @@ def consent_overflow(filled: FilledHandout, *, brand: Brand, layout: Layout) -> 
     _, signatures = closing[-1].wrap(sheet.frame.width, sheet.frame.height)
     if signatures > sheet.consent_frame.height:
         raise _too_small(layout, sheet.frame)
-    _, height = _listWrapOn(closing, sheet.frame.width, None)
+    _, height = list_wrap_on(closing, sheet.frame.width, None)
     return max(0.0, height - sheet.consent_frame.height)
 
 

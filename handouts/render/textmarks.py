@@ -117,7 +117,9 @@ def line_ends(paragraph, continues: bool) -> list[tuple[int | None, str]]:
 def _source(paragraph) -> str:
     """The paragraph's text as ReportLab read it, a space wherever it had one, and a
     soft hyphen where it breaks a word at one (or adds a hyphen of its own)."""
-    from reportlab.platypus.paragraph import _HSFrag, _SplitFragHY
+    from .rlprivate import hyphenation_word_types
+
+    _HSFrag, _SplitFragHY = hyphenation_word_types()
 
     frags = paragraph.frags
     if not frags or not isinstance(frags[0], list) or not isinstance(frags[0][0], (int, float)):
