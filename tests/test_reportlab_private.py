@@ -63,3 +63,30 @@ def test_no_other_module_imports_a_private_reportlab_name():
                 found += [f"{path.relative_to(package)}:{node.lineno}: {alias.name}"
                           for alias in node.names if alias.name.startswith("_")]
     assert found == [], found
+
+
+def test_the_canvas_document_made_again_writes_the_same_bytes(tmp_path):
+    """rlprivate.remake_document gives a canvas the document Canvas.__init__ made, as a TaggedDocument.
+
+    Compared with the canvas's own document turned into a TaggedDocument
+    (what render.pdf did before, by assigning its class), with a built-in
+    initial font (which Canvas.__init__ registers in its document).
+    """
+    from reportlab.pdfgen.canvas import Canvas
+
+    from handouts.render.writer import TaggedDocument
+
+    options = dict(pagesize=(612, 792), invariant=1, pageCompression=1, pdfVersion=(1, 7), lang="es")
+    written = []
+    for remade in (False, True):
+        target = str(tmp_path / f"{remade}.pdf")
+        canvas = Canvas(target, **options)
+        if remade:
+            rlprivate.remake_document(canvas, TaggedDocument, (target,), options)
+        else:
+            canvas._doc.__class__ = TaggedDocument
+        canvas.drawString(72, 720, "Hola")
+        canvas.showPage()
+        canvas.save()
+        written.append((tmp_path / f"{remade}.pdf").read_bytes())
+    assert written[0] == written[1]

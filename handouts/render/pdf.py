@@ -40,6 +40,7 @@ from .page import (
     layout_header,
 )
 from .reuse import FontPlan, Recorder, paragraph_texts, recorder, text_state
+from .rlprivate import remake_document
 from .story import build_story, signed_page
 from .styles import Styles, make_styles
 from .tagging import Structure, artifact
@@ -77,9 +78,9 @@ class _HandoutCanvas(Decorations, Canvas):
         # PDF/UA-1 is built on PDF 1.7 (ISO 32000-1); ReportLab writes 1.4 unless told.
         kwargs.setdefault("pdfVersion", (1, 7))
         super().__init__(*args, **kwargs)
-        # The same document, written by a subclass that writes the
-        # structure elements without ReportLab's per-object cost.
-        self._doc.__class__ = TaggedDocument
+        # The same document, made by a subclass that writes the structure
+        # elements without ReportLab's per-object cost.
+        remake_document(self, TaggedDocument, args, kwargs)
         self._footer = footer
         self._static = static
         self._recorder = recorder

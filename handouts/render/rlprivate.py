@@ -52,6 +52,30 @@ def hyphenation_word_types() -> tuple[type, type]:
     return _HSFrag, _SplitFragHY
 
 
+def remake_document(canvas, document_class: type, args: tuple, kwargs: dict) -> None:
+    """Give `canvas` the document its Canvas.__init__(*args, **kwargs) made, made as `document_class`.
+
+    Canvas.__init__ makes PDFDocument(compression=pageCompression,
+    invariant, filename, pdfVersion, lang), registers its initial font in
+    it (_make_preamble) and sets its encryption (setEncrypt); the same is
+    done here for a document of the subclass (writer.TaggedDocument),
+    instead of assigning the first one's __class__.
+    """
+    from reportlab import rl_config
+    from reportlab.pdfbase.pdfdoc import PDF_VERSION_DEFAULT
+    from reportlab.pdfgen.canvas import Canvas
+
+    given = inspect.signature(Canvas.__init__).bind(canvas, *args, **kwargs)
+    given.apply_defaults()
+    a = given.arguments
+    canvas._doc = document_class(compression=a["pageCompression"],
+                                 invariant=rl_config.invariant if a["invariant"] is None else a["invariant"],
+                                 filename=a["filename"], pdfVersion=a["pdfVersion"] or PDF_VERSION_DEFAULT,
+                                 lang=a["lang"])
+    canvas._make_preamble()
+    canvas.setEncrypt(a["encrypt"])
+
+
 def document_format_source_sha256() -> str:
     """The SHA-256 of ReportLab's PDFDocument.format source, to compare with DOCUMENT_FORMAT_SHA256."""
     from reportlab.pdfbase.pdfdoc import PDFDocument
