@@ -16,7 +16,7 @@ import pytest
 from helpers import invoke
 from matrixcheck import LOGO_CONTRAST, LOGO_SHARE, logo_on_cover
 
-from handouts.build import render_handout_html, prepare, render_one
+from handouts import prepare, render_handout_html, render_one
 from handouts.errors import HandoutError
 
 BRANDS = Path(__file__).resolve().parent / "brands"

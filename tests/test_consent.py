@@ -299,9 +299,10 @@ def test_an_acknowledgment_too_long_to_share_a_page_with_the_signatures_is_a_lin
 def test_the_bundled_signed_page_is_measured_and_fits_every_layout(tmp_path):
     # Past the short limits, so lint lays it out (test_syllables.py checks that
     # the answer is kept, and a second lint loads no renderer).
-    from handouts.build import prepare
+    from handouts import prepare
     from handouts.layouts import builtin_layouts, load_layout
-    from handouts.lint.consent import needs_measuring, overflows
+    from handouts.lint.consent import needs_measuring
+    from handouts.pipeline.lint import overflows
 
     layouts = [load_layout(name) for name in builtin_layouts()]
     for language in ("en", "es", "es-ES"):
@@ -316,7 +317,8 @@ def test_the_bundled_signed_page_is_measured_and_fits_every_layout(tmp_path):
 def test_a_signed_page_at_the_short_limits_fits_every_layout_unmeasured(tmp_path, language):
     # Lint lays out only a signed page past these limits; one at them, in
     # ordinary words, must fit every built-in layout with a long name.
-    from handouts.build import fill, prepare
+    from handouts import prepare
+    from handouts.pipeline.reader import fill
     from handouts.layouts import builtin_layouts, load_layout
     from handouts.lint.consent import SAMPLE_PATIENT, needs_measuring
     from handouts.render.pdf import consent_overflow

@@ -263,7 +263,7 @@ def test_library_lint_handout(clinic):
 
 
 def test_small_type_in_a_clinics_layout_is_a_warning(tmp_path):
-    from handouts.lint import lint_handout
+    from handouts import lint_handout
 
     # The built-in layouts keep to 12 pt and 10 pt: the bundled handout lints clean (above).
     small = tmp_path / "small.yaml"

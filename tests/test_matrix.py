@@ -130,7 +130,7 @@ def _expect(cell: Cell) -> Expect:
 
 def run_cell(cell: Cell) -> Outcome:
     """Build one cell as `handouts build` would, and check its PDF."""
-    from handouts.build import render_one
+    from handouts import render_one
     from handouts.errors import HandoutError
 
     handout = HANDOUTS[cell.handout]

@@ -307,7 +307,7 @@ def test_the_catalogue_writes_numbers_through_babels_locale_data(language, numbe
 
 
 def test_a_regional_language_gives_the_catalogue_its_region():
-    from handouts.build import prepare
+    from handouts import prepare
 
     assert prepare(language="es-MX").messages.language == "es-MX"  # printed from handout.es.yaml
     assert prepare(language="es-ES").messages.language == "es-ES"  # its own edition

@@ -208,7 +208,7 @@ def visible_share(file: LogoFile, color: str) -> float:
     measured again (nor Pillow imported for them): lint warns about logo
     contrast on every run, and an editor's lint should not decode the logo.
     """
-    from ..lint.cache import remember
+    from .cache import remember
 
     data = read_bytes(file.path, max_bytes=SVG_LIMIT if file.svg else IMAGE_LIMIT, what="logo")
     key = data + f"\0{color}\0{file.svg}\0{file.width_px}x{file.height_px}".encode()
