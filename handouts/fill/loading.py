@@ -244,7 +244,7 @@ def unprintable(text: str, coverage: frozenset[int], family: str) -> str | None:
     scripts = right_to_left(text)
     if scripts:
         return (f"right-to-left text in {scripts} cannot be printed in reading order yet; "
-                "write this value in a left-to-right script (see README, Text and scripts)")
+                "write this value in a left-to-right script (see docs/hostile-input.md, Text and scripts)")
     return None
 
 
