@@ -60,9 +60,10 @@ def write_markup(roster: Path, folder: Path) -> tuple[list[Path], Path]:
 
     from typst_markup import handout_markup
 
-    from handouts.build import fill, prepare
+    from handouts.pipeline.prepare import prepare
+    from handouts.pipeline.reader import fill
     from handouts.load.roster import Provider
-    from handouts.render.commonmark import parser
+    from handouts.load.commonmark import parser
 
     prepared = prepare()
     parse = parser().parse

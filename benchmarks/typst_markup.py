@@ -1,6 +1,6 @@
 """The same text as a handouts PDF, as Typst markup: what benchmarks/typst_compare.py compiles.
 
-Made from the handout filled for one reader (`handouts.build.fill`), so
+Made from the handout filled for one reader (`handouts.pipeline.reader.fill`), so
 Typst sets exactly the words a handouts PDF prints: the clinic's band with
 its logo, title, subtitle and provider line, every section's heading and
 Markdown body (headings, paragraphs, bullet and numbered lists, the

@@ -12,7 +12,7 @@ import shutil
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
-from handouts.build import fill_reader, prepare
+from handouts import fill_reader, prepare
 from handouts.deliver.email.message import html_body, message_context
 from handouts.deliver.workers import ahead
 from handouts.load.roster import Provider
@@ -73,7 +73,7 @@ def test_workers_run_ahead_in_order_and_never_further_than_the_limit():
 
 
 def test_a_readers_own_paragraphs_are_not_kept_from_one_document_to_the_next(bundled_copy):
-    from handouts.build import render_handout
+    from handouts import render_handout
     from handouts.render.blocks import _piece
     from handouts.render.markup import _inline_markup_of, _inline_tokens, shared_paragraph
 
