@@ -14,12 +14,12 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # What is over the limits now, at its size now.
 LARGE_MODULES = {
-    "handouts/deliver/email/mailing.py": 478,
+    "handouts/deliver/email/mailing.py": 477,
     "handouts/lint/checks.py": 449,
     "handouts/render/html/__init__.py": 445,
 }
 LONG_FUNCTIONS = {
-    "handouts/deliver/batch.py build_batch": 175,
+    "handouts/deliver/batch.py build_batch": 152,
     "handouts/render/body.py markdown_flowables": 197,
     "handouts/sections/load.py read_handout": 116,
 }

@@ -45,7 +45,7 @@ from .files import make_folder, publish, remove_stale_parts, stage, write_atomic
 from .interrupts import held
 from .lock import folder_lock
 from .manifest import Shard, document_name, legacy_manifest, manifest_name, previous_entries, still_valid
-from .workers import can_fork, collect_less, document_done, worker_pool
+from .workers import collect_less, document_done, run_state, sharing, worker_pool
 
 log = logging.getLogger("handouts")
 
@@ -119,26 +119,19 @@ def _inputs_key(fingerprint_hex: str, provider: Provider, formats: tuple[str, ..
     return hashlib.sha256(f"{fingerprint_hex}\n{values}{editions}".encode()).hexdigest()
 
 
-# Per-worker state: each process prepares the handout once in its
-# initializer and renders from it for every task it is given.
-_worker: dict = {}
-
-
-def _init_worker(prepared: dict[str, Prepared] | None, options: Options) -> None:
-    # Forked workers inherit the parent's prepared editions as they are;
-    # under spawn (other platforms) each worker prepares its own on first use.
-    _worker["prepared"] = dict(prepared or {})
-    _worker["options"] = options
-    collect_less()
-
-
 def _render_one(task: tuple[Provider, str, str, tuple[str, ...], str]) -> dict:
+    """One task in a worker, from the run's state (workers.sharing): its prepared editions and options.
+
+    A forked worker has the parent's prepared editions as they are; a spawned
+    one (other platforms) prepares each edition it is asked for, once.
+    """
     provider, target, roster, formats, manifest = task
-    if manifest not in _worker["prepared"]:
-        options = _worker["options"]
-        _worker["prepared"][manifest] = prepare(manifest, brand=options.brand, layout=options.layout,
-                                                print_ready=options.print_ready, allow_outside=options.allow_outside)
-    return _render_with(_worker["prepared"][manifest], provider, Path(target), Path(roster), formats)
+    state = run_state()
+    if manifest not in state["prepared"]:
+        options = state["options"]
+        state["prepared"][manifest] = prepare(manifest, brand=options.brand, layout=options.layout,
+                                              print_ready=options.print_ready, allow_outside=options.allow_outside)
+    return _render_with(state["prepared"][manifest], provider, Path(target), Path(roster), formats)
 
 
 def _render_with(prepared: Prepared, provider: Provider, target: Path, roster: Path,
@@ -308,11 +301,9 @@ def build_batch(handout: str | Path | None = None, *, options: Options | None = 
                     legacy.unlink(missing_ok=True)  # the new manifest now says all it said
                     legacy = None
 
-        total, done = len(todo), 0
         tasks = [(p, str(out / document_name(prepared.handout.id, p.id)), str(roster_path), formats,
                   str(edition_of[p.id].handout.path)) for p in todo]
         by_manifest = {str(p.handout.path): p for p in used.values()}
-        last = time.monotonic()
         # What is alive now (the prepared handout, fonts, caches) lives for the
         # whole run: keep it out of the collector's scans, which otherwise cost
         # every document time and, after a fork, copy its memory into each worker.
@@ -320,28 +311,7 @@ def build_batch(handout: str | Path | None = None, *, options: Options | None = 
         try:
             gc.freeze()
             collect_less()
-            workers = max(1, min(jobs or os.cpu_count() or 1, len(tasks)))
-            if workers == 1:
-                outcomes = (_render_with(by_manifest[m], p, Path(t), Path(r), f) for p, t, r, f, m in tasks)
-                pool = None
-            else:
-                # fork hands the prepared handout to the workers without pickling it.
-                pool = worker_pool(workers, _init_worker, (by_manifest if can_fork() else None, options))
-                # Small chunks: a document takes ~20 ms, far more than handing it
-                # over, and at the end no worker waits long on another's chunk.
-                outcomes = pool.map(_render_one, tasks, chunksize=2)
-            try:
-                for outcome in outcomes:
-                    record(outcome)
-                    done += 1
-                    if progress:
-                        progress(done, total)
-                    if time.monotonic() - last > _CHECKPOINT_SECONDS:
-                        checkpoint()
-                        last = time.monotonic()
-            finally:
-                if pool is not None:
-                    pool.shutdown(wait=True, cancel_futures=True)
+            _render_all(tasks, by_manifest, options, jobs, record, checkpoint, progress)
         finally:
             gc.unfreeze()
             gc.set_threshold(*thresholds)
@@ -354,3 +324,37 @@ def build_batch(handout: str | Path | None = None, *, options: Options | None = 
         result.manifest = manifest()
         return result
 
+
+def _render_all(tasks: list[tuple], by_manifest: dict[str, Prepared], options: Options, jobs: int | None,
+                record: Callable[[dict], None], checkpoint: Callable[[], None],
+                progress: Callable[[int, int], None] | None) -> None:
+    """Render every task, here or in worker processes, handing each outcome to `record` in order.
+
+    The manifest is saved (`checkpoint`) every few seconds. The workers read
+    the prepared editions and options as the run's state (workers.sharing).
+    """
+    total, done, last = len(tasks), 0, time.monotonic()
+    with sharing({"prepared": by_manifest, "options": options}):
+        workers = max(1, min(jobs or os.cpu_count() or 1, len(tasks)))
+        if workers == 1:
+            outcomes = (_render_with(by_manifest[m], p, Path(t), Path(r), f) for p, t, r, f, m in tasks)
+            pool = None
+        else:
+            # Forked workers get the prepared editions without pickling; spawned
+            # ones (other platforms) prepare their own, once each.
+            pool = worker_pool(workers, collect_less, spawned={"prepared": {}, "options": options})
+            # Small chunks: a document takes ~20 ms, far more than handing it
+            # over, and at the end no worker waits long on another's chunk.
+            outcomes = pool.map(_render_one, tasks, chunksize=2)
+        try:
+            for outcome in outcomes:
+                record(outcome)
+                done += 1
+                if progress:
+                    progress(done, total)
+                if time.monotonic() - last > _CHECKPOINT_SECONDS:
+                    checkpoint()
+                    last = time.monotonic()
+        finally:
+            if pool is not None:
+                pool.shutdown(wait=True, cancel_futures=True)

@@ -25,6 +25,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from concurrent.futures import Future, ProcessPoolExecutor
 
 _PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
@@ -63,11 +64,43 @@ def can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods()
 
 
-def worker_pool(workers: int, initializer: Callable | None = None, initargs: tuple = ()) -> ProcessPoolExecutor:
-    """A pool of `workers` processes, forked where possible, each ending when this process ends."""
-    context = multiprocessing.get_context("fork" if can_fork() else "spawn")
+# What a run's tasks read (the prepared editions, the roster, the options),
+# kept the same way by a batch and an e-mail run: the run sets it for as
+# long as it renders (`sharing`), its tasks read it (`run_state`), in this
+# process or a worker. Workers forked meanwhile inherit it as it is, without
+# pickling; spawned ones (other platforms) are handed a copy, or what the
+# run gives instead (`worker_pool(..., spawned=...)`).
+_run: dict = {}
+
+
+def run_state() -> dict:
+    """The state of the run this process works for (see `sharing`)."""
+    return _run
+
+
+@contextmanager
+def sharing(state: dict) -> Iterator[dict]:
+    """Make `state` the run's state while the block runs, here and in every worker started in it."""
+    _run.clear()
+    _run.update(state)
+    try:
+        yield _run
+    finally:
+        _run.clear()
+
+
+def worker_pool(workers: int, initializer: Callable | None = None, initargs: tuple = (), *,
+                spawned: dict | None = None) -> ProcessPoolExecutor:
+    """A pool of `workers` processes, forked where possible, each ending when this process ends.
+
+    Each worker works with the run's state (`sharing`): inherited by a forked
+    worker, handed to a spawned one (`spawned`, else a copy of the state).
+    """
+    forking = can_fork()
+    context = multiprocessing.get_context("fork" if forking else "spawn")
+    state = None if forking else dict(_run if spawned is None else spawned)
     return ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_start_worker,
-                               initargs=(os.getpid(), initializer, initargs))
+                               initargs=(os.getpid(), state, initializer, initargs))
 
 
 def ahead(pool: ProcessPoolExecutor, function: Callable, items: Iterable, limit: int) -> Iterator:
@@ -88,8 +121,11 @@ def ahead(pool: ProcessPoolExecutor, function: Callable, items: Iterable, limit:
         yield pending.popleft().result()
 
 
-def _start_worker(parent_pid: int, initializer: Callable | None, initargs: tuple) -> None:
+def _start_worker(parent_pid: int, state: dict | None, initializer: Callable | None, initargs: tuple) -> None:
     die_with_parent(parent_pid)
+    if state is not None:
+        _run.clear()
+        _run.update(state)
     if initializer is not None:
         initializer(*initargs)
 

@@ -34,7 +34,7 @@ from ...load.roster import Provider, load_roster
 from ..files import remove_stale_parts, write_atomic
 from ..interrupts import held
 from ..lock import folder_lock
-from ..workers import ahead, collect_less, document_done, worker_pool
+from ..workers import ahead, collect_less, document_done, run_state, sharing, worker_pool
 from .encrypt import encrypt_pdf
 from .ledger import FAILED, SENT, Delivery, Ledger, check_ledger, default_ledger, open_ledger
 from .message import (
@@ -287,50 +287,49 @@ def _read_ledger(path: Path) -> list[Delivery]:
         return book.rows()
 
 
-# Worker state: set before the pool forks (or in each worker under spawn).
-_state: dict = {}
-
-
 def _compose_all(todo: list[Job], prepared: dict[str, Prepared], roster: dict[str, Provider],
                  templates: MessageTemplates, roster_path: Path | None, max_attachment: int,
                  sender: MailAddress, jobs: int | None, result: EmailResult,
                  progress: Callable[[int, int], None] | None) -> Iterator[tuple[Job, bytes]]:
-    """Each job with its complete message, in order; refusals go to `result` instead."""
-    _state.update(prepared=prepared, roster=roster, templates=templates, roster_path=roster_path,
-                  max_attachment=max_attachment, sender=sender,
-                  now=dt.datetime.now(dt.timezone.utc))
+    """Each job with its complete message, in order; refusals go to `result` instead.
+
+    What every message needs is the run's state (workers.sharing), read by
+    `_compose` here or in a worker, as a batch's workers read theirs.
+    """
+    state = dict(prepared=prepared, roster=roster, templates=templates, roster_path=roster_path,
+                 max_attachment=max_attachment, sender=sender, now=dt.datetime.now(dt.timezone.utc))
     workers = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
     # As in a batch: what is alive now (prepared editions, fonts, caches)
     # lives for the run, so the collector leaves it out of its scans, and
     # runs less often while messages are rendered.
     thresholds = gc.get_threshold()
-    gc.freeze()
-    collect_less()
-    pool = worker_pool(workers, collect_less) if workers > 1 else None
-    # A few messages per worker ahead of the connection: it never waits on
-    # rendering, and memory holds a handful of finished messages, not the run.
-    outcomes = ahead(pool, _compose, todo, 4 * workers) if pool else map(_compose, todo)
-    try:
-        for done, (job, (ok, value)) in enumerate(zip(todo, outcomes), 1):
-            if ok:
-                yield job, value
-            else:
-                result.refused.append((job.patient.id, value))
-                log.warning("patient %s: refused: %s", job.patient.id, value)
-            if progress:
-                progress(done, len(todo))
-    finally:
-        if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
-        gc.unfreeze()
-        gc.set_threshold(*thresholds)
-        _state.clear()
+    with sharing(state):
+        gc.freeze()
+        collect_less()
+        pool = worker_pool(workers, collect_less) if workers > 1 else None
+        # A few messages per worker ahead of the connection: it never waits on
+        # rendering, and memory holds a handful of finished messages, not the run.
+        outcomes = ahead(pool, _compose, todo, 4 * workers) if pool else map(_compose, todo)
+        try:
+            for done, (job, (ok, value)) in enumerate(zip(todo, outcomes), 1):
+                if ok:
+                    yield job, value
+                else:
+                    result.refused.append((job.patient.id, value))
+                    log.warning("patient %s: refused: %s", job.patient.id, value)
+                if progress:
+                    progress(done, len(todo))
+        finally:
+            if pool is not None:
+                pool.shutdown(wait=True, cancel_futures=True)
+            gc.unfreeze()
+            gc.set_threshold(*thresholds)
 
 
 def _compose(job: Job) -> tuple[bool, bytes | str]:
     """One patient's message: (True, bytes), or (False, a reason that holds no patient data)."""
     document_done()
-    s = _state
+    s = run_state()
     patient = job.patient
     prepared: Prepared = s["prepared"][job.key]
     provider = s["roster"].get(patient.provider) if patient.provider else None
