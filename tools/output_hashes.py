@@ -37,7 +37,7 @@ BUILDS = {
     "html": ["build", "--format", "html", "-o", "out.html"],
 }
 _VARYING = re.compile(rb"^(Date|Message-ID): .*$", re.M)
-_BOUNDARY = re.compile(rb"===============[0-9]+==")
+_BOUNDARY = re.compile(rb"===============[0-9a-f]+==")  # random: decimal, or 32 hex digits since #26
 
 
 def handouts(args: list[str], cwd: Path) -> None:
