@@ -30,16 +30,14 @@ from .checks import (
     check_completeness,
     check_currency,
     check_decision,
-    check_limits,
     check_links,
-    check_printable,
-    check_readability,
     check_spanish_words,
     from_problems,
 )
 from .config import LintConfig, load_lint_config
 from .consent import consent_inputs, consent_too_long, needs_measuring
 from .figures import INFO, check_figures
+from .filled import check_limits, check_printable, check_readability
 from .findings import ERROR, Finding, sort_key
 
 # Lays the signed page out in each layout: {layout name: lines too many} for those it does not fit.
