@@ -197,9 +197,67 @@ def build_batch(handout: str | Path | None = None, *, options: Options | None = 
     options = Options.of(handout, options, **what)
     options = replace(options, handout=resolve_handout(options.handout))
     roster_path = find_roster(options.handout, providers, needed_by="batch")
+    editions = Editions(options=options)
+    prepared, roster = _load_inputs(editions, roster_path)
+    selected = _select(roster, only, shard, roster_path)
+    # Each provider's edition; fallbacks are reported for the rows this run builds.
+    scope = {p.id for p in selected}
+    edition_of, used, fingerprints, fp = _editions_of(editions, roster, scope, roster_path, prepared)
+
+    out = Path(out_dir)
+    make_folder(out)
+    # Everything from reading the old manifest to writing the new one happens
+    # holding the folder, so the manifest always describes the files.
+    with folder_lock(out, purpose="batch", wait=wait):
+        manifest_path = out / manifest_name(prepared.handout.id, shard)
+        # No other run's temporary file can be in flight now: whatever
+        # matches our names was left by a killed run.
+        for pattern in (f"{prepared.handout.id}--*", manifest_path.name):
+            remove_stale_parts(out, pattern)
+        legacy = None if manifest_path.exists() else legacy_manifest(out, prepared.handout.id, shard)
+        previous = previous_entries(legacy or manifest_path, fp)
+        run = _Run(out=out, manifest_path=manifest_path, prepared=prepared, fp=fp, roster=roster,
+                   selected=selected, shard=shard, legacy=legacy,
+                   result=BatchResult(out_dir=out, manifest_path=manifest_path),
+                   keys={p.id: _inputs_key(fingerprints[id(edition_of[p.id])], p, formats) for p in roster})
+        entries, result = run.entries, run.result
+        # Rows outside this run's selection keep their last entry while it is valid.
+        for provider in roster:
+            old = previous.get(provider.id)
+            if old and still_valid(old, out, run.keys[provider.id]):
+                entries[provider.id] = old
+                if provider.id in scope:
+                    result.unchanged.append(provider.id)
+        todo = [p for p in selected if p.id not in entries]
+
+        tasks = [(p, str(out / document_name(prepared.handout.id, p.id)), str(roster_path), formats,
+                  str(edition_of[p.id].handout.path)) for p in todo]
+        by_manifest = {str(p.handout.path): p for p in used.values()}
+        # What is alive now (the prepared handout, fonts, caches) lives for the
+        # whole run: keep it out of the collector's scans, which otherwise cost
+        # every document time and, after a fork, copy its memory into each worker.
+        thresholds = gc.get_threshold()
+        try:
+            gc.freeze()
+            collect_less()
+            _render_all(tasks, by_manifest, options, jobs, run.record, run.checkpoint, progress)
+        finally:
+            gc.unfreeze()
+            gc.set_threshold(*thresholds)
+            # Also on Ctrl-C: record what finished, so a rerun does only the rest.
+            if tasks or not manifest_path.exists() or previous != entries or run.legacy is not None:
+                run.checkpoint()
+            # Documents the workers finished that the run never took in (it was
+            # stopped): their temporary files, which no manifest lists.
+            remove_stale_parts(out, f"{prepared.handout.id}--*")
+        result.manifest = run.manifest()
+        return result
+
+
+def _load_inputs(editions: Editions, roster_path: Path) -> tuple[Prepared, tuple[Provider, ...]]:
+    """The handout's own edition and the roster, or every problem of both at once."""
     problems: list[Problem] = []
     prepared = None
-    editions = Editions(options=options)
     try:
         prepared = editions.get(None, where="--language")
     except HandoutError as exc:
@@ -214,7 +272,11 @@ def build_batch(handout: str | Path | None = None, *, options: Options | None = 
     if problems:
         raise HandoutError(problems)
     assert prepared is not None
+    return prepared, roster
 
+
+def _select(roster: tuple[Provider, ...], only, shard: Shard | None, roster_path: Path) -> tuple[Provider, ...]:
+    """The rows this run builds: those `only` names (each must be in the roster), of this `shard`."""
     selected = roster
     if only:
         known = {p.id for p in roster}
@@ -225,9 +287,12 @@ def build_batch(handout: str | Path | None = None, *, options: Options | None = 
         selected = tuple(p for p in roster if p.id in set(only))
     if shard is not None:
         selected = shard.select(selected)
+    return selected
 
-    # Each provider's edition; fallbacks are reported for the rows this run builds.
-    scope = {p.id for p in selected}
+
+def _editions_of(editions: Editions, roster: tuple[Provider, ...], scope: set[str], roster_path: Path,
+                 prepared: Prepared) -> tuple[dict[str, Prepared], dict[int, Prepared], dict[int, str], str]:
+    """Each provider's edition, the editions used (by id), their fingerprints, and the run's fingerprint."""
     shown = display_path(roster_path)
     edition_of: dict[str, Prepared] = {}
     for provider in roster:
@@ -243,86 +308,57 @@ def build_batch(handout: str | Path | None = None, *, options: Options | None = 
     else:  # a mixed roster: every edition printed is part of the inputs
         fp = hashlib.sha256("\n".join(sorted(f"{p.handout.language}:{fingerprints[i]}"
                                                for i, p in used.items())).encode()).hexdigest()
+    return edition_of, used, fingerprints, fp
 
-    out = Path(out_dir)
-    make_folder(out)
-    # Everything from reading the old manifest to writing the new one happens
-    # holding the folder, so the manifest always describes the files.
-    with folder_lock(out, purpose="batch", wait=wait):
-        manifest_path = out / manifest_name(prepared.handout.id, shard)
-        # No other run's temporary file can be in flight now: whatever
-        # matches our names was left by a killed run.
-        for pattern in (f"{prepared.handout.id}--*", manifest_path.name):
-            remove_stale_parts(out, pattern)
-        legacy = None if manifest_path.exists() else legacy_manifest(out, prepared.handout.id, shard)
-        previous = previous_entries(legacy or manifest_path, fp)
-        result = BatchResult(out_dir=out, manifest_path=manifest_path)
-        entries: dict[str, dict] = {}
-        staged: list[tuple[str, str]] = []  # written, listed by the next manifest saved, then renamed
-        keys = {p.id: _inputs_key(fingerprints[id(edition_of[p.id])], p, formats) for p in roster}
-        # Rows outside this run's selection keep their last entry while it is valid.
-        for provider in roster:
-            old = previous.get(provider.id)
-            if old and still_valid(old, out, keys[provider.id]):
-                entries[provider.id] = old
-                if provider.id in scope:
-                    result.unchanged.append(provider.id)
-        todo = [p for p in selected if p.id not in entries]
 
-        def record(outcome: dict) -> None:
-            pid = outcome["provider"]
-            if "error" in outcome:
-                result.failed.append(outcome)
-                entries.pop(pid, None)
-            else:
-                staged.extend(outcome.pop("_staged"))
-                outcome["inputs"] = keys[pid]
-                entries[pid] = outcome
-                result.built.append(pid)
+@dataclass
+class _Run:
+    """A run in its folder: the manifest's entries, the documents written but not yet named, and saving both."""
 
-        def manifest() -> dict:
-            order = [p.id for p in roster if p.id in entries] if not shard else [p.id for p in selected if p.id in entries]
-            return {
-                "handout": {"id": prepared.handout.id, "version": prepared.handout.version,
-                            "reviewed": prepared.handout.reviewed.isoformat(), "fingerprint": fp},
-                "documents": [entries[pid] for pid in order],
-                "failed": sorted(result.failed, key=lambda f: f["provider"]),
-            }
+    out: Path
+    manifest_path: Path
+    prepared: Prepared
+    fp: str
+    roster: tuple[Provider, ...]
+    selected: tuple[Provider, ...]
+    shard: Shard | None
+    legacy: Path | None  # an older manifest this run's replaces, until it is saved
+    result: BatchResult
+    keys: dict[str, str]  # each provider's inputs key
+    entries: dict[str, dict] = field(default_factory=dict)
+    staged: list[tuple[str, str]] = field(default_factory=list)  # written, listed by the next manifest saved, then renamed
 
-        def checkpoint() -> None:
-            """Save the manifest, then give the documents it lists their names: Ctrl-C waits for both."""
-            nonlocal legacy
-            with held():
-                write_atomic(manifest_path, (json.dumps(manifest(), indent=2, ensure_ascii=False) + "\n").encode())
-                while staged:
-                    tmp, name = staged.pop()
-                    publish(Path(tmp), out / name)
-                if legacy is not None:
-                    legacy.unlink(missing_ok=True)  # the new manifest now says all it said
-                    legacy = None
+    def record(self, outcome: dict) -> None:
+        pid = outcome["provider"]
+        if "error" in outcome:
+            self.result.failed.append(outcome)
+            self.entries.pop(pid, None)
+        else:
+            self.staged.extend(outcome.pop("_staged"))
+            outcome["inputs"] = self.keys[pid]
+            self.entries[pid] = outcome
+            self.result.built.append(pid)
 
-        tasks = [(p, str(out / document_name(prepared.handout.id, p.id)), str(roster_path), formats,
-                  str(edition_of[p.id].handout.path)) for p in todo]
-        by_manifest = {str(p.handout.path): p for p in used.values()}
-        # What is alive now (the prepared handout, fonts, caches) lives for the
-        # whole run: keep it out of the collector's scans, which otherwise cost
-        # every document time and, after a fork, copy its memory into each worker.
-        thresholds = gc.get_threshold()
-        try:
-            gc.freeze()
-            collect_less()
-            _render_all(tasks, by_manifest, options, jobs, record, checkpoint, progress)
-        finally:
-            gc.unfreeze()
-            gc.set_threshold(*thresholds)
-            # Also on Ctrl-C: record what finished, so a rerun does only the rest.
-            if tasks or not manifest_path.exists() or previous != entries or legacy is not None:
-                checkpoint()
-            # Documents the workers finished that the run never took in (it was
-            # stopped): their temporary files, which no manifest lists.
-            remove_stale_parts(out, f"{prepared.handout.id}--*")
-        result.manifest = manifest()
-        return result
+    def manifest(self) -> dict:
+        entries, prepared = self.entries, self.prepared
+        order = [p.id for p in self.roster if p.id in entries] if not self.shard else [p.id for p in self.selected if p.id in entries]
+        return {
+            "handout": {"id": prepared.handout.id, "version": prepared.handout.version,
+                        "reviewed": prepared.handout.reviewed.isoformat(), "fingerprint": self.fp},
+            "documents": [entries[pid] for pid in order],
+            "failed": sorted(self.result.failed, key=lambda f: f["provider"]),
+        }
+
+    def checkpoint(self) -> None:
+        """Save the manifest, then give the documents it lists their names: Ctrl-C waits for both."""
+        with held():
+            write_atomic(self.manifest_path, (json.dumps(self.manifest(), indent=2, ensure_ascii=False) + "\n").encode())
+            while self.staged:
+                tmp, name = self.staged.pop()
+                publish(Path(tmp), self.out / name)
+            if self.legacy is not None:
+                self.legacy.unlink(missing_ok=True)  # the new manifest now says all it said
+                self.legacy = None
 
 
 def _render_all(tasks: list[tuple], by_manifest: dict[str, Prepared], options: Options, jobs: int | None,
