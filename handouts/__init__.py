@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from .version import __version__
 
-__all__ = ["Editions", "HandoutError", "Options", "Prepared", "__version__", "build_batch", "build_handout", "fill_reader",
+__all__ = ["Editions", "EmailOptions", "HandoutError", "Options", "Prepared", "__version__", "build_batch", "build_handout", "fill_reader",
            "lint_handout", "merge_manifests", "prepare", "prepare_checked", "print_handout", "render_handout",
            "render_handout_html", "render_one", "send_handouts"]
 
@@ -44,6 +44,8 @@ def __getattr__(name: str):
         from .deliver import printing as home
     elif name == "send_handouts":
         from .deliver.email import mailing as home
+    elif name == "EmailOptions":
+        from .deliver.email import options as home
     else:
         raise AttributeError(f"module 'handouts' has no attribute {name!r}")
     return getattr(home, name)

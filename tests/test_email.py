@@ -249,6 +249,26 @@ def test_a_message_over_the_attachment_cap_is_refused(tmp_path, server):
     assert server.handler.received == []
 
 
+def test_how_to_send_is_one_typed_object_or_its_fields_as_keywords(tmp_path):
+    """EmailOptions, as the command line passes it, and its fields as keywords are the same run; a misspelt one is refused."""
+    from email import message_from_bytes
+    from email.policy import default
+
+    from handouts.deliver.email.options import EmailOptions
+
+    patients = write_patients(tmp_path / "patients.csv", PATIENTS[:1])
+    typed = send_handouts(patients=patients, providers=DEMO_ROSTER, jobs=1,
+                          email=EmailOptions(outbox=tmp_path / "typed", subject="Leaflet for {{ patient.name }}"))
+    loose = send_handouts(patients=patients, providers=DEMO_ROSTER, jobs=1, outbox=tmp_path / "loose",
+                          subject="Leaflet for {{ patient.name }}")
+    assert typed.written == loose.written == ["p01"]
+    for folder in ("typed", "loose"):
+        message = message_from_bytes((tmp_path / folder / "stem-cell-knee--p01.eml").read_bytes(), policy=default)
+        assert message["Subject"] == "Leaflet for Ana Pérez"
+    with pytest.raises(TypeError):
+        send_handouts(patients=patients, providers=DEMO_ROSTER, outbx=tmp_path / "typo")
+
+
 def test_clinic_templates_override_the_defaults_and_html_is_escaped(tmp_path, server, bundled_copy):
     (bundled_copy / "email").mkdir()
     (bundled_copy / "email" / "subject.txt").write_text("Information from {{ clinic.name }}")

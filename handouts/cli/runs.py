@@ -137,6 +137,7 @@ def email(options, patients, providers, outbox, send, ledger, rate, status, rese
     import os
 
     from ..deliver.email.mailing import ledger_status, parse_rate, send_handouts
+    from ..deliver.email.options import EmailOptions
     from ..deliver.email.settings import smtp_settings
 
     if status:
@@ -149,12 +150,13 @@ def email(options, patients, providers, outbox, send, ledger, rate, status, rese
     if send:
         settings = smtp_settings(os.environ, host=smtp_host, port=smtp_port, sender=sender, tls=tls, user=smtp_user,
                                  ca_file=ca_file)
+    mail = EmailOptions(outbox=outbox, send=send, ledger=ledger, rate=parse_rate(rate) if rate else None,
+                        resend_pending=resend_pending, new_mailing=new_mailing, password_column=password_column,
+                        subject=subject, sender=sender or os.environ.get("HANDOUTS_SMTP_FROM"),
+                        max_attachment=int(max_attachment_mb * 1024 * 1024))
     result = with_progress("E-mailing", lambda progress: send_handouts(
-        options=options, patients=patients, providers=providers, outbox=outbox, send=send,
-        settings=settings, ledger=ledger, rate=parse_rate(rate) if rate else None, resend_pending=resend_pending,
-        new_mailing=new_mailing, password_column=password_column, subject=subject,
-        sender=sender or os.environ.get("HANDOUTS_SMTP_FROM"), max_attachment=int(max_attachment_mb * 1024 * 1024),
-        jobs=jobs, wait=wait, progress=progress))
+        options=options, email=mail, patients=patients, providers=providers, settings=settings, jobs=jobs,
+        wait=wait, progress=progress))
     for pid, reason in result.refused:
         click.echo(f"refused: patient {pid}: {reason}", err=True)
     for pid, reason in result.failed:

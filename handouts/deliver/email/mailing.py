@@ -28,12 +28,14 @@ from ...errors import HandoutError, OutputError, Problem, UsageError, display_pa
 from ...layouts import builtin_layouts
 from ...load.outbound import MailAddress, UnsafeValue, checked_address
 from ...load.patients import Patient, load_patients
+from ...load.project import resolve_handout
 from ...load.roster import Provider, load_roster
 from ..files import remove_stale_parts, write_atomic
 from ..lock import folder_lock
 from ..workers import ahead, collect_less, document_done, run_state, sharing, worker_pool
 from .encrypt import encrypt_pdf
 from .ledger import Delivery, check_ledger, default_ledger, open_ledger
+from .options import EmailOptions
 from .message import (
     NO_SENDER,
     MessageTemplates,
@@ -54,12 +56,6 @@ from .sending import Sender
 from .smtp import Lost, SmtpClient
 
 log = logging.getLogger("handouts")
-
-DEFAULT_MAX_ATTACHMENT = 10 * 1024 * 1024
-# Waits before each retry of a 4xx reply or a lost connection: bounded, so
-# one patient never holds the run for more than about half a minute.
-RETRY_DELAYS = (2.0, 4.0, 8.0, 16.0)
-
 
 @dataclass
 class EmailResult:
@@ -99,18 +95,18 @@ def parse_rate(text: str) -> float:
 
 
 def send_handouts(handout: str | Path | None = None, *, patients: str | Path, options: Options | None = None,
-                  providers: str | Path | None = None, outbox: str | Path = "outbox", send: bool = False, settings: SmtpSettings | None = None, ledger: str | Path | None = None,
-                  rate: float | None = None, resend_pending: bool = False, new_mailing: bool = False,
-                  password_column: str = "password",
-                  subject: str | None = None, sender: str | None = None, max_attachment: int = DEFAULT_MAX_ATTACHMENT,
-                  jobs: int | None = None, retry_delays: tuple[float, ...] = RETRY_DELAYS, wait: float | None = None,
+                  email: EmailOptions | None = None, providers: str | Path | None = None,
+                  settings: SmtpSettings | None = None, jobs: int | None = None, wait: float | None = None,
                   progress: Callable[[int, int], None] | None = None, **what) -> EmailResult:
     """E-mail each patient of `patients` their own handout; a dry run unless `send`.
 
     What to print is `options`, or its fields as keywords (brand, layout,
     allow_outside, allow_lint_errors: see pipeline.options); `layout` is for
     patients without one, each patient gets the edition in their row's
-    language.
+    language. How to send is `email` (deliver.email.options.EmailOptions:
+    outbox, send, ledger, rate, resend_pending, new_mailing,
+    password_column, subject, sender, max_attachment, retry_delays), or its
+    fields as keywords too.
 
     A dry run writes every message as a complete .eml file in `outbox`
     (owner-only) and sends nothing; `sender` is its From address (default:
@@ -130,22 +126,28 @@ def send_handouts(handout: str | Path | None = None, *, patients: str | Path, op
     works in that folder meanwhile: when one does, wait up to `wait`
     seconds for it, then raise FolderBusyError naming it.
     """
-    outbox = Path(outbox)
-    ledger_path = Path(ledger) if ledger else default_ledger(outbox)
+    email, what = EmailOptions.split(email, what)
+    send = email.send
+    outbox = Path(email.outbox)
+    ledger_path = Path(email.ledger) if email.ledger else default_ledger(outbox)
     options = Options.of(handout, options, **what)
     options = replace(options, layout=options.layout or "letter")
     # The sender is checked before anything else: a From that is no address
     # (`--from frontdesk`) would otherwise be written as `<@frontdesk>`.
-    from_address = sender_address(settings.sender if send and settings else sender)
+    from_address = sender_address(settings.sender if send and settings else email.sender)
+    # The handout is found once; every edition and the roster start from its manifest.
+    options = replace(options, handout=resolve_handout(options.handout))
     prepared, roster, patient_rows, templates, roster_path, key_of = _load_everything(
-        options, patients=Path(patients), providers=providers, password_column=password_column, subject=subject)
+        options, patients=Path(patients), providers=providers, password_column=email.password_column,
+        subject=email.subject)
     if send and settings is None:
         raise SmtpConfigError("no SMTP settings: give --smtp-host and --from, or set HANDOUTS_SMTP_HOST and "
                               "HANDOUTS_SMTP_FROM")
     result = EmailResult(dry_run=not send, outbox=outbox, ledger=ledger_path)
     mailings = {key: mailing_of(p) for key, p in prepared.items()}
     jobs_list = [Job(p, key_of[p.id], mailings[key_of[p.id]]) for p in patient_rows]
-    planning = dict(prepared=prepared, resend_pending=resend_pending, new_mailing=new_mailing, result=result)
+    planning = dict(prepared=prepared, resend_pending=email.resend_pending, new_mailing=email.new_mailing,
+                    result=result)
 
     check_ledger(ledger_path)
     _private_folder(outbox)
@@ -156,7 +158,7 @@ def send_handouts(handout: str | Path | None = None, *, patients: str | Path, op
         if not send:
             todo = plan(jobs_list, _read_ledger(ledger_path), **planning)
             origin = from_address or sender_address(next(iter(prepared.values())).brand.email) or NO_SENDER
-            for job, outcome in _compose_all(todo, prepared, roster, templates, roster_path, max_attachment,
+            for job, outcome in _compose_all(todo, prepared, roster, templates, roster_path, email.max_attachment,
                                              origin, jobs, result, progress):
                 name = f"{prepared[job.key].handout.id}--{job.patient.id}.eml"
                 write_atomic(outbox / name, outcome, private=True)
@@ -181,9 +183,9 @@ def send_handouts(handout: str | Path | None = None, *, patients: str | Path, op
                     raise SmtpConfigError(f"{settings.host}:{settings.port} does not offer SMTPUTF8, which the "
                                           "sender's address needs (international characters before the @); "
                                           "nothing was sent")
-            sender = Sender(client, book, from_address, rate, retry_delays, result)
+            sender = Sender(client, book, from_address, email.rate, email.retry_delays, result)
             try:
-                for job, outcome in _compose_all(todo, prepared, roster, templates, roster_path, max_attachment,
+                for job, outcome in _compose_all(todo, prepared, roster, templates, roster_path, email.max_attachment,
                                                  from_address, jobs, result, progress):
                     if not sender.deliver(job, outcome):
                         break
@@ -259,13 +261,13 @@ def _load_everything(options: Options, *, patients: Path, providers, password_co
     return prepared, roster, rows, templates, roster_path, key_of
 
 
-def _roster(handout, providers) -> Path | None:
+def _roster(manifest: Path, providers) -> Path | None:
     """--providers, else the providers.csv (or .yaml) beside the handout, as build, batch and print use; or none."""
     from ...errors import NotFoundError
-    from ...load.project import find_roster, resolve_handout
+    from ...load.project import find_roster
 
     try:
-        return find_roster(resolve_handout(handout), providers, needed_by="email")
+        return find_roster(manifest, providers, needed_by="email")
     except NotFoundError:
         return None  # then a patient row naming a provider is refused (load_patients)
 
