@@ -120,6 +120,25 @@ def test_changed_roster_entry_rebuilds_only_that_provider(tmp_path):
     assert "(555) 010-9999" in text_of(out / "stem-cell-knee--p02.pdf")
 
 
+def test_the_fingerprint_is_of_the_bytes_the_loaders_read(bundled_copy):
+    """Each input's digest is taken as its loader read it, not read again; a file changed since is read again."""
+    from handouts.deliver.batch import fingerprint
+    from handouts.pipeline.editions import Editions
+    from handouts.pipeline.options import Options
+
+    prepared = Editions(options=Options(handout=bundled_copy)).get(None)
+    first = fingerprint(prepared)
+    section = bundled_copy / "sections" / "benefits.yaml"
+    info, text = section.stat(), section.read_bytes()
+    # Other bytes, read by no loader, in the same file with the same size and time: what was read stands.
+    with section.open("r+b") as handle:
+        handle.write(text.replace(b"e", b"E"))
+    os.utime(section, ns=(info.st_atime_ns, info.st_mtime_ns))
+    assert fingerprint(prepared) == first
+    section.write_bytes(text + b"\n")  # changed as stat sees it: read again
+    assert fingerprint(prepared) != first
+
+
 def test_changed_section_rebuilds_all(tmp_path):
     project = tmp_path / "clinic"
     assert run("init", str(project)).exit_code == 0

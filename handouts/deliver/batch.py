@@ -39,7 +39,7 @@ from ..pipeline.editions import Editions
 from ..pipeline.options import Options
 from ..errors import HandoutError, Problem, UsageError, display_path
 from ..load.project import find_roster, resolve_handout
-from ..load.reading import FONT_LIMIT, ReadError, read_bytes
+from ..load.reading import FONT_LIMIT, ReadError, file_digest
 from ..load.roster import Provider, load_roster
 from .files import make_folder, publish, remove_stale_parts, stage, write_atomic
 from .interrupts import held
@@ -73,8 +73,8 @@ class BatchResult:
 def _hash_files(digest, paths) -> None:
     for path in paths:
         digest.update(str(Path(path).name).encode())
-        try:  # every one was read by its loader already; a change since is refused
-            digest.update(read_bytes(path, max_bytes=FONT_LIMIT, what="input file"))
+        try:  # each file's digest as its loader read it; one changed or gone since is read again, or refused
+            digest.update(f"\0{file_digest(path, max_bytes=FONT_LIMIT, what='input file')}\n".encode())
         except ReadError as exc:
             raise HandoutError([exc.problem]) from None
 

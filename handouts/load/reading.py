@@ -8,6 +8,7 @@ rosters, fonts, logos, manifests) goes through `read_bytes` here instead.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import stat
 
@@ -26,6 +27,17 @@ _KINDS = (
     (stat.S_ISBLK, "a block device"),
     (stat.S_ISSOCK, "a socket"),
 )
+
+
+# What each input file held when it was last read, by its absolute path: the
+# file's stat stamp then, and the sha256 of the bytes read. A fingerprint of
+# a run's inputs (deliver.batch) takes its digests from here instead of
+# reading every file again; a file whose stamp has changed is read again.
+_digests: dict[str, tuple[tuple, str]] = {}
+
+
+def _stamp(info: os.stat_result) -> tuple:
+    return info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns
 
 
 class ReadError(Exception):
@@ -68,8 +80,9 @@ def read_bytes(path: str | os.PathLike[str], *, max_bytes: int, what: str = "fil
     except OSError as exc:
         raise fail(f"cannot read {what}: {exc.strerror}") from None
     try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise fail(f"expected a {what}, found {file_kind(os.fstat(fd).st_mode)}")
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise fail(f"expected a {what}, found {file_kind(info.st_mode)}")
         chunks, total = [], 0
         while total <= max_bytes:
             chunk = os.read(fd, min(1 << 20, max_bytes + 1 - total))
@@ -84,5 +97,26 @@ def read_bytes(path: str | os.PathLike[str], *, max_bytes: int, what: str = "fil
     if total > max_bytes:
         size = os.path.getsize(path) if os.path.isfile(path) else total
         raise fail(f"{what} is {max(size, total):,} bytes, over the {max_bytes:,}-byte limit")
-    return b"".join(chunks)
+    data = b"".join(chunks)
+    _digests[os.path.abspath(path)] = (_stamp(info), hashlib.sha256(data).hexdigest())
+    return data
+
+
+def file_digest(path: str | os.PathLike[str], *, max_bytes: int, what: str = "file") -> str:
+    """The sha256 (hex) of a file's bytes as a loader last read them (read_bytes), while the file is unchanged.
+
+    Unchanged is what stat says: the same device, inode, size and
+    modification time as when it was read. A file never read in this
+    process, or changed since, is read now (bounded, as read_bytes reads).
+    """
+    key = os.path.abspath(path)
+    known = _digests.get(key)
+    if known is not None:
+        try:
+            if _stamp(os.stat(path)) == known[0]:
+                return known[1]
+        except OSError:
+            pass  # read_bytes says why
+    read_bytes(path, max_bytes=max_bytes, what=what)
+    return _digests[key][1]
 
