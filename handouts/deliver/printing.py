@@ -116,6 +116,21 @@ def check_printer(printer: str | None, *, timeout: float = TIMEOUT_SECONDS) -> s
     return printer
 
 
+def available_printers(*, timeout: float = TIMEOUT_SECONDS) -> tuple[list[str], str | None]:
+    """The CUPS queues that take jobs (`lpstat -e`), and the default one if any (`lpstat -d`).
+
+    Raises PrintError, in one line, when the CUPS client is missing or the
+    scheduler is not running.
+    """
+    lpstat = _tool("lpstat")
+    _tool("lp")
+    if "scheduler is running" not in _text(_run([lpstat, "-r"], timeout=timeout)):
+        raise _fail(f"cannot print: the CUPS scheduler is not running{_where()}")
+    names = [n for n in _text(_run([lpstat, "-e"], timeout=timeout)).split() if _QUEUE_NAME.fullmatch(n)]
+    match = re.search(r"system default destination:\s*(\S+)", _text(_run([lpstat, "-d"], timeout=timeout)))
+    return sorted(names), match.group(1) if match and match.group(1) in names else None
+
+
 def print_pdf(data: bytes, *, title: str, printer: str | None = None, copies: int = 1, duplex: bool = False,
               timeout: float = TIMEOUT_SECONDS) -> PrintJob:
     """Send a PDF to a CUPS printer; returns the job CUPS made of it.

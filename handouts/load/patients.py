@@ -8,6 +8,7 @@ password, so a log or a terminal scrollback leaks nothing.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -43,20 +44,53 @@ class Patient:
     line: int = 0
 
 
-def load_patients(path: Path, *, provider_ids: frozenset[str] | None = None,
+# Where problems with patients given as values are reported (a web form's rows, numbered from 1).
+FORM = "the form"
+
+
+def load_patients(path: Path | tuple[Mapping[str, str], ...], *, provider_ids: frozenset[str] | None = None,
                   layouts: frozenset[str] = frozenset(), password_column: str = "password") -> tuple[Patient, ...]:
     """Load and validate a patients file; every bad row is reported at once.
 
     `provider_ids` are the roster's ids (None when no roster was given: then
     a row naming a provider is an error). `layouts` are the layout names a
     row may ask for. `password_column` names the column holding each
-    patient's PDF password.
+    patient's PDF password. `path` may instead be rows of the file's
+    columns given as values (a web form's, `handouts serve`), checked by
+    the same rules and reported as FORM.
     """
+    if isinstance(path, tuple):
+        return patients_from_values(path, where=FORM, provider_ids=provider_ids, layouts=layouts)
     path = Path(path)
     columns = tuple(password_column if c == "password" else c for c in COLUMNS)
     rows, problems = read_rows(path, columns=columns, required=REQUIRED, what="patients file", noun="patient",
                                error=PatientsError)
-    shown = display_path(path)
+    return _checked(rows, problems, display_path(path), provider_ids=provider_ids, layouts=layouts,
+                    password_column=password_column)
+
+
+def patients_from_values(rows: tuple[Mapping[str, str], ...], *, where: str,
+                         provider_ids: frozenset[str] | None = None,
+                         layouts: frozenset[str] = frozenset()) -> tuple[Patient, ...]:
+    """Patients given as values rather than a file (a web form's fields), checked by the same rules.
+
+    Each row's problems are reported at `where` (the form's name), numbered
+    from 1 like a file's lines; a value in a column the patients file does
+    not know is refused as there.
+    """
+    problems: list[Problem] = []
+    numbered = []
+    for number, row in enumerate(rows, 1):
+        unknown = sorted(set(row) - set(COLUMNS))
+        if unknown:
+            problems.append(Problem(where, number, f"unknown column(s): {', '.join(unknown)}"))
+        numbered.append((number, dict(row)))
+    return _checked(numbered, problems, where, provider_ids=provider_ids, layouts=layouts,
+                    password_column="password")
+
+
+def _checked(rows, problems: list[Problem], shown: str, *, provider_ids: frozenset[str] | None,
+             layouts: frozenset[str], password_column: str) -> tuple[Patient, ...]:
     seen: dict[str, int] = {}
     patients = []
     for line, row in rows:
@@ -129,3 +163,8 @@ def _patient(values: dict[str, str], line: int) -> Patient:
                    provider=text("provider"), layout=text("layout"), language=text("language"),
                    password=values.get("password") or None,
                    unencrypted_ok=values.get("unencrypted_ok", "").strip().lower() in _YES, line=line)
+
+
+def patients_source(path: Path | tuple[Mapping[str, str], ...]) -> str:
+    """How messages name where patients came from: the file, or FORM."""
+    return FORM if isinstance(path, tuple) else display_path(path)

@@ -126,6 +126,11 @@ class Ledger:
                        smtp_code = excluded.smtp_code, smtp_reply = excluded.smtp_reply""",
                 (*mailing._key(patient_id), address, now, now, code, reply))
 
+    def row_id(self, patient_id: str, mailing: Mailing) -> int | None:
+        """The row recording this patient's mailing (SQLite's rowid), or None: what an audit log points at."""
+        found = self._db.execute(f"SELECT rowid FROM deliveries WHERE {_KEY}", mailing._key(patient_id)).fetchone()
+        return found[0] if found else None
+
     def rows(self) -> list[Delivery]:
         """Every row, oldest first."""
         return [Delivery(*row) for row in self._db.execute(

@@ -27,14 +27,14 @@ from ...pipeline.options import Options
 from ...errors import HandoutError, OutputError, Problem, UsageError, display_path, explain_os_error
 from ...layouts import builtin_layouts
 from ...load.outbound import MailAddress, UnsafeValue, checked_address
-from ...load.patients import Patient, load_patients
+from ...load.patients import Patient, load_patients, patients_source
 from ...load.project import resolve_handout
 from ...load.roster import Provider, load_roster
 from ..files import remove_stale_parts, write_atomic
 from ..lock import folder_lock
 from ..workers import ahead, collect_less, document_done, run_state, sharing, worker_pool
 from .encrypt import encrypt_pdf
-from .ledger import Delivery, check_ledger, default_ledger, open_ledger
+from .ledger import Delivery, Mailing, check_ledger, default_ledger, open_ledger
 from .options import EmailOptions
 from .message import (
     NO_SENDER,
@@ -70,6 +70,7 @@ class EmailResult:
     refused: list[tuple[str, str]] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     pending: list[tuple[str, str]] = field(default_factory=list)
+    mailings: dict[str, Mailing] = field(default_factory=dict)  # each patient's, by id: the ledger's key
     stopped: str | None = None
     # Ctrl-C or SIGTERM: the message in flight was finished and recorded, the rest not sent.
     interrupted: KeyboardInterrupt | None = None
@@ -94,11 +95,11 @@ def parse_rate(text: str) -> float:
     return value
 
 
-def send_handouts(handout: str | Path | None = None, *, patients: str | Path, options: Options | None = None,
+def send_handouts(handout: str | Path | None = None, *, patients: str | Path | tuple, options: Options | None = None,
                   email: EmailOptions | None = None, providers: str | Path | None = None,
                   settings: SmtpSettings | None = None, jobs: int | None = None, wait: float | None = None,
                   progress: Callable[[int, int], None] | None = None, **what) -> EmailResult:
-    """E-mail each patient of `patients` their own handout; a dry run unless `send`.
+    """E-mail each patient of `patients` (a file, or a web form's rows of its columns) their own handout; a dry run unless `send`.
 
     What to print is `options`, or its fields as keywords (brand, layout,
     allow_outside, allow_lint_errors: see pipeline.options); `layout` is for
@@ -138,14 +139,14 @@ def send_handouts(handout: str | Path | None = None, *, patients: str | Path, op
     # The handout is found once; every edition and the roster start from its manifest.
     options = replace(options, handout=resolve_handout(options.handout))
     prepared, roster, patient_rows, templates, roster_path, key_of = _load_everything(
-        options, patients=Path(patients), providers=providers, password_column=email.password_column,
-        subject=email.subject)
+        options, patients=patients if isinstance(patients, tuple) else Path(patients), providers=providers,
+        password_column=email.password_column, subject=email.subject)
     if send and settings is None:
         raise SmtpConfigError("no SMTP settings: give --smtp-host and --from, or set HANDOUTS_SMTP_HOST and "
                               "HANDOUTS_SMTP_FROM")
-    result = EmailResult(dry_run=not send, outbox=outbox, ledger=ledger_path)
     mailings = {key: mailing_of(p) for key, p in prepared.items()}
     jobs_list = [Job(p, key_of[p.id], mailings[key_of[p.id]]) for p in patient_rows]
+    result = EmailResult(dry_run=not send, outbox=outbox, ledger=ledger_path, mailings={j.patient.id: j.mailing for j in jobs_list})
     planning = dict(prepared=prepared, resend_pending=email.resend_pending, new_mailing=email.new_mailing,
                     result=result)
 
@@ -196,7 +197,7 @@ def send_handouts(handout: str | Path | None = None, *, patients: str | Path, op
         return result
 
 
-def _load_everything(options: Options, *, patients: Path, providers, password_column: str, subject: str | None):
+def _load_everything(options: Options, *, patients: Path | tuple, providers, password_column: str, subject: str | None):
     """Every input checked, every problem reported at once, before anything is written.
 
     Returns the prepared editions by key ("layout/language"), the roster,
@@ -245,7 +246,7 @@ def _load_everything(options: Options, *, patients: Path, providers, password_co
         raise HandoutError(problems)
     prepared: dict[str, Prepared] = {}
     key_of: dict[str, str] = {}
-    shown = display_path(patients)
+    shown = patients_source(patients)
     for patient in rows:
         chosen = patient.layout or layout
         if chosen not in editions:
