@@ -125,12 +125,20 @@ class Browser:
 
     def axe_violations(self) -> list[dict]:
         """axe-core's WCAG 2.1 A/AA violations (and heading-level ones) on the loaded page."""
-        assert AXE.is_file(), "axe-core is missing: run `npm ci --prefix tests/js` (tools/test does)"
-        self.evaluate(AXE.read_text(encoding="utf-8") + "\n;true")
-        found = self.evaluate("axe.run(document).then(r => JSON.stringify(r.violations.map("
-                              "v => ({id: v.id, tags: v.tags, impact: v.impact, help: v.help,"
-                              " nodes: v.nodes.map(n => n.html.slice(0, 200))}))))")
-        return [v for v in json.loads(found) if WCAG_TAGS & set(v["tags"]) or v["id"] in HEADING_RULES]
+        return axe_violations(self.evaluate)
+
+
+def axe_violations(evaluate) -> list[dict]:
+    """axe-core's WCAG 2.1 A/AA violations (and heading-level ones), run through `evaluate(expression)`.
+
+    `evaluate` is a browser's: this module's Browser, or a Playwright page's.
+    """
+    assert AXE.is_file(), "axe-core is missing: run `npm ci --prefix tests/js` (tools/test does)"
+    evaluate(AXE.read_text(encoding="utf-8") + "\n;true")
+    found = evaluate("axe.run(document).then(r => JSON.stringify(r.violations.map("
+                     "v => ({id: v.id, tags: v.tags, impact: v.impact, help: v.help,"
+                     " nodes: v.nodes.map(n => n.html.slice(0, 200))}))))")
+    return [v for v in json.loads(found) if WCAG_TAGS & set(v["tags"]) or v["id"] in HEADING_RULES]
 
 
 def screenshot(path: Path, target: Path, width: int, height: int = 2400) -> None:

@@ -24,6 +24,7 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
 from ports import free_port
 
 QUEUE = "handouts-pdf"
@@ -190,3 +191,13 @@ FileDevice No
         cups.stop()
         raise
     return cups
+
+
+@pytest.fixture(scope="module")
+def cups():
+    """A private cupsd with the queue handouts-pdf, for a module's tests (import this fixture into the module)."""
+    server = start()
+    try:
+        yield server
+    finally:
+        server.stop()

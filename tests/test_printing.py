@@ -11,19 +11,12 @@ import subprocess
 
 import cupsd
 import pytest
+from cupsd import cups  # noqa: F401 - the module's scheduler
 from helpers import assert_clean, invoke
 
 PATIENT = "Zelda Quintanilla-Test"
 
 
-@pytest.fixture(scope="module")
-def cups():
-    """A private cupsd with the queue handouts-pdf, for this module's tests."""
-    server = cupsd.start()
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 def pdf_text(path) -> str:

@@ -142,7 +142,7 @@ def cli(ctx: click.Context, debug: bool, quiet: bool) -> None:
 
 
 # Each module registers its commands with `cli`.
-from . import documents, runs  # noqa: E402, F401
+from . import documents, runs, web  # noqa: E402, F401
 
 
 def main() -> None:

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import gc
-import os
 
 import click
 
 from . import EXIT_INPUT, cli
-from .options import OUTPUT, shared_option, shared_options
+from .options import OUTPUT, cache_folder, shared_option, shared_options
 
 
 @cli.command()
@@ -138,7 +137,7 @@ def lint(options, max_grade, strict, fmt, today, images, no_cache):
 
         findings = lint_handout(options.handout, brand=options.brand, layout=options.layout, max_grade=max_grade,
                                 today=today.date() if today else None, allow_outside=options.allow_outside,
-                                images=images, cache=None if no_cache else _cache_folder())
+                                images=images, cache=None if no_cache else cache_folder())
     finally:
         if collecting:
             gc.enable()
@@ -154,19 +153,6 @@ def lint(options, max_grade, strict, fmt, today, images, no_cache):
     if any(f.severity == "error" for f in findings) or (strict and any(f.severity != "info" for f in findings)):
         click.get_current_context().exit(EXIT_INPUT)
 
-
-def _cache_folder() -> str | None:
-    """Where lint keeps what it worked out: $HANDOUTS_CACHE_DIR, else the XDG cache folder; None with no home."""
-    named = os.environ.get("HANDOUTS_CACHE_DIR")
-    if named:
-        return named
-    base = os.environ.get("XDG_CACHE_HOME")
-    if not base:
-        home = os.path.expanduser("~")
-        if home.startswith("~"):
-            return None  # no home to be found: a folder named "~" here would be a surprise
-        base = os.path.join(home, ".cache")
-    return os.path.join(base, "handouts")
 
 
 @cli.command()

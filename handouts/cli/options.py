@@ -8,6 +8,7 @@ one more of them further down a command's list, to keep its help in order.
 from __future__ import annotations
 
 import functools
+import os
 import sys
 
 import click
@@ -89,3 +90,32 @@ def with_progress(label: str, run):
                 bar.update(1)
             return run(progress)
     return run(None)
+
+
+def smtp_options(command):
+    """--smtp-host, --smtp-port, --smtp-user, --from, --tls and --ca-file: how `email` and `serve` send."""
+    for option in reversed([
+        click.option("--smtp-host", metavar="HOST", help="SMTP server (or HANDOUTS_SMTP_HOST)."),
+        click.option("--smtp-port", type=click.IntRange(1, 65535), help="SMTP port (or HANDOUTS_SMTP_PORT)."),
+        click.option("--smtp-user", metavar="USER", help="SMTP user (or HANDOUTS_SMTP_USER)."),
+        click.option("--from", "sender", metavar="ADDRESS", help="Sender address (or HANDOUTS_SMTP_FROM)."),
+        click.option("--tls", type=click.Choice(["ssl", "starttls", "none"]),
+                     help="TLS mode (or HANDOUTS_SMTP_TLS; default starttls)."),
+        click.option("--ca-file", type=click.Path(dir_okay=False), help="CA certificates to verify the server with."),
+    ]):
+        command = option(command)
+    return command
+
+
+def cache_folder() -> str | None:
+    """Where lint keeps what it worked out: $HANDOUTS_CACHE_DIR, else the XDG cache folder; None with no home."""
+    named = os.environ.get("HANDOUTS_CACHE_DIR")
+    if named:
+        return named
+    base = os.environ.get("XDG_CACHE_HOME")
+    if not base:
+        home = os.path.expanduser("~")
+        if home.startswith("~"):
+            return None  # no home to be found: a folder named "~" here would be a surprise
+        base = os.path.join(home, ".cache")
+    return os.path.join(base, "handouts")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from . import EXIT_INPUT, EXIT_INTERRUPTED, EXIT_TERMINATED, Terminated, cli
-from .options import BATCH_FORMATS, OUTPUT, shared_option, shared_options, wait_option, with_progress
+from .options import BATCH_FORMATS, OUTPUT, shared_option, shared_options, smtp_options, wait_option, with_progress
 
 
 @cli.command()
@@ -101,13 +101,7 @@ def merge_manifests_command(manifests, output):
 @click.option("--subject", metavar="TEMPLATE", help="Subject line (a template; default from email/subject.txt).")
 @click.option("--max-attachment-mb", type=click.FloatRange(0.1, 100), default=10.0, show_default=True,
               help="Refuse a patient whose PDF is larger.")
-@click.option("--smtp-host", metavar="HOST", help="SMTP server (or HANDOUTS_SMTP_HOST).")
-@click.option("--smtp-port", type=click.IntRange(1, 65535), help="SMTP port (or HANDOUTS_SMTP_PORT).")
-@click.option("--smtp-user", metavar="USER", help="SMTP user (or HANDOUTS_SMTP_USER).")
-@click.option("--from", "sender", metavar="ADDRESS", help="Sender address (or HANDOUTS_SMTP_FROM).")
-@click.option("--tls", type=click.Choice(["ssl", "starttls", "none"]),
-              help="TLS mode (or HANDOUTS_SMTP_TLS; default starttls).")
-@click.option("--ca-file", type=click.Path(dir_okay=False), help="CA certificates to verify the server with.")
+@smtp_options
 @click.option("-j", "--jobs", type=click.IntRange(1, 256), help="Worker processes rendering (default: cores).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="With --status: text or json.")
