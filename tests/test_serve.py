@@ -164,15 +164,19 @@ def test_editor_follows_a_save_without_a_reload(page, served):
 
 
 @pytest.mark.parametrize("width", [320, 1280])
-def test_every_page_passes_axe(page, served, width):
+def test_every_page_passes_axe_and_reflows(page, served, width):
     page.set_viewport_size({"width": width, "height": 900})
     page.fill("#patient_name", PATIENT)
     page.click("button[value=preview]")  # the desk with a result and its pages
     checked = {"/desk (preview)": serve_server.axe_violations(page)}
+    wider = {"/desk (preview)": page.evaluate("document.documentElement.scrollWidth")}
     for path in ("/desk", "/edit", "/audit"):
         page.goto(served.url + path)
         checked[path] = serve_server.axe_violations(page)
+        wider[path] = page.evaluate("document.documentElement.scrollWidth")
     assert checked == {path: [] for path in checked}
+    # WCAG 1.4.10: nothing makes the page scroll sideways (the audit table scrolls in its own box).
+    assert wider == {path: width for path in wider}
 
 
 def tab_to(page, element_id: str, presses: int = 80) -> None:
