@@ -127,7 +127,9 @@ async def _print(serving, user: str, copy: work.Copy, entry: catalog.Entry, form
     if not 1 <= copies <= 100:
         return Result(False, "Copies must be a number from 1 to 100.")
     if not printer:
-        return Result(False, "Choose a printer.")
+        _, _, problem = await serving.printers()
+        return Result(False, f"Nothing was printed: printing is not available ({problem})." if problem
+                      else "Choose a printer.")
     outcome = await serving.run(work.print_copy, copy, printer, copies, form.get("duplex") == "yes")
     if isinstance(outcome, work.Printed):
         e = outcome.edition
