@@ -59,6 +59,11 @@ def serve(folders, host, port, users, add_user, list_audit, audit_log, certfile,
         from ..serve import ServeOptions, check_options, url
         from ..serve.catalog import manifests
         from ..serve.options import smtp_from
+
+        if not (add_user or list_audit):
+            import uvicorn  # noqa: F401 - the extra packages, asked for before anything starts
+
+            from ..serve.app import create_app  # noqa: F401
     except ImportError as exc:
         raise click.ClickException(f"handouts serve needs its extra packages ({exc.name} is missing): "
                                    "pip install 'handouts[serve]'") from None
