@@ -42,6 +42,10 @@ def check_options(options: ServeOptions) -> None:
         problems.append(Problem("--certfile", None, "give --certfile and --keyfile together"))
     if problems:
         raise ServeUsageError(problems)
+    if options.users is not None:
+        from .auth import load_users
+
+        load_users(options.users)  # a missing or unsafe users file stops the start, before "serving"
 
 
 def url(options: ServeOptions) -> str:

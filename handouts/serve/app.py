@@ -33,6 +33,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from ..errors import OutputError, Problem, display_path, explain_os_error
+from ..load.reading import ReadError, read_bytes
 from . import auth, catalog, desk, editor, pages, work
 from .audit import AuditLog
 from .options import ServeOptions
@@ -108,7 +109,10 @@ def _patient_key(ledger: Path) -> bytes:
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
     except FileExistsError:
-        data = path.read_bytes()
+        try:
+            data = read_bytes(path, max_bytes=64, what="key file")
+        except ReadError as exc:
+            raise OutputError([exc.problem]) from None
         if len(data) != 32:
             raise OutputError([Problem(display_path(path), None, "not a key made by handouts serve (32 bytes); "
                                                                  "restore it from a backup")]) from None

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from ..deliver.files import write_atomic
 from ..errors import HandoutError, Problem, display_path
+from ..load.reading import TEXT_LIMIT, ReadError, read_bytes
 
 NAME = re.compile(r"^[A-Za-z0-9._@-]{1,64}$")
 MIN_PASSWORD = 10
@@ -46,11 +47,12 @@ def load_users(path: Path) -> dict[str, str]:
     path = Path(path)
     shown = display_path(path)
     try:
+        text = read_bytes(path, max_bytes=TEXT_LIMIT, what="users file").decode("utf-8")
         info = path.stat()
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise UsersError([Problem(shown, None, f"cannot read the users file ({exc.strerror or exc}); "
-                                               "make one with 'handouts serve --add-user NAME --users FILE'")]) from None
+    except (ReadError, OSError, UnicodeDecodeError) as exc:
+        said = exc.problem.message if isinstance(exc, ReadError) else f"cannot read the users file ({exc})"
+        raise UsersError([Problem(shown, None, f"{said}; make one with "
+                                               "'handouts serve --add-user NAME --users FILE'")]) from None
     if info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
         raise UsersError([Problem(shown, None, "others can write the users file, so anyone could add an account: "
                                                f"chmod 600 {shown}")])
