@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 from importlib import resources
 from pathlib import Path
 
@@ -38,3 +39,12 @@ def snapshot(folder: Path) -> dict[str, str]:
         rel = path.relative_to(folder).as_posix()
         listing[rel] = "<dir>" if path.is_dir() else hashlib.sha256(path.read_bytes()).hexdigest()
     return listing
+
+
+def load_tool(name: str):
+    """A script of tools/ (run as a script, not part of the package) loaded as a module, for its tests."""
+    path = Path(__file__).resolve().parent.parent / "tools" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(f"{name}_tool", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

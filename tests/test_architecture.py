@@ -9,24 +9,17 @@ on a copy of the package with one import planted shows it would fail.
 
 from __future__ import annotations
 
-import importlib.util
 import shutil
 from pathlib import Path
 
 import pytest
+from helpers import load_tool
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "handouts"
 
 
-def _tool():
-    spec = importlib.util.spec_from_file_location("imports_tool", ROOT / "tools" / "imports.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-imports = _tool()
+imports = load_tool("imports")
 
 
 def test_every_unit_has_a_stage():

@@ -9,22 +9,16 @@ parts do; anything that grows past a limit now is divided the same way.
 from __future__ import annotations
 
 import ast
-import importlib.util
 from pathlib import Path
+
+from helpers import load_tool
 
 ROOT = Path(__file__).resolve().parent.parent
 # A command (cli/) receives each of its options as a parameter: click's way, not the library's.
 PARAMETER_LIMIT = 12
 
 
-def _tool():
-    spec = importlib.util.spec_from_file_location("sizes_tool", ROOT / "tools" / "sizes.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-sizes = _tool()
+sizes = load_tool("sizes")
 
 
 def over(found: dict[str, int], limit: int, unit: str = "lines") -> list[str]:
