@@ -7,13 +7,13 @@ import gc
 import click
 
 from . import EXIT_INPUT, cli
-from .options import OUTPUT, cache_folder, shared_option, shared_options
+from .options import OUTPUT, shared_option, shared_options
 
 
 @cli.command()
 @click.option("-o", "--output", type=OUTPUT, help="File to write (default: <handout id>.pdf or .html here).")
 @shared_options("brand", "layout", "providers", "provider_id", "patient_name", "print_ready", "allow_outside",
-                "allow_lint_errors", "language")
+                "allow_lint_errors", "language", "no_cache")
 @click.option("--print", "send", is_flag=True, help="Also send the PDF to a CUPS printer (see 'handouts print').")
 @click.option("--printer", metavar="NAME", help="With --print: CUPS printer (default: the CUPS default).")
 @click.option("--copies", type=click.IntRange(1, 100), help="With --print: number of copies (default 1).")
@@ -110,9 +110,8 @@ def print_command(options, printer, copies, duplex, providers, provider_id, pati
 @shared_option("allow_outside")
 @click.option("--images", is_flag=True, help="Also list every picture in the sections with its alt text, "
               "printed size and dpi (severity info).")
-@click.option("--no-cache", is_flag=True, help="Work everything out again, and keep nothing for the next run "
-              "(the cache is in $HANDOUTS_CACHE_DIR, else $XDG_CACHE_HOME/handouts or ~/.cache/handouts).")
-def lint(options, max_grade, strict, fmt, today, images, no_cache):
+@shared_option("no_cache")
+def lint(options, max_grade, strict, fmt, today, images):
     """Check a handout: reading level, claims, completeness, review dates, brand, pictures.
 
     Findings print as `path:line: severity: code: message`, sorted by file and
@@ -137,7 +136,7 @@ def lint(options, max_grade, strict, fmt, today, images, no_cache):
 
         findings = lint_handout(options.handout, brand=options.brand, layout=options.layout, max_grade=max_grade,
                                 today=today.date() if today else None, allow_outside=options.allow_outside,
-                                images=images, cache=None if no_cache else cache_folder())
+                                images=images, cache=options.cache)
     finally:
         if collecting:
             gc.enable()

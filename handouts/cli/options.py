@@ -39,6 +39,9 @@ _SHARED = {
                                                  "folder.")),
     "allow_lint_errors": (("--allow-lint-errors",), dict(is_flag=True, help="Build despite lint errors (each is "
                                                          "logged as a warning).")),
+    "no_cache": (("--no-cache",), dict(is_flag=True, help="Work everything out again, and keep nothing for the "
+                                       "next run (the cache is in $HANDOUTS_CACHE_DIR, else $XDG_CACHE_HOME/handouts "
+                                       "or ~/.cache/handouts).")),
     "language": (("--language",), dict(metavar="CODE", help="Print the translation into this language (es, "
                                        "es-MX); without one, the handout's own language prints, with a warning.")),
 }
@@ -66,6 +69,8 @@ def shared_options(*names: str, **helps: str):
             from ..pipeline.options import Options
 
             what = {name: values.pop(name) for name in _WHAT_TO_BUILD if name in values}
+            if "no_cache" in values:  # a command that keeps a cache unless told not to
+                what["cache"] = None if values.pop("no_cache") else cache_folder()
             return command(options=Options(**what), **values)
 
         for name in reversed(names):

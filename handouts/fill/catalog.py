@@ -134,10 +134,25 @@ def _locale(language: str):
 
 
 def format_date(day: dt.date, language: str) -> str:
-    """`day` in the long form of `language`, through Babel's CLDR data."""
-    from babel.dates import format_date as babel_format
+    """`day` in the long form of `language`, through Babel's CLDR data.
 
-    return babel_format(day, format="long", locale=_locale(language))
+    Kept in the run's cache (load.cache): reading Babel's data for a
+    language is a tenth of a cold build, for the one date it prints.
+    """
+    from ..load.cache import remember
+
+    def babel_date() -> str:
+        from babel.dates import format_date as babel_format
+
+        return babel_format(day, format="long", locale=_locale(language))
+
+    return remember("date", f"{day.isoformat()}\0{language}", babel_date, load=_text)
+
+
+def _text(value: object) -> str:
+    if type(value) is not str:
+        raise ValueError("not a date")
+    return value
 
 
 def format_number(value: float, language: str) -> str:

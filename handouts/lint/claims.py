@@ -111,6 +111,11 @@ def rules(language: str) -> tuple:
     return (claims, *(re.compile(cue) for cue in cues))
 
 
+def _claims(language: str) -> tuple[tuple[str, str], ...]:
+    """A language's claim patterns (es-MX uses es's; none for other languages)."""
+    return _LANGUAGES.get(language.replace("_", "-").split("-")[0].lower(), ((),))[0]
+
+
 @lru_cache(maxsize=4)
 def _compiled(claims: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str, tuple[str, ...]], ...]:
     """(name, pattern, its keys). Patterns (written in lower case) run on lower-cased text; each is
@@ -321,14 +326,14 @@ def find_claims(src: SourceText, extra: tuple[str, ...] = (), language: str = "e
     """Claim phrases in one field's text, in its language, each with its file line."""
     found = []
     text = src.text.translate(_HYPHENS)
-    language_rules = rules(language)
-    claims = language_rules[0]
+    claims = _claims(language)
     matches = remember(f"claims-{language.replace('_', '-').split('-')[0].lower()}", text,
                        lambda: claim_matches(text, claims), dump=lambda found: [list(m) for m in found],
                        load=lambda data: [_checked_match(m, len(text), claims) for m in data])
     matches = matches + _phrase_matches(text, tuple(extra))
     if not matches:
         return found
+    language_rules = rules(language)  # compiled only for a text that has a match
     clauses = _Clauses(lower_text(text))  # the cues are lower case
     lines: dict[tuple, int] = {}
     for name, start, end in matches:

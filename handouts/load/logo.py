@@ -185,12 +185,19 @@ def _check_other(data: bytes, path: Path, refuse) -> LogoFile | None:
     return LogoFile(path, width, height)
 
 
-def logo_pixels(file: LogoFile, width_px: int, height_px: int):
-    """The logo as an RGB or RGBA Pillow image at most width_px x height_px (a raster is never enlarged)."""
+def logo_bytes(file: LogoFile) -> bytes:
+    """The logo file's bytes, within its kind's limit (ReadError otherwise)."""
+    return read_bytes(file.path, max_bytes=SVG_LIMIT if file.svg else IMAGE_LIMIT, what="logo")
+
+
+def logo_pixels(file: LogoFile, width_px: int, height_px: int, data: bytes | None = None):
+    """The logo as an RGB or RGBA Pillow image at most width_px x height_px (a raster is never enlarged).
+
+    `data` is the file's bytes when the caller has read them (`logo_bytes`).
+    """
     from PIL import Image
 
-    limit = SVG_LIMIT if file.svg else IMAGE_LIMIT
-    data = read_bytes(file.path, max_bytes=limit, what="logo")
+    data = logo_bytes(file) if data is None else data
     if file.svg:
         return rasterise(check_svg(data), width_px, height_px)
     with Image.open(io.BytesIO(data)) as source:
@@ -210,7 +217,7 @@ def visible_share(file: LogoFile, color: str) -> float:
     """
     from .cache import remember
 
-    data = read_bytes(file.path, max_bytes=SVG_LIMIT if file.svg else IMAGE_LIMIT, what="logo")
+    data = logo_bytes(file)
     key = data + f"\0{color}\0{file.svg}\0{file.width_px}x{file.height_px}".encode()
     return remember("logo-share", key, lambda: _visible_share(file, color), load=_checked_share)
 

@@ -154,14 +154,34 @@ def link_problem(url: str) -> str | None:
     if scheme == "mailto":
         if _MAILTO_REFUSED & set(target) or target.count("@") != 1:
             return "must be one e-mail address with nothing after it ('?' would add headers such as bcc)"
-        try:
-            checked_address(target)
-        except UnsafeValue as exc:
-            return exc.reason
-        return None
+        return _mailto_problem(target)
     if not _PHONE.fullmatch(target) or sum(char.isdigit() for char in target) < 3:
         return "must hold a phone number after tel: (digits, '+', '-', '.', '(', ')' and spaces)"
     return None
+
+
+def _mailto_problem(address: str) -> str | None:
+    """`checked_address`'s reason for refusing a link's address, or None; kept in the run's cache.
+
+    A handout's links are the clinic's: a build reads back what the last
+    one found rather than import email-validator (a twentieth of a cold build).
+    """
+    from .cache import remember
+
+    def problem() -> str | None:
+        try:
+            checked_address(address)
+        except UnsafeValue as exc:
+            return exc.reason
+        return None
+
+    return remember("mailto", address, problem, load=_reason)
+
+
+def _reason(value: object) -> str | None:
+    if value is not None and type(value) is not str:
+        raise ValueError("not a reason")
+    return value
 
 
 def checked_link(url: str) -> str:

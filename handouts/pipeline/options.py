@@ -29,6 +29,9 @@ class Options:
     print_ready: bool = False
     allow_outside: bool = False
     allow_lint_errors: bool = False
+    # A folder where what was worked out from the inputs (the lint gate's
+    # results, pictures compressed) is kept for the next run (load.cache); None keeps nothing.
+    cache: str | Path | None = None
 
     @classmethod
     def of(cls, handout: str | Path | None = None, options: Options | None = None, **what: Any) -> Options:
@@ -42,5 +45,5 @@ class Options:
         return replace(base, **what) if what else base
 
     def prepare_keywords(self) -> dict[str, Any]:
-        """Everything but the handout, as `prepare_checked` takes it."""
-        return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "handout"}
+        """Everything but the handout and the cache, as `prepare_checked` takes it."""
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name not in ("handout", "cache")}

@@ -9,6 +9,7 @@ ways out (deliver/) do.
 from __future__ import annotations
 
 import datetime as dt
+from contextlib import nullcontext
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -17,6 +18,7 @@ from ..errors import ContentError, HandoutError, Problem
 from ..fill.filled import FilledHandout
 from ..fill.loading import build_date, collect, problem_order
 from ..fill.overrides import html_folder
+from ..load.cache import MADE_FROM_FILES, LintCache, keeping_only, using
 from ..load.project import find_roster, resolve_handout
 from ..load.roster import Provider, find_provider, load_roster
 from ..version import __version__
@@ -124,25 +126,33 @@ def render_one(handout: str | Path | None = None, *, options: Options | None = N
     """
     options = Options.of(handout, options, **what)
     manifest = resolve_handout(options.handout)
-    if provider_id is not None:
-        providers = find_roster(manifest, providers, needed_by="--provider")
-    problems: list[Problem] = []
-    prepared = collect(problems, prepare_checked, manifest, **options.prepare_keywords())
-    provider = None
-    if providers is not None:
-        found: list[Problem] = []
-        roster = collect(found, load_roster, Path(providers))
-        if roster is not None and provider_id is not None:
-            provider = collect(found, find_provider, roster, provider_id, Path(providers))
-        problems += sorted(set(found), key=problem_order)
-    if problems:
-        raise HandoutError(problems)
-    assert prepared is not None
-    roster_path = Path(providers) if providers else None
-    if fmt == "html":
-        data, pages = render_handout_html(prepared, provider=provider, patient_name=patient_name, today=today,
-                                          roster_path=roster_path), 0
-    else:
-        data, pages = render_handout(prepared, provider=provider, patient_name=patient_name, today=today,
-                                     roster_path=roster_path)
+    with kept_in(options.cache, manifest):
+        if provider_id is not None:
+            providers = find_roster(manifest, providers, needed_by="--provider")
+        problems: list[Problem] = []
+        prepared = collect(problems, prepare_checked, manifest, **options.prepare_keywords())
+        provider = None
+        if providers is not None:
+            found: list[Problem] = []
+            roster = collect(found, load_roster, Path(providers))
+            if roster is not None and provider_id is not None:
+                provider = collect(found, find_provider, roster, provider_id, Path(providers))
+            problems += sorted(set(found), key=problem_order)
+        if problems:
+            raise HandoutError(problems)
+        assert prepared is not None
+        roster_path = Path(providers) if providers else None
+        # A patient's copy: nothing filled is kept (it may hold their name), only what files make.
+        with keeping_only(MADE_FROM_FILES) if patient_name else nullcontext():
+            if fmt == "html":
+                data, pages = render_handout_html(prepared, provider=provider, patient_name=patient_name,
+                                                  today=today, roster_path=roster_path), 0
+            else:
+                data, pages = render_handout(prepared, provider=provider, patient_name=patient_name, today=today,
+                                             roster_path=roster_path)
     return Rendered(data=data, pages=pages, prepared=prepared, roster=roster_path)
+
+
+def kept_in(folder: str | Path | None, manifest: Path):
+    """A block in which what is worked out for `manifest` is kept in `folder` for the next run (None: not kept)."""
+    return using(LintCache.open(Path(folder), manifest, prefix="build") if folder is not None else None)

@@ -31,7 +31,7 @@ from reportlab.platypus import Flowable, Spacer
 
 from ..load.pictures import Picture
 from ..layouts.figuresize import printed_size
-from .images import SharedImage, share_image
+from .images import SharedImage, remembered_image, share_image
 from .tagging import TaggedFlowable, tagged
 
 # Pixels are resampled down to this at the printed size.
@@ -49,7 +49,15 @@ def caption_style(base):
 
 @lru_cache(maxsize=16)
 def shared_picture(picture: Picture, width: float, height: float, press: bool) -> SharedImage:
-    """The picture decoded once per process, turned upright, resampled to 300 dpi at its printed size."""
+    """The picture decoded once per process, turned upright, resampled to 300 dpi at its printed size.
+
+    Read back from the run's cache when it was made before (render.images.remembered_image).
+    """
+    target = (max(1, round(width / 72 * PRINT_DPI)), max(1, round(height / 72 * PRINT_DPI)))
+    return remembered_image("picture", picture.data, target, press, lambda: _made(picture, target, press))
+
+
+def _made(picture: Picture, target: tuple[int, int], press: bool) -> SharedImage:
     from PIL import Image, ImageOps
 
     with Image.open(io.BytesIO(picture.data), formats=[picture.format]) as source:
@@ -60,7 +68,6 @@ def shared_picture(picture: Picture, width: float, height: float, press: bool) -
             image = image.convert("RGBA" if has_alpha else "RGB")
         else:
             image = image.copy()
-    target = (max(1, round(width / 72 * PRINT_DPI)), max(1, round(height / 72 * PRINT_DPI)))
     if image.width > target[0] and image.height > target[1]:
         image = image.resize(target, Image.LANCZOS)
     return share_image(image, press)
@@ -132,12 +139,8 @@ class PictureFlowable(TaggedFlowable, Flowable):
             self.caption.drawOn(canvas, 0, 0)
 
     def _draw_image(self, x: float, y: float, width: float, height: float) -> None:
-        shared = shared_picture(self.picture, width, height, self.press)
-        draw = getattr(self.canv, "draw_shared_image", None)
-        if draw is None:  # some other canvas: let ReportLab encode it
-            self.canv.drawImage(shared.reader, x, y, width, height, mask="auto")
-        else:
-            draw(shared, x, y, width, height)
+        # render.pdf's canvas, which copies the shared objects into its document
+        self.canv.draw_shared_image(shared_picture(self.picture, width, height, self.press), x, y, width, height)
 
 
 class FloatingPictures:
