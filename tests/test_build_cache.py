@@ -124,3 +124,18 @@ def test_an_edited_picture_entry_is_made_again_not_printed(tmp_path):
     kept.write_text(json.dumps(stored))
     assert build_in_a_new_process([str(PICTURES)], second, cache), "the edited entries were read back"
     assert first.read_bytes() == second.read_bytes()
+
+
+def test_a_batch_keeps_its_editions_checks_and_prints_the_same(tmp_path):
+    cache = tmp_path / "cache"
+    env = {"HANDOUTS_CACHE_DIR": str(cache)}
+    runs = {}
+    for name, extra in (("plain", ["--no-cache"]), ("cold", []), ("warm", [])):
+        out = tmp_path / name
+        assert_clean(invoke(["batch", str(KNEE), "--providers", str(DEMO_ROSTER), "--only", "dr-nunez", "--only", "pa-lefevre",
+                             "-d", str(out), "-j", "1", *extra], env=env))
+        runs[name] = {path.name: path.read_bytes() for path in out.glob("*.pdf")}
+        if name == "plain":
+            assert not cache.exists()
+    assert len(runs["plain"]) == 2 and runs["plain"] == runs["cold"] == runs["warm"]
+    assert [path.name.split("-")[0] for path in cache.glob("*.json")] == ["edition"]

@@ -73,7 +73,7 @@ def _report_job(job, pages: int) -> None:
 
 @cli.command("print")
 @shared_options("brand", "layout", "providers", "provider_id", "patient_name", "allow_outside", "allow_lint_errors",
-                "language", allow_lint_errors="Print despite lint errors (each is logged as a warning).")
+                "language", "no_cache", allow_lint_errors="Print despite lint errors (each is logged as a warning).")
 @click.option("--printer", metavar="NAME", help="CUPS printer to use (default: the CUPS default printer).")
 @click.option("--copies", type=click.IntRange(1, 100), default=1, show_default=True, help="Number of copies.")
 @click.option("--duplex", is_flag=True, help="Print on both sides of the paper (long edge).")

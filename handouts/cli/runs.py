@@ -22,6 +22,7 @@ from .options import BATCH_FORMATS, OUTPUT, shared_option, shared_options, smtp_
               show_default=True, metavar="pdf|html|pdf,html", help="Editions per provider: the tagged PDF, the HTML edition, or both.")
 @shared_option("allow_lint_errors")
 @shared_option("language", "Language for providers whose roster row has no 'language' (default: the handout's own).")
+@shared_option("no_cache")
 @wait_option("OUT_DIR")
 def batch(options, providers, out_dir, jobs, only, shard, fmt, wait):
     """Build one handout PDF per provider in a roster, in parallel.
@@ -107,6 +108,7 @@ def merge_manifests_command(manifests, output):
               help="With --status: text or json.")
 @shared_option("allow_outside")
 @shared_option("allow_lint_errors")
+@shared_option("no_cache")
 @wait_option("the outbox or uses the ledger")
 def email(options, patients, providers, outbox, send, ledger, rate, status, resend_pending, new_mailing,
           password_column, subject, max_attachment_mb, smtp_host, smtp_port, smtp_user, sender, tls, ca_file, jobs, fmt,

@@ -278,6 +278,11 @@ def using(cache: LintCache | None) -> Iterator[LintCache | None]:
         cache.save()
 
 
+def kept_in(folder: str | Path | None, handout: Path, prefix: str = "build"):
+    """A block in which what is worked out for `handout` is kept in `folder` for the next run (None: not kept)."""
+    return using(LintCache.open(Path(folder), handout, prefix) if folder is not None else None)
+
+
 class _Only:
     """A cache that keeps only the results of `kinds`; everything else is worked out and forgotten."""
 

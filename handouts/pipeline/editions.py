@@ -17,6 +17,7 @@ import logging
 from dataclasses import replace
 from pathlib import Path
 
+from ..load.cache import kept_in
 from ..load.project import resolve_handout
 from ..sections.translations import Edition, choose_edition
 from .options import Options
@@ -59,7 +60,10 @@ class Editions:
         if edition.manifest not in self._prepared:
             # The edition's own manifest: its language is chosen already.
             options = replace(self.options, language=None).prepare_keywords()
-            self._prepared[edition.manifest] = prepare_checked(edition.manifest, **options)
+            # Its checks kept for the next run (`options.cache`): a file of the editions' own, as
+            # it holds only what preparing used (a build's holds its pictures too).
+            with kept_in(self.options.cache, edition.manifest, prefix="edition"):
+                self._prepared[edition.manifest] = prepare_checked(edition.manifest, **options)
         return self._prepared[edition.manifest]
 
     def prepared(self) -> dict[str, Prepared]:

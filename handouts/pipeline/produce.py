@@ -18,7 +18,7 @@ from ..errors import ContentError, HandoutError, Problem
 from ..fill.filled import FilledHandout
 from ..fill.loading import build_date, collect, problem_order
 from ..fill.overrides import html_folder
-from ..load.cache import MADE_FROM_FILES, LintCache, keeping_only, using
+from ..load.cache import MADE_FROM_FILES, keeping_only, kept_in
 from ..load.project import find_roster, resolve_handout
 from ..load.roster import Provider, find_provider, load_roster
 from ..version import __version__
@@ -152,7 +152,3 @@ def render_one(handout: str | Path | None = None, *, options: Options | None = N
                                              roster_path=roster_path)
     return Rendered(data=data, pages=pages, prepared=prepared, roster=roster_path)
 
-
-def kept_in(folder: str | Path | None, manifest: Path):
-    """A block in which what is worked out for `manifest` is kept in `folder` for the next run (None: not kept)."""
-    return using(LintCache.open(Path(folder), manifest, prefix="build") if folder is not None else None)
