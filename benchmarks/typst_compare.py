@@ -16,6 +16,17 @@ given to Typst through its font paths. Then, in interleaved rounds:
   provider) against a whole `python -c "import typst; typst.compile(...)"`
   process on the same text, median of --cold-runs each.
 
+Then it checks that the two engines set the same text: the words inside
+the text frame of one provider's handouts PDF and of its Typst PDF, and of
+the two cold builds (`pdftotext -raw`, so the footers' page numbers are left
+out), compared word by word (difflib); a stretch that differs only where a
+line broke (a word split at its hyphen, an address at a slash) does not
+count, and words that are the same in another order (a running header or a
+table header repeated on a page the other document breaks elsewhere) are
+counted apart. It prints both word counts, page counts, the number of words
+that differ (0 for the bundled handout in letter, A4 and large print, English
+and Spanish, when this was written) and the first differences.
+
 With --against CHECKOUT, that checkout's `handouts batch` and `build` run
 in the same rounds (its own bundled handout: give it a checkout of the same
 content, e.g. a `git worktree` of an earlier commit), for before/after
@@ -31,7 +42,6 @@ from __future__ import annotations
 import argparse
 import compileall
 import os
-import re
 import shutil
 import statistics
 import subprocess
@@ -183,22 +193,68 @@ def compare_cold(args, work: Path, cold_typ: Path) -> None:
     print(f"  goal: handouts build within 2.5x Typst   ({load()} after)")
 
 
-def same_words(work: Path, typ_folder: Path) -> None:
-    """How far the two documents' words differ, for one provider (pdftotext, when installed)."""
-    if not shutil.which("pdftotext"):
-        return
-    first = sorted(typ_folder.glob("*.typ"))[0].stem + ".pdf"
+def page_words(pdf: Path, top: float, height: float) -> list[str]:
+    """The words inside the text frame (`height` points from `top`) of every page of `pdf`, in content
+    order (`pdftotext -raw`): the footer ("Page N of M" and the clinic's lines) and the top band are outside."""
+    crop = ["-r", "72", "-x", "0", "-y", str(int(top)), "-W", "100000", "-H", str(int(height + 1))]
+    text = subprocess.run(["pdftotext", "-raw", *crop, str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    # A zero-width space (where Typst may break an address, typst_body) and a soft hyphen not at a line's
+    # end (kept in Typst's text, dropped from handouts') are nothing a reader sees.
+    return text.replace("\u200b", "").replace("\u00ad", "").split()
 
-    def words(path: Path) -> list[str]:
-        text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True).stdout
-        return re.findall(r"\w+", text.lower())
 
-    ours, theirs = words(work / "out-handouts" / first), words(work / "out-typst" / first)
+def word_gap(ours: list[str], theirs: list[str]) -> tuple[list, list[str], int]:
+    """Where two word sequences differ: (difflib's differing opcodes, the words in only one of them, words moved).
+
+    A stretch whose letters are the same once spaces and hyphens are dropped
+    differs only where a line broke (a word split at its hyphen, an address
+    at a slash), not in its words: it does not count. Words that appear in
+    both documents, in another order (a table's cells, a heading moved by a
+    page break), count as moved, not as differing.
+    """
     from collections import Counter
+    from difflib import SequenceMatcher
 
-    difference = (Counter(ours) - Counter(theirs)) + (Counter(theirs) - Counter(ours))
-    print(f"same text: {len(ours)} words in the handouts PDF, {len(theirs)} in Typst's; "
-          f"{sum(difference.values())} differ (page labels, bullets and numbering, word breaks)")
+    def letters(words: list[str]) -> str:
+        return "".join(words).replace("-", "")
+
+    opcodes = [op for op in SequenceMatcher(None, ours, theirs, autojunk=False).get_opcodes()
+               if op[0] != "equal" and letters(ours[op[1]:op[2]]) != letters(theirs[op[3]:op[4]])]
+    only_ours = Counter(w for _, i1, i2, _, _ in opcodes for w in ours[i1:i2])
+    only_theirs = Counter(w for _, _, _, j1, j2 in opcodes for w in theirs[j1:j2])
+    differ = (only_ours - only_theirs) + (only_theirs - only_ours)
+    moved = sum((only_ours & only_theirs).values())
+    return opcodes, sorted(differ.elements()), moved
+
+
+def same_words(what: str, ours_pdf: Path, theirs_pdf: Path, prepared=None) -> None:
+    """Check that a handouts PDF and the Typst PDF of the same filled handout set the same words, and
+    print how far they differ (`prepared`: the handout both were made from; the bundled one by default).
+
+    Only the text frame is read: the footers' page numbers differ wherever the page counts do.
+    """
+    if not shutil.which("pdftotext"):
+        print(f"same text, {what}: not checked (pdftotext, from poppler-utils, is not installed)")
+        return
+    import pikepdf
+
+    from handouts.pipeline.prepare import prepare
+    from handouts.pipeline.reader import fill
+    from handouts.render.pdf import _sheet
+
+    prepared = prepared or prepare()
+    frame = _sheet(fill(prepared), prepared.brand, prepared.layout, False).frame
+    top = prepared.layout.height - frame.y1 - frame.height
+    ours, theirs = (page_words(pdf, top, frame.height) for pdf in (ours_pdf, theirs_pdf))
+    opcodes, differ, moved = word_gap(ours, theirs)
+    pages = []
+    for pdf in (ours_pdf, theirs_pdf):
+        with pikepdf.open(pdf) as document:
+            pages.append(len(document.pages))
+    print(f"same text, {what}: {len(ours)} words in the handouts PDF ({pages[0]} pages), {len(theirs)} in "
+          f"Typst's ({pages[1]} pages); {len(differ)} words differ, {moved} more are the same words in another order")
+    for tag, i1, i2, j1, j2 in opcodes[:6]:
+        print(f"  {tag:7} handouts: {' '.join(ours[i1:i2])[:100]!r}\n          Typst:    {' '.join(theirs[j1:j2])[:100]!r}")
 
 
 def main() -> None:
@@ -228,9 +284,11 @@ def main() -> None:
         _, cold_typ = write_markup(roster, typ_folder)
         if not args.skip_batch:
             compare_batch(args, work, roster, typ_folder)
-            same_words(work, typ_folder)
+            first = sorted(typ_folder.glob("*.typ"))[0].stem + ".pdf"
+            same_words(f"a provider's copy ({first})", work / "out-handouts" / first, work / "out-typst" / first)
         if not args.skip_cold:
             compare_cold(args, work, cold_typ)
+            same_words("the cold build (no provider)", work / "cold.pdf", work / "cold-typst.pdf")
 
 
 if __name__ == "__main__":
