@@ -76,9 +76,10 @@ def test_a_readers_own_paragraphs_are_not_kept_from_one_document_to_the_next(bun
     from handouts import render_handout
     from handouts.render.blocks import _piece
     from handouts.render.markup import _inline_markup_of, _inline_tokens, shared_paragraph
+    from handouts.render.writer import _base85, _deflate
 
     prepared = prepare(bundled_copy)
-    caches = (shared_paragraph, _piece, _inline_tokens, _inline_markup_of)
+    caches = (shared_paragraph, _piece, _inline_tokens, _inline_markup_of, _deflate, _base85)
     for i in range(3):
         render_handout(prepared, provider=Provider(id=f"a{i}", name=f"Dr Early {i}"))
     settled = [cache.cache_info() for cache in caches]
@@ -87,3 +88,30 @@ def test_a_readers_own_paragraphs_are_not_kept_from_one_document_to_the_next(bun
     # What every document prints stays kept; each reader's own text (kept, on trial) does not pile up.
     assert [cache.cache_info()[0] for cache in caches] == [info[0] for info in settled]
     assert all(on_trial <= 128 for _, on_trial in (cache.cache_info() for cache in caches))
+
+
+def test_pages_compressed_once_give_each_reader_their_own_document(bundled_copy):
+    # A page's operators, once compressed, are written by every document
+    # whose page has the same operators (render.writer); the pages naming
+    # the provider differ, and so do the font subsets of names outside the
+    # shared text's characters.
+    import io
+
+    from pypdf import PdfReader
+
+    from handouts import render_handout
+    from handouts.render.writer import _base85, _deflate
+
+    prepared = prepare(bundled_copy)
+    readers = [Provider(id="a", name="Søren Ødegård"), Provider(id="b", name="Dr Bea Second"),
+               Provider(id="c", name="Ægir Þórsson"), Provider(id="a", name="Søren Ødegård")]
+    documents = [render_handout(prepared, provider=reader)[0] for reader in readers]
+    assert documents[3] == documents[0]
+    for reader, document in zip(readers, documents):
+        text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(document)).pages)
+        assert reader.name in text
+        assert not [other.name for other in readers if other.name != reader.name and other.name in text]
+    # Compressed again from nothing, each document is the same bytes.
+    _deflate.cache_clear()
+    _base85.cache_clear()
+    assert render_handout(prepared, provider=readers[1])[0] == documents[1]

@@ -132,14 +132,15 @@ class _HandoutCanvas(Decorations, Canvas):
         `drawings` is the paragraph's own cache; `draw(canvas)` draws it.
         """
         recorder = self._recorder
-        if recorder is None or text_state(self) != recorder.text_state():
+        if recorder is None:
             draw(self)
             return
-        key = (recorder, width)
+        state = text_state(self)
+        key = (recorder, width, state)
         if key in drawings:
             recording = drawings[key]
         else:
-            recording = drawings[key] = recorder.record(draw)
+            recording = drawings[key] = recorder.record(draw, state)
         if recording is None:
             draw(self)
         else:

@@ -112,12 +112,9 @@ class Recorder:
             self._scratch = scratch
         return self._scratch
 
-    def text_state(self) -> tuple:
-        """The text state the scratch canvas draws in; replay only where it matches."""
-        return text_state(self._canvas())
-
-    def record(self, draw: Callable) -> Recording | None:
-        """What `draw(canvas)` does to a page, or None if it needs more than the plan."""
+    def record(self, draw: Callable, state: tuple) -> Recording | None:
+        """What `draw(canvas)` does to a page whose text state is `state` (see text_state),
+        or None if it needs more than the plan."""
         canvas = self._canvas()
         # ReportLab has no public reader for the page being written; this
         # canvas is private to the recorder and nothing else writes to it.
@@ -125,6 +122,12 @@ class Recorder:
         start = len(code)
         canvas.annotations = []
         canvas.texts = []
+        # The page's text state, which a paragraph's text objects begin in
+        # (what their first operators depend on), without drawing anything:
+        # a paragraph after a smaller footer's or header's font is recorded
+        # for that state rather than drawn again in every document.
+        default = text_state(canvas)
+        _set_text_state(canvas, state)
         try:
             draw(canvas)
         except PDFError:
@@ -137,6 +140,7 @@ class Recorder:
             # batch goes on to other documents, which must not inherit that.
             self._scratch = None
             raise
+        _set_text_state(canvas, default)
         parts: list[tuple[bool, str]] = []
         at = start
         for index in canvas.texts:  # positions in code of whole text objects
@@ -198,6 +202,11 @@ def text_state(canvas) -> tuple:
     """The canvas state a paragraph's text objects inherit when they begin."""
     # PDFTextObject copies these private attributes of the canvas itself.
     return (canvas._fontname, canvas._fontsize, canvas._leading)
+
+
+def _set_text_state(canvas, state: tuple) -> None:
+    """Give the scratch canvas the text state `state` (text_state), as the page canvas has it."""
+    canvas._fontname, canvas._fontsize, canvas._leading = state
 
 
 @lru_cache(maxsize=8)

@@ -14,9 +14,18 @@ already made (`Preformatted`: the structure elements, the structure tree
 root, the parent tree) are written directly, and the cross-reference
 table is made in one pass. The handout canvas (render.pdf) makes its
 document one of these.
+
+Its streams are compressed through `SharedFlate`: the same zlib call as
+ReportLab's, whose result is kept for a content another document of the
+process writes too. A batch's documents share most of their pages'
+operators (only the pages naming the provider differ), their pictures'
+forms and, for providers whose names need no other characters, their font
+subsets: compressing those once was a tenth of a batch document's time.
 """
 
 from __future__ import annotations
+
+import zlib
 
 from reportlab import rl_config
 from reportlab.pdfbase.pdfdoc import (
@@ -24,8 +33,59 @@ from reportlab.pdfbase.pdfdoc import (
     PDFFile,
     PDFIndirectObject,
     PDFObject,
+    PDFBase85Encode,
+    PDFStream,
+    PDFStreamFilterBase85Encode,
+    PDFStreamFilterZCompress,
     PDFTrailer,
+    PDFZCompress,
+    pdfdocEnc,
 )
+
+from .sharing import shared_cache
+
+
+@shared_cache(maxsize=512)
+def _deflate(content: str | bytes) -> bytes:
+    """ReportLab's FlateDecode of `content` (PDFStreamFilterZCompress.encode), kept while documents share it."""
+    return zlib.compress(content.encode("utf8") if isinstance(content, str) else content)
+
+
+@shared_cache(maxsize=512)
+def _base85(content: bytes) -> bytes:
+    """ReportLab's ASCII85 encoding of `content`, kept while documents share it.
+
+    As the bytes PDFStream.format writes for it (pdfdocEnc of ASCII text,
+    one byte a character, so the stream's /Length is the same): encoding
+    it through ReportLab's Python-level codec on every page cost as much
+    as the encoding itself.
+    """
+    return pdfdocEnc(PDFBase85Encode.encode(content))
+
+
+class SharedFlate(PDFStreamFilterZCompress):
+    """ReportLab's Flate filter (same name, same bytes), compressing a content once for the documents sharing it."""
+
+    def encode(self, text):
+        return _deflate(text)
+
+
+class SharedBase85(PDFStreamFilterBase85Encode):
+    """ReportLab's ASCII85 filter (same name, same bytes), encoding a content once for the documents sharing it."""
+
+    def encode(self, text):
+        return _base85(text)
+
+
+# ReportLab's filters (the module's single instances), each with the one that shares its results.
+_SHARED_FILTERS = {id(PDFZCompress): SharedFlate(), id(PDFBase85Encode): SharedBase85()}
+
+
+def share_filters(stream: PDFStream) -> None:
+    """Give `stream` the sharing twins of its filters, when all of them have one (ReportLab's own)."""
+    filters = stream.filters
+    if filters and all(id(f) in _SHARED_FILTERS for f in filters):
+        stream.filters = [_SHARED_FILTERS[id(f)] for f in filters]
 
 
 class Preformatted(PDFObject):
@@ -139,6 +199,8 @@ class TaggedDocument(PDFDocument):
             obj = to_object[oid]
             if comments:
                 out.add(f"% {oid!a}: class {obj.__class__.__name__[:50]} \n")
+            if type(obj) is PDFStream:
+                share_filters(obj)  # the same bytes, compressed once per content
             if direct and isinstance(obj, Preformatted):
                 data = obj.data
                 number, version = to_number[oid]
