@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import gc
-
 import click
 
 from . import EXIT_INPUT, cli
-from .options import OUTPUT, shared_option, shared_options
+from .options import OUTPUT, shared_option, shared_options, without_collector
 
 
 @cli.command()
@@ -36,8 +34,6 @@ def build(options, output, providers, provider_id, patient_name, send, printer, 
       handouts build my-clinic --print --printer front-desk
       handouts build my-clinic --format html -o knee.html
     """
-    from ..deliver.single import build_handout
-
     _check_provider_options(providers, provider_id)
     if not send and (printer or copies or duplex):
         raise click.UsageError("--printer, --copies and --duplex need --print")
@@ -47,8 +43,11 @@ def build(options, output, providers, provider_id, patient_name, send, printer, 
         from ..deliver.printing import check_printer
 
         check_printer(printer)  # before building: a missing printer fails fast
-    result = build_handout(options=options, output=output, providers=providers, provider_id=provider_id,
-                           patient_name=patient_name, fmt=fmt)
+    with without_collector():
+        from ..deliver.single import build_handout
+
+        result = build_handout(options=options, output=output, providers=providers, provider_id=provider_id,
+                               patient_name=patient_name, fmt=fmt)
     click.echo(str(result.path))
     if send:
         from ..deliver.printing import print_handout
@@ -126,20 +125,12 @@ def lint(options, max_grade, strict, fmt, today, images):
     """
     import json
 
-    # A lint is short and its inputs are capped: the 70-odd garbage
-    # collections its imports and loading would trigger (a twentieth of a
-    # cold lint) free next to nothing, so it runs without them.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with without_collector():
         from ..pipeline.lint import lint_handout
 
         findings = lint_handout(options.handout, brand=options.brand, layout=options.layout, max_grade=max_grade,
                                 today=today.date() if today else None, allow_outside=options.allow_outside,
                                 images=images, cache=options.cache)
-    finally:
-        if collecting:
-            gc.enable()
     if fmt == "json":
         click.echo(json.dumps([f.as_dict() for f in findings], indent=2, ensure_ascii=False))
     else:
