@@ -117,6 +117,28 @@ def test_a_providers_pdf_does_not_depend_on_what_the_process_built_before(layout
     assert forward == backward
 
 
+def test_reportlabs_settings_in_the_environment_do_not_change_the_bytes(tmp_path):
+    # ReportLab reads RL_* variables; the renderer pins what the bytes depend on.
+    import os
+    import subprocess
+    import sys
+
+    import pikepdf
+
+    outputs = []
+    for value in ("1", "0"):
+        out = tmp_path / f"knee{value}.pdf"
+        subprocess.run([sys.executable, "-m", "handouts", "-q", "build", "--no-cache", "-o", str(out)], check=True,
+                       env={**os.environ, "RL_useA85": value})
+        outputs.append(out.read_bytes())
+    assert outputs[0] == outputs[1]
+    with pikepdf.open(tmp_path / "knee1.pdf") as pdf:
+        filters = {str(f) for obj in pdf.objects if isinstance(obj, pikepdf.Stream)
+                   for f in (obj.get("/Filter") if isinstance(obj.get("/Filter"), pikepdf.Array)
+                             else [obj.get("/Filter")]) if f is not None}
+    assert filters == {"/FlateDecode"}  # binary streams: no ASCII85 text a quarter larger
+
+
 # Lines that open, continue or end every kind of block a body can hold.
 _LINES = ["", "", "text", "more *em* text", "- item", "* item", "+ item", "1. one", "2) two", "  - nested",
           "  continued", "    code", "> quote", ">", "# Head", "### Sub", "---", "***", "===", "| a | b |",

@@ -124,7 +124,10 @@ def remembered_image(kind: str, source: bytes, target: tuple[int, int], press: b
     """
     from ..load.cache import remember
 
-    key = source + f"\0{target[0]}x{target[1]}\0{int(press)}".encode()
+    from reportlab import rl_config
+
+    # The stream filters the objects are made with (render.pdf pins them) are part of what they are.
+    key = source + f"\0{target[0]}x{target[1]}\0{int(press)}\0{rl_config.useA85}".encode()
     return remember(kind, key, make, dump=_image_data, load=_image_from)
 
 

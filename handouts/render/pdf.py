@@ -49,7 +49,7 @@ from .writer import TaggedDocument
 
 
 def harden_reportlab() -> None:
-    """Pin the ReportLab settings that safety relies on.
+    """Pin the ReportLab settings that safety and the output's bytes rely on.
 
     They can be overridden from the environment (RL_toColorCanUse), a
     reportlab_settings.py on the path or ~/.reportlab_settings; set them here,
@@ -61,6 +61,13 @@ def harden_reportlab() -> None:
     rl_config.trustedHosts = []
     rl_config.trustedSchemes = []
     rl_config.allowShortPatterns = 0
+    # Binary streams, not ASCII85 text: ReportLab's default wraps every
+    # compressed stream in ASCII85, a quarter larger (the bundled handout:
+    # 765 KB against 639 KB, the knee picture most of it) and encoded again
+    # for every document, for 7-bit channels no PDF travels over today (an
+    # e-mail attachment is base64 anyway). Pinned, so RL_useA85 in someone's
+    # environment cannot change the bytes.
+    rl_config.useA85 = 0
 
 
 class _HandoutCanvas(Decorations, Canvas):
