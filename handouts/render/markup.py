@@ -12,7 +12,7 @@ import html
 import re
 from dataclasses import dataclass, field
 
-from reportlab.platypus import Paragraph
+from reportlab.platypus import Flowable, Paragraph
 
 from ..load.outbound import safe_link
 from ..load.commonmark import parser
@@ -65,7 +65,21 @@ class TaggedParagraph(TaggedFlowable, Paragraph):
         return parts
 
 
-class CachedParagraph(TaggedParagraph):
+class _Placed(Flowable):
+    """Flowable.drawOn, placing a paragraph's recording directly when the canvas has one (render.reuse)."""
+
+    def drawOn(self, canvas, x, y, _sW=0):  # noqa: N802 - ReportLab's name
+        recorded = getattr(canvas, "recorded", None)
+        if recorded is not None and self._replayable and self._wrapped_for is not None \
+                and not getattr(self, "_showBoundary", None):
+            recording = recorded(self._drawings, self._wrapped_for)
+            if recording is not None and not recording.annotations:  # links: placed relative to the page
+                recording.place(canvas, self._hAlignAdjust(x, _sW), y)
+                return
+        super().drawOn(canvas, x, y, _sW)
+
+
+class CachedParagraph(TaggedParagraph, _Placed):
     """A Paragraph that remembers its line breaks and its drawing, tagged as TaggedParagraph.
 
     Platypus wraps a paragraph several times (keep-with-next groups, tables,

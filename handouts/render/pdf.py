@@ -153,6 +153,11 @@ class _HandoutCanvas(Decorations, Canvas):
         else:
             recording.replay(self)
 
+    def recorded(self, drawings: dict, width: float):
+        """A paragraph's recording for `width` and this page's text state, if made (see replay_drawing)."""
+        recorder = self._recorder
+        return None if recorder is None else drawings.get((recorder, width, text_state(self)))
+
     def draw_shared_image(self, shared: SharedImage, x: float, y: float, width: float, height: float) -> None:
         """Draw an image whose PDF objects were made once per process.
 
