@@ -37,6 +37,13 @@ def test_pdfdocument_format_is_the_one_writer_reimplements():
         "then update DOCUMENT_FORMAT_SHA256")
 
 
+def test_the_object_formats_are_the_ones_writer_makes_the_same_bytes_as():
+    assert rlprivate.object_formats_source_sha256() == rlprivate.OBJECT_FORMATS_SHA256, (
+        "One of ReportLab's formats that render/writer.py makes the same bytes as changed "
+        "(rlprivate.OBJECT_FORMATS): compare them with _bytes, _page and the shared filters, "
+        "then update OBJECT_FORMATS_SHA256")
+
+
 def _numbers(text: str) -> tuple[int, ...]:
     return tuple(int(n) for n in re.findall(r"\d+", text)[:3])
 
@@ -90,3 +97,44 @@ def test_the_canvas_document_made_again_writes_the_same_bytes(tmp_path):
         canvas.save()
         written.append((tmp_path / f"{remade}.pdf").read_bytes())
     assert written[0] == written[1]
+
+
+def test_writer_formats_values_and_pages_as_reportlab_does():
+    # render/writer.py writes pages, their resources and plain dictionaries
+    # itself (writer._bytes): every value kind, nested, must come out as
+    # ReportLab's own format makes it.
+    import io
+
+    from reportlab.pdfbase import pdfdoc
+    from reportlab.pdfgen.canvas import Canvas
+
+    from handouts.render import writer
+
+    canvas = Canvas(io.BytesIO(), invariant=1, pageCompression=1)
+    canvas.drawString(10, 10, "a page")
+    canvas.linkURL("https://example.org/a b", (0, 0, 20, 20), relative=0)
+    canvas.showPage()
+    document = canvas._doc
+    stream = pdfdoc.PDFStream(content="q Q")
+    values = [
+        pdfdoc.PDFDictionary({"Type": pdfdoc.PDFName("Annot"), "Name with space#": "/Né (x) € •", "W": 0.1 + 0.2,
+                              "N": -3, "Big": 1e20, "Flag": True, "S": pdfdoc.PDFString("(paren) é"),
+                              "Ref": document.Reference(stream), "Inline": stream,
+                              "A": pdfdoc.PDFArray([1, 2.5, "/Name", pdfdoc.PDFArray(list(range(25)))]),
+                              "C": pdfdoc.PDFArrayCompact(list(range(23))), "B": b"(raw)"}),
+        pdfdoc.PDFArray([pdfdoc.PDFDictionary({"K": i}) for i in range(13)]),
+    ]
+    for multiline in (0, 1):
+        from reportlab import rl_config
+
+        saved, rl_config.pdfMultiLine = rl_config.pdfMultiLine, multiline
+        try:
+            for value in values:
+                assert writer._bytes(value, document) == pdfdoc.format(value, document), multiline
+        finally:
+            rl_config.pdfMultiLine = saved
+    page = document.Pages.pages[0]
+    assert page.Annots
+    expected = page.format(document)  # ReportLab's first: it also adds the page's stream and resources
+    assert writer._page(page, document) == expected
+    assert writer._bytes(page.Resources, document) == pdfdoc.format(page.Resources, document)

@@ -18,6 +18,14 @@ import inspect
 # against TaggedDocument.format before this is updated.
 DOCUMENT_FORMAT_SHA256 = "536ea7a675493430f5438f2eda50eb2ac959284cb4bbae99a86008ec615dcb22"
 
+# What writer.py makes the same bytes as (5.1): pdfdoc's format and the
+# formats of dictionaries, arrays, references, resources and pages it
+# writes directly, and the two stream filters it keeps results of.
+OBJECT_FORMATS = ("format", "PDFDictionary.format", "PDFArray.format", "PDFObjectReference.format",
+                  "PDFResourceDictionary.format", "PDFCatalog.format", "PDFIndirectObject.format",
+                  "PDFStreamFilterZCompress.encode", "PDFStreamFilterBase85Encode.encode")
+OBJECT_FORMATS_SHA256 = "7017ffeefbe46bd76248b9880b6954a7a8297b0c978179d98ffbed5715fe3c20"
+
 
 def list_wrap_on(flowables, width: float, canvas) -> tuple[float, float]:
     """The width and height `flowables` take laid out one under another in `width`.
@@ -81,3 +89,16 @@ def document_format_source_sha256() -> str:
     from reportlab.pdfbase.pdfdoc import PDFDocument
 
     return hashlib.sha256(inspect.getsource(PDFDocument.format).encode()).hexdigest()
+
+
+def object_formats_source_sha256() -> str:
+    """The SHA-256 of the sources OBJECT_FORMATS names, to compare with OBJECT_FORMATS_SHA256."""
+    from reportlab.pdfbase import pdfdoc
+
+    digest = hashlib.sha256()
+    for name in OBJECT_FORMATS:
+        found = pdfdoc
+        for part in name.split("."):
+            found = getattr(found, part)
+        digest.update(inspect.getsource(found).encode())
+    return digest.hexdigest()

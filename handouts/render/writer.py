@@ -21,24 +21,41 @@ process writes too. A batch's documents share most of their pages'
 operators (only the pages naming the provider differ), their pictures'
 forms and, for providers whose names need no other characters, their font
 subsets: compressing those once was a tenth of a batch document's time.
+
+The objects ReportLab writes for every page (the page, its resources, its
+annotations' dictionaries) are formatted by `_bytes`: ReportLab's own
+`format` for dictionaries, arrays, names, numbers and references, making
+the same bytes without a Python-level codec call per name and number.
+Anything else goes to ReportLab's format as before.
 """
 
 from __future__ import annotations
 
 import zlib
+from collections import OrderedDict
+from functools import lru_cache
 
 from reportlab import rl_config
+from reportlab.lib.rl_accel import fp_str
+from reportlab.lib.utils import isSeq
 from reportlab.pdfbase.pdfdoc import (
+    PDFArray,
+    PDFBase85Encode,
+    PDFDictionary,
     PDFDocument,
     PDFFile,
     PDFIndirectObject,
+    PDFName,
     PDFObject,
-    PDFBase85Encode,
+    PDFObjectReference,
+    PDFPage,
+    PDFResourceDictionary,
     PDFStream,
     PDFStreamFilterBase85Encode,
     PDFStreamFilterZCompress,
     PDFTrailer,
     PDFZCompress,
+    format as reportlab_format,
     pdfdocEnc,
 )
 
@@ -86,6 +103,99 @@ def share_filters(stream: PDFStream) -> None:
     filters = stream.filters
     if filters and all(id(f) in _SHARED_FILTERS for f in filters):
         stream.filters = [_SHARED_FILTERS[id(f)] for f in filters]
+
+
+def _bytes(element, document) -> bytes:
+    """ReportLab's pdfdoc.format(element, document) (5.1) for a value inside an object, byte for byte."""
+    kind = type(element)
+    if kind is str:
+        # pdfdocEnc: PDFDocEncoding is ASCII for printable ASCII
+        return element.encode("ascii") if element.isascii() and element.isprintable() else pdfdocEnc(element)
+    if kind is bytes:
+        return element
+    if kind is int or kind is float:
+        return fp_str(element).encode("ascii")
+    if kind is PDFObjectReference and element.name in document.idToObjectNumberAndVersion:
+        return b"%d %d R" % document.idToObjectNumberAndVersion[element.name]
+    if (kind is PDFDictionary or kind is PDFArray) and not hasattr(element, "__RefOnly__"):
+        return _dictionary(element, document) if kind is PDFDictionary else _array(element, document)
+    if kind is PDFResourceDictionary:
+        return _bytes(_resources(element), document)
+    return reportlab_format(element, document)
+
+
+@lru_cache(maxsize=512)
+def _name(key: str) -> bytes:
+    return _bytes(PDFName(key), None)
+
+
+def _multiline(element) -> bool:
+    return bool((element.multiline and rl_config.pdfMultiLine) or element.multiline == "forced")
+
+
+def _dictionary(element: PDFDictionary, document) -> bytes:
+    """PDFDictionary.format."""
+    entries = element.dict
+    keys = list(entries.keys())
+    if not isinstance(entries, OrderedDict):
+        keys.sort()
+    lines = [_name(key) + b" " + _bytes(entries[key], document) for key in keys]
+    if _multiline(element):
+        return b"<<\n" + b"\n ".join(lines) + b"\n>>"
+    for i in reversed(range(6, len(lines), 6)):
+        lines.insert(i, b"\n ")
+    return b"<<\n" + b" ".join(lines) + b"\n>>"
+
+
+def _array(element: PDFArray, document) -> bytes:
+    """PDFArray.format."""
+    items = [_bytes(item, document) for item in element.sequence]
+    if _multiline(element):
+        return b"[ " + b"\n ".join(items) + b" ]"
+    for i in reversed(range(10, len(items), 10)):
+        items.insert(i, b"\n ")
+    return b"[ " + b" ".join(items) + b" ]"
+
+
+def _resources(element: PDFResourceDictionary) -> PDFDictionary:
+    """The dictionary PDFResourceDictionary.format formats."""
+    entries = {}
+    for name in element.dict_attributes:
+        value = getattr(element, name)
+        if isinstance(value, dict):
+            if value:
+                entries[name] = PDFDictionary(value)
+        else:
+            entries[name] = value
+    procs = element.ProcSet
+    if isSeq(procs):
+        if procs:
+            entries["ProcSet"] = PDFArray(procs)
+    else:
+        entries["ProcSet"] = procs
+    return PDFDictionary(entries)
+
+
+def _page(page: PDFPage, document) -> bytes:
+    """PDFCatalog.format, as a page (PDFPage) is written."""
+    page.check_format(document)
+    entries = {}
+    for key, value in page.__Defaults__.items():
+        value = getattr(page, key, value)
+        if value is not None:
+            entries[key] = value
+    for key in page.__NoDefault__:
+        value = getattr(page, key, None)
+        if value is not None:
+            entries[key] = value
+    for key in page.__Refs__:
+        if key in entries:
+            entries[key] = document.Reference(entries[key])
+    return _bytes(PDFDictionary(entries), document)
+
+
+# Objects written through _bytes: (exact) type, and what formats it at the top level.
+_DIRECT = {PDFPage: _page, PDFDictionary: _dictionary}
 
 
 class Preformatted(PDFObject):
@@ -201,7 +311,13 @@ class TaggedDocument(PDFDocument):
                 out.add(f"% {oid!a}: class {obj.__class__.__name__[:50]} \n")
             if type(obj) is PDFStream:
                 share_filters(obj)  # the same bytes, compressed once per content
-            if direct and isinstance(obj, Preformatted):
+            fast = _DIRECT.get(type(obj)) if direct and not comments else None
+            if fast is not None:
+                data = fast(obj, self)
+                number, version = to_number[oid]
+                offset = out.add(b"%d %d obj\n" % (number, version) + data
+                                 + (b"endobj\n" if data.endswith(b"\n") else b"\nendobj\n"))
+            elif direct and isinstance(obj, Preformatted):
                 data = obj.data
                 number, version = to_number[oid]
                 offset = out.add(b"%d %d obj\n" % (number, version) + data
