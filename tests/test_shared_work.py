@@ -130,9 +130,10 @@ def test_paragraphs_placed_from_recordings_print_where_drawing_prints_them(bundl
     from handouts.render.pdf import render_pdf
 
     prepared = prepare(bundled_copy)
-    filled = fill_reader(prepared, provider=Provider(id="a", name="Søren Ødegård", phone="(555) 010-0001"))
-    render_filled(prepared, filled)  # the shared paragraphs recorded, as after a batch's first document
-    replayed, _ = render_filled(prepared, filled)
+    reader = Provider(id="a", name="Søren Ødegård", phone="(555) 010-0001")
+    render_filled(prepared, fill_reader(prepared, provider=reader))  # a batch's first document: drawn
+    filled = fill_reader(prepared, provider=reader)
+    replayed, _ = render_filled(prepared, filled)  # the second: shared paragraphs recorded and replayed
     drawn, _ = render_pdf(filled, brand=prepared.brand, layout=prepared.layout, creator=creator(), common=None)
 
     def printed(data: bytes) -> list:

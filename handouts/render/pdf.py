@@ -41,6 +41,7 @@ from .page import (
 )
 from .reuse import FontPlan, Recorder, paragraph_texts, recorder, text_state
 from .rlprivate import remake_document
+from .sharing import document_number
 from .story import build_story, signed_page
 from .styles import Styles, make_styles
 from .tagging import Structure, artifact
@@ -146,6 +147,10 @@ class _HandoutCanvas(Decorations, Canvas):
         key = (recorder, width, state)
         if key in drawings:
             recording = drawings[key]
+        elif drawings.setdefault("first document", document_number()) == document_number():
+            # Recorded when a second document draws it: a reader's own paragraphs never are.
+            draw(self)
+            return
         else:
             recording = drawings[key] = recorder.record(draw, state)
         if recording is None:

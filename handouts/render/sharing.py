@@ -31,6 +31,11 @@ def new_document() -> None:
     _document[0] += 1
 
 
+def document_number() -> int:
+    """Which reader's document is being rendered (new_document counts them)."""
+    return _document[0]
+
+
 def shared_cache(maxsize: int, trial: int = 128) -> Callable:
     """Like functools.lru_cache(maxsize), keeping only results that more than one document uses.
 
