@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from pathlib import Path
 from importlib.metadata import distribution, version
 
 from reportlab.platypus import Spacer
@@ -138,3 +139,38 @@ def test_writer_formats_values_and_pages_as_reportlab_does():
     expected = page.format(document)  # ReportLab's first: it also adds the page's stream and resources
     assert writer._page(page, document) == expected
     assert writer._bytes(page.Resources, document) == pdfdoc.format(page.Resources, document)
+
+
+def test_the_writer_writes_what_reportlab_writes(tmp_path):
+    # render/writer.py's TaggedDocument writes pages, resources, font
+    # subsets, bookmarks and its compressed streams itself: a document with
+    # each of them, written by it and by ReportLab's own PDFDocument, is the
+    # same bytes (twice: the second time its streams come from what it kept).
+    from reportlab.pdfgen.canvas import Canvas
+
+    from handouts.render.fonts import register_family
+    from handouts.render.writer import TaggedDocument
+
+    fonts = register_family(None)
+    options = dict(pagesize=(612, 792), invariant=1, pageCompression=1, pdfVersion=(1, 7), lang="en")
+    written = []
+    for remade in (False, True, True):
+        target = str(tmp_path / f"{len(written)}.pdf")
+        canvas = Canvas(target, **options)
+        if remade:
+            rlprivate.remake_document(canvas, TaggedDocument, (target,), options)
+        for page in range(3):
+            canvas.bookmarkPage(f"p{page}")
+            canvas.addOutlineEntry(f"Page {page} ü", f"p{page}", level=0)
+            canvas.setFont(fonts.regular, 12)
+            canvas.drawString(72, 720, f"Søren Ødegård, page {page}")
+            canvas.setFont(fonts.bold, 14)
+            canvas.drawString(72, 700, "Bold – and “quoted”")
+            canvas.linkURL("https://example.org/", (72, 690, 200, 710), relative=0)
+            canvas.rect(72, 72, 100 + page, 50, fill=1)
+            canvas.showPage()
+        canvas.showOutline()
+        canvas.save()
+        written.append(Path(target).read_bytes())
+    assert written[1] == written[0]
+    assert written[2] == written[0]

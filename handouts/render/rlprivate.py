@@ -19,12 +19,14 @@ import inspect
 DOCUMENT_FORMAT_SHA256 = "536ea7a675493430f5438f2eda50eb2ac959284cb4bbae99a86008ec615dcb22"
 
 # What writer.py makes the same bytes as (5.1): pdfdoc's format and the
-# formats of dictionaries, arrays, references, resources and pages it
-# writes directly, and the two stream filters it keeps results of.
+# formats of the dictionaries, arrays, references, resources, pages, font
+# dictionaries and bookmarks it writes directly, and the two stream
+# filters it keeps results of.
 OBJECT_FORMATS = ("format", "PDFDictionary.format", "PDFArray.format", "PDFObjectReference.format",
                   "PDFResourceDictionary.format", "PDFCatalog.format", "PDFIndirectObject.format",
+                  "PDFType1Font.format", "OutlineEntryObject.format",
                   "PDFStreamFilterZCompress.encode", "PDFStreamFilterBase85Encode.encode")
-OBJECT_FORMATS_SHA256 = "7017ffeefbe46bd76248b9880b6954a7a8297b0c978179d98ffbed5715fe3c20"
+OBJECT_FORMATS_SHA256 = "3312f1fdfd4fb7aba007e7669e7c4d00f51aafe0c9ba8bb101dbef6f2f51de27"
 
 
 def list_wrap_on(flowables, width: float, canvas) -> tuple[float, float]:

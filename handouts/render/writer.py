@@ -39,6 +39,7 @@ from reportlab import rl_config
 from reportlab.lib.rl_accel import fp_str
 from reportlab.lib.utils import isSeq
 from reportlab.pdfbase.pdfdoc import (
+    OutlineEntryObject,
     PDFArray,
     PDFBase85Encode,
     PDFDictionary,
@@ -53,7 +54,9 @@ from reportlab.pdfbase.pdfdoc import (
     PDFStream,
     PDFStreamFilterBase85Encode,
     PDFStreamFilterZCompress,
+    PDFString,
     PDFTrailer,
+    PDFTrueTypeFont,
     PDFZCompress,
     format as reportlab_format,
     pdfdocEnc,
@@ -194,8 +197,25 @@ def _page(page: PDFPage, document) -> bytes:
     return _bytes(PDFDictionary(entries), document)
 
 
+def _font(font: PDFTrueTypeFont, document) -> bytes:
+    """PDFType1Font.format, as a TrueType font subset's dictionary is written."""
+    entries = {name: PDFName(getattr(font, name)) for name in font.name_attributes if hasattr(font, name)}
+    entries.update((name, getattr(font, name)) for name in font.local_attributes if hasattr(font, name))
+    return _dictionary(PDFDictionary(entries), document)
+
+
+def _outline_entry(entry: OutlineEntryObject, document) -> bytes:
+    """OutlineEntryObject.format: a bookmark."""
+    entries = {"Title": PDFString(entry.Title), "Parent": entry.Parent, "Dest": entry.Dest}
+    for name in ("Prev", "Next", "First", "Last", "Count"):
+        value = getattr(entry, name)
+        if value is not None:
+            entries[name] = value
+    return _dictionary(PDFDictionary(entries), document)
+
+
 # Objects written through _bytes: (exact) type, and what formats it at the top level.
-_DIRECT = {PDFPage: _page, PDFDictionary: _dictionary}
+_DIRECT = {PDFPage: _page, PDFDictionary: _dictionary, PDFTrueTypeFont: _font, OutlineEntryObject: _outline_entry}
 
 
 class Preformatted(PDFObject):
@@ -291,15 +311,14 @@ class TaggedDocument(PDFDocument):
         self.__accum__ = out = PDFFile(self._pdfVersion)
         blocks = getattr(self, "_blocks", {})
         in_blocks = 0
-        offsets = []
+        entries = [b"0000000000 65535 f "]  # the xref's, object 0 on, in the order objects are numbered
         counter = 0
         while True:
             counter += 1
             block = blocks.get(counter)
             if block is not None:
                 base = out.add(block.data)
-                offsets += [((number, 0), base + offset)
-                            for number, offset in enumerate(block.offsets, start=counter)]
+                entries += [b"%010d 00000 n " % (base + offset) for offset in block.offsets]
                 in_blocks += block.count
                 counter += block.count - 1
                 continue
@@ -311,26 +330,24 @@ class TaggedDocument(PDFDocument):
                 out.add(f"% {oid!a}: class {obj.__class__.__name__[:50]} \n")
             if type(obj) is PDFStream:
                 share_filters(obj)  # the same bytes, compressed once per content
+            number, version = to_number[oid]
+            if number != counter:
+                raise ValueError(f"object number {number} out of order in the xref")
             fast = _DIRECT.get(type(obj)) if direct and not comments else None
-            if fast is not None:
-                data = fast(obj, self)
-                number, version = to_number[oid]
-                offset = out.add(b"%d %d obj\n" % (number, version) + data
-                                 + (b"endobj\n" if data.endswith(b"\n") else b"\nendobj\n"))
-            elif direct and isinstance(obj, Preformatted):
-                data = obj.data
-                number, version = to_number[oid]
+            if fast is not None or direct and isinstance(obj, Preformatted):
+                data = obj.data if fast is None else fast(obj, self)
                 offset = out.add(b"%d %d obj\n" % (number, version) + data
                                  + (b"endobj\n" if data.endswith(b"\n") else b"\nendobj\n"))
             else:
                 offset = out.add(PDFIndirectObject(oid, obj).format(self))
             to_offset[oid] = offset
-            offsets.append((to_number[oid], offset))
+            entries.append(b"%010d %05d n " % (offset, version))
         del self.__accum__
         total = len(number_to_id) + in_blocks
         if counter - 1 != total:
             raise ValueError(f"counter {counter} doesn't match the {total} objects numbered")
-        xref_offset = out.add(_xref(offsets))
+        # The cross-reference table ReportLab writes for objects 1..n (one subsection from 0).
+        xref_offset = out.add(b"xref\n0 %d\n" % len(entries) + b"\n".join(entries) + b"\n")
         trailer = PDFTrailer(startxref=xref_offset, Size=total + 1, Root=self.Reference(catalog),
                              Info=self.Reference(info), Encrypt=encrypt_ref, ID=self.ID())
         out.add(trailer.format(self))
@@ -338,14 +355,3 @@ class TaggedDocument(PDFDocument):
             signature.sign(out)
         return out.format(self)
 
-
-def _xref(offsets: list[tuple[tuple[int, int], int]]) -> bytes:
-    """The cross-reference table ReportLab writes for objects 1..n (one subsection from 0)."""
-    entries = [b""] * (len(offsets) + 1)
-    entries[0] = b"0000000000 65535 f "
-    last = len(offsets)
-    for (number, version), offset in offsets:
-        if not 1 <= number <= last or entries[number]:
-            raise ValueError(f"object number {number} out of order in the xref")
-        entries[number] = b"%010d %05d n " % (offset, version)
-    return b"xref\n0 %d\n" % (last + 1) + b"\n".join(entries) + b"\n"
