@@ -37,7 +37,7 @@ def streams_of(data: bytes) -> list[bytes]:
         for obj in pdf.objects:
             if isinstance(obj, pikepdf.Stream) and obj.get("/Subtype") != "/Image" \
                     and "/FlateDecode" in str(obj.get("/Filter", "")):
-                found.append(obj.read_bytes())  # every filter undone (pages: ASCII85, then Flate)
+                found.append(obj.read_bytes())  # every filter undone
     return found
 
 

@@ -151,6 +151,9 @@ def test_the_writer_writes_what_reportlab_writes(tmp_path):
     from handouts.render.fonts import register_family
     from handouts.render.writer import TaggedDocument
 
+    from handouts.render.pdf import harden_reportlab
+
+    harden_reportlab()  # plain Flate streams, as every build writes them
     fonts = register_family(None)
     options = dict(pagesize=(612, 792), invariant=1, pageCompression=1, pdfVersion=(1, 7), lang="en")
     written = []

@@ -76,10 +76,10 @@ def test_a_readers_own_paragraphs_are_not_kept_from_one_document_to_the_next(bun
     from handouts import render_handout
     from handouts.render.blocks import _piece
     from handouts.render.markup import _inline_markup_of, _inline_tokens, shared_paragraph
-    from handouts.render.writer import _base85, _deflate
+    from handouts.render.writer import _deflate
 
     prepared = prepare(bundled_copy)
-    caches = (shared_paragraph, _piece, _inline_tokens, _inline_markup_of, _deflate, _base85)
+    caches = (shared_paragraph, _piece, _inline_tokens, _inline_markup_of, _deflate)
     for i in range(3):
         render_handout(prepared, provider=Provider(id=f"a{i}", name=f"Dr Early {i}"))
     settled = [cache.cache_info() for cache in caches]
@@ -100,7 +100,7 @@ def test_pages_compressed_once_give_each_reader_their_own_document(bundled_copy)
     from pypdf import PdfReader
 
     from handouts import render_handout
-    from handouts.render.writer import _base85, _deflate
+    from handouts.render.writer import _deflate
 
     prepared = prepare(bundled_copy)
     readers = [Provider(id="a", name="Søren Ødegård"), Provider(id="b", name="Dr Bea Second"),
@@ -113,7 +113,6 @@ def test_pages_compressed_once_give_each_reader_their_own_document(bundled_copy)
         assert not [other.name for other in readers if other.name != reader.name and other.name in text]
     # Compressed again from nothing, each document is the same bytes.
     _deflate.cache_clear()
-    _base85.cache_clear()
     assert render_handout(prepared, provider=readers[1])[0] == documents[1]
 
 

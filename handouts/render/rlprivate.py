@@ -20,13 +20,13 @@ DOCUMENT_FORMAT_SHA256 = "536ea7a675493430f5438f2eda50eb2ac959284cb4bbae99a86008
 
 # What writer.py makes the same bytes as (5.1): pdfdoc's format and the
 # formats of the dictionaries, arrays, references, resources, pages, font
-# dictionaries and bookmarks it writes directly, and the two stream
-# filters it keeps results of.
+# dictionaries and bookmarks it writes directly, and the stream filter it
+# keeps results of.
 OBJECT_FORMATS = ("format", "PDFDictionary.format", "PDFArray.format", "PDFObjectReference.format",
                   "PDFResourceDictionary.format", "PDFCatalog.format", "PDFIndirectObject.format",
                   "PDFType1Font.format", "OutlineEntryObject.format",
-                  "PDFStreamFilterZCompress.encode", "PDFStreamFilterBase85Encode.encode")
-OBJECT_FORMATS_SHA256 = "3312f1fdfd4fb7aba007e7669e7c4d00f51aafe0c9ba8bb101dbef6f2f51de27"
+                  "PDFStreamFilterZCompress.encode")
+OBJECT_FORMATS_SHA256 = "eeadf23e05ed00045ba1f51fdf0e7fcbcef726cedf5b40a1f619f93e058fb9cc"
 
 
 def list_wrap_on(flowables, width: float, canvas) -> tuple[float, float]:

@@ -41,7 +41,6 @@ from reportlab.lib.utils import isSeq
 from reportlab.pdfbase.pdfdoc import (
     OutlineEntryObject,
     PDFArray,
-    PDFBase85Encode,
     PDFDictionary,
     PDFDocument,
     PDFFile,
@@ -52,7 +51,6 @@ from reportlab.pdfbase.pdfdoc import (
     PDFPage,
     PDFResourceDictionary,
     PDFStream,
-    PDFStreamFilterBase85Encode,
     PDFStreamFilterZCompress,
     PDFString,
     PDFTrailer,
@@ -71,18 +69,6 @@ def _deflate(content: str | bytes) -> bytes:
     return zlib.compress(content.encode("utf8") if isinstance(content, str) else content)
 
 
-@shared_cache(maxsize=512)
-def _base85(content: bytes) -> bytes:
-    """ReportLab's ASCII85 encoding of `content`, kept while documents share it.
-
-    As the bytes PDFStream.format writes for it (pdfdocEnc of ASCII text,
-    one byte a character, so the stream's /Length is the same): encoding
-    it through ReportLab's Python-level codec on every page cost as much
-    as the encoding itself.
-    """
-    return pdfdocEnc(PDFBase85Encode.encode(content))
-
-
 class SharedFlate(PDFStreamFilterZCompress):
     """ReportLab's Flate filter (same name, same bytes), compressing a content once for the documents sharing it."""
 
@@ -90,15 +76,9 @@ class SharedFlate(PDFStreamFilterZCompress):
         return _deflate(text)
 
 
-class SharedBase85(PDFStreamFilterBase85Encode):
-    """ReportLab's ASCII85 filter (same name, same bytes), encoding a content once for the documents sharing it."""
-
-    def encode(self, text):
-        return _base85(text)
-
-
 # ReportLab's filters (the module's single instances), each with the one that shares its results.
-_SHARED_FILTERS = {id(PDFZCompress): SharedFlate(), id(PDFBase85Encode): SharedBase85()}
+# (render.pdf pins ReportLab to Flate alone: a stream with another filter goes ReportLab's way.)
+_SHARED_FILTERS = {id(PDFZCompress): SharedFlate()}
 
 
 def share_filters(stream: PDFStream) -> None:
