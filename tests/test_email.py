@@ -107,6 +107,28 @@ def test_each_patient_gets_their_own_handout_over_tls(tmp_path, tls):
         srv.controller.stop()
 
 
+def test_base64_bodies_keep_to_76_characters_a_line_and_decode_to_what_was_rendered(tmp_path, server):
+    # RFC 2045 6.8: base64 lines of at most 76 characters. The library
+    # once wrote them up to our unfolded headers' 998.
+    patients = write_patients(tmp_path / "patients.csv")
+    result = send(tmp_path, server, patients)
+    assert sorted(result.sent) == ["p01", "p02", "p03"]
+    for received in server.handler.received:
+        message = received.message
+        raw = received.data.split(b"\r\n")
+        base64_parts = [p for p in message.walk() if p["Content-Transfer-Encoding"] == "base64"]
+        assert {p.get_content_type() for p in base64_parts} == {"text/html", "application/pdf"}
+        for part in base64_parts:
+            body = part.get_payload().encode("ascii").split(b"\n")
+            lines = [line.rstrip(b"\r") for line in body if line.strip()]
+            assert lines and max(map(len, lines)) == 76, part.get_content_type()
+            assert all(line in raw for line in lines[:3])  # as sent, not re-wrapped by the parser
+        pdf = attachment(message)
+        assert pdf.startswith(b"%PDF-") and pdf.rstrip().endswith(b"%%EOF")
+        assert pypdf.PdfReader(io.BytesIO(pdf)).is_encrypted == (message["To"] == "chen@example.org")
+        assert "</html>" in message.get_body(("html",)).get_content()
+
+
 def test_one_connection_carries_every_message(tmp_path, server):
     result = send(tmp_path, server, write_patients(tmp_path / "patients.csv"))
     assert len(result.sent) == 3
