@@ -305,6 +305,21 @@ def test_clinic_templates_override_the_defaults_and_html_is_escaped(tmp_path, se
     assert "Dear <b>Ana</b> & Co," in message.get_body(("plain",)).get_content()
 
 
+def test_lines_that_begin_with_a_dot_arrive_as_written(tmp_path, server, bundled_copy):
+    # SMTP ends a message at a line holding one dot; a line that begins
+    # with one is sent with another (RFC 5321 4.5.2), which the server drops.
+    (bundled_copy / "email").mkdir()
+    body = ".one dot\n..two dots\n.\nthe end, {{ patient.name }}\n"
+    (bundled_copy / "email" / "body.txt").write_text(body)
+    rows = [("p01", "Ana", "ana@example.com", "", "", "", "yes")]
+    settings = smtp_settings(server.env(), ca_file=server.ca_file)
+    send_handouts(bundled_copy, patients=write_patients(tmp_path / "p.csv", rows), send=True, settings=settings,
+                  outbox=tmp_path / "outbox", jobs=1)
+    (received,) = server.handler.to("ana@example.com")
+    text = received.message.get_body(("plain",)).get_content().replace("\r\n", "\n")
+    assert text == body.replace("{{ patient.name }}", "Ana")
+
+
 def test_a_template_typo_stops_the_run_before_any_message(tmp_path, server, bundled_copy):
     (bundled_copy / "email").mkdir()
     (bundled_copy / "email" / "body.txt").write_text("Hello\n{{ clinic.phnoe }}\n")

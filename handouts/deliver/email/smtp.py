@@ -59,6 +59,27 @@ def _text(raw: bytes | str) -> str:
     return " ".join(text.split())
 
 
+def _data(conn: smtplib.SMTP, message: bytes) -> tuple[int, bytes]:
+    """smtplib's DATA (`SMTP.data`, from its public parts), with the dot-stuffing done without a regex.
+
+    smtplib runs `re.sub(rb"(?m)^\\.", ...)` over every message: 6 ms for a
+    message of a megabyte, in the one process that talks to the server
+    while the workers render, for lines that begin with a dot, which base64
+    never does. The same stuffing (RFC 5321 4.5.2) is done here with one
+    search, and one replace only when a line does begin with a dot.
+    """
+    code, reply = conn.docmd("data")
+    if code != 354:
+        raise smtplib.SMTPDataError(code, reply)
+    stuffed = message.replace(b"\n.", b"\n..") if b"\n." in message else message
+    if stuffed.startswith(b"."):
+        stuffed = b"." + stuffed
+    if not stuffed.endswith(b"\r\n"):
+        stuffed += b"\r\n"
+    conn.send(stuffed + b".\r\n")
+    return conn.getreply()
+
+
 class SmtpClient:
     """A connection that (re)opens itself on demand and is closed with `close()`."""
 
@@ -153,7 +174,7 @@ class SmtpClient:
                 raise Refused(Reply(code, _text(text)), "RCPT")
             before_body()
             body_started = True
-            code, text = conn.data(message)
+            code, text = _data(conn, message)
             if code != 250:
                 # smtplib raises for a refused DATA command but returns
                 # the reply to the body as it is.
