@@ -25,8 +25,10 @@ DOCUMENT_FORMAT_SHA256 = "536ea7a675493430f5438f2eda50eb2ac959284cb4bbae99a86008
 OBJECT_FORMATS = ("format", "PDFDictionary.format", "PDFArray.format", "PDFObjectReference.format",
                   "PDFResourceDictionary.format", "PDFCatalog.format", "PDFIndirectObject.format",
                   "PDFType1Font.format", "OutlineEntryObject.format",
-                  "PDFStreamFilterZCompress.encode")
-OBJECT_FORMATS_SHA256 = "eeadf23e05ed00045ba1f51fdf0e7fcbcef726cedf5b40a1f619f93e058fb9cc"
+                  "PDFStreamFilterZCompress.encode", "PDFDocument.GetPDFData")
+# And the TrueType font objects it adds itself, each subset's program made once (writer._add_font_objects).
+FONT_OBJECTS = ("TTFont.addObjects", "TTFontFace.addSubsetObjects")
+OBJECT_FORMATS_SHA256 = "0c7d04eb95b1aab3dfad1f3d76d7f1e55f1e8add5aa0b0bf16e793eabe6b334d"
 
 
 def list_wrap_on(flowables, width: float, canvas) -> tuple[float, float]:
@@ -94,13 +96,16 @@ def document_format_source_sha256() -> str:
 
 
 def object_formats_source_sha256() -> str:
-    """The SHA-256 of the sources OBJECT_FORMATS names, to compare with OBJECT_FORMATS_SHA256."""
+    """The SHA-256 of the sources OBJECT_FORMATS and FONT_OBJECTS name, to compare with OBJECT_FORMATS_SHA256."""
     from reportlab.pdfbase import pdfdoc
 
+    from reportlab.pdfbase import ttfonts
+
     digest = hashlib.sha256()
-    for name in OBJECT_FORMATS:
-        found = pdfdoc
-        for part in name.split("."):
-            found = getattr(found, part)
-        digest.update(inspect.getsource(found).encode())
+    for module, names in ((pdfdoc, OBJECT_FORMATS), (ttfonts, FONT_OBJECTS)):
+        for name in names:
+            found = module
+            for part in name.split("."):
+                found = getattr(found, part)
+            digest.update(inspect.getsource(found).encode())
     return digest.hexdigest()

@@ -60,6 +60,8 @@ from reportlab.pdfbase.pdfdoc import (
     pdfdocEnc,
 )
 
+from reportlab.pdfbase.ttfonts import FF_NONSYMBOLIC, FF_SYMBOLIC, SUBSETN, TTFont, makeToUnicodeCMap
+
 from .sharing import shared_cache
 
 
@@ -233,8 +235,59 @@ class ObjectBlock:
         self.offsets = offsets
 
 
+# A document's own subsets (a name's characters) pass through a short trial: font programs are 20 kB and more.
+@shared_cache(maxsize=64, trial=16)
+def _subset(face, glyphs: tuple[int, ...]) -> bytes:
+    """A TrueType subset's font program (TTFontFile.makeSubset), made once per glyph set while documents share it."""
+    return face.makeSubset(list(glyphs))
+
+
+def _add_font_objects(font: TTFont, doc) -> None:
+    """TTFont.addObjects with TTFontFace.addSubsetObjects (5.1), the font programs from _subset."""
+    state = font.state.get(doc) or font.state.setdefault(doc, TTFont.State(font._asciiReadable))
+    state.frozen = 1
+    face = font.face
+    for n, subset in enumerate(state.subsets):
+        internal = font.getSubsetInternalName(n, doc)[1:]
+        base = (b"".join((SUBSETN(n), b"+", face.name, face.subfontNameX))).decode("pdfdoc")
+        pdf_font = PDFTrueTypeFont()
+        pdf_font.__Comment__ = f"Font {font.fontName} subset {n}"
+        pdf_font.Name, pdf_font.BaseFont, pdf_font.FirstChar, pdf_font.LastChar = internal, base, 0, len(subset) - 1
+        pdf_font.Widths = PDFArray(list(map(face.getCharWidth, subset)))
+        cmap = PDFStream()
+        cmap.content = makeToUnicodeCMap(base, subset)
+        if doc.compression:
+            cmap.filters = [PDFZCompress]
+        pdf_font.ToUnicode = doc.Reference(cmap, "toUnicodeCMap:" + base)
+        program = PDFStream()
+        program.content = _subset(face, tuple(subset))
+        program.dictionary["Length1"] = len(program.content)
+        if doc.compression:
+            program.filters = [PDFZCompress]
+        descriptor = PDFDictionary({
+            "Type": "/FontDescriptor", "Ascent": face.ascent, "CapHeight": face.capHeight, "Descent": face.descent,
+            "Flags": face.flags & ~FF_NONSYMBOLIC | FF_SYMBOLIC, "FontBBox": PDFArray(face.bbox),
+            "FontName": PDFName(base), "ItalicAngle": face.italicAngle, "StemV": face.stemV,
+            "FontFile2": doc.Reference(program, f"fontFile:{face.filename}({base})"),
+            "MissingWidth": face.defaultWidth})
+        pdf_font.FontDescriptor = doc.Reference(descriptor, "fontDescriptor:" + base)
+        doc.Reference(pdf_font, internal)
+        doc.idToObject["BasicFonts"].dict[internal] = pdf_font
+    del font.state[doc]
+
+
 class TaggedDocument(PDFDocument):
     """ReportLab's PDFDocument, writing preformatted objects without per-object overhead."""
+
+    def GetPDFData(self, canvas):
+        # ReportLab's begins by adding its TrueType fonts' objects; these are
+        # added here first (when they are all TrueType, so that the order
+        # is ReportLab's), each subset's program made once per glyph set.
+        if all(type(font) is TTFont for font in self.delayedFonts):
+            for font in self.delayedFonts:
+                _add_font_objects(font, self)
+            self.delayedFonts = []
+        return super().GetPDFData(canvas)
 
     def register_all(self, objects) -> int:
         """Give each of `objects` (Preformatted) the next object number, in order; returns the first.
