@@ -15,6 +15,13 @@ process's resident memory after 100 messages and at the end (goal: flat).
 Medians over rounds. With --against CHECKOUT, that checkout's batch and
 e-mail run in the same rounds too (before/after, side by side); the load
 average is printed before and after. Nothing here asserts.
+
+The test server is Python (aiosmtpd reads a message a line at a time) and
+runs in this process, on the same two cores: at a megabyte a message it
+takes a large share of them, which no real relay would. So the CPU seconds
+are printed too: of the whole `batch` and `email` process trees (workers
+included) and of this process while the e-mail runs (the server, mostly),
+and the ratio of the two trees' CPU, what handouts itself spends.
 """
 
 from __future__ import annotations
@@ -22,6 +29,7 @@ from __future__ import annotations
 import argparse
 import csv
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -64,26 +72,37 @@ def _env(tree: Path | None, extra: dict | None = None) -> dict:
     return env
 
 
-def run_batch(folder: Path, roster: Path, jobs: int, tree: Path | None = None) -> float:
+def cpu(who: int) -> float:
+    """User and system CPU seconds of `who` (resource.RUSAGE_SELF or RUSAGE_CHILDREN) so far."""
+    usage = resource.getrusage(who)
+    return usage.ru_utime + usage.ru_stime
+
+
+def run_batch(folder: Path, roster: Path, jobs: int, tree: Path | None = None) -> tuple[float, float]:
+    """Wall time and the CPU time of the batch's process tree."""
     out = folder / "out"
+    children = cpu(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     subprocess.run([sys.executable, "-m", "handouts", "-q", "batch", "--providers", str(roster), "-d", str(out),
                     "-j", str(jobs)], check=True, cwd=folder, stdout=subprocess.DEVNULL, env=_env(tree))
     elapsed = time.perf_counter() - started
+    used = cpu(resource.RUSAGE_CHILDREN) - children
     for pdf in out.glob("*.pdf"):
         pdf.unlink()
     (out / "stem-cell-knee.manifest.json").unlink(missing_ok=True)
-    return elapsed
+    return elapsed, used
 
 
 def run_email(folder: Path, roster: Path, patients: Path, server, jobs: int,
-              tree: Path | None = None) -> tuple[float, int | None, int | None, int]:
-    """Wall time, RSS (kB) when the 100th message arrived, RSS at the last, and messages received."""
+              tree: Path | None = None) -> tuple[float, int | None, int | None, int, float, float]:
+    """Wall time, RSS (kB) when the 100th message arrived, RSS at the last, messages received,
+    and the CPU time of the e-mail's process tree and of this process (the server) meanwhile."""
     ledger = folder / "ledger.sqlite"
     for suffix in ("", "-wal", "-shm", ".lock"):
         Path(f"{ledger}{suffix}").unlink(missing_ok=True)
     before = len(server.handler.received)
     env = _env(tree, server.env())
+    children, own = cpu(resource.RUSAGE_CHILDREN), cpu(resource.RUSAGE_SELF)
     started = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-m", "handouts", "-q", "email", "--patients", str(patients),
                              "--providers", str(roster), "--send", "--ledger", str(ledger), "-j", str(jobs)],
@@ -98,11 +117,12 @@ def run_email(folder: Path, roster: Path, patients: Path, server, jobs: int,
                 at_100 = rss
         time.sleep(0.02)
     elapsed = time.perf_counter() - started
+    tree_cpu, server_cpu = cpu(resource.RUSAGE_CHILDREN) - children, cpu(resource.RUSAGE_SELF) - own
     if proc.returncode != 0:
         raise SystemExit(f"handouts email exited {proc.returncode}")
     got = len(server.handler.received) - before
     del server.handler.received[before:]  # counted: 600 kB each would pile up in this process
-    return elapsed, at_100, last, got
+    return elapsed, at_100, last, got, tree_cpu, server_cpu
 
 
 def main() -> None:
@@ -123,13 +143,19 @@ def main() -> None:
         write_roster(roster, args.patients)
         write_patients(patients, args.patients)
         server = start_server(folder, tls="none")
-        runs: dict[str, dict[str, list]] = {name: {"batch": [], "email": [], "rss_100": [], "rss_end": [], "got": []}
+        runs: dict[str, dict[str, list]] = {name: {key: [] for key in ("batch", "email", "rss_100", "rss_end", "got",
+                                                                       "batch_cpu", "email_cpu", "server_cpu")}
                                             for name in trees}
         try:
             for _ in range(args.rounds):
                 for name, tree in trees.items():
-                    runs[name]["batch"].append(run_batch(folder, roster, args.jobs, tree))
-                    elapsed, at_100, last, got = run_email(folder, roster, patients, server, args.jobs, tree)
+                    batch_wall, batch_cpu = run_batch(folder, roster, args.jobs, tree)
+                    runs[name]["batch"].append(batch_wall)
+                    runs[name]["batch_cpu"].append(batch_cpu)
+                    elapsed, at_100, last, got, email_cpu, server_cpu = run_email(folder, roster, patients, server,
+                                                                                  args.jobs, tree)
+                    runs[name]["email_cpu"].append(email_cpu)
+                    runs[name]["server_cpu"].append(server_cpu)
                     runs[name]["email"].append(elapsed)
                     runs[name]["rss_100"].append(at_100 or 0)
                     runs[name]["rss_end"].append(last or 0)
@@ -145,6 +171,9 @@ def main() -> None:
         print(f"  email --send, {n} msgs: {n / email_s:6.1f} msgs/s ({email_s:.2f} s wall)")
         print(f"  ratio email/batch     : {email_s / batch_s:6.2f}   (goal <= 1.3; rounds "
               f"{', '.join(f'{e / b:.2f}' for e, b in zip(r['email'], r['batch']))})")
+        batch_cpu, email_cpu = statistics.median(r["batch_cpu"]), statistics.median(r["email_cpu"])
+        print(f"  CPU, handouts' trees  : batch {batch_cpu:.2f} s, email {email_cpu:.2f} s, ratio "
+              f"{email_cpu / batch_cpu:.2f}; the test server meanwhile {statistics.median(r['server_cpu']):.2f} s")
         print(f"  messages received     : {sum(r['got'])} (expected {n * args.rounds})")
         print(f"  RSS after 100 messages: {rss_100:6.1f} MB; after {n}: {rss_end:6.1f} MB "
               f"(growth {rss_end - rss_100:+.1f} MB)")
