@@ -16,12 +16,13 @@ Medians over rounds. With --against CHECKOUT, that checkout's batch and
 e-mail run in the same rounds too (before/after, side by side); the load
 average is printed before and after. Nothing here asserts.
 
-The test server is Python (aiosmtpd reads a message a line at a time) and
-runs in this process, on the same two cores: at a megabyte a message it
-takes a large share of them, which no real relay would. So the CPU seconds
-are printed too: of the whole `batch` and `email` process trees (workers
-included) and of this process while the e-mail runs (the server, mostly),
-and the ratio of the two trees' CPU, what handouts itself spends.
+The tests' server is Python (aiosmtpd reads a message a line at a time)
+and runs in this process, on the same two cores: at a megabyte a message it
+takes a large share of them, which no real relay would. So each round also
+sends to a sink that reads each message whole (benchmarks/smtp_sink.py),
+and the CPU seconds are printed too: of the whole `batch` and `email`
+process trees (workers included), their ratio (what handouts itself
+spends), and of this process while the e-mail runs (the server, mostly).
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ from smtp_server import start_server  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from batch import write_roster  # noqa: E402
+from smtp_sink import Sink  # noqa: E402
 
 
 def write_patients(path: Path, count: int) -> None:
@@ -100,7 +102,8 @@ def run_email(folder: Path, roster: Path, patients: Path, server, jobs: int,
     ledger = folder / "ledger.sqlite"
     for suffix in ("", "-wal", "-shm", ".lock"):
         Path(f"{ledger}{suffix}").unlink(missing_ok=True)
-    before = len(server.handler.received)
+    count = (lambda: server.received) if isinstance(server, Sink) else (lambda: len(server.handler.received))
+    before = count()
     env = _env(tree, server.env())
     children, own = cpu(resource.RUSAGE_CHILDREN), cpu(resource.RUSAGE_SELF)
     started = time.perf_counter()
@@ -110,7 +113,7 @@ def run_email(folder: Path, roster: Path, patients: Path, server, jobs: int,
     at_100 = last = None
     while proc.poll() is None:
         rss = rss_kb(proc.pid)
-        got = len(server.handler.received) - before
+        got = count() - before
         if rss:
             last = rss
             if at_100 is None and got >= 100:
@@ -120,8 +123,9 @@ def run_email(folder: Path, roster: Path, patients: Path, server, jobs: int,
     tree_cpu, server_cpu = cpu(resource.RUSAGE_CHILDREN) - children, cpu(resource.RUSAGE_SELF) - own
     if proc.returncode != 0:
         raise SystemExit(f"handouts email exited {proc.returncode}")
-    got = len(server.handler.received) - before
-    del server.handler.received[before:]  # counted: 600 kB each would pile up in this process
+    got = count() - before
+    if not isinstance(server, Sink):
+        del server.handler.received[before:]  # counted: a megabyte each would pile up in this process
     return elapsed, at_100, last, got, tree_cpu, server_cpu
 
 
@@ -142,39 +146,45 @@ def main() -> None:
         roster, patients = folder / "providers.csv", folder / "patients.csv"
         write_roster(roster, args.patients)
         write_patients(patients, args.patients)
-        server = start_server(folder, tls="none")
-        runs: dict[str, dict[str, list]] = {name: {key: [] for key in ("batch", "email", "rss_100", "rss_end", "got",
-                                                                       "batch_cpu", "email_cpu", "server_cpu")}
-                                            for name in trees}
+        servers = {"aiosmtpd": start_server(folder, tls="none"), "sink": Sink()}
+        keys = ("batch", "batch_cpu", "rss_100", "rss_end", "got",
+                *(f"{what}_{server}" for what in ("email", "email_cpu", "server_cpu") for server in servers))
+        runs: dict[str, dict[str, list]] = {name: {key: [] for key in keys} for name in trees}
         try:
             for _ in range(args.rounds):
                 for name, tree in trees.items():
                     batch_wall, batch_cpu = run_batch(folder, roster, args.jobs, tree)
                     runs[name]["batch"].append(batch_wall)
                     runs[name]["batch_cpu"].append(batch_cpu)
-                    elapsed, at_100, last, got, email_cpu, server_cpu = run_email(folder, roster, patients, server,
-                                                                                  args.jobs, tree)
-                    runs[name]["email_cpu"].append(email_cpu)
-                    runs[name]["server_cpu"].append(server_cpu)
-                    runs[name]["email"].append(elapsed)
-                    runs[name]["rss_100"].append(at_100 or 0)
-                    runs[name]["rss_end"].append(last or 0)
-                    runs[name]["got"].append(got)
+                    for label, server in servers.items():
+                        elapsed, at_100, last, got, email_cpu, server_cpu = run_email(folder, roster, patients, server,
+                                                                                      args.jobs, tree)
+                        runs[name][f"email_{label}"].append(elapsed)
+                        runs[name][f"email_cpu_{label}"].append(email_cpu)
+                        runs[name][f"server_cpu_{label}"].append(server_cpu)
+                        runs[name]["got"].append(got)
+                        if label == "aiosmtpd":
+                            runs[name]["rss_100"].append(at_100 or 0)
+                            runs[name]["rss_end"].append(last or 0)
         finally:
-            server.controller.stop()
+            servers["aiosmtpd"].controller.stop()
+            servers["sink"].stop()
     n = args.patients
     for name, r in runs.items():
-        batch_s, email_s = statistics.median(r["batch"]), statistics.median(r["email"])
+        batch_s, batch_cpu = statistics.median(r["batch"]), statistics.median(r["batch_cpu"])
         rss_100, rss_end = statistics.median(r["rss_100"]) / 1024, statistics.median(r["rss_end"]) / 1024
         print(f"{name}:")
-        print(f"  batch -j {args.jobs}, {n} docs : {n / batch_s:6.1f} docs/s ({batch_s:.2f} s wall)")
-        print(f"  email --send, {n} msgs: {n / email_s:6.1f} msgs/s ({email_s:.2f} s wall)")
-        print(f"  ratio email/batch     : {email_s / batch_s:6.2f}   (goal <= 1.3; rounds "
-              f"{', '.join(f'{e / b:.2f}' for e, b in zip(r['email'], r['batch']))})")
-        batch_cpu, email_cpu = statistics.median(r["batch_cpu"]), statistics.median(r["email_cpu"])
-        print(f"  CPU, handouts' trees  : batch {batch_cpu:.2f} s, email {email_cpu:.2f} s, ratio "
-              f"{email_cpu / batch_cpu:.2f}; the test server meanwhile {statistics.median(r['server_cpu']):.2f} s")
-        print(f"  messages received     : {sum(r['got'])} (expected {n * args.rounds})")
+        print(f"  batch -j {args.jobs}, {n} docs       : {n / batch_s:6.1f} docs/s ({batch_s:.2f} s wall, "
+              f"{batch_cpu:.2f} s CPU)")
+        for label, server in (("aiosmtpd", "aiosmtpd, in this process"), ("sink", "a sink reading whole messages")):
+            walls, cpus = r[f"email_{label}"], r[f"email_cpu_{label}"]
+            email_s, email_cpu = statistics.median(walls), statistics.median(cpus)
+            print(f"  email --send, to {server}:")
+            print(f"    {n / email_s:6.1f} msgs/s ({email_s:.2f} s wall); ratio email/batch {email_s / batch_s:.2f} "
+                  f"(goal <= 1.3; rounds {', '.join(f'{e / b:.2f}' for e, b in zip(walls, r['batch']))})")
+            print(f"    CPU: e-mail's tree {email_cpu:.2f} s, {email_cpu / batch_cpu:.2f}x the batch's; the server "
+                  f"{statistics.median(r[f'server_cpu_{label}']):.2f} s")
+        print(f"  messages received     : {sum(r['got'])} (expected {2 * n * args.rounds})")
         print(f"  RSS after 100 messages: {rss_100:6.1f} MB; after {n}: {rss_end:6.1f} MB "
               f"(growth {rss_end - rss_100:+.1f} MB)")
     print(f"load average after: {os.getloadavg()[0]:.2f}")
