@@ -139,3 +139,23 @@ def test_a_batch_keeps_its_editions_checks_and_prints_the_same(tmp_path):
             assert not cache.exists()
     assert len(runs["plain"]) == 2 and runs["plain"] == runs["cold"] == runs["warm"]
     assert [path.name.split("-")[0] for path in cache.glob("*.json")] == ["edition"]
+
+
+def test_the_front_desks_copies_and_editors_drafts_keep_what_files_make(greets_the_patient, tmp_path):
+    """`handouts serve` renders through the same cache: a worker's first copy finds what a build kept."""
+    from handouts.serve.work import Copy, draft
+
+    manifest = greets_the_patient / "handout.yaml"
+    name = "Ottoline Brackenridge"
+    desk, editor = tmp_path / "desk-cache", tmp_path / "editor-cache"
+    cached = Copy(manifest=manifest, layout="large-print", language="es", patient_name=name, cache=desk).rendered()
+    plain = Copy(manifest=manifest, layout="large-print", language="es", patient_name=name).rendered()
+    assert cached.data == plain.data
+    (file,) = desk.glob("build-*.json")
+    kept = file.read_bytes()
+    values = [json.loads(value) for value, _mac in json.loads(kept)["entries"].values()]
+    assert any(isinstance(v, dict) and "image" in v for v in values), "the desk's copy kept no picture"
+    for word in ("Ottoline", "Brackenridge"):
+        assert word.encode() not in kept
+    draft(manifest, "letter", None, None, editor)
+    assert list(editor.glob("build-*.json")), "the editor's draft kept nothing"

@@ -37,7 +37,9 @@ def smtp(tmp_path_factory):
 def served(tmp_path_factory, cups, smtp):
     folder = tmp_path_factory.mktemp("serve")
     assert invoke(["init", str(folder / "my-clinic")]).exit_code == 0
-    with serve_server.running(folder, "my-clinic", env={**cups.env(), **smtp.env()}) as server:
+    # Its cache in its own folder, which the canary test reads with every other file the server wrote.
+    env = {**cups.env(), **smtp.env(), "HANDOUTS_CACHE_DIR": str(folder / "cache")}
+    with serve_server.running(folder, "my-clinic", env=env) as server:
         yield server
 
 
@@ -271,6 +273,7 @@ def test_a_canary_name_is_in_no_log_address_audit_row_or_file(page, served, smtp
     page.click("button[value=preview]")
     assert "control character" in result_text(page)
     time.sleep(0.5)
+    assert list((served.folder / "cache").glob("build-*.json")), "the server kept no cache: none was read below"
     for word in (canary, canary.split()[0]):
         assert not any(word in url or word.replace(" ", "+") in url for url in page.urls)
         assert word not in served.log_text()

@@ -87,7 +87,7 @@ def serve(folders, host, port, users, add_user, list_audit, audit_log, certfile,
         certfile=Path(certfile) if certfile else None, keyfile=Path(keyfile) if keyfile else None,
         audit_log=Path(audit_log), ledger=Path(ledger), outbox=Path(outbox), brand=Path(brand) if brand else None,
         providers=Path(providers) if providers else None, layout=layout,
-        workers=workers or max(2, os.cpu_count() or 1), lint_cache=Path(cache_folder()) if cache_folder() else None,
+        workers=workers or max(2, os.cpu_count() or 1), cache=Path(cache_folder()) if cache_folder() else None,
         **smtp_from(os.environ, host=smtp_host, port=smtp_port, sender=sender, tls=tls, user=smtp_user, ca_file=ca_file))
     check_options(options)
     from ..serve import serve as run

@@ -105,7 +105,8 @@ def _copy(serving, entry: catalog.Entry, form: dict) -> tuple[work.Copy | None, 
         return None, "Choose a language from the list."
     layout = LARGE_PRINT if form.get("large_print") == "yes" else serving.options.layout
     return work.Copy(manifest=entry.manifest, layout=layout, language=language or None, roster=entry.roster,
-                     provider_id=provider or None, patient_name=name or None, brand=serving.options.brand), ""
+                     provider_id=provider or None, patient_name=name or None, brand=serving.options.brand,
+                     cache=serving.options.cache), ""
 
 
 async def _preview(serving, copy: work.Copy) -> tuple[Result, list[str]]:

@@ -131,8 +131,8 @@ async def _panel(serving, entry: Entry, layout: str, language: str) -> str:
     generation = serving.changes.generation(entry.key)
     brand = serving.options.brand
     found, drawn = await asyncio.gather(
-        serving.run(work.findings, entry.manifest, layout, brand, serving.options.lint_cache),
-        serving.run(work.draft, entry.manifest, layout, language, brand))
+        serving.run(work.findings, entry.manifest, layout, brand, serving.options.cache),
+        serving.run(work.draft, entry.manifest, layout, language, brand, serving.options.cache))
     findings, lint_failed = [], ""
     if isinstance(found, tuple):
         findings = list(found)

@@ -25,7 +25,9 @@ class ServeOptions:
     providers: Path | None = None
     layout: str = "letter"
     workers: int = 2
-    lint_cache: Path | None = None
+    # Where lint and every copy the server makes keep what they work out from
+    # the handout's files (load.cache): none of a patient's values go there.
+    cache: Path | None = None
     smtp: SmtpSettings | None = field(default=None, repr=False)
     # Why e-mail is off, when `smtp` is None (shown on the page).
     smtp_missing: str = ""

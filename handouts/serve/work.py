@@ -38,13 +38,17 @@ class Copy:
     provider_id: str | None = None
     patient_name: str | None = field(default=None, repr=False)
     brand: Path | None = None
+    # The folder of what builds work out from files (load.cache), as `build` keeps it: a worker's
+    # first copy of a handout then neither checks nor decodes what an earlier process did.
+    cache: Path | None = None
 
     def rendered(self):
         """The copy rendered in memory by `pipeline.produce.render_one`, as `build` and `print` render it."""
         from ..pipeline.options import Options
         from ..pipeline.produce import render_one
 
-        what = Options(handout=self.manifest, brand=self.brand, layout=self.layout, language=self.language or None)
+        what = Options(handout=self.manifest, brand=self.brand, layout=self.layout, language=self.language or None,
+                       cache=self.cache)
         return render_one(options=what, providers=self.roster if self.provider_id else None,
                           provider_id=self.provider_id or None, patient_name=self.patient_name or None)
 
@@ -198,7 +202,7 @@ def email_copy(copy: Copy, row: dict, settings, ledger: Path, outbox: Path) -> E
     from ..deliver.email.options import EmailOptions
     from ..pipeline.options import Options
 
-    what = Options(handout=copy.manifest, brand=copy.brand, layout=copy.layout)
+    what = Options(handout=copy.manifest, brand=copy.brand, layout=copy.layout, cache=copy.cache)
     how = EmailOptions(outbox=outbox, send=True, ledger=ledger)
     result = send_handouts(patients=(row,), options=what, email=how, providers=copy.roster, settings=settings,
                            jobs=1, wait=60.0)
@@ -230,13 +234,15 @@ def findings(manifest: Path, layout: str, brand: Path | None, cache: Path | None
     return tuple(f.as_dict() for f in lint_handout(manifest, brand=brand, layout=layout, cache=cache))
 
 
-def draft(manifest: Path, layout: str, language: str | None, brand: Path | None) -> Pages:
+def draft(manifest: Path, layout: str, language: str | None, brand: Path | None, cache: Path | None = None) -> Pages:
     """The edition's pages for no reader in particular, lint errors or not: what an editor looks at."""
+    from ..load.cache import kept_in
     from ..pipeline.prepare import prepare
     from ..pipeline.produce import render_handout
 
-    prepared = prepare(manifest, brand=brand, layout=layout, language=language or None)
-    data, _pages = render_handout(prepared)
+    with kept_in(cache, manifest):
+        prepared = prepare(manifest, brand=brand, layout=layout, language=language or None)
+        data, _pages = render_handout(prepared)
     return Pages(edition_of(prepared), page_images(data))
 
 
