@@ -11,6 +11,11 @@ from __future__ import annotations
 import shutil
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from handouts import fill_reader, prepare
 from handouts.deliver.email.message import html_body, message_context
@@ -143,3 +148,96 @@ def test_paragraphs_placed_from_recordings_print_where_drawing_prints_them(bundl
 
     assert replayed != drawn
     assert printed(replayed) == printed(drawn)
+
+
+# Blocks a body can hold, met with and without a blank line between them: tables
+# named by a heading (and a paragraph) before them, lists, boxes, code,
+# pictures, phone numbers, link references, and the reader's name (NAME).
+_BLOCKS = ["NAME reads *this* text", "### Head", "### For NAME", "| a | b |\n|---|---|\n| NAME | 2 |",
+           "| 1 | 2 |\n| --- | --- |\n| 3 | 4 |", "- item\n- NAME", "1. one\n   continued", "    code", "> quote",
+           "> ### In a box", "---", "Call (555) 010-1234 or ask@clinic.example.",
+           "![A knee](images/knee.png \"The knee\")", "![Not shown](images/other.png)", "[ref]: https://x.example",
+           "see [ref]", "```\nfenced\n```", "_x_", "  "]
+_NAMES = ["Zoë Núñez", "Bo *O'Hara* & <Co>", "[Ann](https://x.example) \\_Lee_ 555-010-9999"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(_BLOCKS), st.sampled_from(["\n", "\n\n", "\n\n\n"])), min_size=1,
+                max_size=12))
+def test_a_body_rendered_in_shared_pieces_is_the_body_rendered_whole(blocks):
+    # The HTML edition renders a body in pieces, each kept for the next
+    # readers (render.html.markdown): for every reader, in turn, the pieces
+    # must give the bytes the whole body gives, table titles and ids included.
+    from handouts.load.pictures import Picture
+    from handouts.render.html.markdown import _rendered, _table_id, markdown_html
+    from handouts.render.sharing import new_document
+
+    knee = next((Path(__file__).parent.parent / "handouts" / "data" / "handouts" / "stem-cell-knee" / "images")
+                .glob("*.png"))
+    pictures = (Picture("images/knee.png", knee, knee.read_bytes(), "PNG", 40, 30),)
+    for name in _NAMES:
+        new_document()
+        text = "".join(block + gap for block, gap in blocks).replace("NAME", name)
+        assert markdown_html(text, pictures) == _rendered(text, pictures, lambda i: _table_id(text, i)).html
+
+
+def _reader_edits(folder: Path, handout: str) -> None:
+    """Each section that a run shares gets a paragraph naming the patient, beside its picture or table."""
+    if handout == "knee":
+        for name in ("when-to-call.yaml", "when-to-call.es.yaml"):
+            path = folder / "sections" / name
+            path.write_text(path.read_text(encoding="utf-8").rstrip("\n")
+                            + "\n\n  Keep this page with you: it was printed for {{ patient.name }}.\n", encoding="utf-8")
+    else:  # between the table's heading and the table: their pieces are rendered together
+        for name, heading in (("healing.yaml", "### Stages of healing"), ("healing.es.yaml", "### Etapas de")):
+            path = folder / "sections" / name
+            text = path.read_text(encoding="utf-8")
+            start = text.index(heading)
+            end = text.index("\n", start) + 1
+            path.write_text(text[:end] + "\n  Keep this table with you: it was printed for {{ patient.name }}.\n\n"
+                            + text[end:], encoding="utf-8")
+
+
+@pytest.mark.parametrize("handout", ["knee", "ankle"])
+def test_each_messages_page_is_its_edition_rendered_alone(handout, bundled_copy, tmp_path):
+    # An e-mail run renders each message's page from what earlier messages
+    # left in the process's caches (bodies, their pieces, the pictures and
+    # the logo). Each page must be the bytes its edition gives rendered
+    # alone, in English and Spanish, for readers whose names need escaping
+    # in HTML and mean something in Markdown, and name no other reader.
+    import csv
+    from email import message_from_bytes, policy
+
+    from handouts.deliver.email.mailing import send_handouts
+    from handouts.load.roster import load_roster
+    from handouts.render.html.markdown import _piece_html
+
+    folder = bundled_copy
+    if handout == "ankle":
+        folder = tmp_path / "ankle"
+        shutil.copytree(Path(__file__).parent / "data" / "ankle", folder)
+    _reader_edits(folder, handout)
+    roster = tmp_path / "providers.csv"
+    with roster.open("w", newline="", encoding="utf-8") as file:
+        csv.writer(file).writerows([["id", "name", "phone"], ["a", 'Dr. Ann <Lee> & "Co"', "(555) 010-0001"],
+                                    ["b", "Dr *Bea* [Second](https://x.example)", ""]])
+    readers = [("p1", "Zoë <Núñez> & \"Ike\"", "a", "en"), ("p2", "Quillon *O'Hara* _x_", "b", "es"),
+               ("p3", "Ødegård [Søren](https://x.example)", "", "es"), ("p4", "Chen Wei", "a", "en")]
+    patients = tmp_path / "patients.csv"
+    with patients.open("w", newline="", encoding="utf-8") as file:
+        csv.writer(file).writerows([["id", "name", "email", "provider", "language", "unencrypted_ok"]]
+                                   + [[i, name, f"{i}@example.com", p, lang, "yes"] for i, name, p, lang in readers])
+    outbox = tmp_path / "outbox"
+    result = send_handouts(folder, patients=patients, providers=roster, outbox=outbox, jobs=1)
+    assert sorted(result.written) == [r[0] for r in readers]
+    providers = {p.id: p for p in load_roster(roster)}
+    for patient_id, name, provider_id, language in readers:
+        (eml,) = outbox.glob(f"*--{patient_id}.eml")
+        message = message_from_bytes(eml.read_bytes(), policy=policy.default)
+        page = message.get_body(("html",)).get_content()
+        assert name.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&#34;") in page
+        assert not [other for _, other, _, _ in readers if other != name and other.split()[0] in page]
+        for cache in (html_edition._body_html, _piece_html, html_edition._file_uri):
+            cache.cache_clear()
+        prepared = prepare(folder, language=language)
+        assert _body(prepared, name, providers.get(provider_id)) == page

@@ -35,18 +35,32 @@ _PIECE_END = re.compile(r"\n[ \t]*\n(?=[^\s>+*\-0-9])")
 _FENCE = re.compile(r"^[ \t]*(```|~~~)", re.MULTILINE)
 
 
+def split_pieces(text: str) -> list[str] | None:
+    """`text` cut where CommonMark reads each piece alone as within the whole (see above), or None.
+
+    None for a body that must be read whole (fenced code, a carriage
+    return or NUL, which the parser rewrites first). A piece that defines
+    link references is the caller's to check: any piece may use them.
+    """
+    if "\r" in text or "\0" in text or _FENCE.search(text):
+        return None
+    pieces, start = [], 0
+    for match in _PIECE_END.finditer(text):
+        pieces.append(text[start:match.end()])
+        start = match.end()
+    pieces.append(text[start:])
+    return pieces
+
+
 def body_tokens(text: str, env: dict) -> list:
     """The block tokens of a Markdown body, as `block_parser().parse(text, env)` gives them.
 
     Read them, never change them: pieces are shared by every body they
     occur in. `env` gets the link references when the body defines any.
     """
-    if "\r" not in text and "\0" not in text and not _FENCE.search(text):
-        pieces, start = [], 0
-        for match in _PIECE_END.finditer(text):
-            pieces.append(_piece(text[start:match.end()]))
-            start = match.end()
-        pieces.append(_piece(text[start:]))
+    cut = split_pieces(text)
+    if cut is not None:
+        pieces = [_piece(piece) for piece in cut]
         if not any(references for _, references in pieces):
             return [token for tokens, _ in pieces for token in tokens]
     return block_parser().parse(text, env)

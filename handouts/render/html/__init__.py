@@ -35,6 +35,7 @@ from ...fill.filled import FilledHandout, FilledSection
 from ...load.brand import Brand
 from ...load.contrast import text_colours
 from ...load.reading import IMAGE_LIMIT, ReadError, read_bytes
+from ..sharing import shared_cache
 from .markdown import _data_uri, _markup, contact_html, markdown_html
 
 TEMPLATE = "handout.html"
@@ -71,10 +72,11 @@ def _markdown_filter(text, pictures=()):
 
 
 # A batch or an e-mail run renders the same bodies for every reader: only the
-# ones that name the provider or patient differ. Kept for the process, so
-# each shared body is parsed and its pictures base64-encoded once; small, so
-# the per-reader bodies fall out as soon as they stop being used.
-@lru_cache(maxsize=64)
+# ones that name the provider or patient differ (and of those, only their own
+# pieces are parsed again: markdown_html). Kept for the process once a second
+# document asks for them (render.sharing), so each shared body is parsed and
+# its pictures base64-encoded once, and a reader's own bodies pass through.
+@shared_cache(maxsize=64)
 def _body_html(text: str, pictures: tuple) -> str:
     return _markup(markdown_html(text, pictures))
 

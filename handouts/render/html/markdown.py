@@ -11,9 +11,13 @@ from __future__ import annotations
 
 import base64
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from functools import lru_cache
 
 from ...load.outbound import LINK_SCHEMES, safe_link
+from ..blocks import split_pieces
+from ..sharing import shared_cache
 from ..typography import PHONE
 
 # A relative address: no scheme, no leading slash; only a checked picture uses one.
@@ -175,17 +179,95 @@ def markdown_html(text: str, pictures=()) -> str:
 
     A paragraph that is one of `pictures` (the checked files the body
     shows) becomes a figure; any other image prints as its alt text.
+
+    A batch or an e-mail run renders the same bodies for every reader; a
+    body that names the provider or patient differs in a paragraph or two.
+    So a body is rendered in the pieces render.blocks cuts it into (each
+    reads alone as within the whole), each piece's HTML kept for the
+    process once a second document asks for it (render.sharing), and a
+    reader's document parses only its own pieces. Two things reach across
+    pieces: a table is named by the heading (and paragraph) just before it,
+    so a piece that opens with a table is rendered with the ones before it;
+    and a table's id hashes the whole body and counts its tokens, so a
+    piece holds a mark there that each body fills in. A body with link
+    references, or one the pieces cannot read, is rendered whole.
     """
+    pieces = split_pieces(text)
+    units = _units(pieces, tuple(pictures)) if pieces is not None else None
+    if units is None:
+        return _rendered(text, pictures, lambda index: _table_id(text, index)).html
+    out, at = [], 0
+    for done in units:
+        html = done.html
+        if done.first_table is not None:
+            html = _MARKED.sub(lambda m: _table_id(text, at + int(m[1])), html)
+        out.append(html)
+        at += done.tokens
+    return "".join(out)
+
+
+@dataclass(frozen=True)
+class _Html:
+    """A piece of a body as HTML, and what joining it to the others needs."""
+
+    html: str
+    tokens: int  # its block tokens: where the next piece's tokens start
+    first_table: int | None  # its first table's opening token
+    references: bool  # it defines link references, which any piece may use
+
+
+# How far back a table looks for its title (`_table`): the heading, then one paragraph.
+_LOOKBACK = 6
+# Where a piece's table ids go: NUL never reaches a piece (render.blocks reads such a body whole).
+_MARK = "\0table-"
+_MARKED = re.compile("\0table-(\\d+)\0")
+
+
+def _units(pieces: list[str], pictures: tuple) -> list[_Html] | None:
+    """Each piece's HTML (a table's joined to the pieces its title may be in), or None to render whole."""
+    texts: list[str] = []
+    units: list[_Html] = []
+    for piece in pieces:
+        done = _piece_html(piece, pictures)
+        while done.first_table is not None and done.first_table < _LOOKBACK and units:
+            units.pop()
+            piece = texts.pop() + piece
+            done = _piece_html(piece, pictures)
+        if done.references:
+            return None
+        texts.append(piece)
+        units.append(done)
+    return units
+
+
+# A run's bodies have a few hundred pieces; a reader's own pass through once (render.sharing).
+@shared_cache(maxsize=1024)
+def _piece_html(text: str, pictures: tuple) -> _Html:
+    return _rendered(text, pictures, lambda index: f"{_MARK}{index}\0")
+
+
+def _table_id(text: str, index: int) -> str:
+    """The id of the table opening at token `index` of body `text`: unique on the page."""
+    import hashlib
+
+    return f"table-{hashlib.sha1(text.encode('utf-8')).hexdigest()[:8]}-{index}"
+
+
+def _rendered(text: str, pictures, table_id: Callable[[int], str]) -> _Html:
+    """`text` parsed, made accessible (see markdown_html) and rendered."""
     md = _markdown()
-    tokens = md.parse(text)
+    env: dict = {}
+    tokens = md.parse(text, env)
     by_src = {picture.src: picture for picture in pictures}
     heads: list[str] = []
     column = 0
+    first_table = None
     for index, token in enumerate(tokens):
         if token.type == "paragraph_open" and by_src:
             _figure(tokens, index, by_src)
         if token.type == "table_open":
-            heads = _table(tokens, index, text)
+            heads = _table(tokens, index, table_id(index))
+            first_table = index if first_table is None else first_table
         if token.type in ("heading_open", "heading_close"):
             token.tag = "h3"
         if token.type in ("blockquote_open", "blockquote_close"):
@@ -218,20 +300,18 @@ def markdown_html(text: str, pictures=()) -> str:
         for child in token.children or ():
             if child.type == "image" and "width" not in child.meta:
                 child.type, child.content, child.children = "text", child.content or "", None
-    return md.renderer.render(tokens, md.options, {})
+    return _Html(md.renderer.render(tokens, md.options, {}), len(tokens), first_table, bool(env.get("references")))
 
 
-def _table(tokens, index: int, text: str) -> list[str]:
+def _table(tokens, index: int, title: str) -> list[str]:
     """Name the table opening at `index` and return its column headers' texts.
 
     A wide table scrolls inside its own focusable region (data tables are
     exempt from reflow) and at 320 px prints its rows as blocks; both the
     region and the table are named by the table's title, the heading just
-    before it or before its one introductory paragraph (its id made from the
-    body, unique on the page), else by the column names.
+    before it or before its one introductory paragraph (its id `title`),
+    else by the column names.
     """
-    import hashlib
-
     heads = []
     for later in tokens[index:]:
         if later.type == "thead_close":
@@ -244,7 +324,6 @@ def _table(tokens, index: int, text: str) -> list[str]:
     if before >= 6 and tokens[before - 1].type == "paragraph_close" and tokens[before - 4].type == "heading_close":
         before -= 3  # a paragraph between the heading and the table says how to read it
     if before >= 3 and tokens[before - 1].type == "heading_close":
-        title = f"table-{hashlib.sha1(text.encode('utf-8')).hexdigest()[:8]}-{index}"
         tokens[before - 3].attrSet("id", title)
         token.meta["title_id"] = title
     return heads
