@@ -129,6 +129,19 @@ def test_base64_bodies_keep_to_76_characters_a_line_and_decode_to_what_was_rende
         assert "</html>" in message.get_body(("html",)).get_content()
 
 
+@pytest.mark.parametrize("size", [0, 1, 56, 57, 58, 57 * 256 - 1, 57 * 256, 57 * 256 + 1, 57 * 1024 + 5, 700_001])
+def test_base64_bodies_are_what_the_standard_library_encodes(size):
+    # The bodies are cut into lines by blocks of 256 lines (message.base64_lines):
+    # the same text as base64.encodebytes, whatever is left after the last block.
+    import base64
+    import random
+
+    from handouts.deliver.email.message import base64_lines
+
+    data = random.Random(size).randbytes(size)
+    assert base64_lines(data) == base64.encodebytes(data).replace(b"\n", b"\r\n")
+
+
 def test_one_connection_carries_every_message(tmp_path, server):
     result = send(tmp_path, server, write_patients(tmp_path / "patients.csv"))
     assert len(result.sent) == 3

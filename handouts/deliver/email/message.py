@@ -14,7 +14,9 @@ stops the run rather than one message.
 from __future__ import annotations
 
 import base64
+import itertools
 import secrets
+import struct
 from dataclasses import dataclass
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -264,15 +266,35 @@ def _with_bodies(skeleton: bytes, bodies: dict[str, bytes]) -> bytes:
     our unfolded headers' 998-character limit it wrote 996-character lines,
     longer than base64 allows: for the page and the PDF (a megabyte) that
     was most of composing a message. Here the library writes the headers and
-    the structure, and the bodies are encoded by the C codec.
+    the structure, and the bodies are encoded by the C codec (`base64_lines`).
     """
     for marker, data in bodies.items():
         line = marker.encode("ascii") + b"\r\n"
         if skeleton.count(line) != 1:
             raise ValueError("a body's marker is not in the message exactly once")
-        encoded = base64.encodebytes(data).replace(b"\n", b"\r\n")
-        skeleton = skeleton.replace(line, encoded)
+        skeleton = skeleton.replace(line, base64_lines(data))
     return skeleton
+
+
+# base64 text is cut into lines a block of 256 lines at a time, by struct in C.
+_LINE = 76
+_BLOCK = struct.Struct(f"{_LINE}s" * 256)
+
+
+def base64_lines(data: bytes) -> bytes:
+    """`data` in base64, in lines of 76 characters each ending in CRLF: what
+    `base64.encodebytes` gives with CRLF for LF.
+
+    encodebytes encodes 57 bytes at a time in a Python loop (14,000 times for
+    a one-megabyte message); here the C codec encodes it all at once and
+    struct cuts the text into lines a block at a time (about half the time).
+    """
+    text = base64.b64encode(data)
+    cut = len(text) - len(text) % _BLOCK.size
+    lines = list(itertools.chain.from_iterable(_BLOCK.iter_unpack(memoryview(text)[:cut])))
+    lines += [text[start:start + _LINE] for start in range(cut, len(text), _LINE)]
+    lines.append(b"")
+    return b"\r\n".join(lines) if data else b""
 
 
 def _address(address: MailAddress, name: str) -> Address:
