@@ -185,8 +185,11 @@ def main() -> None:
             print(f"    CPU: e-mail's tree {email_cpu:.2f} s, {email_cpu / batch_cpu:.2f}x the batch's; the server "
                   f"{statistics.median(r[f'server_cpu_{label}']):.2f} s")
         print(f"  messages received     : {sum(r['got'])} (expected {2 * n * args.rounds})")
-        print(f"  RSS after 100 messages: {rss_100:6.1f} MB; after {n}: {rss_end:6.1f} MB "
-              f"(growth {rss_end - rss_100:+.1f} MB)")
+        if n > 100:
+            print(f"  RSS after 100 messages: {rss_100:6.1f} MB; after {n}: {rss_end:6.1f} MB "
+                  f"(growth {rss_end - rss_100:+.1f} MB)")
+        else:  # no 100th message to measure from
+            print(f"  RSS after {n} messages: {rss_end:6.1f} MB (growth is measured from the 100th: send more)")
     print(f"load average after: {os.getloadavg()[0]:.2f}")
 
 
