@@ -273,6 +273,7 @@ def test_a_canary_name_is_in_no_log_address_audit_row_or_file(page, served, smtp
     page.click("button[value=preview]")
     assert "control character" in result_text(page)
     time.sleep(0.5)
+    assert (served.folder / "email-ledger.sqlite.key").stat().st_mode & 0o777 == 0o600  # e-mail is on here
     assert list((served.folder / "cache").glob("build-*.json")), "the server kept no cache: none was read below"
     for word in (canary, canary.split()[0]):
         assert not any(word in url or word.replace(" ", "+") in url for url in page.urls)

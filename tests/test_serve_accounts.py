@@ -48,6 +48,10 @@ def test_every_page_needs_a_sign_in(page, served):
     assert posted.status in (303, 403)
 
 
+def test_a_server_without_email_makes_no_ledger_key(served):
+    assert not list(served.folder.rglob("*.key")), "e-mail is off here: the desk's patient-id key is not needed"
+
+
 def test_signing_in_and_out(page, served):
     sign_in(page, served)
     assert page.url == served.url + "/desk"

@@ -57,7 +57,8 @@ class ServerState:
         self.local_user = auth.local_user()
         self.limit = auth.SignInLimit()
         self.keys = catalog.keys(options.handouts)
-        self.key = _patient_key(options.ledger)
+        # The desk's patient ids are made with it only to e-mail: with e-mail off, no key file is made.
+        self.key = _patient_key(options.ledger) if options.smtp is not None else None
         self.audit = AuditLog(options.audit_log)
         self.changes: editor.Changes | None = None
         self._pool_size = options.workers
