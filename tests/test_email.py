@@ -333,6 +333,16 @@ def test_lines_that_begin_with_a_dot_arrive_as_written(tmp_path, server, bundled
     assert text == body.replace("{{ patient.name }}", "Ana")
 
 
+@pytest.mark.parametrize("message", [b"", b".", b"a.b", b"a\r\n.b", b"a\n.", b"\n.", b".a\r\nb.c\r\n", b"x" * 99 + b"\n.",
+                                     b"Subject: Dr. Lee\r\n\r\n" + b"QUJD" * 5000 + b"\r\n..\r\n"])
+def test_a_line_beginning_with_a_dot_is_found_where_smtplib_would_stuff_it(message):
+    # DATA is stuffed only when a line after the first begins with a dot (the first is
+    # stuffed on its own); the search goes dot by dot (smtp._dot_starts_a_line).
+    from handouts.deliver.email.smtp import _dot_starts_a_line
+
+    assert _dot_starts_a_line(message) == (b"\n." in message)
+
+
 def test_a_template_typo_stops_the_run_before_any_message(tmp_path, server, bundled_copy):
     (bundled_copy / "email").mkdir()
     (bundled_copy / "email" / "body.txt").write_text("Hello\n{{ clinic.phnoe }}\n")

@@ -24,6 +24,8 @@ from pathlib import Path
 
 import pytest
 from helpers import DATA, invoke
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from smtp_server import start_server
 from test_email import run_cli, server  # noqa: F401 - server is a fixture
 
@@ -291,3 +293,31 @@ def test_server_replies_quoting_any_part_of_an_address_are_masked_everywhere(tmp
     for text in shown:
         for needle in needles:
             assert needle not in text.lower(), (needle, text[:300])
+
+
+def test_the_letters_ignorecase_takes_for_ascii_are_the_ones_the_reply_mask_knows():
+    # A reply in ASCII is searched for a name or address only when it can hold
+    # it (smtp._may_occur), which takes ASCII letters for themselves in either
+    # case and these four characters beyond ASCII for the letters re.IGNORECASE
+    # matches them with; any other character cannot match in ASCII text.
+    import re
+
+    from handouts.deliver.email.smtp import ASCII_FOLDS
+
+    beyond = "".join(chr(i) for i in range(0x80, 0x110000) if not 0xD800 <= i < 0xE000)
+    found = {char: letter.lower() for letter in map(chr, range(128))
+             for char in re.findall(re.escape(letter), beyond, re.IGNORECASE)}
+    assert found == ASCII_FOLDS
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text("aIkSs.@-\u0130\u0131\u212a\u017f\u00eb9", min_size=1, max_size=8),
+       st.text("aAiIkKsS.@- 9<>", max_size=8), st.integers(0, 8))
+def test_the_reply_mask_skips_a_search_only_when_it_cannot_match(part, text, at):
+    import re
+
+    from handouts.deliver.email.smtp import _may_occur
+
+    for reply in (text, text[:at] + part + text[at:]):
+        if re.search(re.escape(part), reply, re.IGNORECASE):
+            assert _may_occur(part, reply)

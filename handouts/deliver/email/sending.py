@@ -127,7 +127,8 @@ class Sender:
 
 
 def _message_id(message: bytes) -> str:
-    head = message.split(b"\r\n\r\n", 1)[0]
+    end = message.find(b"\r\n\r\n")  # the headers, not a copy of the megabyte after them
+    head = message if end < 0 else message[:end]
     for line in head.split(b"\r\n"):
         if line.lower().startswith(b"message-id:"):
             return line.split(b":", 1)[1].strip().decode("ascii", "replace")

@@ -65,19 +65,34 @@ def _data(conn: smtplib.SMTP, message: bytes) -> tuple[int, bytes]:
     smtplib runs `re.sub(rb"(?m)^\\.", ...)` over every message: 6 ms for a
     message of a megabyte, in the one process that talks to the server
     while the workers render, for lines that begin with a dot, which base64
-    never does. The same stuffing (RFC 5321 4.5.2) is done here with one
-    search, and one replace only when a line does begin with a dot.
+    never does. The same stuffing (RFC 5321 4.5.2) is done here, a replace
+    only when a line does begin with a dot (`_dot_starts_a_line`).
     """
     code, reply = conn.docmd("data")
     if code != 354:
         raise smtplib.SMTPDataError(code, reply)
-    stuffed = message.replace(b"\n.", b"\n..") if b"\n." in message else message
+    stuffed = message.replace(b"\n.", b"\n..") if _dot_starts_a_line(message) else message
     if stuffed.startswith(b"."):
         stuffed = b"." + stuffed
     if not stuffed.endswith(b"\r\n"):
         stuffed += b"\r\n"
     conn.send(stuffed + b".\r\n")
     return conn.getreply()
+
+
+def _dot_starts_a_line(message: bytes) -> bool:
+    """Whether a line after the first begins with a dot.
+
+    Searched dot by dot (a one-byte search runs at memory speed): a message's
+    few dots are in its headers and text, and searching for the two bytes
+    "\\n." instead stops at each of a megabyte's 14,000 line ends (1.2 ms).
+    """
+    at = message.find(b".", 1)
+    while at != -1:
+        if message[at - 1] == 0x0A:
+            return True
+        at = message.find(b".", at + 1)
+    return False
 
 
 class SmtpClient:
@@ -240,5 +255,32 @@ def mask_reply(text: str, address: str, name: str | None) -> str:
     patterns = [(w, r"(?<![\w.+-])", r"(?![\w+-]|\.\w)") for w in words if w]
     patterns += [(d, r"(?<![\w-])", r"(?![\w-])") for d in domains if d]
     for part, before, after in sorted(patterns, key=lambda p: len(p[0]), reverse=True):
-        text = re.sub(before + re.escape(part) + after, "<recipient>", text, flags=re.IGNORECASE)
+        if _may_occur(part, text):
+            text = re.sub(before + re.escape(part) + after, "<recipient>", text, flags=re.IGNORECASE)
     return text
+
+
+# The characters beyond ASCII that re.IGNORECASE matches with an ASCII letter
+# (Python's case folding: the dotted and dotless i, the Kelvin sign, the long s).
+ASCII_FOLDS = {"\u0130": "i", "\u0131": "i", "\u212a": "k", "\u017f": "s"}
+
+
+def _may_occur(part: str, text: str) -> bool:
+    """False only where `part` cannot match in `text` under re.IGNORECASE: a reply in ASCII
+    (most are) holds none of a name's other letters.
+
+    Compiling each patient's patterns cost the process that talks to the
+    server 2 ms a message, for replies ("250 2.0.0 Ok: queued as ...") that
+    quote nobody.
+    """
+    if not text.isascii():
+        return True
+    folded = []
+    for char in part:
+        if char.isascii():
+            folded.append(char.lower())
+        elif char in ASCII_FOLDS:
+            folded.append(ASCII_FOLDS[char])
+        else:
+            return False
+    return "".join(folded) in text.lower()
