@@ -136,10 +136,35 @@ def test_base64_bodies_are_what_the_standard_library_encodes(size):
     import base64
     import random
 
-    from handouts.deliver.email.message import base64_lines
+    from handouts.deliver.email.bodies import base64_lines
 
     data = random.Random(size).randbytes(size)
     assert base64_lines(data) == base64.encodebytes(data).replace(b"\n", b"\r\n")
+
+
+def test_attachments_that_begin_alike_are_each_encoded_as_alone_and_only_the_last_is_kept():
+    # A run's PDFs of one edition begin with the same bytes, whose base64
+    # lines are taken from the last message's (bodies.SharedStart); each must
+    # still be exactly its own encoding, whatever it shares with the last:
+    # all of it, part, nothing, more, or where the comparing's blocks meet.
+    import base64
+    import random
+
+    from handouts.deliver.email.bodies import SharedStart
+
+    rng = random.Random(7)
+    common = rng.randbytes(57 * 400 + 13)
+    readers = [common + f"Reader {i} Canary{i}".encode() + rng.randbytes(900) for i in range(4)]
+    attachments = [*readers, readers[0], common[:5000] + b"Other edition" + rng.randbytes(70_000), b"",
+                   common[:57 * 3] + b"short", *readers[1:], common + b"x" * 57 * 20, common + b"x" * 57 * 21,
+                   common[:4096] + b"!", common[:4095] + b"!", common[:8192], common,
+                   common[:57 * 90 - 1] + b"A" * 300, common[:57 * 90 - 1] + b"B" * 300]
+    shared = SharedStart()
+    for i, data in enumerate(attachments):
+        assert shared.lines(data) == base64.encodebytes(data).replace(b"\n", b"\r\n"), i
+    for data in readers:
+        shared.lines(data)
+    assert b"Canary3" in shared._last and not [i for i in range(3) if f"Canary{i}".encode() in shared._last]
 
 
 def test_one_connection_carries_every_message(tmp_path, server):

@@ -202,14 +202,15 @@ def _reader_edits(folder: Path, handout: str) -> None:
 def test_each_messages_page_is_its_edition_rendered_alone(handout, bundled_copy, tmp_path):
     # An e-mail run renders each message's page from what earlier messages
     # left in the process's caches (bodies, their pieces, the pictures and
-    # the logo). Each page must be the bytes its edition gives rendered
-    # alone, in English and Spanish, for readers whose names need escaping
-    # in HTML and mean something in Markdown, and name no other reader.
+    # the logo). Each page (and PDF) must be the bytes its edition gives
+    # rendered alone, in English and Spanish, for readers whose names need
+    # escaping in HTML and mean something in Markdown, and name no other reader.
     import csv
     from email import message_from_bytes, policy
 
     from handouts.deliver.email.mailing import send_handouts
     from handouts.load.roster import load_roster
+    from handouts.pipeline.produce import render_filled
     from handouts.render.html.markdown import _piece_html
 
     folder = bundled_copy
@@ -241,3 +242,7 @@ def test_each_messages_page_is_its_edition_rendered_alone(handout, bundled_copy,
             cache.cache_clear()
         prepared = prepare(folder, language=language)
         assert _body(prepared, name, providers.get(provider_id)) == page
+        # The PDF too, though its base64 lines were partly taken from the message before (bodies.SharedStart).
+        (pdf,) = [part.get_content() for part in message.iter_attachments()]
+        filled = fill_reader(prepared, provider=providers.get(provider_id), patient_name=name)
+        assert render_filled(prepared, filled)[0] == pdf

@@ -50,6 +50,7 @@ from .message import (
     sender_address,
     title_problem,
 )
+from .bodies import SharedStart
 from .planning import Job, mailing_of, plan
 from .settings import SmtpConfigError, SmtpSettings
 from .sending import Sender
@@ -298,7 +299,8 @@ def _compose_all(todo: list[Job], prepared: dict[str, Prepared], roster: dict[st
     `_compose` here or in a worker, as a batch's workers read theirs.
     """
     state = dict(prepared=prepared, roster=roster, templates=templates, roster_path=roster_path,
-                 max_attachment=max_attachment, sender=sender, now=dt.datetime.now(dt.timezone.utc))
+                 max_attachment=max_attachment, sender=sender, now=dt.datetime.now(dt.timezone.utc),
+                 starts={})  # each edition's SharedStart, filled by each process that composes
     workers = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
     # As in a batch: what is alive now (prepared editions, fonts, caches)
     # lives for the run, so the collector leaves it out of its scans, and
@@ -351,11 +353,13 @@ def _compose(job: Job) -> tuple[bool, bytes | str]:
     subject, text, html = render_texts(s["templates"], context)
     if html is None:
         html = html_body(filled, prepared=prepared, context=context)
+    # An encrypted PDF begins like no other.
+    start = None if patient.password else s["starts"].setdefault(job.key, SharedStart())
     try:
         message = build_message(sender=s["sender"], sender_name=prepared.brand.name,
                                 recipient=checked_address(patient.email), subject=subject, text=text, html=html,
                                 attachment=data, attachment_name=f"{prepared.handout.id}.pdf",
-                                message_id=new_message_id(s["sender"]), date=s["now"])
+                                message_id=new_message_id(s["sender"]), date=s["now"], shared_start=start)
     except UnsafeValue as exc:
         # Checked values cannot get here; a template filling in a roster's
         # value (a provider's name in the subject) can.

@@ -13,10 +13,7 @@ stops the run rather than one message.
 
 from __future__ import annotations
 
-import base64
-import itertools
 import secrets
-import struct
 from dataclasses import dataclass
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -32,6 +29,7 @@ from ...fill.overrides import EMAIL_FOLDER, EMAIL_TEMPLATES
 from ...load.outbound import MailAddress, UnsafeValue, checked_address, checked_header_value, header_value_problem
 from ...load.project import data_folder
 from ...load.reading import TEXT_LIMIT, ReadError, read_bytes
+from .bodies import SharedStart, base64_lines
 
 TEMPLATE_NAMES = EMAIL_TEMPLATES
 
@@ -221,8 +219,12 @@ def sender_address(text: str | None) -> MailAddress | None:
 
 
 def build_message(*, sender: MailAddress, sender_name: str, recipient: MailAddress, subject: str, text: str,
-                  html: str, attachment: bytes, attachment_name: str, message_id: str, date) -> bytes:
+                  html: str, attachment: bytes, attachment_name: str, message_id: str, date,
+                  shared_start: SharedStart | None = None) -> bytes:
     """The complete message as bytes with CRLF line ends, ready for DATA or an .eml file.
+
+    `shared_start` encodes the attachment when the run's attachments begin
+    alike (bodies.SharedStart: the same bytes, made faster).
 
     Addresses come checked (load.outbound.checked_address); every other
     header value is checked here, the last place before a header is made,
@@ -256,45 +258,26 @@ def build_message(*, sender: MailAddress, sender_name: str, recipient: MailAddre
             part.replace_header("Content-Transfer-Encoding", "base64")
             part.set_payload(markers["html" if part.get_content_type() == "text/html" else "pdf"])
     _random_boundaries(message)
-    return _with_bodies(message.as_bytes(), {markers[name]: data for name, data in bodies.items()})
+    encoded = {markers["html"]: base64_lines(bodies["html"]),
+               markers["pdf"]: (shared_start.lines if shared_start else base64_lines)(attachment)}
+    return _with_bodies(message.as_bytes(), encoded)
 
 
 def _with_bodies(skeleton: bytes, bodies: dict[str, bytes]) -> bytes:
-    """`skeleton` with each marker line replaced by its body in base64, 76 characters a line (RFC 2045).
+    """`skeleton` with each marker line replaced by its body, in base64 lines already (bodies.base64_lines).
 
     The library writes a base64 body a line at a time in Python, and with
     our unfolded headers' 998-character limit it wrote 996-character lines,
     longer than base64 allows: for the page and the PDF (a megabyte) that
     was most of composing a message. Here the library writes the headers and
-    the structure, and the bodies are encoded by the C codec (`base64_lines`).
+    the structure, and the bodies are encoded by the C codec.
     """
-    for marker, data in bodies.items():
+    for marker, lines in bodies.items():
         line = marker.encode("ascii") + b"\r\n"
         if skeleton.count(line) != 1:
             raise ValueError("a body's marker is not in the message exactly once")
-        skeleton = skeleton.replace(line, base64_lines(data))
+        skeleton = skeleton.replace(line, lines)
     return skeleton
-
-
-# base64 text is cut into lines a block of 256 lines at a time, by struct in C.
-_LINE = 76
-_BLOCK = struct.Struct(f"{_LINE}s" * 256)
-
-
-def base64_lines(data: bytes) -> bytes:
-    """`data` in base64, in lines of 76 characters each ending in CRLF: what
-    `base64.encodebytes` gives with CRLF for LF.
-
-    encodebytes encodes 57 bytes at a time in a Python loop (14,000 times for
-    a one-megabyte message); here the C codec encodes it all at once and
-    struct cuts the text into lines a block at a time (about half the time).
-    """
-    text = base64.b64encode(data)
-    cut = len(text) - len(text) % _BLOCK.size
-    lines = list(itertools.chain.from_iterable(_BLOCK.iter_unpack(memoryview(text)[:cut])))
-    lines += [text[start:start + _LINE] for start in range(cut, len(text), _LINE)]
-    lines.append(b"")
-    return b"\r\n".join(lines) if data else b""
 
 
 def _address(address: MailAddress, name: str) -> Address:
